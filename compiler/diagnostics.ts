@@ -1,0 +1,94 @@
+// Diagnostics are values: every stage collects them and returns them; none is thrown for a
+// user error. A compiler bug is different: it is an `InternalError`, and the CLI says so.
+import { codeFrameColumns } from "@babel/code-frame";
+import type { Span } from "../grammar/ast.js";
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  severity: Severity;
+  /** A stable kebab-case code (`syntax`, `unknown-name`, `shape-mismatch`, ...). */
+  code: string;
+  /** One sentence a person reads first. */
+  message: string;
+  file: string;
+  span: Span;
+  /** Short text shown under the caret. */
+  label?: string;
+  /** Further facts, each shown as `= ...`. */
+  notes?: string[];
+  /** What to do about it, shown as `= hint: ...`. */
+  hint?: string;
+}
+
+/** Collects diagnostics up to a cap, so that one bad file cannot flood the terminal. */
+export class Diagnostics {
+  readonly items: Diagnostic[] = [];
+  truncated = 0;
+
+  constructor(readonly cap = 50) {}
+
+  add(d: Diagnostic): void {
+    if (this.items.length < this.cap) this.items.push(d);
+    else this.truncated++;
+  }
+
+  error(file: string, span: Span, code: string, message: string, extra: Partial<Diagnostic> = {}): void {
+    this.add({ severity: "error", code, message, file, span, ...extra });
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === "error");
+  }
+}
+
+/** A bug in iterlang itself: never a user's fault, always reported as such. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = "InternalError";
+  }
+}
+
+/** Asserts an invariant of the compiler; failing it is a bug, not a user error. */
+export function internalAssert(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new InternalError(message);
+}
+
+export const BUG_REPORT_HINT =
+  "This is a bug in iterlang, not in your program. Please report it with the file that triggered it and the output above.";
+
+/** `file:line:column`, the form editors and terminals make clickable. */
+export function formatLocation(file: string, span: Span): string {
+  return `${file}:${span.start.line}:${span.start.column}`;
+}
+
+/** Renders a diagnostic with a code frame of `source` and a caret under the span. */
+export function renderDiagnostic(d: Diagnostic, source: string | undefined): string {
+  const lines = [`${d.severity}[${d.code}]: ${d.message}`, `  --> ${formatLocation(d.file, d.span)}`];
+  if (source !== undefined) {
+    const { start, end } = d.span;
+    const sameLine = end.line === start.line && end.column > start.column;
+    const frame = codeFrameColumns(
+      source,
+      {
+        start: { line: start.line, column: start.column },
+        end: sameLine ? { line: end.line, column: end.column } : undefined,
+      },
+      { linesAbove: 1, linesBelow: 0, highlightCode: false, message: d.label },
+    );
+    lines.push(frame.replace(/^/gm, "  "));
+  }
+  for (const note of d.notes ?? []) lines.push(`  = ${note}`);
+  if (d.hint) lines.push(`  = hint: ${d.hint}`);
+  return lines.join("\n");
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
+  return ds.map((d) => renderDiagnostic(d, sources.get(d.file))).join("\n\n");
+}
+
+/** A span covering `a` through `b`. */
+export function joinSpans(a: Span, b: Span): Span {
+  return { start: a.start, end: b.end };
+}
