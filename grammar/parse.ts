@@ -1,0 +1,103 @@
+// The front end's entry point: source text in, AST and diagnostics out. Never throws for any
+// input; a throw from here is a bug (the robustness tests feed it random bytes).
+import type { ILexingError, IRecognitionException, IToken } from "chevrotain";
+import type { Comment, Pos, Program, Span } from "./ast.js";
+import { type Diagnostic, Diagnostics } from "../compiler/diagnostics.js";
+import { layout } from "./layout.js";
+import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
+import { parser } from "./parser.js";
+import { lexer } from "./tokens.js";
+import { AstBuilder } from "./to-ast.js";
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+/** The most syntax errors reported for one file: past this, errors are mostly echoes. */
+export const MAX_SYNTAX_ERRORS = 25;
+
+function endPosition(source: string): Pos {
+  const lines = source.split("\n");
+  return { offset: source.length, line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
+function tokenSpan(t: IToken, eof: Pos): Span {
+  if (Number.isNaN(t.startOffset) || t.startLine === undefined) return { start: eof, end: eof };
+  return {
+    start: { offset: t.startOffset, line: t.startLine, column: t.startColumn ?? 1 },
+    end: { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? t.startLine, column: (t.endColumn ?? 1) + 1 },
+  };
+}
+
+function lexDiagnostic(file: string, source: string, e: ILexingError): Diagnostic {
+  const start = { offset: e.offset, line: e.line ?? 1, column: e.column ?? 1 };
+  const text = source.slice(e.offset, e.offset + e.length);
+  const quote = text.startsWith('"');
+  return {
+    severity: "error",
+    code: "syntax",
+    message: quote ? "This string is not closed before the end of the line." : `I don't know what \`${text}\` means here.`,
+    file,
+    span: { start, end: { ...start, offset: e.offset + e.length, column: start.column + Math.max(1, e.length) } },
+    label: quote ? "unterminated string" : "unexpected character",
+    hint: quote ? 'close it with `"` on the same line.' : text === "'" ? 'strings use double quotes: `"..."`.' : undefined,
+  };
+}
+
+/** True when only blanks stand between the start of the line and `offset`. */
+function startsLine(source: string, offset: number): boolean {
+  const lineStart = source.lastIndexOf("\n", offset - 1) + 1;
+  return source.slice(lineStart, offset).trim() === "";
+}
+
+/** The position just after the last code on the lines before `line` (comments ignored). */
+function endOfPreviousCode(source: string, line: number): Pos | undefined {
+  const lines = source.split("\n");
+  let offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  for (let l = line - 2; l >= 0; l--) {
+    offset -= lines[l].length + 1;
+    const code = lines[l].replace(/#.*$/, "").trimEnd();
+    if (code.trim() !== "") return { offset: offset + code.length, line: l + 1, column: code.length + 1 };
+  }
+  return undefined;
+}
+
+function parseDiagnostic(file: string, source: string, e: IRecognitionException, eof: Pos): Diagnostic {
+  const tok = e.token;
+  const atEnd = Number.isNaN(tok.startOffset);
+  const span = atEnd ? { start: eof, end: eof } : tokenSpan(tok, eof);
+  const atLineStart = !atEnd && startsLine(source, tok.startOffset);
+  const topLevel = e.context.ruleStack.length === 1 && atLineStart;
+  const hint = hintFor(e, atLineStart);
+  const common = { severity: "error" as const, code: "syntax", file, ...(hint ? { hint } : {}) };
+  if (topLevel) return { ...common, message: startOfLineMessage(tok), span, label: `unexpected ${describeToken(tok).replace(/^the /, "")}` };
+  // A construct left unfinished at the end of a line: point there, not at the next line.
+  const end = atLineStart || atEnd ? endOfPreviousCode(source, atEnd ? eof.line + 1 : tok.startLine ?? 1) : undefined;
+  if (end) {
+    const message = e.message.replace(/ here, but found .*$/, ", but the line ends here.");
+    return { ...common, message, span: { start: end, end: { ...end, offset: end.offset + 1, column: end.column + 1 } }, label: "unfinished" };
+  }
+  return { ...common, message: e.message, span, label: atEnd ? "the file ends here" : `unexpected ${describeToken(tok).replace(/^the /, "")}` };
+}
+
+export function parse(source: string, file = "<input>"): ParseResult {
+  const diags = new Diagnostics(MAX_SYNTAX_ERRORS);
+  const eof = endPosition(source);
+  const lexed = lexer.tokenize(source);
+  for (const e of lexed.errors) diags.add(lexDiagnostic(file, source, e));
+  parser.input = layout(lexed.tokens);
+  const cst = parser.program();
+  // One diagnostic per position: recovery can report the same spot more than once.
+  const seen = new Set<number>();
+  for (const e of parser.errors) {
+    const key = e.token.startOffset;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diags.add(parseDiagnostic(file, source, e, eof));
+  }
+  const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, span: tokenSpan(t, eof) }));
+  const program = new AstBuilder(file, diags, eof).program(cst, comments);
+  const diagnostics = [...diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return { program, diagnostics };
+}
