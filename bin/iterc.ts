@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-console.log("hello")
+// The `iterc` command line. Exit codes: 0 success, 2 user error, 3 an iteration did not
+// converge, 1 an internal error (a bug in iterlang, reported as such).
+import { main } from "./commands/main.js";
+
+process.exitCode = await main(process.argv);

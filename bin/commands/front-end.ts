@@ -1,0 +1,66 @@
+// `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { check } from "../../compiler/check/index.js";
+import { format } from "../../grammar/format.js";
+import { EXIT, hasErrors, load, printDiagnostics, UsageError } from "./io.js";
+import { parseSizes } from "./options.js";
+
+type SetCode = (code: number) => void;
+
+export function registerFrontEnd(program: Command, setCode: SetCode): void {
+  program
+    .command("parse")
+    .description("parse a .iter file and print its syntax tree")
+    .argument("<file>", "the .iter file")
+    .option("--json", "print the AST as JSON (the only format for now)")
+    .option("--spans", "keep source spans in the JSON")
+    .action((file: string, opts: { json?: boolean; spans?: boolean }) => {
+      const { source, parsed } = load(file);
+      printDiagnostics(parsed.diagnostics, file, source);
+      const replacer = opts.spans ? undefined : (k: string, v: unknown) => (k === "span" ? undefined : v);
+      process.stdout.write(JSON.stringify(parsed.program, replacer, 2) + "\n");
+      setCode(hasErrors(parsed.diagnostics) ? EXIT.user : EXIT.ok);
+    });
+
+  program
+    .command("fmt")
+    .description("print .iter files in canonical form")
+    .argument("<files...>", "the .iter files")
+    .option("-w, --write", "rewrite the files in place")
+    .option("--check", "exit with 1 when a file is not formatted (prints its name)")
+    .action((files: string[], opts: { write?: boolean; check?: boolean }) => {
+      if (opts.write && opts.check) throw new UsageError("`--write` and `--check` cannot be used together.");
+      for (const file of files) {
+        const { source, parsed } = load(file);
+        if (hasErrors(parsed.diagnostics)) {
+          printDiagnostics(parsed.diagnostics, file, source);
+          setCode(EXIT.user);
+          continue;
+        }
+        const out = format(parsed.program);
+        if (opts.check) {
+          if (out !== source) {
+            process.stdout.write(`${file}: not formatted\n`);
+            setCode(1);
+          }
+        } else if (opts.write) {
+          if (out !== source) writeFileSync(file, out);
+        } else process.stdout.write(out);
+      }
+    });
+
+  program
+    .command("check")
+    .description("check names, types and shapes of a .iter file")
+    .argument("<file>", "the .iter file")
+    .option("--set <size=value...>", "give sizes values, e.g. --set N=63")
+    .action((file: string, opts: { set?: string[] }) => {
+      const { source, parsed } = load(file);
+      const sizes = parseSizes(opts.set);
+      const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...check(parsed.program, { sizes }).diagnostics];
+      printDiagnostics(diagnostics, file, source);
+      if (hasErrors(diagnostics)) setCode(EXIT.user);
+      else process.stdout.write(`${file}: no errors\n`);
+    });
+}

@@ -1,0 +1,430 @@
+// Types and shapes of expressions. Every function returns the inferred type, or undefined
+// after reporting why there is none (so one mistake is reported once, not at every use).
+import type * as A from "../../grammar/ast.js";
+import { getBuiltin, type BuiltinSpec, type StaticValue } from "../ops/index.js";
+import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, dimValue } from "../shapes.js";
+import { didYouMean } from "../suggest.js";
+import { broadcastShapes, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
+import { bindArgs } from "./args.js";
+import type { CheckContext } from "./context.js";
+import { checkOpCall } from "./ops.js";
+import type { Binding, Scope } from "./scope.js";
+import { asDim, asNumber, staticEval } from "./static.js";
+
+export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): Type | undefined {
+  switch (e.kind) {
+    case "Number":
+      return scalar("f32");
+    case "String":
+      return { tag: "string" };
+    case "Bool":
+      return scalar("bool");
+    case "Paren":
+      return typeOf(ctx, e.inner, scope, expected);
+    case "Name":
+      return nameType(ctx, e, scope, expected);
+    case "Unary":
+      return unaryType(ctx, e, scope);
+    case "Binary":
+      return binaryType(ctx, e, scope);
+    case "Call":
+      return callType(ctx, e, scope, expected);
+    case "Diff":
+      return diffType(ctx, e, scope);
+    case "Index":
+      return indexType(ctx, e, scope);
+    case "Member":
+      ctx.error(e.field.span, "not-yet", `Fields such as \`.${e.field.name}\` are not available yet.`, {
+        hint: "convergence reports are printed by `iterc run` and returned by the API; reading them in the language is planned.",
+      });
+      return undefined;
+    case "TensorLit":
+      return tensorLitType(ctx, e, scope);
+    case "Tuple": {
+      const items = e.items.map((i) => typeOf(ctx, i, scope));
+      return items.every((t) => t !== undefined) ? { tag: "tuple", items: items as Type[] } : undefined;
+    }
+    case "Range":
+      ctx.error(e.span, "range-misplaced", "A range `a..b` only selects columns in a `data` declaration.", { hint: "to slice a tensor, write `x[a:b]`." });
+      return undefined;
+    case "Lambda":
+      return { tag: "op", name: "lambda" };
+  }
+}
+
+/** The type of an expression that must be a tensor; reports what it is otherwise. */
+export function tensorOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): TensorT | undefined {
+  const t = typeOf(ctx, e, scope, expected);
+  if (t === undefined) return undefined;
+  if (t.tag === "tensor") return t;
+  ctx.error(e.span, "type-mismatch", `I expected a tensor here, but this is ${describeType(t)}.`);
+  return undefined;
+}
+
+export function describeType(t: Type): string {
+  switch (t.tag) {
+    case "tensor":
+      return `a tensor of type ${typeToString(t)}`;
+    case "tuple":
+      return `a tuple ${typeToString(t)}`;
+    case "op":
+      return "an operator";
+    case "string":
+      return "a string";
+    case "report":
+      return "a report";
+  }
+}
+
+export function unknownName(ctx: CheckContext, name: string, span: A.Span, scope: Scope): void {
+  ctx.error(span, "unknown-name", `I don't know the name \`${name}\`.`, {
+    label: "not defined",
+    hint: didYouMean(name, scope.visibleNames()) ?? "define it with `let`, `input`, `param`, `dim` or `op` before using it.",
+  });
+}
+
+function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT): Type | undefined {
+  const b = scope.lookup(e.name);
+  if (b === undefined) {
+    unknownName(ctx, e.name, e.span, scope);
+    return undefined;
+  }
+  switch (b.kind) {
+    case "value":
+      return b.type;
+    case "dim":
+      return scalar("f32"); // a size used as a number, e.g. `(n + 1)^2`
+    case "builtin":
+      // A bare creator in an initialiser position: `init zeros`, `param W: ... init glorot`.
+      if (expected) return builtinType(ctx, b.spec, [], e.span, scope, expected);
+      return { tag: "op", name: e.name };
+    case "op":
+    case "lambda":
+      return { tag: "op", name: e.name };
+    case "data":
+      ctx.error(e.span, "type-mismatch", `\`${e.name}\` is a data set; it is used by \`train ... on ${e.name}\`.`);
+      return undefined;
+    case "poisoned":
+      return undefined;
+  }
+}
+
+function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): Type | undefined {
+  const t = tensorOf(ctx, e.operand, scope);
+  if (!t) return undefined;
+  if (e.op === "not") {
+    if (t.dtype !== "bool") ctx.error(e.operand.span, "type-mismatch", `\`not\` needs a bool, but this is ${typeToString(t)}.`);
+    return tensor("bool", t.shape);
+  }
+  if (t.dtype === "bool") ctx.error(e.operand.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is bool.`);
+  return t;
+}
+
+const ARITH: ReadonlySet<A.BinaryOp> = new Set(["+", "-", "*", "/", "%", "^"]);
+const COMPARE: ReadonlySet<A.BinaryOp> = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
+function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): Type | undefined {
+  const l = tensorOf(ctx, e.left, scope);
+  const r = tensorOf(ctx, e.right, scope);
+  if (!l || !r) return undefined;
+  if (e.op === "@") return builtinShape(ctx, getBuiltin("matmul"), [l, r], {}, e.span, "`@`");
+  const shape = broadcastShapes(l.shape, r.shape);
+  if (typeof shape === "string") {
+    ctx.error(e.span, "shape-mismatch", `The two sides of \`${e.op}\` have shapes that do not fit together.`, {
+      label: `${typeToString(l)} ${e.op} ${typeToString(r)}`,
+      notes: [shape],
+      hint: "sizes must be equal or 1 in each trailing dimension (NumPy broadcasting).",
+    });
+    return undefined;
+  }
+  if (e.op === "and" || e.op === "or") {
+    for (const [side, t] of [[e.left, l], [e.right, r]] as const)
+      if (t.dtype !== "bool") ctx.error(side.span, "type-mismatch", `\`${e.op}\` needs bools, but this is ${typeToString(t)}.`, { hint: "compare first: `x > 0`." });
+    return tensor("bool", shape);
+  }
+  if (COMPARE.has(e.op)) return tensor("bool", shape);
+  if (ARITH.has(e.op)) {
+    for (const [side, t] of [[e.left, l], [e.right, r]] as const)
+      if (t.dtype === "bool") ctx.error(side.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is a bool.`, { hint: "turn it into numbers with `where(c, 1, 0)`." });
+    const dtype = l.dtype === "i32" && r.dtype === "i32" && e.op !== "/" && e.op !== "^" ? "i32" : "f32";
+    return tensor(dtype, shape);
+  }
+  return undefined;
+}
+
+/** Runs a builtin's shape rule; its message becomes a located diagnostic. */
+function builtinShape(
+  ctx: CheckContext,
+  spec: BuiltinSpec | undefined,
+  tensors: (TensorT | undefined)[],
+  statics: Record<string, StaticValue>,
+  span: A.Span,
+  what: string,
+  expected?: TensorT,
+): TensorT | undefined {
+  if (!spec) return undefined;
+  const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
+  if (typeof out === "string") {
+    ctx.error(span, "shape-mismatch", `${what} cannot take these arguments: ${out}`, { label: tensors.filter((t) => t).map((t) => typeToString(t!)).join(", ") });
+    return undefined;
+  }
+  return out;
+}
+
+function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT): Type | undefined {
+  if (e.callee.kind !== "Name") {
+    ctx.error(e.callee.span, "not-callable", "Only named operators can be called.", { hint: "give the operator a name with `op name(x) = ...`." });
+    return undefined;
+  }
+  const b = scope.lookup(e.callee.name);
+  if (b === undefined) {
+    unknownName(ctx, e.callee.name, e.callee.span, scope);
+    return undefined;
+  }
+  return callBinding(ctx, b, e.callee.name, e.args, e.span, scope, expected);
+}
+
+export function callBinding(
+  ctx: CheckContext,
+  b: Binding,
+  name: string,
+  args: readonly A.Arg[],
+  span: A.Span,
+  scope: Scope,
+  expected?: TensorT,
+): Type | undefined {
+  switch (b.kind) {
+    case "builtin":
+      return builtinType(ctx, b.spec, args, span, scope, expected);
+    case "op":
+    case "lambda":
+      return checkOpCall(ctx, b, name, args, span, scope);
+    case "poisoned":
+      return undefined;
+    default:
+      ctx.error(span, "not-callable", `\`${name}\` is not an operator, so it cannot be called.`, {
+        notes: [ctx.origin(name, b) ?? ""].filter(Boolean),
+        hint: "to index a tensor, use brackets: `x[i, j]`.",
+      });
+      return undefined;
+  }
+}
+
+/** Converts a checked static to what a builtin parameter of that kind expects. */
+function staticFor(kind: string, s: ReturnType<typeof staticEval>): StaticValue | string {
+  if (s.kind === "error") return s.message;
+  switch (kind) {
+    case "int": {
+      const d = asDim(s);
+      return d ?? "this must be a whole number or a size.";
+    }
+    case "float": {
+      const n = asNumber(s);
+      return n ?? "this must be a number.";
+    }
+    case "string":
+      return s.kind === "string" ? s.value : "this must be a string.";
+    case "bool":
+      return s.kind === "bool" ? s.value : "this must be true or false.";
+    default:
+      return "this must be known when compiling.";
+  }
+}
+
+export function builtinType(
+  ctx: CheckContext,
+  spec: BuiltinSpec,
+  args: readonly A.Arg[],
+  span: A.Span,
+  scope: Scope,
+  expected?: TensorT,
+): TensorT | undefined {
+  const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
+  const bound = bindArgs(params, args, span, `\`${spec.name}\``);
+  for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
+  if (bound.errors.length) return undefined;
+  const tensors: (TensorT | undefined)[] = [];
+  const statics: Record<string, StaticValue> = {};
+  let ok = true;
+  for (const p of spec.params) {
+    const given = bound.byName.get(p.name);
+    if (p.kind === "tensor") {
+      const t = given ? tensorOf(ctx, given[0], scope) : undefined;
+      if (given && !t) ok = false;
+      tensors.push(t);
+      continue;
+    }
+    if (p.kind === "dims") {
+      const dims: Dim[] = [];
+      for (const g of given ?? []) {
+        const s = staticEval(g, scope);
+        const d = s.kind === "error" ? undefined : asDim(s);
+        if (!d) {
+          ctx.error(g.span, "not-static", `The sizes given to \`${spec.name}\` must be known when compiling (numbers or sizes such as \`N\`).`);
+          ok = false;
+        } else dims.push(d);
+      }
+      statics[p.name] = dims;
+      continue;
+    }
+    if (!given) {
+      statics[p.name] = p.default ?? null;
+      continue;
+    }
+    const v = staticFor(p.kind, staticEval(given[0], scope));
+    if (typeof v === "string" && p.kind !== "string") {
+      ctx.error(given[0].span, "not-static", `\`${p.name}\` of \`${spec.name}\`: ${v}`);
+      ok = false;
+    } else if (p.kind === "string" && typeof v === "string" && p.choices && !p.choices.includes(v)) {
+      ctx.error(given[0].span, "bad-argument", `\`${v}\` is not a choice for \`${p.name}\` of \`${spec.name}\`.`, {
+        hint: didYouMean(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,
+      });
+      ok = false;
+    } else statics[p.name] = v;
+  }
+  if (!ok) return undefined;
+  return builtinShape(ctx, spec, tensors, statics, span, `\`${spec.name}\``, expected);
+}
+
+function diffType(ctx: CheckContext, e: A.Diff, scope: Scope): Type | undefined {
+  const [f, x, v] = e.args.map((a) => a.value);
+  const need = e.mode === "grad" ? 2 : 3;
+  if (e.args.length !== need) {
+    ctx.error(e.span, "bad-argument", `\`${e.mode}\` takes ${need} arguments: ${e.mode === "grad" ? "`grad(f, x)`" : `\`${e.mode}(f, x, ${e.mode === "jvp" ? "v" : "c"})\``}.`);
+    return undefined;
+  }
+  const fb = f.kind === "Name" ? scope.lookup(f.name) : undefined;
+  const callable = f.kind === "Lambda" || fb?.kind === "op" || fb?.kind === "lambda" || fb?.kind === "builtin";
+  if (!callable) {
+    ctx.error(f.span, "type-mismatch", `The first argument of \`${e.mode}\` must be an operator or a lambda such as \`x => sum(x^2)\`.`);
+    return undefined;
+  }
+  const xt = tensorOf(ctx, x, scope);
+  if (!xt) return undefined;
+  const fx = applyCallable(ctx, f, [x], scope);
+  if (!fx) return undefined;
+  if (e.mode === "grad") {
+    if (fx.tag !== "tensor" || fx.shape.length !== 0) {
+      ctx.error(f.span, "shape-mismatch", `\`grad\` needs a function with a scalar result, but this one gives ${typeToString(fx)}.`, { hint: "use `vjp(f, x, c)` for a vector-valued function." });
+      return undefined;
+    }
+    return xt;
+  }
+  const vt = tensorOf(ctx, v, scope);
+  if (!vt) return undefined;
+  const want = e.mode === "jvp" ? xt : fx;
+  if (want.tag === "tensor" && !sameTensorType(vt, want))
+    ctx.error(v.span, "shape-mismatch", `The direction of \`${e.mode}\` must have type ${typeToString(want)}, but it has ${typeToString(vt)}.`);
+  return e.mode === "jvp" ? fx : xt;
+}
+
+/** The result type of calling `f` (a name or a lambda) on the given argument expressions. */
+function applyCallable(ctx: CheckContext, f: A.Expr, args: A.Expr[], scope: Scope): Type | undefined {
+  const asArgs = args.map((value): A.Arg => ({ kind: "Arg", name: null, value, span: value.span }));
+  if (f.kind === "Lambda") return checkOpCall(ctx, { kind: "lambda", node: f, scope }, "lambda", asArgs, f.span, scope);
+  const b = f.kind === "Name" ? scope.lookup(f.name) : undefined;
+  return b ? callBinding(ctx, b, (f as A.Name).name, asArgs, f.span, scope) : undefined;
+}
+
+export function sameTensorType(a: TensorT, b: TensorT): boolean {
+  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => dimEq(d, b.shape[i]));
+}
+
+function tensorLitType(ctx: CheckContext, e: A.TensorLit, scope: Scope): TensorT | undefined {
+  if (e.items.length === 0) {
+    ctx.error(e.span, "empty-tensor", "An empty tensor literal `[]` has no shape.", { hint: "use `zeros(0)` for an empty vector." });
+    return undefined;
+  }
+  const items = e.items.map((i) => tensorOf(ctx, i, scope));
+  if (items.some((t) => t === undefined)) return undefined;
+  const first = items[0]!;
+  for (let i = 1; i < items.length; i++)
+    if (!sameTensorType(items[i]!, first)) {
+      ctx.error(e.items[i].span, "shape-mismatch", `The items of a tensor literal must all have one shape: the first is ${typeToString(first)}, this one ${typeToString(items[i]!)}.`);
+      return undefined;
+    }
+  return tensor(first.dtype, [dimConst(items.length), ...first.shape]);
+}
+
+// ---- indexing -------------------------------------------------------------------------------
+
+function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undefined {
+  const t = tensorOf(ctx, e.target, scope);
+  if (!t) return undefined;
+  if (e.indices.length > t.shape.length) {
+    ctx.error(e.span, "shape-mismatch", `This indexes ${e.indices.length} dimensions, but the tensor has ${t.shape.length}: ${typeToString(t)}.`);
+    return undefined;
+  }
+  const out: Dim[] = [];
+  for (let axis = 0; axis < t.shape.length; axis++) {
+    const item = e.indices[axis];
+    if (item === undefined) out.push(t.shape[axis]);
+    else if (item.kind === "Slice") {
+      const len = sliceLength(ctx, item, t.shape[axis], scope);
+      if (!len) return undefined;
+      out.push(len);
+    } else if (!checkIndex(ctx, item, t.shape[axis], scope)) return undefined;
+  }
+  return tensor(t.dtype, out);
+}
+
+/** A whole-number index, known when compiling, within the axis when that can be told. */
+function checkIndex(ctx: CheckContext, e: A.Expr, size: Dim, scope: Scope): boolean {
+  const s = staticEval(e, scope);
+  const d = s.kind === "error" ? undefined : asDim(s);
+  if (!d) {
+    ctx.error(e.span, "not-static", "An index must be a whole number or a size known when compiling (such as `0`, `-1`, `N - 1`).", {
+      hint: "indexing by run-time values (gather) is not available; use `where` or a mask instead.",
+    });
+    return false;
+  }
+  const v = dimValue(d);
+  const n = dimValue(size);
+  if (v !== undefined && n !== undefined && (v >= n || v < -n)) {
+    ctx.error(e.span, "index-out-of-range", `The index ${v} is outside an axis of size ${n}.`);
+    return false;
+  }
+  return true;
+}
+
+/** Resolves a slice bound: negative constants count from the end, as in NumPy. */
+function sliceBound(ctx: CheckContext, e: A.Expr | null, dflt: Dim, size: Dim, scope: Scope): Dim | undefined {
+  if (e === null) return dflt;
+  const s = staticEval(e, scope);
+  const d = s.kind === "error" ? undefined : asDim(s);
+  if (!d) {
+    ctx.error(e.span, "not-static", "Slice bounds must be whole numbers or sizes known when compiling.");
+    return undefined;
+  }
+  const v = dimValue(d);
+  return v !== undefined && v < 0 ? dimAdd(size, d) : d;
+}
+
+function sliceLength(ctx: CheckContext, s: A.Slice, size: Dim, scope: Scope): Dim | undefined {
+  const start = sliceBound(ctx, s.start, dimConst(0), size, scope);
+  const stop = sliceBound(ctx, s.stop, size, size, scope);
+  if (!start || !stop) return undefined;
+  let step = 1;
+  if (s.step) {
+    const st = staticEval(s.step, scope);
+    const n = st.kind === "error" ? undefined : asNumber(st);
+    if (n === undefined || !Number.isInteger(n) || n <= 0) {
+      ctx.error(s.step.span, "not-static", "A slice step must be a positive whole number.");
+      return undefined;
+    }
+    step = n;
+  }
+  const len = dimSub(stop, start);
+  const lv = dimValue(len);
+  const sizeV = dimValue(size);
+  const stopV = dimValue(stop);
+  if ((lv !== undefined && lv <= 0) || (stopV !== undefined && sizeV !== undefined && stopV > sizeV)) {
+    ctx.error(s.span, "index-out-of-range", `The slice ${dimToString(start)}:${dimToString(stop)} does not fit an axis of size ${dimToString(size)}.`);
+    return undefined;
+  }
+  if (step === 1) return len;
+  if (lv !== undefined) return dimConst(Math.ceil(lv / step));
+  return dimDivConst(dimAdd(len, dimConst(step - 1)), step); // exact only when it divides
+}
+
+export { shapeToString };

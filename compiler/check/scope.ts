@@ -1,0 +1,69 @@
+// What a name stands for while checking and lowering. Scopes chain to their parent; the root
+// scope falls back to the builtin registry.
+import type * as A from "../../grammar/ast.js";
+import { type BuiltinSpec, builtinNames, getBuiltin } from "../ops/index.js";
+import type { Dim } from "../shapes.js";
+import type { Type } from "../types.js";
+
+export type Binding =
+  /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
+  | { kind: "dim"; name: string; value: Dim; span: A.Span }
+  /** A tensor (or tuple) value; `what` says where it came from, for messages. */
+  | { kind: "value"; name: string; type: Type; span: A.Span; what: string }
+  | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
+  | { kind: "lambda"; node: A.Lambda; scope: Scope }
+  | { kind: "builtin"; spec: BuiltinSpec }
+  | { kind: "data"; decl: A.DataDecl }
+  /** A name whose definition had an error: uses stay silent, so one mistake is reported once. */
+  | { kind: "poisoned"; name: string; span: A.Span };
+
+export class Scope {
+  private readonly names = new Map<string, Binding>();
+
+  constructor(readonly parent?: Scope) {}
+
+  define(name: string, b: Binding): void {
+    this.names.set(name, b);
+  }
+
+  /** The binding defined in this very scope (not a parent), for duplicate checks. */
+  own(name: string): Binding | undefined {
+    return this.names.get(name);
+  }
+
+  lookup(name: string): Binding | undefined {
+    const b = this.names.get(name) ?? this.parent?.lookup(name);
+    if (b !== undefined || this.parent !== undefined) return b;
+    const spec = getBuiltin(name);
+    return spec ? { kind: "builtin", spec } : undefined;
+  }
+
+  /** Every visible name, for "did you mean" suggestions. */
+  visibleNames(): string[] {
+    const own = [...this.names.keys()];
+    return this.parent ? [...own, ...this.parent.visibleNames()] : [...own, ...builtinNames()];
+  }
+
+  child(): Scope {
+    return new Scope(this);
+  }
+}
+
+/** Where a binding was defined, for notes like "`u` was declared on line 4". */
+export function bindingLine(b: Binding): number | undefined {
+  switch (b.kind) {
+    case "dim":
+    case "value":
+      return b.span.start.line;
+    case "op":
+      return b.decl.span.start.line;
+    case "lambda":
+      return b.node.span.start.line;
+    case "data":
+      return b.decl.span.start.line;
+    case "poisoned":
+      return b.span.start.line;
+    case "builtin":
+      return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+// Compile-time evaluation of the expressions that must be known before running: sizes
+// (`n + 1`, `2 * N`), method options, builtin statics (`center: 4`, `seed: 1`).
+import type * as A from "../../grammar/ast.js";
+import { type Dim, dimAdd, dimConst, dimDivConst, dimMul, dimSub, dimValue } from "../shapes.js";
+import type { Scope } from "./scope.js";
+
+export type Static = { kind: "number"; value: number } | { kind: "dim"; value: Dim } | { kind: "string"; value: string } | { kind: "bool"; value: boolean };
+
+export type StaticResult = Static | { kind: "error"; message: string; span: A.Span };
+
+const err = (span: A.Span, message: string): StaticResult => ({ kind: "error", message, span });
+
+/** A number or a size as a Dim (numbers must be whole to be sizes). */
+export function asDim(s: Static): Dim | undefined {
+  if (s.kind === "dim") return s.value;
+  if (s.kind === "number" && Number.isInteger(s.value)) return dimConst(s.value);
+  return undefined;
+}
+
+/** A plain number, when the static has one (a size with a known value counts). */
+export function asNumber(s: Static): number | undefined {
+  if (s.kind === "number") return s.value;
+  if (s.kind === "dim") return dimValue(s.value);
+  return undefined;
+}
+
+export function staticEval(e: A.Expr, scope: Scope): StaticResult {
+  switch (e.kind) {
+    case "Number":
+      return { kind: "number", value: e.value };
+    case "String":
+      return { kind: "string", value: e.value };
+    case "Bool":
+      return { kind: "bool", value: e.value };
+    case "Paren":
+      return staticEval(e.inner, scope);
+    case "Name": {
+      const b = scope.lookup(e.name);
+      if (b?.kind === "dim") {
+        const v = dimValue(b.value);
+        return v !== undefined ? { kind: "number", value: v } : { kind: "dim", value: b.value };
+      }
+      if (b === undefined) return { kind: "string", value: e.name }; // a bare word: `cycle: V`
+      return err(e.span, `\`${e.name}\` is a value computed at run time, but this must be known when compiling (a number or a size).`);
+    }
+    case "Unary": {
+      const v = staticEval(e.operand, scope);
+      if (v.kind === "error" || e.op === "+") return v;
+      if (e.op === "not") return v.kind === "bool" ? { kind: "bool", value: !v.value } : err(e.span, "`not` needs true or false here.");
+      if (v.kind === "number") return { kind: "number", value: -v.value };
+      if (v.kind === "dim") return { kind: "dim", value: dimSub(dimConst(0), v.value) };
+      return err(e.span, "`-` needs a number here.");
+    }
+    case "Binary":
+      return staticBinary(e, scope);
+    default:
+      return err(e.span, "this must be known when compiling: a number, a size such as `N + 1`, a string or true/false.");
+  }
+}
+
+function staticBinary(e: A.Binary, scope: Scope): StaticResult {
+  const l = staticEval(e.left, scope);
+  if (l.kind === "error") return l;
+  const r = staticEval(e.right, scope);
+  if (r.kind === "error") return r;
+  if (l.kind === "number" && r.kind === "number") {
+    const f = NUMERIC[e.op];
+    if (f) return { kind: "number", value: f(l.value, r.value) };
+  }
+  const a = asDim(l);
+  const b = asDim(r);
+  if (a && b) {
+    if (e.op === "+") return { kind: "dim", value: dimAdd(a, b) };
+    if (e.op === "-") return { kind: "dim", value: dimSub(a, b) };
+    if (e.op === "*") return { kind: "dim", value: dimMul(a, b) };
+    const k = dimValue(b);
+    if (e.op === "/" && k !== undefined && k !== 0 && Number.isInteger(k)) return { kind: "dim", value: dimDivConst(a, k) };
+  }
+  return err(e.span, `\`${e.op}\` cannot be worked out when compiling here; sizes allow +, -, * and division by a whole number.`);
+}
+
+const NUMERIC: Partial<Record<A.BinaryOp, (a: number, b: number) => number>> = {
+  "+": (a, b) => a + b,
+  "-": (a, b) => a - b,
+  "*": (a, b) => a * b,
+  "/": (a, b) => a / b,
+  "%": (a, b) => a % b,
+  "^": (a, b) => a ** b,
+};
