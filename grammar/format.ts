@@ -19,9 +19,9 @@
 // - Literals: numbers as written (`text`), strings re-escaped (`\"`, `\\`, `\n`, `\t`),
 //   `Diff` nodes as `grad(...)`, `jvp(...)`, `vjp(...)`.
 // - Clauses of fixpoint, solve, minimize and loop print in the order
-//   `init method precond until max grad`. When the one-line form is wider than the width
-//   (96 by default), each clause goes on its own line, indented 2 more; `-> u` stays at the
-//   end of the last line. `method picard` keeps its missing parentheses, `method cg()` its
+//   `init method precond until max grad`. With two or more clauses, or when the one-line form
+//   is wider than the width (96 by default), each clause goes on its own line, indented 2
+//   more; `-> u` stays at the end of the last line. `method picard` keeps its missing parentheses, `method cg()` its
 //   empty ones.
 // - A line that is still too wide breaks the outermost bracketed list that does not fit
 //   (call and spec arguments, parameters, `carry (...)`, tuples, index lists, tensor
@@ -553,7 +553,8 @@ class Printer {
     const docs: Doc[] = [parts[0].doc, suffix(placed.after[0])];
     clauses.forEach((c, i) => docs.push(indent([line, c.doc, suffix(placed.after[i + 1])])));
     docs.push(arrow, suffix(placed.trailing));
-    return { above: placed.above, lines: this.render(group(docs, placed.forceBreak), ind) };
+    // Two or more clauses read best one per line, as in the language reference's examples.
+    return { above: placed.above, lines: this.render(group(docs, placed.forceBreak || clauses.length >= 2), ind) };
   }
 
   /** `loop k < n carry (...) { ... } clauses -> outputs` */

@@ -185,16 +185,26 @@ describe("format: iterative constructs", () => {
       ),
     ).toBe(
       lines(
-        "fixpoint z = T(z) init zeros method anderson(m: 5) until residual < 1e-5 max 60 grad implicit",
+        "fixpoint z = T(z)",
+        "  init zeros",
+        "  method anderson(m: 5)",
+        "  until residual < 1e-5",
+        "  max 60",
+        "  grad implicit",
         "",
-        "solve A(u) = f method cg() precond jacobi -> u",
+        "solve A(u) = f",
+        "  method cg()",
+        "  precond jacobi -> u",
         "",
-        "minimize loss(x) init x0 method lbfgs() until gnorm < 1e-5 -> x: f32[n]",
+        "minimize loss(x)",
+        "  init x0",
+        "  method lbfgs()",
+        "  until gnorm < 1e-5 -> x: f32[n]",
       ),
     );
   });
 
-  it("puts each clause on its own line when the construct is too wide, -> u on the last", () => {
+  it("puts each clause on its own line when there are two or more or the line is too wide, -> u on the last", () => {
     expect(
       fmt(
         lines(
@@ -208,8 +218,9 @@ describe("format: iterative constructs", () => {
         "  precond multigrid(smoother: jacobi(omega: 0.8, sweeps: 2), cycle: V) -> u",
       ),
     );
-    // And back on one line when it fits.
-    expect(fmt(lines("solve A(u) = f", "  method cg()", "  precond jacobi", "  -> u"))).toBe(lines("solve A(u) = f method cg() precond jacobi -> u"));
+    // One clause stays on the line when it fits; two or more go one per line.
+    expect(fmt(lines("solve A(u) = f", "  method cg()", "  -> u"))).toBe(lines("solve A(u) = f method cg() -> u"));
+    expect(fmt(lines("solve A(u) = f method cg() precond jacobi -> u"))).toBe(lines("solve A(u) = f", "  method cg()", "  precond jacobi -> u"));
   });
 
   it("prints loops with their carry list, block and clauses", () => {
@@ -250,8 +261,8 @@ describe("format: iterative constructs", () => {
   });
 
   it("keeps a method spec's parentheses as written", () => {
-    expect(fmt(lines("fixpoint z = T(z) method picard grad unrolled", "fixpoint w = T(w) method picard() grad phantom(k: 5)"))).toBe(
-      lines("fixpoint z = T(z) method picard grad unrolled", "fixpoint w = T(w) method picard() grad phantom(k: 5)"),
+    expect(fmt(lines("fixpoint z = T(z) method picard", "fixpoint w = T(w) method picard()", "fixpoint v = T(v) grad phantom(k: 5)"))).toBe(
+      lines("fixpoint z = T(z) method picard", "fixpoint w = T(w) method picard()", "fixpoint v = T(v) grad phantom(k: 5)"),
     );
   });
 
