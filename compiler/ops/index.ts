@@ -1,0 +1,12 @@
+// The builtin operations: importing this module registers every family (each file calls
+// defineBuiltin at load) and re-exports the registry.
+import "./elementwise.js";
+import "./reduce.js";
+import "./linalg.js";
+import "./create.js";
+import "./random.js";
+import "./stencil.js";
+import "./layout.js";
+import "./spectral.js";
+
+export * from "./registry.js";

@@ -1,0 +1,147 @@
+// Tensor backend selection. tfjs-core with the cpu and wasm backends installs everywhere;
+// tfjs-node (libtensorflow) and tfjs-node-gpu (CUDA) are optional peers, loaded only when the
+// user has installed them, never required. `auto` takes the fastest one present.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type { Tf } from "../compiler/ops/registry.js";
+
+export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
+
+export const BACKEND_NAMES: readonly BackendName[] = ["auto", "cpu", "wasm", "tensorflow", "tensorflow-gpu"];
+
+export interface SelectedBackend {
+  /** The tfjs backend name in use (`cpu`, `wasm`, `tensorflow`). */
+  name: string;
+  tf: Tf;
+  /** One line for reports: `wasm (XNNPACK, SIMD)`, `cpu (plain JS)`. */
+  description: string;
+}
+
+/**
+ * The user asked for a backend that is not installed or cannot start: a user error (the CLI
+ * prints the message, not a stack trace).
+ */
+export class BackendUnavailableError extends Error {
+  readonly isUserError = true;
+  constructor(
+    readonly backend: BackendName,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BackendUnavailableError";
+  }
+}
+
+const NODE_PACKAGES = {
+  tensorflow: "@tensorflow/tfjs-node",
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
+} as const;
+
+const require = createRequire(import.meta.url);
+
+/** The wasm package's `dist/` folder with a trailing slash, where its .wasm files live. */
+export function wasmDistDir(): string {
+  return dirname(require.resolve("@tensorflow/tfjs-backend-wasm")) + "/";
+}
+
+async function loadCpu(): Promise<void> {
+  await import("@tensorflow/tfjs-backend-cpu");
+}
+
+let wasmPathsSet = false;
+
+async function loadWasm(): Promise<void> {
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  if (!wasmPathsSet) {
+    wasm.setWasmPaths(wasmDistDir());
+    wasmPathsSet = true;
+  }
+}
+
+/** Imports an optional peer by a specifier TypeScript does not resolve (it may be absent). */
+async function loadNode(name: "tensorflow" | "tensorflow-gpu"): Promise<void> {
+  const specifier: string = NODE_PACKAGES[name];
+  try {
+    await import(specifier);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new BackendUnavailableError(
+      name,
+      `the \`${name}\` backend needs the package ${specifier}, which could not be loaded (${why}). ` +
+        `Install it with \`npm install ${specifier}\`: its install script downloads libtensorflow` +
+        (name === "tensorflow-gpu" ? " (with CUDA)" : "") +
+        `, so it needs a machine that can reach the internet. Or use --backend wasm.`,
+    );
+  }
+}
+
+async function describe(name: BackendName): Promise<string> {
+  switch (name) {
+    case "cpu":
+      return "cpu (plain JS)";
+    case "wasm": {
+      const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+      const threads = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) === true;
+      return `wasm (XNNPACK${simd ? ", SIMD" : ""}${threads ? ", threads" : ""})`;
+    }
+    case "tensorflow":
+      return "tensorflow (libtensorflow, CPU)";
+    case "tensorflow-gpu":
+      return "tensorflow (libtensorflow, GPU)";
+    case "auto":
+      return "auto";
+  }
+}
+
+async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBackend> {
+  if (name === "cpu") await loadCpu();
+  else if (name === "wasm") await loadWasm();
+  else await loadNode(name);
+  const tfName = name === "tensorflow-gpu" ? "tensorflow" : name;
+  let ok = false;
+  try {
+    ok = await tf.setBackend(tfName);
+    await tf.ready();
+  } catch {
+    ok = false;
+  }
+  if (!ok || tf.getBackend() !== tfName) {
+    throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
+  }
+  if (name === "cpu") quietCpu();
+  return { name: tfName, tf, description: await describe(name) };
+}
+
+/**
+ * The cpu backend prints a banner urging tfjs-node on its first tensor; iterlang reports the
+ * backend itself (and says how to install others), so it is switched off. Harmless if a later
+ * tfjs renames the field.
+ */
+function quietCpu(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === "boolean") backend.firstUse = false;
+}
+
+/**
+ * Makes `name` the active tfjs backend and returns the tf object to compute with. May be called
+ * again to switch. Throws BackendUnavailableError when the backend is absent or cannot start.
+ */
+export async function selectBackend(name: BackendName): Promise<SelectedBackend> {
+  if (name !== "auto") return activate(name);
+  const order: Exclude<BackendName, "auto">[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+  const failures: string[] = [];
+  for (const candidate of order) {
+    try {
+      return await activate(candidate);
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  throw new BackendUnavailableError("auto", `no tensor backend could start:\n  ${failures.join("\n  ")}`);
+}
+
+/** The number of live tensors: the leak detector (dispose what leaves a `tf.tidy` scope). */
+export function tfMemory(): number {
+  return tf.memory().numTensors;
+}
