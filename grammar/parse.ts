@@ -1,12 +1,12 @@
 // The front end's entry point: source text in, AST and diagnostics out. Never throws for any
 // input; a throw from here is a bug (the robustness tests feed it random bytes).
-import type { ILexingError, IRecognitionException, IToken } from "chevrotain";
+import { type CstNode, type ILexingError, type IRecognitionException, type IToken, tokenMatcher } from "chevrotain";
 import type { Comment, Pos, Program, Span } from "./ast.js";
 import { type Diagnostic, Diagnostics } from "../compiler/diagnostics.js";
 import { layout } from "./layout.js";
 import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
 import { parser } from "./parser.js";
-import { lexer } from "./tokens.js";
+import { LBrace, LBracket, lexer, LParen, RBrace, RBracket, RParen, StringLit, UnterminatedString } from "./tokens.js";
 import { AstBuilder } from "./to-ast.js";
 
 export interface ParseResult {
@@ -81,13 +81,66 @@ function parseDiagnostic(file: string, source: string, e: IRecognitionException,
   return { ...common, message: e.message, span, label: atEnd ? "the file ends here" : `unexpected ${describeToken(tok).replace(/^the /, "")}` };
 }
 
+/** Deeper bracket nesting than this is refused before parsing (the parser recurses on it). */
+export const MAX_NESTING = 64;
+
+/** Reports strings left open at the end of their line once, and reads them as if closed. */
+function closeStrings(tokens: IToken[], file: string, diags: Diagnostics, eof: Pos): IToken[] {
+  return tokens.map((t) => {
+    if (!tokenMatcher(t, UnterminatedString)) return t;
+    const span = tokenSpan(t, eof);
+    diags.error(file, span, "syntax", "This string is not closed before the end of the line.", {
+      label: "unterminated string",
+      hint: 'close it with `"` on the same line.',
+    });
+    return { ...t, tokenType: StringLit, tokenTypeIdx: StringLit.tokenTypeIdx!, image: t.image + '"' };
+  });
+}
+
+/** The first bracket nested deeper than MAX_NESTING, if any. */
+function tooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    if (tokenMatcher(t, LParen) || tokenMatcher(t, LBracket) || tokenMatcher(t, LBrace)) depth++;
+    else if (tokenMatcher(t, RParen) || tokenMatcher(t, RBracket) || tokenMatcher(t, RBrace)) depth = Math.max(0, depth - 1);
+    if (depth > MAX_NESTING) return t;
+  }
+  return undefined;
+}
+
+function emptyProgram(file: string, comments: Comment[], eof: Pos): Program {
+  return { kind: "Program", file, decls: [], comments, span: { start: { offset: 0, line: 1, column: 1 }, end: eof } };
+}
+
 export function parse(source: string, file = "<input>"): ParseResult {
   const diags = new Diagnostics(MAX_SYNTAX_ERRORS);
   const eof = endPosition(source);
   const lexed = lexer.tokenize(source);
   for (const e of lexed.errors) diags.add(lexDiagnostic(file, source, e));
-  parser.input = layout(lexed.tokens);
-  const cst = parser.program();
+  const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, span: tokenSpan(t, eof) }));
+  const tokens = layout(closeStrings(lexed.tokens, file, diags, eof));
+  const deep = tooDeep(tokens);
+  if (deep) {
+    diags.error(file, tokenSpan(deep, eof), "syntax", `This is nested more than ${MAX_NESTING} brackets deep, which is more than I read.`, {
+      label: "too deep",
+      hint: "name the inner parts with `let` to flatten the expression.",
+    });
+    return { program: emptyProgram(file, comments, eof), diagnostics: diags.items };
+  }
+  parser.input = tokens;
+  let cst: CstNode;
+  try {
+    cst = parser.program();
+  } catch (e) {
+    // The parser recurses once per prefix operator and per error recovery; a pathological
+    // file (thousands of `-` or of errors) can exhaust the stack. Say so, keep what we have.
+    if (!(e instanceof RangeError)) throw e;
+    for (const err of parser.errors.slice(0, MAX_SYNTAX_ERRORS)) diags.add(parseDiagnostic(file, source, err, eof));
+    diags.error(file, { start: eof, end: eof }, "syntax", "This file is too deeply nested or has too many errors for me to read it all.", {
+      hint: "fix the errors above first; split very long prefix chains (`- - - x`) with `let`.",
+    });
+    return { program: emptyProgram(file, comments, eof), diagnostics: diags.items };
+  }
   // One diagnostic per position: recovery can report the same spot more than once.
   const seen = new Set<number>();
   for (const e of parser.errors) {
@@ -96,7 +149,6 @@ export function parse(source: string, file = "<input>"): ParseResult {
     seen.add(key);
     diags.add(parseDiagnostic(file, source, e, eof));
   }
-  const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, span: tokenSpan(t, eof) }));
   const program = new AstBuilder(file, diags, eof).program(cst, comments);
   const diagnostics = [...diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset);
   return { program, diagnostics };

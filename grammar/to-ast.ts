@@ -129,6 +129,10 @@ export class AstBuilder {
   private useDecl(node: CstNode): A.Use {
     const path = [tok(node, "Identifier"), ...toks(node, "path")].map((t) => this.ident(t));
     const names = toks(node, "names");
+    const lastPath = toks(node, "path").at(-1);
+    const close = toks(node, "RBrace");
+    if (lastPath && close.length && (close.length > 1 || lastPath.startOffset > close[0].startOffset))
+      this.error(this.span(node), "The `{...}` list of names comes last in a `use`.", { hint: "write `use std.krylov.{cg, gmres}`." });
     return { kind: "Use", path, names: names.length ? names.map((t) => this.ident(t)) : null, span: this.span(node) };
   }
 
@@ -341,7 +345,14 @@ export class AstBuilder {
       const result = kid(op, "result");
       return { kind: "OpType", params: hasParens ? kids(op, "params").map((p) => this.type(p)) : null, result: result ? this.type(result) : null, span };
     }
-    if (tuple) return { kind: "TupleType", items: kids(tuple, "type").map((t) => this.type(t)), span };
+    if (tuple) {
+      const items = kids(tuple, "type").map((t) => this.type(t));
+      if (items.length === 1) {
+        this.error(span, "A tuple type needs two or more types.", { hint: "for one type, drop the parentheses." });
+        return items[0];
+      }
+      return { kind: "TupleType", items, span };
+    }
     const name = tensor && tok(tensor, "Identifier");
     const dtype = this.dtype(name);
     const dims = tensor && tok(tensor, "LBracket") ? kids(tensor, "expr").map((e) => this.expr(e)) : null;
@@ -375,6 +386,8 @@ export class AstBuilder {
   }
 
   private lambda(node: CstNode): A.Lambda {
+    if (toks(node, "Identifier").length === 0)
+      this.error(this.span(node), "A lambda needs at least one parameter.", { hint: "write `x => ...`; a value that takes no argument is a `let`." });
     const params = toks(node, "Identifier").map(
       (t): A.Param => ({ kind: "Param", name: this.ident(t), type: null, default: null, span: tokenSpan(t) }),
     );
@@ -467,6 +480,10 @@ export class AstBuilder {
 
   private indexItem(node: CstNode): A.Expr | A.Slice {
     const start = kid(node, "start");
+    if (!tok(node, "colon") && !start) {
+      this.error(this.span(node), "I expected an index or a slice here.", { label: "empty", hint: "write an index (`a[0]`), a slice (`a[1:N]`) or `:` for a whole axis." });
+      return this.placeholder(this.span(node));
+    }
     if (!tok(node, "colon")) return this.expr(start);
     const stop = kid(node, "stop");
     const step = kid(node, "step");

@@ -73,6 +73,12 @@ export const StringLit = createToken({
   pattern: /"(?:[^"\\\n]|\\.)*"/,
   label: "a string",
 });
+/** A string not closed on its line: parse.ts reports it once and reads it as if closed. */
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\n]|\\.)*/,
+  label: "a string",
+});
 
 function punct(name: string, pattern: RegExp | string, label: string, categories: TokenType[] = []): TokenType {
   return createToken({ name, pattern, label: `\`${label}\``, categories });
@@ -114,7 +120,8 @@ export const Dot = punct("Dot", ".", ".");
 
 export const Newline = createToken({ name: "Newline", pattern: /\r?\n/, line_breaks: true, label: "the end of the line" });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f]+/, group: Lexer.SKIPPED });
+// `\r` is left to Newline (`\r\n`), so Windows files count one line per line.
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+|\r(?!\n)/, group: Lexer.SKIPPED });
 
 const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not];
 const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every];
@@ -129,6 +136,7 @@ export const allTokens: TokenType[] = [
   Identifier,
   NumberLit,
   StringLit,
+  UnterminatedString,
   Arrow,
   FatArrow,
   DotDot,

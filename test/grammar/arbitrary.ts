@@ -102,7 +102,7 @@ export function exprArbs(strict: boolean): ExprArbs {
     add(
       LAMBDA,
       1,
-      fc.tuple(fc.uniqueArray(identArb, { maxLength: 3, selector: (i) => i.name }), e(LAMBDA)).map(
+      fc.tuple(fc.uniqueArray(identArb, { minLength: 1, maxLength: 3, selector: (i) => i.name }), e(LAMBDA)).map(
         ([names, body]): A.Expr => ({
           kind: "Lambda",
           params: names.map((name): A.Param => ({ kind: "Param", name, type: null, default: null, span })),

@@ -1,0 +1,304 @@
+// The convergence report every iterative construct returns beside its value (the PETSc habit):
+// how many iterations, the final residual, its history, and why the iteration stopped.
+// Non-convergence is reported, never silent.
+
+/**
+ * Why an iteration stopped. `completed` is for loops, which have no residual: a counted
+ * `loop k < n` that ran its n iterations, or an `until` condition that became true; it counts as
+ * converged.
+ */
+export type Reason =
+  | "completed"
+  | "converged_rtol"
+  | "converged_atol"
+  | "max_iterations"
+  | "diverged_nan"
+  | "diverged_growth"
+  | "breakdown";
+
+export const CONVERGED_REASONS: readonly Reason[] = ["completed", "converged_rtol", "converged_atol"];
+
+export function isConvergedReason(reason: Reason): boolean {
+  return CONVERGED_REASONS.includes(reason);
+}
+
+export interface ErrorBound {
+  /** Bound on ‖x − x*‖: L/(1 − L) · ‖T(x) − x‖ style a-posteriori estimate. */
+  value: number;
+  lipschitz: number;
+  source: "declared" | "estimated";
+}
+
+export interface Report {
+  /** Source name of the construct (e.g. `u`). */
+  name: string;
+  kind: "loop" | "fixpoint" | "solve" | "minimize";
+  /** `cg`, `picard`, `damped`, `loop`, ... */
+  method: string;
+  /** Completed iterations: updates applied to produce the returned value. */
+  iterations: number;
+  /**
+   * Final absolute residual of the returned value.
+   * - solve: the TRUE residual ‖b − A u‖₂, recomputed at the end (not the recursive one);
+   * - fixpoint: ‖T(x) − x‖₂ of the returned x (the map is evaluated at the returned iterate).
+   */
+  residual: number;
+  /**
+   * `residual` over the reference norm of the convergence test:
+   * - solve: ‖b‖₂;
+   * - fixpoint: ‖x‖₂ of the returned iterate (floored at the smallest normal float32, so a
+   *   fixed point at 0 gives a huge relResidual: use atol there);
+   * - 0 whenever residual is 0 (also when the reference is 0, e.g. a zero right-hand side).
+   */
+  relResidual: number;
+  /** Krylov methods: the recursively updated residual at exit, beside the true one. */
+  recursiveResidual?: number;
+  reason: Reason;
+  converged: boolean;
+  /**
+   * Residual per iteration, index 0 = initial (so length = iterations + 1 when not truncated).
+   * Capped: the first HISTORY_KEEP and last HISTORY_KEEP entries are kept when longer, and
+   * `historyTruncated` is set.
+   */
+  history: number[];
+  historyTruncated?: boolean;
+  /** Wall time in seconds. */
+  seconds: number;
+  /** Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`. */
+  detail?: string;
+  errorBound?: ErrorBound;
+}
+
+/** Entries kept at each end of a long residual history. */
+export const HISTORY_KEEP = 1000;
+
+/**
+ * A residual history that keeps the first `keep` and the last `keep` entries, in order, in
+ * O(keep) memory however long the iteration runs.
+ */
+export class ResidualHistory {
+  private readonly head: number[] = [];
+  private readonly tail: number[] = [];
+  private tailStart = 0; // ring-buffer start inside `tail` once it is full
+  private total = 0;
+
+  constructor(readonly keep = HISTORY_KEEP) {}
+
+  push(r: number): void {
+    this.total++;
+    if (this.head.length < this.keep) {
+      this.head.push(r);
+    } else if (this.tail.length < this.keep) {
+      this.tail.push(r);
+    } else {
+      this.tail[this.tailStart] = r;
+      this.tailStart = (this.tailStart + 1) % this.keep;
+    }
+  }
+
+  /** Total number of entries pushed (not the number kept). */
+  get length(): number {
+    return this.total;
+  }
+
+  get truncated(): boolean {
+    return this.total > 2 * this.keep;
+  }
+
+  /** The first entry (the initial residual), or NaN when empty. */
+  get first(): number {
+    return this.head.length > 0 ? this.head[0] : NaN;
+  }
+
+  /** The latest entry, or NaN when empty. */
+  get last(): number {
+    if (this.tail.length === 0) return this.head.length > 0 ? this.head[this.head.length - 1] : NaN;
+    return this.tail[(this.tailStart + this.tail.length - 1) % this.tail.length];
+  }
+
+  toArray(): number[] {
+    return [...this.head, ...this.tail.slice(this.tailStart), ...this.tail.slice(0, this.tailStart)];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function fmtNum(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Inf";
+  if (x === -Infinity) return "-Inf";
+  if (x === 0) return "0";
+  return x.toExponential(2);
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return fmtNum(s);
+  if (s < 1e-3) return `${(s * 1e6).toFixed(0)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(1)} ms`;
+  return `${s.toFixed(2)} s`;
+}
+
+function reasonCell(r: Report): string {
+  return `${r.converged ? "✓" : "✗"} ${r.reason}`;
+}
+
+/** Display width: counts code points, so `✓`, `µ` and `ᵀ` take one column. */
+function width(s: string): number {
+  return [...s].length;
+}
+
+function pad(s: string, w: number, right: boolean): string {
+  const fill = " ".repeat(Math.max(0, w - width(s)));
+  return right ? fill + s : s + fill;
+}
+
+/**
+ * A human table with one row per report: name, kind, method, iterations, residual, relative
+ * residual, reason, time. Non-converged rows carry `✗` before their reason (converged ones `✓`),
+ * and the `detail` of every report that has one is printed under the table, as is a summary line
+ * when any construct did not converge.
+ */
+export function renderReports(reports: readonly Report[]): string {
+  const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
+  const numeric = [false, false, false, true, true, true, false, true];
+  // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
+  const resid = (r: Report, x: number) => (r.kind === "loop" && Number.isNaN(x) ? "—" : fmtNum(x));
+  const rows = reports.map((r) => [
+    r.name,
+    r.kind,
+    r.method,
+    String(r.iterations),
+    resid(r, r.residual),
+    resid(r, r.relResidual),
+    reasonCell(r),
+    fmtTime(r.seconds),
+  ]);
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i]))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i], numeric[i]))
+      .join("  ")
+      .trimEnd();
+  const out = [line(header), widths.map((w) => "─".repeat(w)).join("  ")];
+  for (const row of rows) out.push(line(row));
+
+  const notes: string[] = [];
+  for (const r of reports) {
+    const bits: string[] = [];
+    if (r.detail) bits.push(r.detail);
+    if (r.recursiveResidual !== undefined && r.recursiveResidual !== r.residual && !r.converged && !r.detail) {
+      bits.push(`recursive residual ${fmtNum(r.recursiveResidual)}, true residual ${fmtNum(r.residual)}`);
+    }
+    if (r.errorBound) {
+      bits.push(
+        `error bound ‖x − x*‖ ≤ ${fmtNum(r.errorBound.value)} (Lipschitz ${fmtNum(r.errorBound.lipschitz)}, ${r.errorBound.source})`,
+      );
+    }
+    if (r.historyTruncated) bits.push(`history truncated to the first and last ${HISTORY_KEEP} entries`);
+    for (const b of bits) notes.push(`  ${r.converged ? " " : "✗"} ${r.name}: ${b}`);
+  }
+  if (notes.length > 0) out.push("", ...notes);
+  const failed = reports.filter((r) => !r.converged);
+  if (failed.length > 0) {
+    out.push(
+      "",
+      `${failed.length} of ${reports.length} did not converge: ${failed.map((r) => `${r.name} (${r.reason})`).join(", ")}`,
+    );
+  }
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/**
+ * A JSON-safe number: JSON has no NaN or ±Infinity, so those become the STRINGS `"NaN"`,
+ * `"Infinity"` and `"-Infinity"` (strings rather than null, so that which one it was survives;
+ * `reportFromJson` turns them back). Finite numbers stay numbers.
+ */
+export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
+
+export interface ReportJson {
+  name: string;
+  kind: Report["kind"];
+  method: string;
+  iterations: number;
+  residual: JsonNumber;
+  relResidual: JsonNumber;
+  recursiveResidual?: JsonNumber;
+  reason: Reason;
+  converged: boolean;
+  history: JsonNumber[];
+  historyTruncated?: boolean;
+  seconds: number;
+  detail?: string;
+  errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
+}
+
+export function jsonNumber(x: number): JsonNumber {
+  if (Number.isFinite(x)) return x;
+  if (Number.isNaN(x)) return "NaN";
+  return x > 0 ? "Infinity" : "-Infinity";
+}
+
+function fromJsonNumber(x: JsonNumber | null): number {
+  if (typeof x === "number") return x;
+  if (x === "Infinity") return Infinity;
+  if (x === "-Infinity") return -Infinity;
+  return NaN; // "NaN", or null from a foreign writer
+}
+
+/** A plain, JSON-safe copy of a report (see `JsonNumber` for NaN and ±Infinity). */
+export function reportToJson(r: Report): ReportJson {
+  const out: ReportJson = {
+    name: r.name,
+    kind: r.kind,
+    method: r.method,
+    iterations: r.iterations,
+    residual: jsonNumber(r.residual),
+    relResidual: jsonNumber(r.relResidual),
+    reason: r.reason,
+    converged: r.converged,
+    history: r.history.map(jsonNumber),
+    seconds: Number.isFinite(r.seconds) ? r.seconds : 0,
+  };
+  if (r.recursiveResidual !== undefined) out.recursiveResidual = jsonNumber(r.recursiveResidual);
+  if (r.historyTruncated) out.historyTruncated = true;
+  if (r.detail !== undefined) out.detail = r.detail;
+  if (r.errorBound) {
+    out.errorBound = {
+      value: jsonNumber(r.errorBound.value),
+      lipschitz: jsonNumber(r.errorBound.lipschitz),
+      source: r.errorBound.source,
+    };
+  }
+  return out;
+}
+
+/** The inverse of `reportToJson` (also accepts null for NaN). */
+export function reportFromJson(j: ReportJson): Report {
+  const out: Report = {
+    name: j.name,
+    kind: j.kind,
+    method: j.method,
+    iterations: j.iterations,
+    residual: fromJsonNumber(j.residual),
+    relResidual: fromJsonNumber(j.relResidual),
+    reason: j.reason,
+    converged: j.converged,
+    history: j.history.map(fromJsonNumber),
+    seconds: j.seconds,
+  };
+  if (j.recursiveResidual !== undefined) out.recursiveResidual = fromJsonNumber(j.recursiveResidual);
+  if (j.historyTruncated) out.historyTruncated = true;
+  if (j.detail !== undefined) out.detail = j.detail;
+  if (j.errorBound) {
+    out.errorBound = {
+      value: fromJsonNumber(j.errorBound.value),
+      lipschitz: fromJsonNumber(j.errorBound.lipschitz),
+      source: j.errorBound.source,
+    };
+  }
+  return out;
+}
