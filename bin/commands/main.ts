@@ -34,7 +34,8 @@ function handleError(e: unknown): number {
     return EXIT.user;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  if ((err as { userFacing?: boolean }).userFacing) {
+  // Errors from the runtime that a user caused (a bad .npy, a missing backend) say so.
+  if ((err as { isUserError?: boolean }).isUserError) {
     process.stderr.write(`error: ${err.message}\n`);
     return EXIT.user;
   }

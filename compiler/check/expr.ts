@@ -10,6 +10,7 @@ import type { CheckContext } from "./context.js";
 import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
 import { asDim, asNumber, staticEval } from "./static.js";
+import { subscriptStatics } from "./subscript.js";
 
 export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): Type | undefined {
   switch (e.kind) {
@@ -351,80 +352,12 @@ function tensorLitType(ctx: CheckContext, e: A.TensorLit, scope: Scope): TensorT
 function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undefined {
   const t = tensorOf(ctx, e.target, scope);
   if (!t) return undefined;
-  if (e.indices.length > t.shape.length) {
-    ctx.error(e.span, "shape-mismatch", `This indexes ${e.indices.length} dimensions, but the tensor has ${t.shape.length}: ${typeToString(t)}.`);
+  const sub = subscriptStatics(e.indices, scope);
+  if ("error" in sub) {
+    ctx.error(sub.span, "not-static", sub.error, { hint: "use `where` or a mask to select by run-time values." });
     return undefined;
   }
-  const out: Dim[] = [];
-  for (let axis = 0; axis < t.shape.length; axis++) {
-    const item = e.indices[axis];
-    if (item === undefined) out.push(t.shape[axis]);
-    else if (item.kind === "Slice") {
-      const len = sliceLength(ctx, item, t.shape[axis], scope);
-      if (!len) return undefined;
-      out.push(len);
-    } else if (!checkIndex(ctx, item, t.shape[axis], scope)) return undefined;
-  }
-  return tensor(t.dtype, out);
-}
-
-/** A whole-number index, known when compiling, within the axis when that can be told. */
-function checkIndex(ctx: CheckContext, e: A.Expr, size: Dim, scope: Scope): boolean {
-  const s = staticEval(e, scope);
-  const d = s.kind === "error" ? undefined : asDim(s);
-  if (!d) {
-    ctx.error(e.span, "not-static", "An index must be a whole number or a size known when compiling (such as `0`, `-1`, `N - 1`).", {
-      hint: "indexing by run-time values (gather) is not available; use `where` or a mask instead.",
-    });
-    return false;
-  }
-  const v = dimValue(d);
-  const n = dimValue(size);
-  if (v !== undefined && n !== undefined && (v >= n || v < -n)) {
-    ctx.error(e.span, "index-out-of-range", `The index ${v} is outside an axis of size ${n}.`);
-    return false;
-  }
-  return true;
-}
-
-/** Resolves a slice bound: negative constants count from the end, as in NumPy. */
-function sliceBound(ctx: CheckContext, e: A.Expr | null, dflt: Dim, size: Dim, scope: Scope): Dim | undefined {
-  if (e === null) return dflt;
-  const s = staticEval(e, scope);
-  const d = s.kind === "error" ? undefined : asDim(s);
-  if (!d) {
-    ctx.error(e.span, "not-static", "Slice bounds must be whole numbers or sizes known when compiling.");
-    return undefined;
-  }
-  const v = dimValue(d);
-  return v !== undefined && v < 0 ? dimAdd(size, d) : d;
-}
-
-function sliceLength(ctx: CheckContext, s: A.Slice, size: Dim, scope: Scope): Dim | undefined {
-  const start = sliceBound(ctx, s.start, dimConst(0), size, scope);
-  const stop = sliceBound(ctx, s.stop, size, size, scope);
-  if (!start || !stop) return undefined;
-  let step = 1;
-  if (s.step) {
-    const st = staticEval(s.step, scope);
-    const n = st.kind === "error" ? undefined : asNumber(st);
-    if (n === undefined || !Number.isInteger(n) || n <= 0) {
-      ctx.error(s.step.span, "not-static", "A slice step must be a positive whole number.");
-      return undefined;
-    }
-    step = n;
-  }
-  const len = dimSub(stop, start);
-  const lv = dimValue(len);
-  const sizeV = dimValue(size);
-  const stopV = dimValue(stop);
-  if ((lv !== undefined && lv <= 0) || (stopV !== undefined && sizeV !== undefined && stopV > sizeV)) {
-    ctx.error(s.span, "index-out-of-range", `The slice ${dimToString(start)}:${dimToString(stop)} does not fit an axis of size ${dimToString(size)}.`);
-    return undefined;
-  }
-  if (step === 1) return len;
-  if (lv !== undefined) return dimConst(Math.ceil(lv / step));
-  return dimDivConst(dimAdd(len, dimConst(step - 1)), step); // exact only when it divides
+  return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "This subscript");
 }
 
 export { shapeToString };

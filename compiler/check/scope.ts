@@ -4,12 +4,13 @@ import type * as A from "../../grammar/ast.js";
 import { type BuiltinSpec, builtinNames, getBuiltin } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import type { Type } from "../types.js";
+import type { Value } from "../ir/ir.js";
 
 export type Binding =
   /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
   | { kind: "dim"; name: string; value: Dim; span: A.Span }
   /** A tensor (or tuple) value; `what` says where it came from, for messages. */
-  | { kind: "value"; name: string; type: Type; span: A.Span; what: string }
+  | { kind: "value"; name: string; type: Type; span: A.Span; what: string; ir?: Value | Value[] }
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
   | { kind: "lambda"; node: A.Lambda; scope: Scope }
   | { kind: "builtin"; spec: BuiltinSpec }

@@ -1,7 +1,8 @@
 // Statements: `let`, assignments in loop bodies, `return`, and the iterative constructs with
 // their clauses. Each iterative construct defines its result name(s) in the enclosing scope.
 import type * as A from "../../grammar/ast.js";
-import { type Construct, DEFAULT_METHOD, findMethod, GRAD_MODES, methodsFor, type OptionSpec } from "../methods.js";
+import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, GRAD_MODES, methodsFor, type OptionSpec } from "../methods.js";
+import { readStopRule } from "./stop.js";
 import { didYouMean } from "../suggest.js";
 import { scalar, type TensorT, type Type, typeToString, typesEqual } from "../types.js";
 import { bindArgs } from "./args.js";
@@ -163,16 +164,17 @@ function refuse(ctx: CheckContext, clause: { span: A.Span } | null, word: string
   if (clause) ctx.error(clause.span, "bad-clause", `\`${word}\` has no meaning for \`${construct}\`.`);
 }
 
-/** The names a fixpoint's or solve's `until` condition may use. */
-export const STOP_NAMES = ["residual", "rel_residual"] as const;
-
 function checkStopCondition(ctx: CheckContext, e: A.Expr | null, scope: Scope): void {
   if (e === null) return;
-  const inner = scope.child();
-  for (const n of STOP_NAMES) inner.define(n, { kind: "value", name: n, type: scalar(), span: e.span, what: "stopping quantity" });
-  const t = tensorOf(ctx, e, inner);
-  if (t && (t.dtype !== "bool" || t.shape.length !== 0))
-    ctx.error(e.span, "type-mismatch", `\`until\` needs a true/false condition, such as \`residual < 1e-5\`, but this is ${typeToString(t)}.`);
+  const rule = readStopRule(e, scope);
+  if ("error" in rule) {
+    ctx.error(rule.span, "bad-clause", rule.error);
+    return;
+  }
+  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL)
+    ctx.error(e.span, "tolerance-too-fine", `\`rel_residual < ${rule.rtol}\` is finer than float32 arithmetic can reach.`, {
+      hint: "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.",
+    });
 }
 
 function checkGrad(ctx: CheckContext, g: A.GradSpec | null): void {
@@ -300,7 +302,11 @@ function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): Type | undefined
   for (const [n, t] of carried) body.define(n, { kind: "value", name: n, type: t, span: s.span, what: "carried value" });
   for (const st of s.body) checkStmt(ctx, st, body, { kind: "loop", carried });
   if (s.until) {
-    const t = tensorOf(ctx, s.until, body);
+    // `until` sees the carried values after the body, not the body's own `let`s.
+    const after = scope.child();
+    if (s.counter) after.define(s.counter.name, { kind: "value", name: s.counter.name, type: scalar("f32"), span: s.counter.span, what: "loop counter" });
+    for (const [n, t] of carried) after.define(n, { kind: "value", name: n, type: t, span: s.span, what: "carried value" });
+    const t = tensorOf(ctx, s.until, after);
     if (t && (t.dtype !== "bool" || t.shape.length !== 0)) ctx.error(s.until.span, "type-mismatch", `\`until\` needs a true/false condition, but this is ${typeToString(t)}.`);
   }
   const outs: TensorT[] = [];

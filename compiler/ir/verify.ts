@@ -1,0 +1,269 @@
+// The IR verifier: the invariants every pass may rely on and must keep. It returns messages
+// (empty when the module is valid) rather than throwing, so a test can show them all; the
+// pass pipeline turns them into an InternalError naming the pass that broke them.
+//
+// The rules:
+//   - every value is defined once in the module (a region param or an op output);
+//   - every use (op input, region result, export) is dominated by its definition: defined
+//     earlier in the same region or in an enclosing one (implicit capture; never a value of
+//     a nested region, a sibling region or another function, never one defined later);
+//   - `input`, `param` and `const` take no inputs and give one value; a `const`'s value fits
+//     its type's shape;
+//   - each structural op has the regions, params and results its meaning needs (see
+//     `checkLoop`, `checkFixpoint`, `checkSolve`), and a `call`'s callee exists and agrees;
+//   - every other opcode is a builtin whose shape rule gives exactly its output's type.
+import { dimValue } from "../shapes.js";
+import { type TensorT, typesEqual } from "../types.js";
+import { builtinType } from "./builder.js";
+import type { Attr, Func, Module, Op, Region, Value } from "./ir.js";
+import { printAttr, printType, printValue, REGION_NAMES } from "./print.js";
+
+const show = (t: TensorT) => printType(t);
+const showTypes = (vs: readonly Value[]) => `(${vs.map((v) => show(v.type)).join(", ")})`;
+
+/** Values visible at a point: those of the current region so far, then of enclosing ones. */
+class Scope {
+  private readonly own = new Set<number>();
+  constructor(
+    readonly parent: Scope | undefined,
+    /** Every value the region defines, anywhere in it (to tell use-before-def apart). */
+    readonly definesLater: ReadonlySet<number>,
+  ) {}
+
+  define(v: Value): void {
+    this.own.add(v.id);
+  }
+
+  has(id: number): boolean {
+    return this.own.has(id) || (this.parent?.has(id) ?? false);
+  }
+
+  laterInChain(id: number): boolean {
+    return this.definesLater.has(id) || (this.parent?.laterInChain(id) ?? false);
+  }
+}
+
+/** Ids a region defines directly (params and its own ops' outputs, not nested regions'). */
+function directDefs(r: Region): Set<number> {
+  const ids = new Set(r.params.map((p) => p.id));
+  for (const op of r.ops) for (const o of op.outputs) ids.add(o.id);
+  return ids;
+}
+
+class Verifier {
+  readonly errors: string[] = [];
+  private readonly defined = new Map<number, string>();
+  private func = "";
+
+  constructor(private readonly m: Module) {}
+
+  error(where: string, message: string): void {
+    this.errors.push(`in func ${this.func}: ${where}: ${message}`);
+  }
+
+  run(): string[] {
+    for (const f of this.m.funcs.values()) {
+      this.func = f.name;
+      const scope = this.region(f.body, undefined, "");
+      if (f.name === "main") this.exports(scope);
+    }
+    if (!this.m.funcs.has("main") && this.m.exports.length) this.errors.push("the module has exports but no main function");
+    return this.errors;
+  }
+
+  private exports(main: Scope): void {
+    const seen = new Set<string>();
+    for (const e of this.m.exports) {
+      if (seen.has(e.name)) this.error(`export ${e.name}`, "is exported twice");
+      seen.add(e.name);
+      if (!main.has(e.value.id)) this.error(`export ${e.name}`, `${printValue(e.value)} is not defined at the top level of main`);
+    }
+  }
+
+  private define(v: Value, where: string, scope: Scope): void {
+    const first = this.defined.get(v.id);
+    if (first !== undefined) this.error(where, `${printValue(v)} is defined twice (first by ${first})`);
+    else this.defined.set(v.id, `${where} in func ${this.func}`);
+    scope.define(v);
+  }
+
+  private use(v: Value, where: string, scope: Scope): void {
+    if (scope.has(v.id)) return;
+    if (scope.laterInChain(v.id)) this.error(where, `${printValue(v)} is used before its definition`);
+    else this.error(where, `${printValue(v)} is not defined in this region or an enclosing one`);
+  }
+
+  /** Checks a region under `parent`; returns its scope as it stands at the end. */
+  region(r: Region, parent: Scope | undefined, path: string): Scope {
+    const scope = new Scope(parent, directDefs(r));
+    const at = (what: string) => (path ? `${path} / ${what}` : what);
+    for (const p of r.params) this.define(p, at("param"), scope);
+    r.ops.forEach((op, i) => {
+      const where = at(`op #${i} (${op.opcode})`);
+      op.inputs.forEach((v) => this.use(v, where, scope));
+      const names = REGION_NAMES[op.opcode] ?? [];
+      op.regions.forEach((inner, k) => this.region(inner, scope, `${where} / ${names[k] ?? `region${k}`}`));
+      for (const o of op.outputs) this.define(o, where, scope);
+      this.op(op, where);
+    });
+    r.results.forEach((v) => this.use(v, at("result"), scope));
+    return scope;
+  }
+
+  private op(op: Op, where: string): void {
+    switch (op.opcode) {
+      case "const":
+      case "input":
+      case "param":
+        return this.leaf(op, where);
+      case "call":
+        return this.call(op, where);
+      case "loop":
+        return this.loop(op, where);
+      case "fixpoint":
+        return this.fixpoint(op, where);
+      case "solve":
+        return this.solve(op, where);
+      default:
+        return this.builtin(op, where);
+    }
+  }
+
+  private count(where: string, what: string, actual: number, expected: number | [number, number]): boolean {
+    const [lo, hi] = typeof expected === "number" ? [expected, expected] : expected;
+    if (actual >= lo && actual <= hi) return true;
+    const want = lo === hi ? String(lo) : `${lo} to ${hi}`;
+    this.error(where, `has ${actual} ${what}, expected ${want}`);
+    return false;
+  }
+
+  private same(where: string, what: string, actual: readonly Value[], expected: readonly TensorT[]): void {
+    if (!this.count(where, what, actual.length, expected.length)) return;
+    actual.forEach((v, i) => {
+      if (!typesEqual(v.type, expected[i])) this.error(where, `${what} ${i} (${printValue(v)}) is ${show(v.type)}, expected ${show(expected[i])}`);
+    });
+  }
+
+  private leaf(op: Op, where: string): void {
+    this.count(where, "inputs", op.inputs.length, 0);
+    this.count(where, "regions", op.regions.length, 0);
+    if (!this.count(where, "outputs", op.outputs.length, 1)) return;
+    if (op.opcode !== "const") {
+      if (typeof op.attrs.name !== "string") this.error(where, "has no `name` attribute");
+      return;
+    }
+    const problem = constProblem(op.attrs.value, op.outputs[0].type);
+    if (problem) this.error(where, problem);
+  }
+
+  private call(op: Op, where: string): void {
+    const callee = op.attrs.callee;
+    const fn: Func | undefined = typeof callee === "string" ? this.m.funcs.get(callee) : undefined;
+    this.count(where, "regions", op.regions.length, 0);
+    if (!fn) {
+      this.error(where, `calls \`${String(callee)}\`, which is not a function of the module`);
+      return;
+    }
+    this.same(where, "inputs", op.inputs, fn.body.params.map((p) => p.type));
+    this.same(where, "outputs", op.outputs, fn.body.results.map((r) => r.type));
+  }
+
+  /** loop: inputs = initial carried values; body (counter?, carried...) -> carried; until -> bool. */
+  private loop(op: Op, where: string): void {
+    const carried = op.inputs.map((v) => v.type);
+    this.same(where, "outputs", op.outputs, carried);
+    if (!this.count(where, "regions", op.regions.length, [1, 2])) return;
+    const counted = typeof op.attrs.counter === "string";
+    const [body, until] = op.regions;
+    const params = (r: Region, name: string) => {
+      const rest = counted ? r.params.slice(1) : r.params;
+      if (counted) {
+        if (r.params.length === 0) return this.error(where, `${name} region has no counter param, but the loop has counter \`${String(op.attrs.counter)}\``);
+        if (r.params[0].type.shape.length !== 0) this.error(where, `${name} region's counter ${printValue(r.params[0])} is ${show(r.params[0].type)}, expected a scalar`);
+      }
+      this.same(where, `${name} region params${counted ? " after the counter" : ""}`, rest, carried);
+    };
+    params(body, "body");
+    this.same(where, "body region results", body.results, carried);
+    if (!until) return;
+    params(until, "until");
+    if (!this.count(where, "until region results", until.results.length, 1)) return;
+    const t = until.results[0].type;
+    if (t.dtype !== "bool" || t.shape.length !== 0) this.error(where, `until region yields ${show(t)}, expected bool[]`);
+  }
+
+  /** fixpoint: inputs [init]; map region init-type -> init-type; one output of that type. */
+  private fixpoint(op: Op, where: string): void {
+    if (!this.count(where, "inputs", op.inputs.length, 1)) return;
+    const t = op.inputs[0].type;
+    this.same(where, "outputs", op.outputs, [t]);
+    if (!this.count(where, "regions", op.regions.length, 1)) return;
+    this.same(where, "map region params", op.regions[0].params, [t]);
+    this.same(where, "map region results", op.regions[0].results, [t]);
+  }
+
+  /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
+  private solve(op: Op, where: string): void {
+    if (!this.count(where, "inputs", op.inputs.length, [1, 2])) return;
+    if (!this.count(where, "outputs", op.outputs.length, 1)) return;
+    const rhs = op.inputs[0].type;
+    const unknown = op.outputs[0].type;
+    if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
+    if (!this.count(where, "regions", op.regions.length, [1, 2])) return;
+    const [operator, precond] = op.regions;
+    this.same(where, "operator region params", operator.params, [unknown]);
+    this.same(where, "operator region results", operator.results, [rhs]);
+    if (!precond) return;
+    this.same(where, "precond region params", precond.params, [rhs]);
+    this.same(where, "precond region results", precond.results, [unknown]);
+  }
+
+  private builtin(op: Op, where: string): void {
+    this.count(where, "regions", op.regions.length, 0);
+    if (!this.count(where, "outputs", op.outputs.length, 1)) return;
+    const statics = op.attrs.statics ?? {};
+    if (typeof statics !== "object" || statics === null || Array.isArray(statics)) {
+      this.error(where, "has a `statics` attribute that is not a record");
+      return;
+    }
+    let expected: TensorT | string;
+    try {
+      expected = builtinType(op.opcode, op.inputs, statics);
+    } catch (e) {
+      expected = `its shape rule failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const out = op.outputs[0].type;
+    if (typeof expected === "string") this.error(where, `rejects ${showTypes(op.inputs)}: ${expected}`);
+    else if (!typesEqual(out, expected)) this.error(where, `gives ${show(out)}, but its shape rule gives ${show(expected)} for ${showTypes(op.inputs)}`);
+  }
+}
+
+/** Why a const's value does not fit its type, or undefined when it does. */
+function constProblem(value: Attr | undefined, type: TensorT): string | undefined {
+  if (value === undefined) return "has no `value` attribute";
+  const shape = type.shape.map(dimValue);
+  if (shape.some((d) => d === undefined)) return undefined; // symbolic: checked once specialised
+  if (nestedFits(value, shape as number[])) return undefined;
+  return `has the value ${truncate(printAttr(value))}, which does not fit its type ${printType(type)}`;
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+function nestedFits(v: Attr, shape: readonly number[]): boolean {
+  if (shape.length === 0) return typeof v === "number";
+  return Array.isArray(v) && v.length === shape[0] && (v as Attr[]).every((x) => nestedFits(x, shape.slice(1)));
+}
+
+/** Every way `m` breaks the IR's invariants; empty when it keeps them all. */
+export function verifyModule(m: Module): string[] {
+  return new Verifier(m).run();
+}
+
+/** Checks one region as if it were a function body (for passes working region by region). */
+export function verifyRegion(r: Region, funcs: Module["funcs"] = new Map()): string[] {
+  const v = new Verifier({ funcs, exports: [] });
+  v.region(r, undefined, "");
+  return v.errors;
+}

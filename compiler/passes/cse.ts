@@ -1,0 +1,89 @@
+// cse: common-subexpression elimination. Two pure ops with the same opcode, the same inputs,
+// the same attributes and the same output types compute the same values, so the later one is
+// dropped and its uses take the earlier one's outputs. An op inside a region may reuse an
+// equivalent op of an enclosing region (it dominates the region); never the reverse, and
+// never across sibling regions. Inputs of commutative builtins are compared as a set.
+//
+// Never merged:
+// - structural ops (`input`, `param`, `call`, `loop`, `fixpoint`, `solve`) and any op with
+//   regions: each names a program input or parameter, or runs an iteration with a report;
+// - IMPURE_OPCODES, the random initialisers: two `normal(seed: 0)` give the same numbers
+//   today, but they initialise two different parameters, which training must keep apart.
+import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
+import { printType } from "../ir/print.js";
+import type { Pass } from "./pipeline.js";
+
+export const IMPURE_OPCODES: ReadonlySet<string> = new Set(["normal", "uniform", "glorot", "he", "orthogonal"]);
+
+const NEVER_MERGED: ReadonlySet<string> = new Set(["input", "param", "call", "loop", "fixpoint", "solve"]);
+
+const COMMUTATIVE: ReadonlySet<string> = new Set(["add", "mul", "maximum", "minimum", "eq", "ne", "logical_and", "logical_or"]);
+
+/** An exact key for an attribute: -0, NaN and every digit of a double are kept apart. */
+function attrKey(a: Attr): string {
+  if (typeof a === "number") return Object.is(a, -0) ? "-0" : String(a);
+  if (a === null || typeof a !== "object") return JSON.stringify(a);
+  if (Array.isArray(a)) return `[${(a as Attr[]).map(attrKey).join(",")}]`;
+  return `{${Object.keys(a)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${attrKey(a[k])}`)
+    .join(",")}}`;
+}
+
+export function isMergeable(op: Op): boolean {
+  return op.regions.length === 0 && op.outputs.length > 0 && !NEVER_MERGED.has(op.opcode) && !IMPURE_OPCODES.has(op.opcode);
+}
+
+function opKey(op: Op): string {
+  const ids = op.inputs.map((v) => v.id);
+  if (COMMUTATIVE.has(op.opcode)) ids.sort((a, b) => a - b);
+  return `${op.opcode}(${ids.join(",")})${attrKey(op.attrs)}->${op.outputs.map((o) => printType(o.type)).join(",")}`;
+}
+
+/** Available expressions: a region's own, then its enclosing regions'. */
+class Available {
+  private readonly own = new Map<string, Value[]>();
+  constructor(private readonly parent?: Available) {}
+
+  get(key: string): Value[] | undefined {
+    return this.own.get(key) ?? this.parent?.get(key);
+  }
+
+  set(key: string, outputs: Value[]): void {
+    this.own.set(key, outputs);
+  }
+}
+
+class Cse {
+  readonly rename = new Map<number, Value>();
+  private use = (v: Value): Value => this.rename.get(v.id) ?? v;
+
+  region(r: Region, parent?: Available): Region {
+    const available = new Available(parent);
+    const ops: Op[] = [];
+    for (const original of r.ops) {
+      const inputs = original.inputs.map(this.use);
+      const op: Op = { ...original, inputs, regions: original.regions.map((inner) => this.region(inner, available)) };
+      if (isMergeable(op)) {
+        const key = opKey(op);
+        const earlier = available.get(key);
+        if (earlier) {
+          op.outputs.forEach((o, i) => this.rename.set(o.id, earlier[i]));
+          continue;
+        }
+        available.set(key, op.outputs);
+      }
+      ops.push(op);
+    }
+    return { params: r.params, ops, results: r.results.map(this.use) };
+  }
+}
+
+export const cse: Pass = {
+  name: "cse",
+  run(m: Module): Module {
+    const c = new Cse();
+    const funcs = new Map([...m.funcs].map(([name, f]) => [name, { ...f, body: c.region(f.body) }]));
+    return { funcs, exports: m.exports.map((e) => ({ name: e.name, value: c.rename.get(e.value.id) ?? e.value })) };
+  },
+};

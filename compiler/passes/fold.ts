@@ -1,0 +1,234 @@
+// fold: constant folding and exact algebraic identities.
+//
+// - A builtin in FOLDERS whose inputs are all `const` ops (≤ MAX_FOLD_ELEMENTS elements) is
+//   evaluated here in plain JS, with tfjs's float32 semantics (inputs and results rounded to
+//   float32, i32 kept whole), and becomes a `const` with the same output value. Results that
+//   tfjs would store differently (an i32 overflow, a bool from NaN) are left unfolded.
+// - x*1, 1*x, x+0, 0+x, x-0, x/1, x^1 become x, but only when the op's type equals x's type,
+//   so broadcasting or a dtype promotion is never dropped. These are exact in IEEE arithmetic
+//   (NaN and ±inf included) with one exception, as in every fast-math compiler: x+0 turns a
+//   -0 into +0, and the fold keeps the -0. x*0 is not folded: NaN*0 and inf*0 are NaN.
+//
+// Regions are folded too. Only consts are evaluated, so nothing that depends on a region
+// param is ever computed here; an identity may forward a param (`u*1` → `u`), which is exact.
+import type { DType } from "../../grammar/ast.js";
+import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
+import { concreteShape, sizeOf, type TensorT, typesEqual } from "../types.js";
+import type { Pass } from "./pipeline.js";
+
+/** Larger constants stay as ops: folding them would bloat the IR and the generated code. */
+export const MAX_FOLD_ELEMENTS = 4096;
+
+const bool = (c: boolean) => (c ? 1 : 0);
+const truthy = (x: number) => x !== 0; // NaN is truthy, as in tfjs's cast to bool
+
+/** tfjs's `round`: half to even. */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+}
+
+/** tfjs's floored `mod`: the result has the divisor's sign. */
+function floorMod(a: number, b: number): number {
+  const r = a % b;
+  return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b;
+}
+
+/**
+ * Builtins folded at compile time, one line each: the scalar function applied elementwise
+ * (with NumPy broadcasting). Arguments arrive as numbers of their dtype (bool as 0/1), and
+ * results are converted to the op's output dtype afterwards, so `cast` is the identity here.
+ */
+export const FOLDERS: Readonly<Record<string, (...x: number[]) => number>> = {
+  neg: (x) => -x,
+  abs: Math.abs,
+  sqrt: Math.sqrt,
+  exp: Math.exp,
+  log: Math.log,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  relu: (x) => (x < 0 ? 0 : x),
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfEven,
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  mod: floorMod,
+  maximum: Math.max,
+  minimum: Math.min,
+  lt: (a, b) => bool(a < b),
+  le: (a, b) => bool(a <= b),
+  gt: (a, b) => bool(a > b),
+  ge: (a, b) => bool(a >= b),
+  eq: (a, b) => bool(a === b),
+  ne: (a, b) => bool(a !== b),
+  logical_and: (a, b) => bool(truthy(a) && truthy(b)),
+  logical_or: (a, b) => bool(truthy(a) || truthy(b)),
+  logical_not: (x) => bool(!truthy(x)),
+  where: (c, a, b) => (truthy(c) ? a : b),
+  cast: (x) => x,
+};
+
+/** The identities: opcode → which operand may be dropped when the other is all `unit`. */
+const IDENTITIES: Readonly<Record<string, { unit: number; keeps: ("left" | "right")[] }>> = {
+  mul: { unit: 1, keeps: ["left", "right"] }, // x*1, 1*x
+  add: { unit: 0, keeps: ["left", "right"] }, // x+0, 0+x
+  sub: { unit: 0, keeps: ["left"] }, // x-0
+  div: { unit: 1, keeps: ["left"] }, // x/1
+  pow: { unit: 1, keeps: ["left"] }, // x^1
+};
+
+/** A value as tfjs stores it in `dtype`, or undefined when the fold should not decide. */
+function store(x: number, dtype: DType): number | undefined {
+  if (dtype === "f32") return Math.fround(x);
+  if (dtype === "bool") return Number.isNaN(x) ? undefined : bool(x !== 0);
+  if (!Number.isFinite(x)) return undefined;
+  const t = Math.trunc(x);
+  return t >= -2147483648 && t <= 2147483647 ? t : undefined;
+}
+
+function flatten(value: Attr, out: number[]): boolean {
+  if (typeof value === "number") {
+    out.push(value);
+    return true;
+  }
+  return Array.isArray(value) && (value as Attr[]).every((v) => flatten(v, out));
+}
+
+/** The elements of a const op (row-major, stored in its dtype), when it has a fitting value. */
+function constElements(op: Op): number[] | undefined {
+  const type = op.outputs[0].type;
+  const n = sizeOf(type.shape);
+  const flat: number[] = [];
+  if (n === undefined || n > MAX_FOLD_ELEMENTS || !flatten(op.attrs.value, flat) || flat.length !== n) return undefined;
+  const stored = flat.map((x) => store(x, type.dtype));
+  return stored.every((x) => x !== undefined) ? (stored as number[]) : undefined;
+}
+
+/** Row-major nested arrays for `shape` (a bare number for a scalar), as lowering writes them. */
+function nest(flat: readonly number[], shape: readonly number[]): Attr {
+  if (shape.length === 0) return flat[0];
+  const [d, ...rest] = shape;
+  const step = flat.length / Math.max(d, 1);
+  return Array.from({ length: d }, (_, i) => nest(flat.slice(i * step, (i + 1) * step), rest));
+}
+
+/** The index into an input of shape `inShape` for each element of the broadcast `outShape`. */
+function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): (flat: number) => number {
+  const offset = outShape.length - inShape.length;
+  const strides = inShape.map((_, i) => inShape.slice(i + 1).reduce((a, b) => a * b, 1));
+  return (flat) => {
+    let idx = 0;
+    let rem = flat;
+    for (let i = outShape.length - 1; i >= 0; i--) {
+      const coord = rem % outShape[i];
+      rem = Math.floor(rem / outShape[i]);
+      const j = i - offset;
+      if (j >= 0 && inShape[j] !== 1) idx += coord * strides[j];
+    }
+    return idx;
+  };
+}
+
+/** Evaluates a foldable builtin on constant inputs; undefined when it cannot or should not. */
+export function evaluate(opcode: string, inputs: { type: TensorT; data: number[] }[], out: TensorT): number[] | undefined {
+  const fn = FOLDERS[opcode];
+  const n = sizeOf(out.shape);
+  if (!fn || n === undefined || n > MAX_FOLD_ELEMENTS) return undefined;
+  // Computing in f32 (any f32 operand or result) first rounds the operands, as tfjs's cast does.
+  const f32 = out.dtype === "f32" || inputs.some((i) => i.type.dtype === "f32");
+  const outShape = concreteShape(out.shape);
+  const readers = inputs.map((i) => {
+    const at = broadcastIndex(concreteShape(i.type.shape), outShape);
+    return (k: number) => (f32 ? Math.fround(i.data[at(k)]) : i.data[at(k)]);
+  });
+  const result: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = store(fn(...readers.map((read) => read(k))), out.dtype);
+    if (r === undefined) return undefined;
+    result.push(r);
+  }
+  return result;
+}
+
+class Folder {
+  /** Const ops by output id, across regions (ids are unique in a module). */
+  private readonly consts = new Map<number, number[] | undefined>();
+  private readonly constOps = new Map<number, Op>();
+  readonly rename = new Map<number, Value>();
+
+  private use = (v: Value): Value => this.rename.get(v.id) ?? v;
+
+  private elements(v: Value): number[] | undefined {
+    const op = this.constOps.get(v.id);
+    if (!op) return undefined;
+    if (!this.consts.has(v.id)) this.consts.set(v.id, constElements(op));
+    return this.consts.get(v.id);
+  }
+
+  private isAll(v: Value, unit: number): boolean {
+    const data = this.elements(v);
+    return data !== undefined && data.length > 0 && data.every((x) => x === unit);
+  }
+
+  region(r: Region): Region {
+    const ops: Op[] = [];
+    for (const original of r.ops) {
+      const op: Op = { ...original, inputs: original.inputs.map(this.use), regions: original.regions.map((inner) => this.region(inner)) };
+      const replaced = this.identity(op);
+      if (replaced) {
+        this.rename.set(op.outputs[0].id, replaced);
+        continue;
+      }
+      const folded = this.fold(op) ?? op;
+      if (folded.opcode === "const" && folded.outputs.length === 1) this.constOps.set(folded.outputs[0].id, folded);
+      ops.push(folded);
+    }
+    return { params: r.params, ops, results: r.results.map(this.use) };
+  }
+
+  /** The value an identity op reduces to (x for x*1), when it is exact and keeps the type. */
+  private identity(op: Op): Value | undefined {
+    const rule = IDENTITIES[op.opcode];
+    if (!rule || op.inputs.length !== 2 || op.outputs.length !== 1) return undefined;
+    const [a, b] = op.inputs;
+    const out = op.outputs[0].type;
+    if (rule.keeps.includes("left") && typesEqual(a.type, out) && this.isAll(b, rule.unit)) return a;
+    if (rule.keeps.includes("right") && typesEqual(b.type, out) && this.isAll(a, rule.unit)) return b;
+    return undefined;
+  }
+
+  private fold(op: Op): Op | undefined {
+    if (!(op.opcode in FOLDERS) || op.outputs.length !== 1 || op.regions.length) return undefined;
+    const inputs: { type: TensorT; data: number[] }[] = [];
+    for (const v of op.inputs) {
+      const data = this.elements(v);
+      if (!data) return undefined;
+      inputs.push({ type: v.type, data });
+    }
+    const out = op.outputs[0].type;
+    const data = evaluate(op.opcode, inputs, out);
+    if (!data) return undefined;
+    const folded: Op = { opcode: "const", inputs: [], outputs: op.outputs, attrs: { value: nest(data, concreteShape(out.shape)) }, regions: [] };
+    if (op.span) folded.span = op.span;
+    return folded;
+  }
+}
+
+export const fold: Pass = {
+  name: "fold",
+  run(m: Module): Module {
+    const folder = new Folder();
+    const funcs = new Map([...m.funcs].map(([name, f]) => [name, { ...f, body: folder.region(f.body) }]));
+    // Uses are renamed as the walk reaches them, so a rename already points at the final value.
+    return { funcs, exports: m.exports.map((e) => ({ name: e.name, value: folder.rename.get(e.value.id) ?? e.value })) };
+  },
+};

@@ -1,0 +1,187 @@
+// The tfjs execution backend: walks a specialised IR module and runs each op on tfjs kernels.
+// Iterative constructs hand their regions to the drivers as callbacks, so the drivers know
+// nothing of the IR and a later backend (generated, fused code) can replace this one whole.
+import type * as tfc from "@tensorflow/tfjs-core";
+import { InternalError } from "../compiler/diagnostics.js";
+import type { Attr, Module, Op, Region } from "../compiler/ir/ir.js";
+import { type ConcreteStatic, getBuiltin } from "../compiler/ops/index.js";
+import { concreteShape } from "../compiler/types.js";
+import { runCg } from "./drivers/cg.js";
+import { runFixpoint } from "./drivers/fixpoint.js";
+import { runLoop } from "./drivers/loop.js";
+import type { StoppingRule } from "./drivers/stopping.js";
+import type { Report } from "./report.js";
+
+type Tf = typeof tfc;
+type Tensor = tfc.Tensor;
+
+export interface ExecutionResult {
+  exports: Map<string, Tensor>;
+  reports: Report[];
+}
+
+/** What every execution backend provides; `TfjsInterpreter` is the first. */
+export interface ExecutionBackend {
+  readonly name: string;
+  run(module: Module, inputs: ReadonlyMap<string, Tensor>): ExecutionResult;
+}
+
+/** Values by id; a region's environment falls back to its enclosing one (implicit capture). */
+class Env {
+  private readonly values = new Map<number, Tensor>();
+
+  constructor(private readonly parent?: Env) {}
+
+  get(id: number): Tensor {
+    const v = this.values.get(id) ?? this.parent?.get(id);
+    if (v === undefined) throw new InternalError(`value %${id} has not been computed`);
+    return v;
+  }
+
+  set(id: number, t: Tensor): void {
+    this.values.set(id, t);
+  }
+
+  /** Every tensor this scope holds (not its parent's). */
+  own(): Tensor[] {
+    return [...this.values.values()];
+  }
+}
+
+const num = (a: Attr | undefined): number | undefined => (typeof a === "number" ? a : undefined);
+
+function stoppingRule(attrs: Record<string, Attr>, fallbackMax: number): StoppingRule {
+  const options = (attrs.options ?? {}) as Record<string, Attr>;
+  const stop = (attrs.stop ?? {}) as Record<string, Attr>;
+  const rtol = num(stop.rtol) ?? num(options.rtol);
+  const atol = num(stop.atol) ?? num(options.atol);
+  const rule: StoppingRule = { maxIter: num(attrs.maxIter) ?? num(options.maxiter) ?? fallbackMax };
+  if (rtol !== undefined) rule.rtol = rtol;
+  if (atol !== undefined) rule.atol = atol;
+  return rule;
+}
+
+export class TfjsInterpreter implements ExecutionBackend {
+  readonly name: string;
+  private reports: Report[] = [];
+
+  constructor(private readonly tf: Tf) {
+    this.name = `tfjs-${tf.getBackend()}`;
+  }
+
+  run(module: Module, inputs: ReadonlyMap<string, Tensor>): ExecutionResult {
+    const main = module.funcs.get("main");
+    if (!main) throw new InternalError("the module has no main function");
+    this.reports = [];
+    const env = new Env();
+    const keep = new Set<number>(module.exports.map((e) => e.value.id));
+    try {
+      for (const op of main.body.ops) this.evalOp(op, env, inputs);
+      const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
+      return { exports, reports: this.reports };
+    } finally {
+      // Everything computed at the top level but not exported is released, inputs excepted.
+      const given = new Set(inputs.values());
+      const exported = new Set([...keep].map((id) => safeGet(env, id)));
+      for (const t of env.own()) if (!given.has(t) && !exported.has(t) && !t.isDisposed) t.dispose();
+    }
+  }
+
+  /** Runs a region on arguments; every intermediate tensor is released, results kept. */
+  private evalRegion(region: Region, args: Tensor[], parent: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
+    return this.tf.tidy(() => {
+      const env = new Env(parent);
+      region.params.forEach((p, i) => env.set(p.id, args[i]));
+      for (const op of region.ops) this.evalOp(op, env, inputs);
+      return region.results.map((r) => env.get(r.id));
+    });
+  }
+
+  private evalOp(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): void {
+    const outs = this.compute(op, env, inputs);
+    op.outputs.forEach((o, i) => env.set(o.id, outs[i]));
+  }
+
+  private compute(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
+    const tf = this.tf;
+    const args = op.inputs.map((v) => env.get(v.id));
+    const out = op.outputs[0];
+    switch (op.opcode) {
+      case "const":
+        return [tf.tensor(op.attrs.value as number | number[], concreteShape(out.type.shape), out.type.dtype === "bool" ? "bool" : out.type.dtype === "i32" ? "int32" : "float32")];
+      case "input": {
+        const t = inputs.get(op.attrs.name as string);
+        if (!t) throw new InternalError(`input \`${String(op.attrs.name)}\` was not bound`);
+        return [t];
+      }
+      case "fixpoint":
+        return [this.fixpoint(op, args, env, inputs)];
+      case "solve":
+        return [this.solve(op, args, env, inputs)];
+      case "loop":
+        return this.loop(op, args, env, inputs);
+      case "call":
+        throw new InternalError("a `call` op reached execution: the specialise pass did not run");
+      default:
+        return [this.builtin(op, args)];
+    }
+  }
+
+  private builtin(op: Op, args: Tensor[]): Tensor {
+    const spec = getBuiltin(op.opcode);
+    if (!spec) throw new InternalError(`no builtin \`${op.opcode}\``);
+    const statics = (op.attrs.statics ?? {}) as Record<string, ConcreteStatic>;
+    const tensors: (Tensor | undefined)[] = [];
+    let next = 0;
+    for (const p of spec.params) if (p.kind === "tensor") tensors.push(args[next++]);
+    const out = op.outputs[0].type;
+    return spec.impl(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
+  }
+
+  private fixpoint(op: Op, [x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
+    const options = (op.attrs.options ?? {}) as Record<string, Attr>;
+    const method = op.attrs.method === "damped" ? "damped" : "picard";
+    const damping = num(options.damping);
+    const { value, report } = runFixpoint(this.tf, (x) => this.evalRegion(op.regions[0], [x], env, inputs)[0], x0, {
+      method,
+      ...(damping !== undefined ? { damping } : {}),
+      stop: stoppingRule(op.attrs, 1000),
+      name: op.label ?? "fixpoint",
+    });
+    this.reports.push(report);
+    return value;
+  }
+
+  private solve(op: Op, [b, x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
+    if (op.attrs.method !== "cg") throw new InternalError(`solve method \`${String(op.attrs.method)}\` has no driver`);
+    const apply = (u: Tensor) => this.evalRegion(op.regions[0], [u], env, inputs)[0];
+    const { value, report } = runCg(this.tf, apply, b, { ...(x0 ? { x0 } : {}), stop: stoppingRule(op.attrs, 1000), name: op.label ?? "solve" });
+    this.reports.push(report);
+    return value;
+  }
+
+  private loop(op: Op, inits: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
+    const [body, until] = op.regions;
+    const counted = op.attrs.counter !== null && op.attrs.counter !== undefined;
+    const withCounter = (k: number, xs: Tensor[]) => (counted ? [this.tf.scalar(k), ...xs] : xs);
+    const { values, report } = runLoop(this.tf, {
+      init: inits,
+      step: (k, xs) => this.tf.tidy(() => this.evalRegion(body, withCounter(k, xs), env, inputs)),
+      done: until ? (k, xs) => this.tf.tidy(() => this.evalRegion(until, withCounter(k, xs), env, inputs)[0]) : undefined,
+      maxIter: num(op.attrs.maxIter) ?? Infinity,
+      counted: op.attrs.counted === true,
+      names: op.outputs.map((o) => o.hint ?? `%${o.id}`),
+      name: op.label ?? "loop",
+    });
+    this.reports.push(report);
+    return values;
+  }
+}
+
+function safeGet(env: Env, id: number): Tensor | undefined {
+  try {
+    return env.get(id);
+  } catch {
+    return undefined;
+  }
+}

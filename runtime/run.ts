@@ -1,0 +1,68 @@
+// Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
+import { type CompileOptions, compileSource } from "../compiler/compile.js";
+import type { Diagnostic } from "../compiler/diagnostics.js";
+import { didYouMean } from "../compiler/suggest.js";
+import { shapeToString, typeToString } from "../compiler/types.js";
+import { type BackendName, selectBackend } from "./backend.js";
+import { InputError } from "./inputs.js";
+import { TfjsInterpreter } from "./interpreter.js";
+import type { NpyArray } from "./npy.js";
+import type { Report } from "./report.js";
+
+export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
+  backend?: BackendName;
+  /** Input data by input name. */
+  inputs?: ReadonlyMap<string, NpyArray>;
+}
+
+export interface ExportedValue {
+  name: string;
+  dtype: "float32" | "int32" | "bool";
+  shape: number[];
+  data: Float32Array | Int32Array | Uint8Array;
+}
+
+export interface RunOutput {
+  diagnostics: Diagnostic[];
+  backend?: { name: string; description: string };
+  sizes?: Map<string, number>;
+  exports: ExportedValue[];
+  reports: Report[];
+}
+
+const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
+
+export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
+  const given = options.inputs ?? new Map<string, NpyArray>();
+  const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
+  const compiled = compileSource(source, { ...options, inputShapes });
+  if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
+  const declared = compiled.lowered.inputs;
+  for (const name of given.keys())
+    if (!declared.some((d) => d.name === name)) {
+      const hint = didYouMean(name, declared.map((d) => d.name));
+      throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d.name}\``).join(", ")}.` : " (it declares none)."}`);
+    }
+  for (const d of declared) {
+    const arr = given.get(d.name);
+    if (arr && arr.dtype !== DTYPE[d.type.dtype])
+      throw new InputError(`The data given for \`${d.name}\` holds ${arr.dtype} values, but \`${d.name}\` is declared as ${typeToString(d.type)} (${DTYPE[d.type.dtype]}).`);
+  }
+  const backend = await selectBackend(options.backend ?? "auto");
+  const tf = backend.tf;
+  const tensors = new Map([...given].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+  try {
+    const result = new TfjsInterpreter(tf).run(compiled.module, tensors);
+    const exports: ExportedValue[] = [];
+    for (const [name, t] of result.exports) {
+      const data = t.dataSync();
+      exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
+    }
+    for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
+    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports };
+  } finally {
+    for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
+  }
+}
+
+export { shapeToString };
