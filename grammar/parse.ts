@@ -6,7 +6,7 @@ import { type Diagnostic, Diagnostics } from "../compiler/diagnostics.js";
 import { layout } from "./layout.js";
 import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
 import { parser } from "./parser.js";
-import { LBrace, LBracket, lexer, LParen, RBrace, RBracket, RParen, StringLit, UnterminatedString } from "./tokens.js";
+import { BadNumber, LBrace, LBracket, lexer, LParen, NumberLit, RBrace, RBracket, RParen, StringLit, UnterminatedString } from "./tokens.js";
 import { AstBuilder } from "./to-ast.js";
 
 export interface ParseResult {
@@ -30,6 +30,14 @@ function tokenSpan(t: IToken, eof: Pos): Span {
   };
 }
 
+const LEX_HINTS: Record<string, string> = {
+  "'": 'strings use double quotes: `"..."`.',
+  "!": "write `not` for negation and `!=` for inequality.",
+  "&": "write `and`.",
+  "|": "write `or`.",
+  "$": "names are letters, digits and `_`.",
+};
+
 function lexDiagnostic(file: string, source: string, e: ILexingError): Diagnostic {
   const start = { offset: e.offset, line: e.line ?? 1, column: e.column ?? 1 };
   const text = source.slice(e.offset, e.offset + e.length);
@@ -41,7 +49,7 @@ function lexDiagnostic(file: string, source: string, e: ILexingError): Diagnosti
     file,
     span: { start, end: { ...start, offset: e.offset + e.length, column: start.column + Math.max(1, e.length) } },
     label: quote ? "unterminated string" : "unexpected character",
-    hint: quote ? 'close it with `"` on the same line.' : text === "'" ? 'strings use double quotes: `"..."`.' : undefined,
+    hint: quote ? 'close it with `"` on the same line.' : LEX_HINTS[text],
   };
 }
 
@@ -84,16 +92,34 @@ function parseDiagnostic(file: string, source: string, e: IRecognitionException,
 /** Deeper bracket nesting than this is refused before parsing (the parser recurses on it). */
 export const MAX_NESTING = 64;
 
-/** Reports strings left open at the end of their line once, and reads them as if closed. */
-function closeStrings(tokens: IToken[], file: string, diags: Diagnostics, eof: Pos): IToken[] {
+/**
+ * Malformed literals are reported once and read as what they surely meant, so the rest of the
+ * line parses normally: an unclosed string as closed, `3.` as `3.0`, `.5` as `0.5`.
+ */
+function repairLiterals(tokens: IToken[], file: string, diags: Diagnostics, eof: Pos): IToken[] {
   return tokens.map((t) => {
-    if (!tokenMatcher(t, UnterminatedString)) return t;
     const span = tokenSpan(t, eof);
-    diags.error(file, span, "syntax", "This string is not closed before the end of the line.", {
-      label: "unterminated string",
-      hint: 'close it with `"` on the same line.',
-    });
-    return { ...t, tokenType: StringLit, tokenTypeIdx: StringLit.tokenTypeIdx!, image: t.image + '"' };
+    if (tokenMatcher(t, UnterminatedString)) {
+      diags.error(file, span, "syntax", "This string is not closed before the end of the line.", { label: "unterminated string", hint: 'close it with `"` on the same line.' });
+      return { ...t, tokenType: StringLit, tokenTypeIdx: StringLit.tokenTypeIdx!, image: t.image + '"' };
+    }
+    if (tokenMatcher(t, BadNumber)) {
+      const fixed = t.image.startsWith(".") ? `0${t.image}` : `${t.image}0`;
+      diags.error(file, span, "syntax", "A number needs a digit on both sides of its point.", { label: "incomplete number", hint: `write \`${fixed}\`.` });
+      return { ...t, tokenType: NumberLit, tokenTypeIdx: NumberLit.tokenTypeIdx!, image: fixed };
+    }
+    return t;
+  });
+}
+
+/** One syntax error per line: the first explains it, the rest are mostly its echoes. */
+function firstPerLine(ds: readonly Diagnostic[]): Diagnostic[] {
+  const lines = new Set<number>();
+  return ds.filter((d) => {
+    if (d.code !== "syntax") return true;
+    if (lines.has(d.span.start.line)) return false;
+    lines.add(d.span.start.line);
+    return true;
   });
 }
 
@@ -118,7 +144,7 @@ export function parse(source: string, file = "<input>"): ParseResult {
   const lexed = lexer.tokenize(source);
   for (const e of lexed.errors) diags.add(lexDiagnostic(file, source, e));
   const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, span: tokenSpan(t, eof) }));
-  const tokens = layout(closeStrings(lexed.tokens, file, diags, eof));
+  const tokens = layout(repairLiterals(lexed.tokens, file, diags, eof));
   const deep = tooDeep(tokens);
   if (deep) {
     diags.error(file, tokenSpan(deep, eof), "syntax", `This is nested more than ${MAX_NESTING} brackets deep, which is more than I read.`, {
@@ -150,6 +176,6 @@ export function parse(source: string, file = "<input>"): ParseResult {
     diags.add(parseDiagnostic(file, source, e, eof));
   }
   const program = new AstBuilder(file, diags, eof).program(cst, comments);
-  const diagnostics = [...diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  const diagnostics = firstPerLine([...diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset));
   return { program, diagnostics };
 }

@@ -86,7 +86,7 @@ export class AstBuilder {
       const prev = items[i - 1].span;
       const cur = items[i].span;
       if (prev !== this.fallback && cur !== this.fallback && cur.start.line === prev.end.line)
-        this.error(cur, "I expected the end of the line before this.", { hint: "put each declaration or statement on a line of its own." });
+        this.error(cur, "I expected the end of the line before this.", { label: "a second statement", hint: "put each declaration or statement on a line of its own." });
     }
   }
 
@@ -216,6 +216,11 @@ export class AstBuilder {
         span,
       };
     });
+    const seen = new Map<string, A.TrainSetting>();
+    for (const st of settings) {
+      if (seen.has(st.key.name)) this.error(st.key.span, `The setting \`${st.key.name}\` is given twice.`, { label: "the second one", hint: `keep one \`${st.key.name}\`.` });
+      else seen.set(st.key.name, st);
+    }
     return { kind: "Train", model: this.ident(tok(node, "model")), data: this.ident(tok(node, "data")), settings, span: this.span(node) };
   }
 
@@ -515,10 +520,15 @@ export class AstBuilder {
 
   private unescape(t: IToken): string {
     const body = t.image.slice(1, -1);
-    return body.replace(/\\(.)/g, (whole, c: string) => {
+    return body.replace(/\\(.)/g, (whole, c: string, at: number) => {
       const known: Record<string, string> = { n: "\n", t: "\t", '"': '"', "\\": "\\" };
       if (c in known) return known[c];
-      this.error(tokenSpan(t), `I don't know the escape \`${whole}\` in this string.`, { hint: 'the escapes are `\\"`, `\\\\`, `\\n` and `\\t`.' });
+      const start = tokenSpan(t).start;
+      const pos = { offset: start.offset + 1 + at, line: start.line, column: start.column + 1 + at };
+      this.error({ start: pos, end: { ...pos, offset: pos.offset + 2, column: pos.column + 2 } }, `I don't know the escape \`${whole}\` in this string.`, {
+        label: "unknown escape",
+        hint: 'the escapes are `\\"`, `\\\\`, `\\n` and `\\t`; write paths with `/`.',
+      });
       return c;
     });
   }

@@ -68,6 +68,8 @@ export const NumberLit = createToken({
   pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
   label: "a number",
 });
+/** `3.` or `.5`: parse.ts reports it once and reads it as `3.0` / `0.5`. */
+export const BadNumber = createToken({ name: "BadNumber", pattern: /\d+\.(?![\d.A-Za-z_])|\.\d+/, label: "a number" });
 export const StringLit = createToken({
   name: "StringLit",
   pattern: /"(?:[^"\\\n]|\\.)*"/,
@@ -134,6 +136,7 @@ export const allTokens: TokenType[] = [
   ...keywords,
   ...softKeywords,
   Identifier,
+  BadNumber,
   NumberLit,
   StringLit,
   UnterminatedString,

@@ -311,7 +311,8 @@ export function programArbs(options: ProgramArbOptions) {
     signatureArb.map((s): A.Decl => ({ kind: "Model", ...s, span })),
     fc.tuple(identArb, expr()).map(([name, source]): A.Decl => ({ kind: "Data", name, source, span })),
     fc
-      .tuple(identArb, identArb, fc.array(settingArb, { maxLength: 5 }))
+      // Setting names are unique: a setting given twice is a syntax error.
+      .tuple(identArb, identArb, fc.uniqueArray(settingArb, { maxLength: 5, selector: (st) => st.key.name }))
       .map(([model, data, settings]): A.Decl => ({ kind: "Train", model, data, settings, span })),
     fc.tuple(identArb, fc.option(expr(), { nil: null })).map(([name, value]): A.Decl => ({ kind: "Export", name, value, span })),
     expr().map((contract): A.Decl => ({ kind: "Check", contract, span })),
