@@ -27,7 +27,7 @@ class Scope {
   constructor(
     readonly parent: Scope | undefined,
     /** Every value the region defines, anywhere in it (to tell use-before-def apart). */
-    readonly definesLater: ReadonlySet<number>,
+    readonly definedHere: ReadonlySet<number>,
   ) {}
 
   define(v: Value): void {
@@ -38,8 +38,8 @@ class Scope {
     return this.own.has(id) || (this.parent?.has(id) ?? false);
   }
 
-  laterInChain(id: number): boolean {
-    return this.definesLater.has(id) || (this.parent?.laterInChain(id) ?? false);
+  definedInChain(id: number): boolean {
+    return this.definedHere.has(id) || (this.parent?.definedInChain(id) ?? false);
   }
 }
 
@@ -89,7 +89,7 @@ class Verifier {
 
   private use(v: Value, where: string, scope: Scope): void {
     if (scope.has(v.id)) return;
-    if (scope.laterInChain(v.id)) this.error(where, `${printValue(v)} is used before its definition`);
+    if (scope.definedInChain(v.id)) this.error(where, `${printValue(v)} is used before its definition`);
     else this.error(where, `${printValue(v)} is not defined in this region or an enclosing one`);
   }
 

@@ -1,0 +1,117 @@
+import { describe, expect, test } from "vitest";
+import type { Module } from "../../compiler/ir/ir.js";
+import { printModule } from "../../compiler/ir/print.js";
+import { verifyModule } from "../../compiler/ir/verify.js";
+import { cse, IMPURE_OPCODES } from "../../compiler/passes/cse.js";
+import { scalar } from "../../compiler/types.js";
+import { f32, mainModule, mainOps, t } from "./helpers.js";
+
+function merged(m: Module): Module {
+  const out = cse.run(m);
+  expect(verifyModule(out)).toEqual([]);
+  return out;
+}
+
+const lines = (...ls: string[]) => ls.join("\n");
+
+describe("cse", () => {
+  test("merges identical pure ops; commutative ones in either order", () => {
+    const m = mainModule((b) => {
+      const x = b.op("input", [], { name: "x" }, f32(3), { hints: ["x"] });
+      const a = b.builtin("mul", [x, b.const(2)], {});
+      const c = b.builtin("mul", [b.const(2), x], {});
+      const d = b.builtin("sub", [a, c], {});
+      return { d, e: b.builtin("sub", [c, a], {}) };
+    });
+    expect(printModule(merged(m))).toBe(
+      lines(
+        "func main() {",
+        '  %0.x: f32[3] = input {name: "x"}',
+        "  %1: f32[] = const 2",
+        "  %2: f32[3] = mul(%0.x, %1)",
+        "  %5: f32[3] = sub(%2, %2)",
+        "  export d = %5",
+        "  export e = %5",
+        "}",
+      ),
+    );
+  });
+
+  test("a region reuses an equivalent value of an enclosing region, never the reverse or a sibling's", () => {
+    const m = mainModule((b) => {
+      const x = b.op("input", [], { name: "x" }, f32(2), { hints: ["x"] });
+      const ex = b.builtin("exp", [x], {});
+      const map = () =>
+        b.region([f32(2)], ([z]) => {
+          const inner = b.builtin("exp", [x], {}); // the same as the outer %2: reused
+          const own = b.builtin("tanh", [x], {}); // only here: stays
+          return [b.builtin("add", [b.builtin("add", [z, inner], {}), own], {})];
+        });
+      const z1 = b.op("fixpoint", [ex], { maxIter: 3 }, f32(2), { regions: [map()] });
+      const z2 = b.op("fixpoint", [ex], { maxIter: 3 }, f32(2), { regions: [map()] });
+      return { z1, z2, after: b.builtin("tanh", [x], {}) };
+    });
+    expect(printModule(merged(m))).toBe(
+      lines(
+        "func main() {",
+        '  %0.x: f32[2] = input {name: "x"}',
+        "  %1: f32[2] = exp(%0.x)",
+        "  %7: f32[2] = fixpoint(%1) {maxIter: 3} {",
+        "    map(%2: f32[2]) {",
+        "      %4: f32[2] = tanh(%0.x)",
+        "      %5: f32[2] = add(%2, %1)",
+        "      %6: f32[2] = add(%5, %4)",
+        "      yield %6",
+        "    }",
+        "  }",
+        "  %13: f32[2] = fixpoint(%1) {maxIter: 3} {",
+        "    map(%8: f32[2]) {",
+        "      %10: f32[2] = tanh(%0.x)",
+        "      %11: f32[2] = add(%8, %1)",
+        "      %12: f32[2] = add(%11, %10)",
+        "      yield %12",
+        "    }",
+        "  }",
+        "  %14: f32[2] = tanh(%0.x)",
+        "  export z1 = %7",
+        "  export z2 = %13",
+        "  export after = %14",
+        "}",
+      ),
+    );
+  });
+
+  test("never merges inputs, params, iterative constructs or random initialisers", () => {
+    expect([...IMPURE_OPCODES].sort()).toEqual(["glorot", "he", "normal", "orthogonal", "uniform"]);
+    const m = mainModule((b) => {
+      const statics = { dims: [2], std: 1, mean: 0, seed: 0 };
+      const [w1, w2] = [b.builtin("normal", [], statics), b.builtin("normal", [], statics)];
+      const [i1, i2] = [b.op("input", [], { name: "x" }, f32(2)), b.op("input", [], { name: "x" }, f32(2))];
+      const [p1, p2] = [b.op("param", [], { name: "w" }, f32(2)), b.op("param", [], { name: "w" }, f32(2))];
+      const map = () => b.region([f32(2)], ([z]) => [z]);
+      const [z1, z2] = [b.op("fixpoint", [w1], {}, f32(2), { regions: [map()] }), b.op("fixpoint", [w1], {}, f32(2), { regions: [map()] })];
+      return { w1, w2, i1, i2, p1, p2, z1, z2 };
+    });
+    expect(mainOps(merged(m)).length).toBe(8);
+  });
+
+  test("keeps apart constants that differ in dtype, shape, or only in the sign of zero", () => {
+    const m = mainModule((b) => ({
+      a: b.const(0),
+      b: b.const(-0),
+      c: b.const(0, t("i32")),
+      d: b.const([0], f32(1)),
+      e: b.const(0, scalar("f32")),
+    }));
+    expect(mainOps(merged(m)).map((o) => o.outputs[0].id)).toEqual([0, 1, 2, 3]);
+    expect(merged(m).exports.map((e) => e.value.id)).toEqual([0, 1, 2, 3, 0]);
+  });
+
+  test("ops with different statics are different", () => {
+    const m = mainModule((b) => {
+      const x = b.op("input", [], { name: "x" }, f32(2, 2));
+      return { s0: b.builtin("sum", [x], { axis: 0, keepdims: false }), s1: b.builtin("sum", [x], { axis: 1, keepdims: false }), s2: b.builtin("sum", [x], { keepdims: false, axis: 1 }) };
+    });
+    expect(mainOps(merged(m)).map((o) => o.opcode)).toEqual(["input", "sum", "sum"]);
+  });
+});
