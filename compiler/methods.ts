@@ -1,9 +1,15 @@
 // The iterative methods a `method` or `precond` clause can name, with their options. The
 // checker validates every option here (an unknown or misspelled option is an error with a
-// "did you mean": peers that ignore typos silently give wrong results); the executor reads
-// the defaults from here too, so the two cannot disagree.
+// "did you mean": peers that ignore typos silently give wrong results); lowering and the
+// executor read the defaults from here too, so they cannot disagree.
+//
+// Most methods are written in iterlang itself (stdlib/*.iter) under the protocol of
+// docs/stdlib.md: `NAME_start` builds the iteration's state, `NAME_step` advances it. The
+// generic drivers in runtime/drivers own the stopping rule, the true residual, breakdown and
+// NaN detection and the report, so every method gets them the same way. A few methods are
+// TypeScript drivers because the language cannot say them yet; each says why.
 
-export type Construct = "fixpoint" | "solve" | "precond" | "minimize" | "grad";
+export type Construct = "fixpoint" | "solve" | "precond";
 
 export interface OptionSpec {
   name: string;
@@ -13,15 +19,21 @@ export interface OptionSpec {
   /** Values below this are refused (tolerances finer than float32 can reach). */
   min?: number;
   minHint?: string;
+  choices?: readonly string[];
 }
+
+export type Implementation =
+  /** `stdlib/MODULE.iter` defines `NAME_start` and `NAME_step` (methods) or `NAME` (preconds). */
+  | { kind: "iter"; module: string; breakdown?: string }
+  /** A TypeScript driver in runtime/drivers; `why` says what the language lacks. */
+  | { kind: "driver"; why: string };
 
 export interface MethodSpec {
   name: string;
   construct: Construct;
   doc: string;
   options: readonly OptionSpec[];
-  /** False for methods that the language accepts but that no backend runs yet. */
-  available: boolean;
+  implementation: Implementation;
 }
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
@@ -38,23 +50,89 @@ const rtol = (dflt: number | null): OptionSpec => ({
 });
 const atol: OptionSpec = { name: "atol", kind: "float", default: 0, doc: "stop when the residual falls below atol" };
 const maxiter = (dflt: number): OptionSpec => ({ name: "maxiter", kind: "int", default: dflt, doc: "the most iterations before giving up with `max_iterations`" });
+const float = (name: string, dflt: number | null, doc: string): OptionSpec => ({ name, kind: "float", default: dflt, doc });
+const int = (name: string, dflt: number | null, doc: string): OptionSpec => ({ name, kind: "int", default: dflt, doc });
+const choice = (name: string, dflt: string, choices: readonly string[], doc: string): OptionSpec => ({ name, kind: "string", default: dflt, choices, doc });
+
+/** Options every solve method takes: the driver applies them. */
+export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter"] as const;
+const solveStop = (maxit = 1000) => [rtol(1e-5), atol, maxiter(maxit)];
+
+const krylov = (breakdown?: string): Implementation => ({ kind: "iter", module: "krylov", ...(breakdown ? { breakdown } : {}) });
+const fixed: Implementation = { kind: "iter", module: "fixed-point" };
+const precond: Implementation = { kind: "iter", module: "precond" };
+
+const SMOOTHERS = ["rbgs", "jacobi", "chebyshev"] as const;
+const multigridOptions: OptionSpec[] = [
+  choice("smoother", "rbgs", SMOOTHERS, "the smoother on every level: red–black Gauss–Seidel, damped Jacobi or Chebyshev"),
+  float("omega", 0.8, "the damping of the Jacobi smoother"),
+  int("sweeps", 1, "smoothing sweeps before and after the coarse correction (V(s, s))"),
+  choice("cycle", "V", ["V", "W"], "the cycle: V visits each coarser level once, W twice"),
+  int("coarsest", 3, "the size at or below which the coarse problem is solved by many smoothing steps"),
+];
 
 export const METHODS: readonly MethodSpec[] = [
-  { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [], available: true },
+  // ---- fixed points -----------------------------------------------------------------
+  { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [], implementation: fixed },
   {
     name: "damped",
     construct: "fixpoint",
     doc: "Krasnoselskii–Mann iteration x ← (1 − α) x + α T(x)",
-    options: [{ name: "damping", kind: "float", default: 0.5, doc: "the weight α of T(x), in (0, 1]" }],
-    available: true,
+    options: [float("damping", 0.5, "the weight α of T(x), in (0, 1]")],
+    implementation: fixed,
   },
   {
-    name: "cg",
-    construct: "solve",
-    doc: "conjugate gradients for symmetric positive definite operators",
-    options: [rtol(1e-6), atol, maxiter(1000)],
-    available: true,
+    name: "halpern",
+    construct: "fixpoint",
+    doc: "Halpern iteration x_{k+1} = λ_k x₀ + (1 − λ_k) T(x_k), λ_k = 1/(k + 2): O(1/k) residual for nonexpansive T",
+    options: [],
+    implementation: fixed,
   },
+  {
+    name: "anderson",
+    construct: "fixpoint",
+    doc: "Anderson acceleration with memory m, damping, ridge-regularised least squares and a safeguard",
+    options: [
+      int("m", 5, "how many past residuals to combine"),
+      float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"),
+      float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"),
+      float("restart", 1e6, "restart the history when its condition number estimate exceeds this"),
+    ],
+    implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
+  },
+  // ---- linear (and nonlinear) solves ------------------------------------------------
+  { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite)") },
+  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", options: solveStop(), implementation: krylov("the Lanczos β, which must be > 0 (the Krylov space is exhausted or the operator is not symmetric)") },
+  {
+    name: "gmres",
+    construct: "solve",
+    doc: "restarted GMRES(m) for general operators",
+    options: [...solveStop(), int("restart", 30, "the Krylov basis size before a restart")],
+    implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor" },
+  },
+  { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("ρ = r̂ᵀr or ω, which must not vanish") },
+  {
+    name: "chebyshev",
+    construct: "solve",
+    doc: "Chebyshev iteration for SPD operators with eigenvalues in [lmin, lmax]",
+    options: [...solveStop(), float("lmin", null, "a lower bound of the spectrum (> 0)"), float("lmax", null, "an upper bound of the spectrum")],
+    implementation: krylov(),
+  },
+  { name: "richardson", construct: "solve", doc: "Richardson iteration x ← x + ω M(b − A x)", options: [...solveStop(), float("omega", 1, "the step ω")], implementation: krylov() },
+  { name: "multigrid", construct: "solve", doc: "geometric multigrid cycles as a solver (x ← x + MG(b − A x))", options: [...solveStop(100), ...multigridOptions], implementation: { kind: "iter", module: "multigrid" } },
+  {
+    name: "newton_krylov",
+    construct: "solve",
+    doc: "Jacobian-free Newton–Krylov for F(x) = 0: GMRES on finite-difference directional derivatives (exact JVPs come with autodiff)",
+    options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "inner GMRES iterations per Newton step")],
+    implementation: { kind: "iter", module: "newton" },
+  },
+  // ---- preconditioners --------------------------------------------------------------
+  { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω")], implementation: precond },
+  { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs")], implementation: precond },
+  { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree")], implementation: precond },
+  { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
+  { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
 ];
 
 export const DEFAULT_METHOD: Partial<Record<Construct, string>> = { fixpoint: "picard", solve: "cg" };

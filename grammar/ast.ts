@@ -184,6 +184,14 @@ export interface Lambda extends Node {
   body: Expr;
 }
 
+/** `if c then a else b`: the condition is known when compiling; one branch is compiled. */
+export interface If extends Node {
+  kind: "If";
+  cond: Expr;
+  then: Expr;
+  else: Expr;
+}
+
 /** A parenthesised expression, kept so the formatter can preserve the user's grouping. */
 export interface Paren extends Node {
   kind: "Paren";
@@ -205,6 +213,7 @@ export type Expr =
   | Tuple
   | Range
   | Lambda
+  | If
   | Paren;
 
 // ---------------------------------------------------------------------------------------

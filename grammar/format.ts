@@ -249,6 +249,7 @@ function binaryLevel(op: string): number {
 function level(e: Expr): number {
   switch (e.kind) {
     case "Lambda":
+    case "If":
       return LAMBDA;
     case "Range":
       return RANGE;
@@ -280,6 +281,8 @@ function expr(e: Expr, min = LAMBDA): Doc {
 
 function bareExpr(e: Expr): Doc {
   switch (e.kind) {
+    case "If":
+      return ["if ", expr(e.cond), " then ", expr(e.then), " else ", expr(e.else)];
     case "Number":
       return e.text;
     case "String":

@@ -25,10 +25,13 @@ const CONTINUES_AFTER: readonly TokenType[] = [
   T.LParen,
   T.LBracket,
   T.LBrace,
+  T.If,
+  T.Then,
+  T.Else,
 ];
 
 /** Before these, the line continues the previous one. */
-const CONTINUES_BEFORE: readonly TokenType[] = [...T.CLAUSE_WORDS, T.Arrow, T.RParen, T.RBracket, T.RBrace];
+const CONTINUES_BEFORE: readonly TokenType[] = [...T.CLAUSE_WORDS, T.Arrow, T.RParen, T.RBracket, T.RBrace, T.Then, T.Else];
 
 const matchesAny = (tok: IToken, types: readonly TokenType[]) => types.some((t) => tokenMatcher(tok, t));
 

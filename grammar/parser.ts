@@ -368,6 +368,7 @@ export class IterParser extends CstParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { GATE: () => this.atLambda(), ALT: () => this.SUBRULE(this.lambda) },
+        { ALT: () => this.SUBRULE(this.ifExpr) },
         { ALT: () => this.SUBRULE(this.range) },
       ],
     });
@@ -385,6 +386,16 @@ export class IterParser extends CstParser {
       if (tok.tokenType === EOF) return false;
     }
   }
+
+  /** `if c then a else b`: chosen when compiling (run-time choices are `where`). */
+  ifExpr = this.RULE("ifExpr", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expr, { LABEL: "cond" });
+    this.CONSUME(T.Then);
+    this.SUBRULE1(this.expr, { LABEL: "then" });
+    this.CONSUME(T.Else);
+    this.SUBRULE2(this.expr, { LABEL: "else" });
+  });
 
   lambda = this.RULE("lambda", () => {
     this.OR([

@@ -383,6 +383,8 @@ export class AstBuilder {
     if (!node) return this.placeholder();
     const lambda = kid(node, "lambda");
     if (lambda) return this.lambda(lambda);
+    const cond = kid(node, "ifExpr");
+    if (cond) return { kind: "If", cond: this.expr(kid(cond, "cond")), then: this.expr(kid(cond, "then")), else: this.expr(kid(cond, "else")), span: this.span(cond) };
     const range = kid(node, "range");
     if (!range) return this.placeholder(this.span(node));
     const parts = kids(range, "orExpr").map((o) => this.orExpr(o));

@@ -49,6 +49,9 @@ export const False = keyword("false");
 export const And = keyword("and");
 export const Or = keyword("or");
 export const Not = keyword("not");
+export const If = keyword("if");
+export const Then = keyword("then");
+export const Else = keyword("else");
 
 export const Init = softKeyword("init", ExprClauseWord);
 export const Method = softKeyword("method", SpecClauseWord);
@@ -125,7 +128,7 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group:
 // `\r` is left to Newline (`\r\n`), so Windows files count one line per line.
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+|\r(?!\n)/, group: Lexer.SKIPPED });
 
-const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not];
+const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not, If, Then, Else];
 const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every];
 
 /** Order matters: longer punctuation before its prefixes, keywords before Identifier. */

@@ -3,8 +3,8 @@
 import type * as A from "../../grammar/ast.js";
 import { getBuiltin, type BuiltinSpec, type StaticValue } from "../ops/index.js";
 import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, dimValue } from "../shapes.js";
-import { didYouMean } from "../suggest.js";
-import { broadcastShapes, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
+import { suggestName } from "./suggest-name.js";
+import { broadcastShapes, typesEqual, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import { checkOpCall } from "./ops.js";
@@ -50,7 +50,32 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
       return undefined;
     case "Lambda":
       return { tag: "op", name: "lambda" };
+    case "If":
+      return ifType(ctx, e, scope, expected);
   }
+}
+
+/**
+ * `if c then a else b` is decided when compiling: with the condition known, only the chosen
+ * branch is checked (the other may not fit these sizes, as at the end of a recursion); with
+ * it depending on sizes not yet known, both are, and they must agree.
+ */
+function ifType(ctx: CheckContext, e: A.If, scope: Scope, expected?: TensorT): Type | undefined {
+  const c = staticEval(e.cond, scope);
+  if (c.kind === "error" || (c.kind !== "bool" && c.kind !== "symbolic")) {
+    ctx.error(e.cond.span, "not-static", "`if` chooses when compiling, so its condition must be known then: sizes, numbers, strings and true/false.", {
+      hint: "to choose element by element at run time, write `where(condition, a, b)`.",
+    });
+    return undefined;
+  }
+  if (c.kind === "bool") return typeOf(ctx, c.value ? e.then : e.else, scope, expected);
+  const a = typeOf(ctx, e.then, scope, expected);
+  const b = typeOf(ctx, e.else, scope, expected);
+  if (a && b && !typesEqual(a, b)) {
+    ctx.error(e.span, "type-mismatch", `The two branches of \`if\` must have one type: ${typeToString(a)} and ${typeToString(b)}.`);
+    return undefined;
+  }
+  return a && b ? a : undefined;
 }
 
 /** The type of an expression that must be a tensor; reports what it is otherwise. */
@@ -78,9 +103,18 @@ export function describeType(t: Type): string {
 }
 
 export function unknownName(ctx: CheckContext, name: string, span: A.Span, scope: Scope): void {
+  const later = scope.later(name);
+  if (later && later.kind !== "data") {
+    ctx.error(span, "used-before-definition", `\`${name}\` is used before it is defined.`, {
+      label: "used here",
+      notes: [`\`${name}\` is defined on line ${later.span.start.line}.`],
+      hint: "move its definition above this use: a value is visible from the line that defines it.",
+    });
+    return;
+  }
   ctx.error(span, "unknown-name", `I don't know the name \`${name}\`.`, {
     label: "not defined",
-    hint: didYouMean(name, scope.visibleNames()) ?? "define it with `let`, `input`, `param`, `dim` or `op` before using it.",
+    hint: suggestName(name, scope.visibleNames()) ?? "define it with `let`, `input`, `param`, `dim` or `op` before using it.",
   });
 }
 
@@ -121,6 +155,23 @@ function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): Type | undefine
   return t;
 }
 
+/** "they differ in the last dimension: N vs N + 1" — the first clash from the right. */
+function broadcastClash(a: readonly Dim[], b: readonly Dim[]): string {
+  for (let k = 1; k <= Math.min(a.length, b.length); k++) {
+    const [da, db] = [a[a.length - k], b[b.length - k]];
+    if (!dimEq(da, db) && dimValue(da) !== 1 && dimValue(db) !== 1)
+      return `they differ in the ${k === 1 ? "last" : k === 2 ? "second-to-last" : `${k}th-from-last`} dimension: ${dimToString(da)} vs ${dimToString(db)}.`;
+  }
+  return `the shapes ${shapeToString(a)} and ${shapeToString(b)} do not broadcast.`;
+}
+
+/** "`f` is the input declared on line 4", when the expression is a plain name. */
+export function originNote(ctx: CheckContext, e: A.Expr, scope: Scope): string[] {
+  const b = e.kind === "Name" ? scope.lookup(e.name) : undefined;
+  const note = b?.kind === "value" && e.kind === "Name" ? ctx.origin(e.name, b) : undefined;
+  return note ? [note] : [];
+}
+
 const ARITH: ReadonlySet<A.BinaryOp> = new Set(["+", "-", "*", "/", "%", "^"]);
 const COMPARE: ReadonlySet<A.BinaryOp> = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
@@ -128,12 +179,13 @@ function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): Type | undefi
   const l = tensorOf(ctx, e.left, scope);
   const r = tensorOf(ctx, e.right, scope);
   if (!l || !r) return undefined;
-  if (e.op === "@") return builtinShape(ctx, getBuiltin("matmul"), [l, r], {}, e.span, "`@`");
+  const origins = [...originNote(ctx, e.left, scope), ...originNote(ctx, e.right, scope)];
+  if (e.op === "@") return builtinShape(ctx, getBuiltin("matmul"), [l, r], {}, e.span, "`@`", undefined, origins);
   const shape = broadcastShapes(l.shape, r.shape);
   if (typeof shape === "string") {
     ctx.error(e.span, "shape-mismatch", `The two sides of \`${e.op}\` have shapes that do not fit together.`, {
       label: `${typeToString(l)} ${e.op} ${typeToString(r)}`,
-      notes: [shape],
+      notes: [broadcastClash(l.shape, r.shape), ...origins],
       hint: "sizes must be equal or 1 in each trailing dimension (NumPy broadcasting).",
     });
     return undefined;
@@ -162,14 +214,22 @@ function builtinShape(
   span: A.Span,
   what: string,
   expected?: TensorT,
+  notes: string[] = [],
 ): TensorT | undefined {
   if (!spec) return undefined;
   const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
-  if (typeof out === "string") {
-    ctx.error(span, "shape-mismatch", `${what} cannot take these arguments: ${out}`, { label: tensors.filter((t) => t).map((t) => typeToString(t!)).join(", ") });
-    return undefined;
-  }
-  return out;
+  if (typeof out !== "string") return out;
+  const types = tensors.filter((t) => t !== undefined).map((t) => typeToString(t));
+  const label = types.every((t) => out.includes(t)) ? {} : { label: types.join(", ") };
+  ctx.error(span, "shape-mismatch", ruleSentence(out, what), { ...label, ...(notes.length ? { notes } : {}) });
+  return undefined;
+}
+
+/** A shape rule's message as a sentence: "`@` needs ...", "Index 9 is out of range ...". */
+function ruleSentence(out: string, what: string): string {
+  const text = out.startsWith("`") || what === "" ? out : `${what}: ${out}`;
+  const sentence = text[0].toUpperCase() + text.slice(1);
+  return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
 function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT): Type | undefined {
@@ -278,7 +338,7 @@ export function builtinType(
       ok = false;
     } else if (p.kind === "string" && typeof v === "string" && p.choices && !p.choices.includes(v)) {
       ctx.error(given[0].span, "bad-argument", `\`${v}\` is not a choice for \`${p.name}\` of \`${spec.name}\`.`, {
-        hint: didYouMean(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,
+        hint: suggestName(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,
       });
       ok = false;
     } else statics[p.name] = v;
@@ -357,7 +417,7 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undef
     ctx.error(sub.span, "not-static", sub.error, { hint: "use `where` or a mask to select by run-time values." });
     return undefined;
   }
-  return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "This subscript");
+  return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));
 }
 
 export { shapeToString };

@@ -100,10 +100,7 @@ export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: 
   for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span: span });
   const key = `${c.kind === "op" ? name : `lambda@${c.node.span.start.offset}`}(${keyParts.join(", ")})`;
   if (ctx.instances.has(key)) return ctx.instances.get(key);
-  if (ctx.active.has(key)) {
-    ctx.error(span, "recursion", `${what} calls itself; an op is a formula, not a recursive function.`, { hint: "write the repetition as a `loop` or a `fixpoint`." });
-    return undefined;
-  }
+  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${name}(`))) return recursiveCall(ctx, c.decl, body, sizes, span);
   if (c.kind === "op") ctx.used.add(name);
   ctx.active.add(key);
   const result = c.kind === "op" ? checkBody(ctx, c.decl.body, body) : typeOf(ctx, c.node.body, body);
@@ -111,6 +108,23 @@ export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: 
   const checked = c.kind === "op" && result ? checkResult(ctx, c.decl, result, body, sizes) : result;
   ctx.instances.set(key, checked);
   return checked;
+}
+
+/**
+ * A call of an op from inside its own body (a multigrid cycle on the coarser grid). Its body
+ * is checked once, at the outermost call; inner calls take the declared result type, and
+ * lowering, with concrete sizes, checks that a compile-time `if` ends the recursion.
+ */
+function recursiveCall(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, scope: Scope, sizes: Map<string, Dim>, span: A.Span): Type | undefined {
+  if (!decl.result) {
+    ctx.error(span, "recursion", `\`${decl.name.name}\` calls itself, so it must declare its result type.`, {
+      hint: `write \`op ${decl.name.name}(...) -> f32[...] = ...\`, and end the recursion with a compile-time \`if\` (e.g. on a size); for a repetition, use a \`loop\`.`,
+    });
+    return undefined;
+  }
+  const declared = typeFrom(ctx, decl.result, scope);
+  if (!declared || declared.tag !== "tensor") return declared;
+  return tensor(declared.dtype, declared.shape.map((d) => dimSubst(d, sizes)));
 }
 
 /** The declared result type (`-> f32[n, n]`) must agree with what the body computes. */

@@ -73,7 +73,7 @@ export function callOperator(L: Lowering, c: Callable, args: readonly A.Arg[], s
   }
   for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span });
   const name = `${c.kind === "op" ? c.decl.name.name : identity(c)}<${keyParts.join(", ")}>`;
-  const fn = L.instance(name, () => lowerInstance(L, c, params, tensorArgs, defaults, body, sizes, name));
+  const fn = L.instance(name, () => lowerInstance(L, c, params, tensorArgs, defaults, body, sizes, name, span));
   const inputs = [...tensorArgs, ...fn.captures];
   const outs = L.fn.emit("call", inputs, { callee: fn.name }, fn.results.map((r) => r.type), { span });
   return outs.length === 1 ? outs[0] : outs;
@@ -89,8 +89,11 @@ function lowerInstance(
   body: Scope,
   sizes: Map<string, Dim>,
   name: string,
+  span: A.Span,
 ): Instance {
-  return L.inFunction(name, (fn) => {
+  return L.inFunction(
+    name,
+    (fn) => {
     let next = 0;
     for (const p of params) {
       if (body.own(p.name.name) || defaults.some((d) => d.p === p)) continue;
@@ -105,7 +108,9 @@ function lowerInstance(
     const results = Array.isArray(result) ? result : [result];
     if (c.kind === "op" && c.decl.result) checkDeclaredResult(c.decl, results, body, sizes);
     return results;
-  });
+    },
+    span,
+  );
 }
 
 function checkDeclaredResult(decl: A.OpDecl | A.ModelDecl, results: Value[], scope: Scope, sizes: Map<string, Dim>): void {

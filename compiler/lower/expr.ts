@@ -78,6 +78,11 @@ export function lowerExpr(L: Lowering, e: A.Expr, scope: Scope, expected?: Tenso
       return lowerTensorLit(L, e, scope);
     case "Tuple":
       return e.items.map((i) => single(lowerExpr(L, i, scope), i.span));
+    case "If": {
+      const c = staticEval(e.cond, scope);
+      if (c.kind !== "bool") throw new InternalError("an `if` condition is not decided once sizes are concrete");
+      return lowerExpr(L, c.value ? e.then : e.else, scope, expected);
+    }
     case "Diff":
       throw new LowerError(`\`${e.mode}\` is checked but cannot run yet: automatic differentiation comes with the autodiff passes (planned).`, e.span);
     case "String":
@@ -112,6 +117,7 @@ export function lowerCallOf(L: Lowering, b: Binding, args: readonly A.Arg[], spa
 function staticArg(kind: string, e: A.Expr, scope: Scope): Attr {
   const s = staticEval(e, scope);
   if (s.kind === "error") throw new LowerError(s.message, s.span);
+  if (s.kind === "symbolic") throw new InternalError("a static argument is still symbolic after sizes became concrete");
   if (kind === "int") return concrete(asDim(s) ?? (() => { throw new LowerError("This must be a whole number.", e.span); })(), e.span);
   if (kind === "float") return asNumber(s) ?? 0;
   return s.kind === "dim" ? concrete(s.value, e.span) : s.value;

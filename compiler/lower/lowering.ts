@@ -10,6 +10,10 @@ import { dimValue } from "../shapes.js";
 import type { TensorT, Type } from "../types.js";
 import { FnLowering, LowerError } from "./context.js";
 
+/** How deeply op calls may nest while lowering (a recursion that does not end stops here). */
+const MAX_DEPTH = 64;
+const NO_SPAN: A.Span = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+
 /** What a call site needs from an instance: its result types and the values it captures. */
 export interface Instance {
   name: string;
@@ -24,10 +28,15 @@ export class Lowering {
   readonly main = new FnLowering("main", this.values);
   fn: FnLowering = this.main;
   private readonly instances = new Map<string, Instance>();
+  private depth = 0;
 
   /** Lowers `body` as a new function whose parent is the current one; returns its instance. */
-  inFunction(name: string, body: (fn: FnLowering) => Value[]): Instance {
+  inFunction(name: string, body: (fn: FnLowering) => Value[], span?: A.Span): Instance {
     const outer = this.fn;
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      throw new LowerError(`Calls nest more than ${MAX_DEPTH} deep here (at \`${name}\`), so this recursion does not end.`, span ?? NO_SPAN, "end the recursion with a compile-time `if` on a size that shrinks at each call.");
+    }
     const fn = new FnLowering(name, this.values, outer);
     this.fn = fn;
     try {
@@ -37,6 +46,7 @@ export class Lowering {
       return { name, results: func.body.results, captures: fn.captures.map((c) => c.outer) };
     } finally {
       this.fn = outer;
+      this.depth = Math.max(0, this.depth - 1);
     }
   }
 

@@ -111,6 +111,7 @@ export function exprArbs(strict: boolean): ExprArbs {
         }),
       ),
     );
+    add(LAMBDA, 1, fc.tuple(e(LAMBDA), e(LAMBDA), e(LAMBDA)).map(([cond, then, other]): A.Expr => ({ kind: "If", cond, then, else: other, span })));
     add(RANGE, 1, fc.tuple(e(OR), e(OR)).map(([start, stop]): A.Expr => ({ kind: "Range", start, stop, span })));
     add(OR, 1, fc.tuple(e(OR), e(AND)).map(([l, r]) => binary("or", l, r)));
     add(AND, 1, fc.tuple(e(AND), e(NOT)).map(([l, r]) => binary("and", l, r)));
