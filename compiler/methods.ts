@@ -13,7 +13,8 @@ export type Construct = "fixpoint" | "solve" | "precond";
 
 export interface OptionSpec {
   name: string;
-  kind: "float" | "int" | "string" | "bool";
+  /** `tensor` options (a given diagonal) are passed to the method's ops as arguments. */
+  kind: "float" | "int" | "string" | "bool" | "tensor";
   default: number | string | boolean | null;
   doc: string;
   /** Values below this are refused (tolerances finer than float32 can reach). */

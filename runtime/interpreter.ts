@@ -6,10 +6,11 @@ import { InternalError } from "../compiler/diagnostics.js";
 import type { Attr, Module, Op, Region } from "../compiler/ir/ir.js";
 import { type ConcreteStatic, getBuiltin } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
-import { runCg } from "./drivers/cg.js";
-import { runFixpoint } from "./drivers/fixpoint.js";
+import { runAnderson } from "./drivers/anderson.js";
+import { runGmres } from "./drivers/gmres.js";
 import { runLoop } from "./drivers/loop.js";
-import type { StoppingRule } from "./drivers/stopping.js";
+import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
+import type { DriverResult, StoppingRule } from "./drivers/stopping.js";
 import type { Report } from "./report.js";
 
 type Tf = typeof tfc;
@@ -59,6 +60,11 @@ function stoppingRule(attrs: Record<string, Attr>, fallbackMax: number): Stoppin
   if (rtol !== undefined) rule.rtol = rtol;
   if (atol !== undefined) rule.atol = atol;
   return rule;
+}
+
+/** Anderson's options from a method clause's attributes (defaults are compiler/methods.ts's). */
+function andersonOptions(o: Record<string, Attr>): { m: number; damping: number; ridge: number; restart: number } {
+  return { m: num(o.m) ?? 5, damping: num(o.damping) ?? 1, ridge: num(o.ridge) ?? 1e-6, restart: num(o.restart) ?? 1e6 };
 }
 
 export class TfjsInterpreter implements ExecutionBackend {
@@ -138,26 +144,49 @@ export class TfjsInterpreter implements ExecutionBackend {
     return spec.impl(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
   }
 
+  /** Evaluates a region on its arguments, as a callback for the drivers. */
+  private callback(region: Region, env: Env, inputs: ReadonlyMap<string, Tensor>): (...args: Tensor[]) => Tensor[] {
+    return (...args) => this.evalRegion(region, args, env, inputs);
+  }
+
   private fixpoint(op: Op, [x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
     const options = (op.attrs.options ?? {}) as Record<string, Attr>;
-    const method = op.attrs.method === "damped" ? "damped" : "picard";
-    const damping = num(options.damping);
-    const { value, report } = runFixpoint(this.tf, (x) => this.evalRegion(op.regions[0], [x], env, inputs)[0], x0, {
-      method,
-      ...(damping !== undefined ? { damping } : {}),
-      stop: stoppingRule(op.attrs, 1000),
-      name: op.label ?? "fixpoint",
-    });
-    this.reports.push(report);
-    return value;
+    const [mapRegion, startRegion, stepRegion] = op.regions;
+    const map = (x: Tensor) => this.evalRegion(mapRegion, [x], env, inputs)[0];
+    const stop = stoppingRule(op.attrs, 1000);
+    const name = op.label ?? "fixpoint";
+    const method = String(op.attrs.method);
+    let result: DriverResult;
+    if (startRegion && stepRegion) {
+      const start = this.callback(startRegion, env, inputs);
+      const step = this.callback(stepRegion, env, inputs);
+      result = runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method });
+    } else if (method === "anderson") {
+      result = runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name });
+    } else throw new InternalError(`fixpoint method \`${method}\` has no driver`);
+    this.reports.push(result.report);
+    return result.value;
   }
 
   private solve(op: Op, [b, x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
-    if (op.attrs.method !== "cg") throw new InternalError(`solve method \`${String(op.attrs.method)}\` has no driver`);
-    const apply = (u: Tensor) => this.evalRegion(op.regions[0], [u], env, inputs)[0];
-    const { value, report } = runCg(this.tf, apply, b, { ...(x0 ? { x0 } : {}), stop: stoppingRule(op.attrs, 1000), name: op.label ?? "solve" });
-    this.reports.push(report);
-    return value;
+    const [operator, second, third] = op.regions;
+    const apply = (u: Tensor) => this.evalRegion(operator, [u], env, inputs)[0];
+    const stop = stoppingRule(op.attrs, 1000);
+    const name = op.label ?? "solve";
+    const method = String(op.attrs.method);
+    let result: DriverResult;
+    if (second && third) {
+      const start = this.callback(second, env, inputs);
+      const step = this.callback(third, env, inputs);
+      const breakdown = typeof op.attrs.breakdown === "string" ? op.attrs.breakdown : undefined;
+      result = runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, ...(breakdown ? { breakdown } : {}) });
+    } else if (method === "gmres") {
+      const precond = second ? (r: Tensor) => this.evalRegion(second, [r], env, inputs)[0] : undefined;
+      const restart = num(((op.attrs.options ?? {}) as Record<string, Attr>).restart) ?? 30;
+      result = runGmres(this.tf, apply, b, { ...(x0 ? { x0 } : {}), ...(precond ? { precond } : {}), restart, stop, name });
+    } else throw new InternalError(`solve method \`${method}\` has no driver`);
+    this.reports.push(result.report);
+    return result.value;
   }
 
   private loop(op: Op, inits: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {

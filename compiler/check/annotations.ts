@@ -3,7 +3,7 @@
 // (`op A(u: f32[n, n])` binds `n` at each call; `input A: f32[n, n]` binds it from the data).
 import type * as A from "../../grammar/ast.js";
 import { type Dim, dimSym } from "../shapes.js";
-import { didYouMean } from "../suggest.js";
+import { suggestName } from "./suggest-name.js";
 import { tensor, type Type } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
@@ -13,6 +13,8 @@ import { asDim, staticEval } from "./static.js";
 export interface SizeNames {
   allowNew: boolean;
   introduced: Map<string, A.Span>;
+  /** A name declared further down (`dim N` after `input x: f32[N]`) is not a new size. */
+  respectLater?: boolean;
 }
 
 /** Every name used in a dimension expression. */
@@ -29,22 +31,34 @@ export function dimOf(ctx: CheckContext, e: A.Expr, scope: Scope, sizes: SizeNam
   for (const n of namesIn(e)) {
     const b = scope.lookup(n.name);
     if (b?.kind === "dim" || local.own(n.name)) continue;
-    if (b === undefined && (sizes.allowNew || sizes.introduced.has(n.name))) {
+    const later = scope.later(n.name);
+    if (b === undefined && (sizes.allowNew || sizes.introduced.has(n.name)) && !(sizes.respectLater && later?.kind === "dim")) {
       if (!sizes.introduced.has(n.name)) sizes.introduced.set(n.name, n.span);
       local.define(n.name, { kind: "dim", name: n.name, value: dimSym(n.name), span: n.span });
       continue;
     }
-    if (b === undefined)
-      ctx.error(n.span, "unknown-name", `I don't know the size \`${n.name}\`.`, {
-        hint: didYouMean(n.name, scope.visibleNames()) ?? `declare it with \`dim ${n.name}\`, or take it from an input's shape.`,
-      });
-    else ctx.error(n.span, "not-a-size", `\`${n.name}\` is not a size, so it cannot be part of a shape.`, { notes: [ctx.origin(n.name, b) ?? ""].filter(Boolean) });
+    if (b === undefined) unknownSize(ctx, n, scope);
+    else if (b.kind !== "poisoned") ctx.error(n.span, "not-a-size", `\`${n.name}\` is not a size, so it cannot be part of a shape.`, { notes: [ctx.origin(n.name, b) ?? ""].filter(Boolean) });
     return undefined;
   }
   const s = staticEval(e, local);
   const d = s.kind === "error" ? undefined : asDim(s);
   if (!d) ctx.error(e.span, "bad-shape", "A dimension must be a whole number or a size expression such as `N + 1`, `2 * n` or `N / 2`.");
   return d;
+}
+
+function unknownSize(ctx: CheckContext, n: A.Name, scope: Scope): void {
+  const later = scope.later(n.name);
+  if (later?.kind === "dim")
+    ctx.error(n.span, "used-before-definition", `The size \`${n.name}\` is used before it is declared.`, {
+      label: "used here",
+      notes: [`\`${n.name}\` is declared on line ${later.span.start.line}.`],
+      hint: `move \`dim ${n.name}\` above this line.`,
+    });
+  else
+    ctx.error(n.span, "unknown-name", `I don't know the size \`${n.name}\`.`, {
+      hint: suggestName(n.name, scope.visibleNames(true)) ?? `declare it with \`dim ${n.name} = ...\`, or take it from an input's shape.`,
+    });
 }
 
 export function typeFrom(ctx: CheckContext, t: A.TypeExpr, scope: Scope, sizes: SizeNames = { allowNew: false, introduced: new Map() }): Type | undefined {

@@ -1,7 +1,7 @@
 // Matching a call's arguments to parameters: positional first, then named, defaults for the
 // rest. Shared by builtins, ops, methods and lowering so they all agree on the rules.
 import type * as A from "../../grammar/ast.js";
-import { didYouMean } from "../suggest.js";
+import { closest } from "../suggest.js";
 
 export interface ParamLike {
   name: string;
@@ -16,9 +16,15 @@ export interface BoundArgs {
   errors: { span: A.Span; message: string; hint?: string }[];
 }
 
-export function bindArgs(params: readonly ParamLike[], args: readonly A.Arg[], callSpan: A.Span, what: string): BoundArgs {
+/**
+ * `what` names the callee in messages (`` `cg` ``); `noun` is what its named parameters are
+ * called there: "argument" for builtins and ops, "option" for methods.
+ */
+export function bindArgs(params: readonly ParamLike[], args: readonly A.Arg[], callSpan: A.Span, what: string, noun = "option"): BoundArgs {
   const byName = new Map<string, A.Expr[]>();
   const errors: BoundArgs["errors"] = [];
+  /** Parameters a misspelt name was probably meant for: not also reported as missing. */
+  const meant = new Set<string>();
   let next = 0;
   for (const arg of args) {
     if (arg.name === null) {
@@ -35,15 +41,17 @@ export function bindArgs(params: readonly ParamLike[], args: readonly A.Arg[], c
     const p = params.find((q) => q.name === name);
     if (p === undefined) {
       const names = params.map((q) => q.name);
+      const near = closest(name, names.filter((n) => !byName.has(n)));
+      if (near) meant.add(near);
       errors.push({
         span: arg.name.span,
-        message: `${what} has no option \`${name}\`.`,
-        hint: didYouMean(name, names) ?? (names.length ? `its options are ${names.map((n) => `\`${n}\``).join(", ")}.` : "it takes no options."),
+        message: `${what} has no ${noun} \`${name}\`.`,
+        hint: near ? `did you mean \`${near}\`?` : names.length ? `its ${noun}s are ${names.map((n) => `\`${n}\``).join(", ")}.` : `it takes no ${noun}s.`,
       });
     } else if (byName.has(name)) errors.push({ span: arg.name.span, message: `\`${name}\` is given twice.` });
     else byName.set(name, [arg.value]);
   }
   for (const p of params)
-    if (!p.optional && !p.rest && !byName.has(p.name)) errors.push({ span: callSpan, message: `${what} needs the argument \`${p.name}\`.` });
+    if (!p.optional && !p.rest && !byName.has(p.name) && !meant.has(p.name)) errors.push({ span: callSpan, message: `${what} needs the argument \`${p.name}\`.` });
   return { byName, errors };
 }

@@ -1,6 +1,7 @@
 // The clauses of the iterative constructs: `method`/`precond` with their options (validated
 // against compiler/methods.ts), `until` stopping rules, `max`, `grad`, and clauses that a
 // construct does not take.
+import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
 import { type Construct, FLOAT32_MIN_RTOL, findMethod, GRAD_MODES, methodsFor, type OptionSpec } from "../methods.js";
 import { bindArgs } from "./args.js";
@@ -29,10 +30,28 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   return undefined;
 }
 
+/** `smoother: jacobi(omega: 0.8)`: a choice is a name; its settings are the method's own options. */
+function nestedCall(ctx: CheckContext, opt: OptionSpec, e: A.Call, name: string, method: string): void {
+  const settings = e.args.flatMap((a) => (a.name && a.value.kind === "Number" ? [`${a.name.name}: ${a.value.text}`] : []));
+  ctx.error(e.span, "bad-option", `\`${opt.name}\` of \`${method}\` takes a name, not a call.`, {
+    hint: `write \`${opt.name}: ${name}\`${settings.length ? `; its settings are options of \`${method}\` itself: \`${method}(${opt.name}: ${name}, ${settings.join(", ")})\`` : ""}.`,
+  });
+}
+
 function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope, method: string): void {
+  if (opt.kind === "tensor") {
+    // A tensor option (a given diagonal) is an argument of the method's ops, checked there.
+    tensorOf(ctx, e, scope);
+    return;
+  }
+  if (opt.kind === "string" && e.kind === "Call" && e.callee.kind === "Name") return nestedCall(ctx, opt, e, e.callee.name, method);
   const v = staticEval(e, scope);
   if (v.kind === "error" || v.kind === "symbolic") {
-    ctx.error(e.span, "not-static", `The option \`${opt.name}\` of \`${method}\` must be known when compiling.`, { notes: v.kind === "error" ? [v.message] : [] });
+    const wants = opt.kind === "string" ? "a name" : opt.kind === "bool" ? "`true` or `false`" : opt.kind === "int" ? "a whole number" : "a number";
+    ctx.error(e.span, "not-static", `\`${opt.name}\` of \`${method}\` must be ${wants} known when compiling.`, {
+      label: e.kind === "Name" ? `\`${e.name}\` is computed at run time` : "this is computed at run time",
+      notes: originNote(ctx, e, scope),
+    });
     return;
   }
   const p = optionProblem(opt, v, method);

@@ -1,15 +1,15 @@
 // Types and shapes of expressions. Every function returns the inferred type, or undefined
 // after reporting why there is none (so one mistake is reported once, not at every use).
 import type * as A from "../../grammar/ast.js";
-import { getBuiltin, type BuiltinSpec, type StaticValue } from "../ops/index.js";
-import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, dimValue } from "../shapes.js";
+import { getBuiltin } from "../ops/index.js";
+import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
 import { suggestName } from "./suggest-name.js";
 import { broadcastShapes, typesEqual, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
-import { bindArgs } from "./args.js";
+import { builtinShape, builtinType } from "./builtins.js";
 import type { CheckContext } from "./context.js";
 import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
-import { asDim, asNumber, staticEval } from "./static.js";
+import { staticEval } from "./static.js";
 import { subscriptStatics } from "./subscript.js";
 
 export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): Type | undefined {
@@ -104,7 +104,8 @@ export function describeType(t: Type): string {
 
 export function unknownName(ctx: CheckContext, name: string, span: A.Span, scope: Scope): void {
   const later = scope.later(name);
-  if (later && later.kind !== "data") {
+  // Defined further down, or above but only after the call whose body is being checked.
+  if (later && later.kind !== "data" && (later.span.start.offset > span.start.offset || ctx.calls.length > 0)) {
     ctx.error(span, "used-before-definition", `\`${name}\` is used before it is defined.`, {
       label: "used here",
       notes: [`\`${name}\` is defined on line ${later.span.start.line}.`],
@@ -205,33 +206,6 @@ function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): Type | undefi
   return undefined;
 }
 
-/** Runs a builtin's shape rule; its message becomes a located diagnostic. */
-function builtinShape(
-  ctx: CheckContext,
-  spec: BuiltinSpec | undefined,
-  tensors: (TensorT | undefined)[],
-  statics: Record<string, StaticValue>,
-  span: A.Span,
-  what: string,
-  expected?: TensorT,
-  notes: string[] = [],
-): TensorT | undefined {
-  if (!spec) return undefined;
-  const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
-  if (typeof out !== "string") return out;
-  const types = tensors.filter((t) => t !== undefined).map((t) => typeToString(t));
-  const label = types.every((t) => out.includes(t)) ? {} : { label: types.join(", ") };
-  ctx.error(span, "shape-mismatch", ruleSentence(out, what), { ...label, ...(notes.length ? { notes } : {}) });
-  return undefined;
-}
-
-/** A shape rule's message as a sentence: "`@` needs ...", "Index 9 is out of range ...". */
-function ruleSentence(out: string, what: string): string {
-  const text = out.startsWith("`") || what === "" ? out : `${what}: ${out}`;
-  const sentence = text[0].toUpperCase() + text.slice(1);
-  return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
-}
-
 function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT): Type | undefined {
   if (e.callee.kind !== "Name") {
     ctx.error(e.callee.span, "not-callable", "Only named operators can be called.", { hint: "give the operator a name with `op name(x) = ...`." });
@@ -269,82 +243,6 @@ export function callBinding(
       });
       return undefined;
   }
-}
-
-/** Converts a checked static to what a builtin parameter of that kind expects. */
-function staticFor(kind: string, s: ReturnType<typeof staticEval>): StaticValue | string {
-  if (s.kind === "error") return s.message;
-  switch (kind) {
-    case "int": {
-      const d = asDim(s);
-      return d ?? "this must be a whole number or a size.";
-    }
-    case "float": {
-      const n = asNumber(s);
-      return n ?? "this must be a number.";
-    }
-    case "string":
-      return s.kind === "string" ? s.value : "this must be a string.";
-    case "bool":
-      return s.kind === "bool" ? s.value : "this must be true or false.";
-    default:
-      return "this must be known when compiling.";
-  }
-}
-
-export function builtinType(
-  ctx: CheckContext,
-  spec: BuiltinSpec,
-  args: readonly A.Arg[],
-  span: A.Span,
-  scope: Scope,
-  expected?: TensorT,
-): TensorT | undefined {
-  const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
-  const bound = bindArgs(params, args, span, `\`${spec.name}\``);
-  for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
-  if (bound.errors.length) return undefined;
-  const tensors: (TensorT | undefined)[] = [];
-  const statics: Record<string, StaticValue> = {};
-  let ok = true;
-  for (const p of spec.params) {
-    const given = bound.byName.get(p.name);
-    if (p.kind === "tensor") {
-      const t = given ? tensorOf(ctx, given[0], scope) : undefined;
-      if (given && !t) ok = false;
-      tensors.push(t);
-      continue;
-    }
-    if (p.kind === "dims") {
-      const dims: Dim[] = [];
-      for (const g of given ?? []) {
-        const s = staticEval(g, scope);
-        const d = s.kind === "error" ? undefined : asDim(s);
-        if (!d) {
-          ctx.error(g.span, "not-static", `The sizes given to \`${spec.name}\` must be known when compiling (numbers or sizes such as \`N\`).`);
-          ok = false;
-        } else dims.push(d);
-      }
-      statics[p.name] = dims;
-      continue;
-    }
-    if (!given) {
-      statics[p.name] = p.default ?? null;
-      continue;
-    }
-    const v = staticFor(p.kind, staticEval(given[0], scope));
-    if (typeof v === "string" && p.kind !== "string") {
-      ctx.error(given[0].span, "not-static", `\`${p.name}\` of \`${spec.name}\`: ${v}`);
-      ok = false;
-    } else if (p.kind === "string" && typeof v === "string" && p.choices && !p.choices.includes(v)) {
-      ctx.error(given[0].span, "bad-argument", `\`${v}\` is not a choice for \`${p.name}\` of \`${spec.name}\`.`, {
-        hint: suggestName(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,
-      });
-      ok = false;
-    } else statics[p.name] = v;
-  }
-  if (!ok) return undefined;
-  return builtinShape(ctx, spec, tensors, statics, span, `\`${spec.name}\``, expected);
 }
 
 function diffType(ctx: CheckContext, e: A.Diff, scope: Scope): Type | undefined {
@@ -414,7 +312,7 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undef
   if (!t) return undefined;
   const sub = subscriptStatics(e.indices, scope);
   if ("error" in sub) {
-    ctx.error(sub.span, "not-static", sub.error, { hint: "use `where` or a mask to select by run-time values." });
+    ctx.error(sub.span, "not-static", sub.error, { ...(sub.label ? { label: sub.label } : {}), hint: "to pick entries by run-time values, use `where(condition, a, b)`." });
     return undefined;
   }
   return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));

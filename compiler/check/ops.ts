@@ -2,9 +2,9 @@
 // size names (`u: f32[n, n]` binds `n`) at each call, and its body is checked once per
 // distinct instance — the same specialisation that lowering performs.
 import type * as A from "../../grammar/ast.js";
-import { type Dim, dimSubst, dimUnify, dimToString } from "../shapes.js";
+import { type Dim, dimSubst, dimSym, dimSymbols, dimUnify, dimToString } from "../shapes.js";
 import { type TensorT, tensor, type Type, typeToString, typesEqual } from "../types.js";
-import { bindArgs } from "./args.js";
+import { bindArgs, type BoundArgs } from "./args.js";
 import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
 import { tensorOf, typeOf } from "./expr.js";
@@ -41,20 +41,22 @@ function bindingKey(b: Binding): string {
 }
 
 /** Binds `n` in a parameter's declared shape to the argument's size; reports a mismatch. */
-function unifyParam(ctx: CheckContext, p: A.Param, declared: TensorT, actual: TensorT, argSpan: A.Span, sizes: Map<string, Dim>, what: string): boolean {
-  const mismatch = () =>
+function unifyParam(ctx: CheckContext, p: A.Param, declared: TensorT, actual: TensorT, argSpan: A.Span, sizes: Map<string, Dim>, what: string, fixed: ReadonlyMap<string, number>): boolean {
+  const mismatch = (axis?: number) =>
     ctx.error(argSpan, "shape-mismatch", `${what} expects \`${p.name.name}\` to be ${typeToString(declared)}, but this argument is ${typeToString(actual)}.`, {
       label: `this is ${typeToString(actual)}`,
-      notes: [`\`${p.name.name}\` is declared on line ${p.span.start.line} as ${typeToString(declared)}.`],
+      notes: [`\`${p.name.name}\` is declared on line ${p.span.start.line} as ${typeToString(declared)}.`, ...(axis === undefined ? [] : axisNotes(declared, actual, axis, sizes, fixed))],
     });
   if (declared.dtype !== actual.dtype || declared.shape.length !== actual.shape.length) {
     mismatch();
     return false;
   }
   for (let i = 0; i < declared.shape.length; i++) {
-    const r = dimUnify(declared.shape[i], actual.shape[i], sizes);
+    // A declared `dim` in the pattern is fixed: bound to itself, never to the argument's size.
+    const env = new Map([...[...fixed.keys()].map((n): [string, Dim] => [n, dimSym(n)]), ...sizes]);
+    const r = dimUnify(declared.shape[i], actual.shape[i], env);
     if (r === false) {
-      mismatch();
+      mismatch(i);
       return false;
     }
     if (Array.isArray(r)) sizes.set(r[0], r[1]);
@@ -62,17 +64,68 @@ function unifyParam(ctx: CheckContext, p: A.Param, declared: TensorT, actual: Te
   return true;
 }
 
-export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, scope: Scope): Type | undefined {
-  const params = paramsOf(c);
+/** Why dimension `axis` failed: the sizes bound so far, or a declared `dim` that is fixed. */
+function axisNotes(declared: TensorT, actual: TensorT, axis: number, sizes: ReadonlyMap<string, Dim>, fixed: ReadonlyMap<string, number>): string[] {
+  const names = [...dimSymbols(declared.shape[axis])];
+  const bound = names.filter((n) => sizes.has(n));
+  const global = names.filter((n) => fixed.has(n));
+  const notes: string[] = [];
+  if (bound.length)
+    notes.push(`${bound.map((n) => `\`${n}\` is ${dimToString(sizes.get(n)!)}`).join(" and ")} from the earlier dimensions, so dimension ${axis + 1} should be ${dimToString(dimSubst(declared.shape[axis], sizes))}, but it is ${dimToString(actual.shape[axis])}.`);
+  for (const n of global) notes.push(`\`${n}\` is the size declared with \`dim\` on line ${fixed.get(n)}, so it is the same in every call; a size bound by each call needs a name of its own.`);
+  return notes;
+}
+
+export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, scope: Scope, site: "call" | "probe" = "call"): Type | undefined {
   const what = c.kind === "op" ? `\`${name}\`` : "this lambda";
-  const bound = bindArgs(params.map((p) => ({ name: p.name.name, optional: p.default !== null })), args, span, what);
+  const bound = bindCallArgs(ctx, c, name, args, span, what);
+  if (!bound) return undefined;
+  const inst = bindParams(ctx, c, bound, scope, what);
+  if (!inst) return undefined;
+  const key = `${c.kind === "op" ? name : `lambda@${c.node.span.start.offset}`}(${inst.keyParts.join(", ")})`;
+  if (ctx.instances.has(key)) return ctx.instances.get(key);
+  if (c.kind === "op" && ctx.active.has(key)) return endlessRecursion(ctx, c.decl, inst.keyParts, span);
+  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${name}(`))) return recursiveCall(ctx, c.decl, inst.body, inst.sizes, span);
+  if (c.kind === "op") ctx.used.add(name);
+  if (site === "call") ctx.calls.push({ name, span, sizes: inst.sizes });
+  ctx.active.add(key);
+  const result = c.kind === "op" ? checkBody(ctx, c.decl.body, inst.body, `\`${name}\``) : typeOf(ctx, c.node.body, inst.body);
+  const checked = c.kind === "op" && result ? checkResult(ctx, c.decl, result, inst.body, inst.sizes) : result;
+  ctx.active.delete(key);
+  if (site === "call") ctx.calls.pop();
+  ctx.instances.set(key, checked);
+  return checked;
+}
+
+/** Matches arguments to parameters; a lambda called with the wrong count is reported at the lambda. */
+function bindCallArgs(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, what: string): BoundArgs | undefined {
+  const params = paramsOf(c);
+  const bound = bindArgs(params.map((p) => ({ name: p.name.name, optional: p.default !== null })), args, span, what, "argument");
+  if (!bound.errors.length) return bound;
+  if (c.kind === "lambda" && args.every((a) => a.name === null)) {
+    const n = params.length;
+    ctx.error(c.node.span, "bad-argument", `This lambda takes ${n} parameter${n === 1 ? "" : "s"}, but it is called with ${args.length} argument${args.length === 1 ? "" : "s"}.`, {
+      notes: [`it is called as \`${name}\` on line ${span.start.line}.`],
+    });
+    return undefined;
+  }
   for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
-  if (bound.errors.length) return undefined;
+  return undefined;
+}
+
+interface Instance {
+  body: Scope;
+  sizes: Map<string, Dim>;
+  keyParts: string[];
+}
+
+/** Binds each parameter (an operator, or a tensor whose declared shape binds sizes) in a new scope. */
+function bindParams(ctx: CheckContext, c: Callable, bound: BoundArgs, scope: Scope, what: string): Instance | undefined {
   const home = c.scope;
   const body = home.child();
   const sizes = new Map<string, Dim>();
   const keyParts: string[] = [];
-  for (const p of params) {
+  for (const p of paramsOf(c)) {
     const given = bound.byName.get(p.name.name)?.[0];
     const argExpr = given ?? p.default!;
     const argScope = given ? scope : body;
@@ -87,27 +140,37 @@ export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: 
       continue;
     }
     const actual = tensorOf(ctx, argExpr, argScope);
-    if (!actual) return undefined;
-    if (p.type) {
-      const introduced = new Map<string, A.Span>();
-      const declared = typeFrom(ctx, p.type, home, { allowNew: true, introduced });
-      if (!declared || declared.tag !== "tensor") return undefined;
-      if (!unifyParam(ctx, p, declared, actual, argExpr.span, sizes, what)) return undefined;
-    }
+    if (!actual || (p.type && !checkParamType(ctx, p, p.type, actual, argExpr.span, home, sizes, what))) return undefined;
     body.define(p.name.name, { kind: "value", name: p.name.name, type: actual, span: p.span, what: "parameter" });
     keyParts.push(typeToString(actual));
   }
-  for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span: span });
-  const key = `${c.kind === "op" ? name : `lambda@${c.node.span.start.offset}`}(${keyParts.join(", ")})`;
-  if (ctx.instances.has(key)) return ctx.instances.get(key);
-  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${name}(`))) return recursiveCall(ctx, c.decl, body, sizes, span);
-  if (c.kind === "op") ctx.used.add(name);
-  ctx.active.add(key);
-  const result = c.kind === "op" ? checkBody(ctx, c.decl.body, body) : typeOf(ctx, c.node.body, body);
-  ctx.active.delete(key);
-  const checked = c.kind === "op" && result ? checkResult(ctx, c.decl, result, body, sizes) : result;
-  ctx.instances.set(key, checked);
-  return checked;
+  for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span: c.kind === "op" ? c.decl.name.span : c.node.span });
+  return { body, sizes, keyParts };
+}
+
+function checkParamType(ctx: CheckContext, p: A.Param, t: A.TypeExpr, actual: TensorT, argSpan: A.Span, home: Scope, sizes: Map<string, Dim>, what: string): boolean {
+  const introduced = new Map<string, A.Span>();
+  const declared = typeFrom(ctx, t, home, { allowNew: true, introduced });
+  if (!declared || declared.tag !== "tensor") return false;
+  const fixed = new Map<string, number>();
+  for (const n of dimsOf(declared)) {
+    const b = home.lookup(n);
+    if (!introduced.has(n) && b?.kind === "dim") fixed.set(n, b.span.start.line);
+  }
+  return unifyParam(ctx, p, declared, actual, argSpan, sizes, what, fixed);
+}
+
+function dimsOf(t: TensorT): Set<string> {
+  return new Set(t.shape.flatMap((d) => [...dimSymbols(d)]));
+}
+
+/** The same op at the same argument types inside its own call: it can only recurse forever. */
+function endlessRecursion(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, keyParts: string[], span: A.Span): undefined {
+  ctx.error(span, "recursion", `\`${decl.name.name}\` calls itself with the same sizes, so the recursion would never end.`, {
+    notes: [`both this call and the one it is inside take (${keyParts.join(", ")}).`],
+    hint: "call it on a smaller size (a coarser grid, say) under a compile-time `if` that stops the recursion; to repeat a step, use a `loop`.",
+  });
+  return undefined;
 }
 
 /**
@@ -134,9 +197,7 @@ function checkResult(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, result: Ty
   if (!declared) return undefined;
   const subst = declared.tag === "tensor" ? tensor(declared.dtype, declared.shape.map((d) => dimSubst(d, sizes))) : declared;
   if (!typesEqual(subst, result)) {
-    ctx.error(decl.result.span, "shape-mismatch", `\`${decl.name.name}\` is declared to give ${typeToString(subst)}, but its body gives ${typeToString(result)}.`, {
-      notes: [...sizes].map(([n, d]) => `here \`${n}\` = ${dimToString(d)}`),
-    });
+    ctx.error(decl.result.span, "shape-mismatch", `\`${decl.name.name}\` is declared to give ${typeToString(subst)}, but its body gives ${typeToString(result)}.`);
     return undefined;
   }
   return subst;

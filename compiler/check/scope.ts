@@ -5,6 +5,7 @@ import { type BuiltinSpec, builtinNames, getBuiltin } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import type { Type } from "../types.js";
 import type { Value } from "../ir/ir.js";
+import type { Def } from "./defs.js";
 
 export type Binding =
   /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
@@ -20,8 +21,20 @@ export type Binding =
 
 export class Scope {
   private readonly names = new Map<string, Binding>();
+  /** Names this scope's block defines somewhere, bound or not yet (see `later`). */
+  private upcoming = new Map<string, Def>();
 
   constructor(readonly parent?: Scope) {}
+
+  /** Records what the block of this scope will define, for "used before it is defined". */
+  expect(defs: ReadonlyMap<string, Def>): void {
+    this.upcoming = new Map(defs);
+  }
+
+  /** Where a name that is not visible here is defined further down an enclosing block. */
+  later(name: string): Def | undefined {
+    return this.upcoming.get(name) ?? this.parent?.later(name);
+  }
 
   define(name: string, b: Binding): void {
     this.names.set(name, b);
@@ -39,10 +52,11 @@ export class Scope {
     return spec ? { kind: "builtin", spec } : undefined;
   }
 
-  /** Every visible name, for "did you mean" suggestions. */
-  visibleNames(): string[] {
-    const own = [...this.names.keys()];
-    return this.parent ? [...own, ...this.parent.visibleNames()] : [...own, ...builtinNames()];
+  /** Every visible name, for "did you mean" suggestions (only sizes when `sizesOnly`). */
+  visibleNames(sizesOnly = false): string[] {
+    const own = [...this.names].filter(([, b]) => b.kind !== "poisoned" && (!sizesOnly || b.kind === "dim")).map(([n]) => n);
+    if (this.parent) return [...own, ...this.parent.visibleNames(sizesOnly)];
+    return sizesOnly ? own : [...own, ...builtinNames()];
   }
 
   child(): Scope {
@@ -63,7 +77,6 @@ export function bindingLine(b: Binding): number | undefined {
     case "data":
       return b.decl.span.start.line;
     case "poisoned":
-      return b.span.start.line;
     case "builtin":
       return undefined;
   }

@@ -3,13 +3,17 @@
 import type * as A from "../../grammar/ast.js";
 import type { Scope } from "./scope.js";
 import { asNumber, staticEval } from "./static.js";
+import { suggestName } from "./suggest-name.js";
 
 export interface StopRule {
   atol?: number;
   rtol?: number;
 }
 
-export type StopResult = StopRule | { error: string; span: A.Span };
+export type StopResult = StopRule | { error: string; span: A.Span; hint?: string };
+
+const FORM = "`until` compares `residual` or `rel_residual` with a number, e.g. `until residual < 1e-5`, joined by `or`.";
+const FORM_HINT = "to stop on another condition, write the iteration as a `loop` with `until`.";
 
 export function readStopRule(e: A.Expr, scope: Scope): StopResult {
   if (e.kind === "Paren") return readStopRule(e.inner, scope);
@@ -20,10 +24,9 @@ export function readStopRule(e: A.Expr, scope: Scope): StopResult {
     if ("error" in r) return r;
     return { ...l, ...r };
   }
-  const form = "`until` compares `residual` or `rel_residual` with a number, e.g. `until residual < 1e-5`, joined by `or`.";
-  if (e.kind !== "Binary" || (e.op !== "<" && e.op !== "<=") || e.left.kind !== "Name") return { error: form, span: e.span };
+  if (e.kind !== "Binary" || (e.op !== "<" && e.op !== "<=") || e.left.kind !== "Name") return { error: FORM, span: e.span, hint: FORM_HINT };
   const which = e.left.name;
-  if (which !== "residual" && which !== "rel_residual") return { error: form, span: e.left.span };
+  if (which !== "residual" && which !== "rel_residual") return { error: FORM, span: e.left.span, hint: suggestName(which, ["residual", "rel_residual"]) ?? FORM_HINT };
   const v = staticEval(e.right, scope);
   const n = v.kind === "error" ? undefined : asNumber(v);
   if (n === undefined || !(n > 0)) return { error: "The tolerance must be a positive number known when compiling.", span: e.right.span };

@@ -5,18 +5,19 @@ import type { Dim } from "../shapes.js";
 import type { Scope } from "./scope.js";
 import { asDim, staticEval } from "./static.js";
 
-export type Subscript = { spec: string; bounds: Dim[] } | { error: string; span: A.Span };
+export type Subscript = { spec: string; bounds: Dim[] } | { error: string; span: A.Span; label?: string };
 
 export function subscriptStatics(indices: readonly (A.Expr | A.Slice)[], scope: Scope): Subscript {
   const bounds: Dim[] = [];
-  const bound = (e: A.Expr | null): string | { error: string; span: A.Span } => {
+  const bound = (e: A.Expr | null): string | { error: string; span: A.Span; label?: string } => {
     if (e === null) return "";
     const s = staticEval(e, scope);
-    const d = s.kind === "error" ? undefined : asDim(s);
+    const d = asDim(s);
     if (!d)
       return {
-        error: "An index or slice bound must be a whole number or a size known when compiling (such as `0`, `-1`, `N - 1`); indexing by run-time values is not available.",
+        error: "An index or slice bound must be known when compiling: a whole number, or a size such as `N - 1`.",
         span: e.span,
+        label: s.kind === "number" ? `this is ${s.value}` : e.kind === "Name" ? `\`${e.name}\` is computed at run time` : "this is computed at run time",
       };
     bounds.push(d);
     return "#";

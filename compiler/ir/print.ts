@@ -23,12 +23,23 @@ import type { Attr, Func, Module, Op, Region, Value } from "./ir.js";
 
 const INDENT = "  ";
 
-/** Region names by structural opcode, for readability; other ops number their regions. */
-export const REGION_NAMES: Record<string, readonly string[]> = {
-  loop: ["body", "until"],
-  fixpoint: ["map"],
-  solve: ["operator", "precond"],
-};
+/**
+ * Region names by structural opcode, for readability; other ops number their regions. A
+ * method written in iterlang adds its `start` and `step` regions (docs/stdlib.md); a solve by
+ * a TypeScript driver may have a `precond` region instead.
+ */
+export function regionNames(op: Op): readonly string[] {
+  switch (op.opcode) {
+    case "loop":
+      return ["body", "until"];
+    case "fixpoint":
+      return ["map", "start", "step"];
+    case "solve":
+      return op.regions.length === 3 ? ["operator", "start", "step"] : ["operator", "precond"];
+    default:
+      return [];
+  }
+}
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -112,7 +123,7 @@ function printOp(op: Op, indent: string, lines: string[]): void {
   const open = op.regions.length ? " {" : "";
   lines.push(`${indent}${head}${op.opcode}${args}${value}${printOpAttrs(op)}${label}${open}`);
   if (!op.regions.length) return;
-  const names = REGION_NAMES[op.opcode] ?? [];
+  const names = regionNames(op);
   op.regions.forEach((r, i) => printRegionInto(r, names[i] ?? `region${i}`, indent + INDENT, lines));
   lines.push(`${indent}}`);
 }

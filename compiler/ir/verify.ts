@@ -13,10 +13,10 @@
 //     `checkLoop`, `checkFixpoint`, `checkSolve`), and a `call`'s callee exists and agrees;
 //   - every other opcode is a builtin whose shape rule gives exactly its output's type.
 import { dimValue } from "../shapes.js";
-import { type TensorT, typesEqual } from "../types.js";
+import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
 import type { Attr, Func, Module, Op, Region, Value } from "./ir.js";
-import { printAttr, printType, printValue, REGION_NAMES } from "./print.js";
+import { printAttr, printType, printValue, regionNames } from "./print.js";
 
 const show = (t: TensorT) => printType(t);
 const showTypes = (vs: readonly Value[]) => `(${vs.map((v) => show(v.type)).join(", ")})`;
@@ -101,7 +101,7 @@ class Verifier {
     r.ops.forEach((op, i) => {
       const where = at(`op #${i} (${op.opcode})`);
       op.inputs.forEach((v) => this.use(v, where, scope));
-      const names = REGION_NAMES[op.opcode] ?? [];
+      const names = regionNames(op);
       op.regions.forEach((inner, k) => this.region(inner, scope, `${where} / ${names[k] ?? `region${k}`}`));
       for (const o of op.outputs) this.define(o, where, scope);
       this.op(op, where);
@@ -192,14 +192,28 @@ class Verifier {
     if (t.dtype !== "bool" || t.shape.length !== 0) this.error(where, `until region yields ${show(t)}, expected bool[]`);
   }
 
-  /** fixpoint: inputs [init]; map region init-type -> init-type; one output of that type. */
+  /**
+   * fixpoint: inputs [init]; map region init-type -> init-type; one output of that type; a
+   * method written in iterlang adds start (x -> state) and step (state -> state ++ [res]).
+   */
   private fixpoint(op: Op, where: string): void {
     if (!this.count(where, "inputs", op.inputs.length, 1)) return;
     const t = op.inputs[0].type;
     this.same(where, "outputs", op.outputs, [t]);
-    if (!this.count(where, "regions", op.regions.length, 1)) return;
+    if (!this.count(where, "regions", op.regions.length, [1, 3])) return;
     this.same(where, "map region params", op.regions[0].params, [t]);
     this.same(where, "map region results", op.regions[0].results, [t]);
+    if (op.regions.length === 3) this.methodRegions(where, op.regions[1], op.regions[2], t, 1);
+  }
+
+  /** start: [x] -> state (item 0 of type x); step: state -> state ++ `extra` scalars. */
+  private methodRegions(where: string, start: Region, step: Region, t: TensorT, extra: number): void {
+    this.same(where, "start region params", start.params, [t]);
+    if (start.results.length === 0) return this.error(where, "the start region yields no state");
+    this.same(where, "the state's first item (the iterate)", [start.results[0]], [t]);
+    this.same(where, "step region params", step.params, start.results.map((v) => v.type));
+    const scalars = Array.from({ length: extra }, () => scalarType("f32"));
+    this.same(where, "step region results", step.results, [...start.results.map((v) => v.type), ...scalars]);
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
@@ -209,10 +223,11 @@ class Verifier {
     const rhs = op.inputs[0].type;
     const unknown = op.outputs[0].type;
     if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
-    if (!this.count(where, "regions", op.regions.length, [1, 2])) return;
+    if (!this.count(where, "regions", op.regions.length, [1, 3])) return;
     const [operator, precond] = op.regions;
     this.same(where, "operator region params", operator.params, [unknown]);
     this.same(where, "operator region results", operator.results, [rhs]);
+    if (op.regions.length === 3) return this.methodRegions(where, op.regions[1], op.regions[2], unknown, 2);
     if (!precond) return;
     this.same(where, "precond region params", precond.params, [rhs]);
     this.same(where, "precond region results", precond.results, [unknown]);

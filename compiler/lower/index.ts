@@ -8,6 +8,7 @@ import { CheckContext } from "../check/context.js";
 import type { Module, Value } from "../ir/ir.js";
 import { type Dim, dimConst, dimEval, dimSym, dimUnify } from "../shapes.js";
 import { tensor, type TensorT, typeToString } from "../types.js";
+import { importModule } from "../stdlib.js";
 import { LowerError } from "./context.js";
 import { lowerExpr, single } from "./expr.js";
 import { Lowering } from "./lowering.js";
@@ -66,8 +67,11 @@ export function lower(program: A.Program, options: LowerOptions = {}): Lowered {
       case "Loop":
         lowerStmt(L, d, root);
         break;
+      case "Use":
+        importModule(d, root);
+        break;
       default:
-        break; // use, op, model (hoisted), data/train/check (planned: warned by the checker)
+        break; // op, model (hoisted), data/train/check (planned: warned by the checker)
     }
   }
   return { module: L.module(exports, exports.map((e) => e.value)), sizes, inputs };

@@ -4,15 +4,16 @@
 import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../diagnostics.js";
 import type { Attr, Region, Value } from "../ir/ir.js";
-import { type Construct, DEFAULT_METHOD, findMethod } from "../methods.js";
+import { type Construct, DEFAULT_METHOD, findMethod, type MethodSpec } from "../methods.js";
 import { scalar, type TensorT } from "../types.js";
 import { bindArgs } from "../check/args.js";
-import type { Scope } from "../check/scope.js";
+import type { Binding, Scope } from "../check/scope.js";
 import { asNumber, staticEval } from "../check/static.js";
 import { readStopRule } from "../check/stop.js";
 import { LowerError } from "./context.js";
 import { constant, type Lowered, lowerExpr, single } from "./expr.js";
 import type { Lowering } from "./lowering.js";
+import { lambdaOf, methodRegions, precondOf, valueBinding } from "./methods.js";
 
 export function bindValue(scope: Scope, id: A.Ident, v: Value, what: string): void {
   scope.define(id.name, { kind: "value", name: id.name, type: v.type, span: id.span, what, ir: v });
@@ -65,18 +66,19 @@ function expectedOf(L: Lowering, t: A.TypeExpr | null, scope: Scope): TensorT | 
 }
 
 /** A method clause as attributes: its name and every option, defaults filled in. */
-function methodAttrs(spec: A.MethodSpec | null, construct: Construct, scope: Scope): { method: string; options: Record<string, Attr> } {
+function methodAttrs(spec: A.MethodSpec | null, construct: Construct, scope: Scope): { method: string; options: Record<string, Attr>; spec: MethodSpec } {
   const name = spec?.name.name ?? DEFAULT_METHOD[construct];
   const m = name ? findMethod(construct, name) : undefined;
   if (!m) throw new InternalError(`no ${construct} method \`${name}\` in lowering`);
   const bound = bindArgs(m.options.map((o) => ({ name: o.name, optional: true })), spec?.args ?? [], spec?.span ?? { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } }, name!);
   const options: Record<string, Attr> = {};
   for (const o of m.options) {
+    if (o.kind === "tensor") continue; // passed to the method's ops as an argument, not an attribute
     const e = bound.byName.get(o.name)?.[0];
     const v = e ? staticEval(e, scope) : undefined;
     options[o.name] = v === undefined ? o.default : v.kind === "error" ? o.default : v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? o.default);
   }
-  return { method: m.name, options };
+  return { method: m.name, options, spec: m };
 }
 
 function maxIterations(e: A.Expr | null, scope: Scope): number | null {
@@ -98,15 +100,28 @@ function lowerFixpoint(L: Lowering, s: A.Fixpoint, scope: Scope): void {
   const type = declared ?? init?.type;
   if (!type) throw new InternalError(`fixpoint \`${s.target.name}\` has no type in lowering`);
   const x0 = init ?? L.fn.builtin("zeros", [], { dims: L.concreteDims(type, s.span) }, s.span);
-  const region = L.fn.region([{ type, hint: s.target.name }], ([z]) => {
-    const inner = scope.child();
-    bindValue(inner, s.target, z, "fixpoint iterate");
-    return [single(lowerExpr(L, s.body, inner), s.body.span)];
-  });
-  const { method, options } = methodAttrs(s.method, "fixpoint", scope);
+  const T = lambdaOf(s.target, s.body, scope);
+  const map = operatorRegion(L, T, type, s.target.name);
+  const { method, options, spec } = methodAttrs(s.method, "fixpoint", scope);
+  const regions: Region[] = [map];
+  if (spec.implementation.kind === "iter") {
+    const r = methodRegions(L, spec, s.method, [{ name: "%T", binding: T }], type, scope, s.span);
+    regions.push(r.start, r.step);
+  }
   const attrs: Record<string, Attr> = { method, options, stop: stopAttrs(s.until, scope), maxIter: maxIterations(s.max, scope) ?? 1000, grad: s.grad?.mode.name ?? "implicit" };
-  const [out] = L.fn.emit("fixpoint", [x0], attrs, [type], { span: s.span, label: s.target.name, regions: [region], hints: [s.target.name] });
+  const [out] = L.fn.emit("fixpoint", [x0], attrs, [type], { span: s.span, label: s.target.name, regions, hints: [s.target.name] });
   bindValue(scope, s.target, out, "fixpoint result");
+}
+
+/** A region applying an operator binding to one argument of type `type`. */
+function operatorRegion(L: Lowering, op: Binding, type: TensorT, hint: string): Region {
+  return L.fn.region([{ type, hint }], ([u]) => {
+    const inner = op.kind === "lambda" ? op.scope.child() : undefined;
+    if (op.kind !== "lambda" || !inner) throw new InternalError("an operator region needs a lambda");
+    const param = op.node.params[0].name;
+    bindValue(inner, param, u, "argument");
+    return [single(lowerExpr(L, op.node.body, inner), op.node.body.span)];
+  });
 }
 
 function lowerSolve(L: Lowering, s: A.Solve, scope: Scope): void {
@@ -114,17 +129,24 @@ function lowerSolve(L: Lowering, s: A.Solve, scope: Scope): void {
   const declared = expectedOf(L, s.unknownType, scope);
   const init = s.init ? single(lowerExpr(L, s.init, scope, declared ?? rhs.type), s.init.span) : undefined;
   const type = declared ?? init?.type ?? rhs.type;
-  const operator = L.fn.region([{ type, hint: s.unknown.name }], ([u]) => {
-    const inner = scope.child();
-    bindValue(inner, s.unknown, u, "unknown");
-    return [single(lowerExpr(L, s.lhs, inner), s.lhs.span)];
-  });
-  const { method, options } = methodAttrs(s.method, "solve", scope);
+  const A = lambdaOf(s.unknown, s.lhs, scope);
+  const M = precondOf(s.precond, A, scope, s.span);
+  const regions: Region[] = [operatorRegion(L, A, type, s.unknown.name)];
+  const { method, options, spec } = methodAttrs(s.method, "solve", scope);
+  if (spec.implementation.kind === "iter") {
+    const lead = [
+      { name: "%A", binding: A },
+      { name: "%M", binding: M },
+      { name: "%b", binding: valueBinding(rhs, s.rhs.span) },
+    ];
+    const r = methodRegions(L, spec, s.method, lead, type, scope, s.span);
+    regions.push(r.start, r.step);
+  } else if (s.precond) regions.push(operatorRegion(L, M, rhs.type, "r"));
   const stop = stopAttrs(s.until, scope);
   const max = maxIterations(s.max, scope);
   const merged = { ...options, ...stop, ...(max !== null ? { maxiter: max } : {}) };
-  const regions: Region[] = [operator];
-  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: merged, precond: null }, [type], {
+  const breakdown = spec.implementation.kind === "iter" ? (spec.implementation.breakdown ?? null) : null;
+  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: merged, precond: s.precond?.name.name ?? null, breakdown }, [type], {
     span: s.span,
     label: s.unknown.name,
     regions,

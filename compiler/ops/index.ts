@@ -8,5 +8,6 @@ import "./random.js";
 import "./stencil.js";
 import "./layout.js";
 import "./spectral.js";
+import "./multigrid.js";
 
 export * from "./registry.js";

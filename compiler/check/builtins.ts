@@ -1,0 +1,116 @@
+// Calls of builtins: arguments matched to the registry's parameters, static ones evaluated
+// when compiling (`center: 4`, `zeros(N, N)`), then the builtin's own shape rule — the same
+// rule lowering and the IR verifier use — whose message becomes a located diagnostic.
+import type * as A from "../../grammar/ast.js";
+import type { BuiltinSpec, ParamSpec, StaticValue } from "../ops/index.js";
+import type { Dim } from "../shapes.js";
+import { type TensorT, typeToString } from "../types.js";
+import { bindArgs } from "./args.js";
+import type { CheckContext } from "./context.js";
+import { originNote, tensorOf } from "./expr.js";
+import type { Scope } from "./scope.js";
+import { asDim, asNumber, type StaticResult, staticEval } from "./static.js";
+import { suggestName } from "./suggest-name.js";
+
+/** Runs a builtin's shape rule; its message becomes a located diagnostic. */
+export function builtinShape(
+  ctx: CheckContext,
+  spec: BuiltinSpec | undefined,
+  tensors: (TensorT | undefined)[],
+  statics: Record<string, StaticValue>,
+  span: A.Span,
+  what: string,
+  expected?: TensorT,
+  notes: string[] = [],
+): TensorT | undefined {
+  if (!spec) return undefined;
+  const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
+  if (typeof out !== "string") return out;
+  const types = tensors.filter((t) => t !== undefined).map((t) => typeToString(t));
+  const label = types.every((t) => out.includes(t)) ? {} : { label: types.join(", ") };
+  ctx.error(span, "shape-mismatch", ruleSentence(out, what), { ...label, ...(notes.length ? { notes } : {}) });
+  return undefined;
+}
+
+/** A shape rule's message as a sentence: "`@` needs ...", "Index 9 is out of range ...". */
+function ruleSentence(out: string, what: string): string {
+  const text = out.startsWith("`") || what === "" ? out : `${what}: ${out}`;
+  const sentence = text[0].toUpperCase() + text.slice(1);
+  return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+export function builtinType(ctx: CheckContext, spec: BuiltinSpec, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TensorT | undefined {
+  const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
+  const bound = bindArgs(params, args, span, `\`${spec.name}\``, "argument");
+  for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
+  if (bound.errors.length) return undefined;
+  const tensors: (TensorT | undefined)[] = [];
+  const statics: Record<string, StaticValue> = {};
+  let ok = true;
+  for (const p of spec.params) {
+    const given = bound.byName.get(p.name);
+    if (p.kind === "tensor") {
+      const t = given ? tensorOf(ctx, given[0], scope) : undefined;
+      if (given && !t) ok = false;
+      tensors.push(t);
+    } else if (p.kind === "dims") {
+      const dims = (given ?? []).map((g) => staticArg(ctx, spec, p, g, scope) as Dim | undefined);
+      if (dims.every((d) => d !== undefined)) statics[p.name] = dims as Dim[];
+      else ok = false;
+    } else if (!given) statics[p.name] = p.default ?? null;
+    else {
+      const v = staticArg(ctx, spec, p, given[0], scope);
+      if (v === undefined) ok = false;
+      else statics[p.name] = v;
+    }
+  }
+  return ok ? builtinShape(ctx, spec, tensors, statics, span, `\`${spec.name}\``, expected) : undefined;
+}
+
+const WANTS: Record<string, string> = {
+  int: "a whole number or a size",
+  dims: "a whole number or a size",
+  float: "a number",
+  string: "a string",
+  bool: "`true` or `false`",
+};
+
+/** A static argument's value, or undefined after saying why it has none. */
+function staticArg(ctx: CheckContext, spec: BuiltinSpec, p: ParamSpec, e: A.Expr, scope: Scope): StaticValue | undefined {
+  const s = staticEval(e, scope);
+  const v = staticValue(p.kind, s);
+  if (v !== undefined) return p.kind === "string" ? choice(ctx, spec, p, e, v as string) : v;
+  const runtime = s.kind === "error" || s.kind === "symbolic";
+  const subject = p.kind === "dims" ? `The sizes given to \`${spec.name}\`` : `\`${p.name}\` of \`${spec.name}\``;
+  const label = runtime ? (e.kind === "Name" ? `\`${e.name}\` is computed at run time` : "this is computed at run time") : s.kind === "number" ? `this is ${s.value}` : undefined;
+  ctx.error(e.span, runtime ? "not-static" : "bad-argument", `${subject} must be ${WANTS[p.kind]} known when compiling.`, {
+    ...(label ? { label } : {}),
+    ...(runtime ? { notes: originNote(ctx, e, scope) } : {}),
+    ...(runtime && p.kind !== "string" && p.kind !== "bool" ? { hint: `a tensor's entries are known only when running: write the value itself, as in \`${p.kind === "dims" ? `${spec.name}(N, N)` : `${p.name}: 4`}\`.` } : {}),
+  });
+  return undefined;
+}
+
+function staticValue(kind: ParamSpec["kind"], s: StaticResult): StaticValue | undefined {
+  switch (kind) {
+    case "int":
+    case "dims":
+      return asDim(s);
+    case "float":
+      return asNumber(s);
+    case "string":
+      return s.kind === "string" ? s.value : undefined;
+    case "bool":
+      return s.kind === "bool" ? s.value : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function choice(ctx: CheckContext, spec: BuiltinSpec, p: ParamSpec, e: A.Expr, v: string): string | undefined {
+  if (!p.choices || p.choices.includes(v)) return v;
+  ctx.error(e.span, "bad-argument", `\`${v}\` is not a choice for \`${p.name}\` of \`${spec.name}\`.`, {
+    hint: suggestName(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,
+  });
+  return undefined;
+}

@@ -1,0 +1,217 @@
+// The generic drivers for methods written in iterlang (docs/stdlib.md's protocol): the method
+// gives `start` and `step`; the driver owns the stopping rule, the history, NaN, growth and
+// breakdown detection, the recomputed true residual (solves) and the report. Every method in
+// stdlib/*.iter gets them the same way.
+//
+// Ownership: tensors created before the driver started (the right-hand side, captured values)
+// are never disposed here; of the rest, a state tensor is disposed once no later state holds it.
+import type { Reason, Report } from "../report.js";
+import {
+  ConvergenceMonitor,
+  convergedReason,
+  type DriverResult,
+  flatDot,
+  fmt,
+  secondsSince,
+  type StoppingRule,
+  type Tensor,
+  tensorIdMark,
+  tolerance,
+  type Tf,
+  FLOAT32_TINY,
+} from "./stopping.js";
+
+export const MAX_REPLACEMENTS = 5;
+
+export interface SolveMethodOptions {
+  /** The method's state from an iterate; item 0 is the iterate. */
+  start: (x: Tensor) => Tensor[];
+  /** The next state, followed by the method's residual estimate and its health scalar. */
+  step: (state: Tensor[]) => Tensor[];
+  /** The operator, to recompute the true residual b − A x. */
+  apply: (u: Tensor) => Tensor;
+  x0?: Tensor;
+  stop: StoppingRule;
+  name: string;
+  method: string;
+  /** What the health scalar is, for the breakdown message (compiler/methods.ts). */
+  breakdown?: string;
+}
+
+export interface FixpointMethodOptions {
+  start: (x: Tensor) => Tensor[];
+  /** The next state, followed by ‖T(x) − x‖ at the incoming x. */
+  step: (state: Tensor[]) => Tensor[];
+  x0: Tensor;
+  stop: StoppingRule;
+  name: string;
+  method: string;
+}
+
+/** Disposes what `old` holds that `keep` does not, sparing tensors older than the driver. */
+function release(old: readonly Tensor[], keep: readonly Tensor[], mark: number): void {
+  for (const t of old) if (t.id > mark && !keep.includes(t) && !t.isDisposed) t.dispose();
+}
+
+/** Reads the last `n` scalars of a step's outputs in one read-back. */
+function readTail(tf: Tf, out: readonly Tensor[], n: number): number[] {
+  const stats = tf.tidy(() => tf.stack(out.slice(out.length - n).map((t) => tf.reshape(t, []))));
+  const values = [...stats.dataSync()];
+  stats.dispose();
+  return values;
+}
+
+function norm(tf: Tf, t: Tensor): number {
+  const d = tf.tidy(() => flatDot(tf, t, t));
+  const v = Math.sqrt(d.dataSync()[0]);
+  d.dispose();
+  return v;
+}
+
+function report(kind: "solve" | "fixpoint", o: { name: string; method: string }, monitor: ConvergenceMonitor, t0: number, fields: Pick<Report, "residual" | "relResidual" | "reason"> & Partial<Report>): Report {
+  const r: Report = {
+    name: o.name,
+    kind,
+    method: o.method,
+    iterations: Math.max(0, monitor.iteration),
+    converged: fields.reason === "converged_atol" || fields.reason === "converged_rtol",
+    history: monitor.history.toArray(),
+    seconds: secondsSince(t0),
+    ...fields,
+  };
+  if (monitor.history.truncated) r.historyTruncated = true;
+  return r;
+}
+
+export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): DriverResult {
+  const t0 = performance.now();
+  const mark = tensorIdMark(tf);
+  const monitor = new ConvergenceMonitor(o.stop);
+  const rule = monitor.rule;
+  const trueResidual = (x: Tensor) => {
+    const r = tf.tidy(() => tf.sub(b, o.apply(x)));
+    const n = norm(tf, r);
+    r.dispose();
+    return n;
+  };
+  const bnorm = norm(tf, b);
+  const finish = (x: Tensor, reason: Reason, trueRes: number, recursive: number, detail?: string): DriverResult => ({
+    value: x,
+    report: report("solve", o, monitor, t0, {
+      residual: trueRes,
+      relResidual: trueRes === 0 ? 0 : trueRes / bnorm,
+      recursiveResidual: recursive,
+      reason,
+      ...(detail ? { detail } : {}),
+    }),
+  });
+  if (!Number.isFinite(bnorm)) {
+    monitor.observe(NaN, bnorm);
+    return finish(tf.zerosLike(b), "diverged_nan", NaN, NaN, "NaN or ±Inf in the right-hand side");
+  }
+  if (bnorm === 0) {
+    // A zero right-hand side: the solution of a nonsingular system is exactly zero.
+    monitor.observe(0, 0);
+    return finish(tf.zerosLike(b), "converged_atol", 0, 0);
+  }
+  const x0 = o.x0 ? tf.clone(o.x0) : tf.zerosLike(b);
+  const r0 = trueResidual(x0);
+  const d0 = monitor.observe(r0, bnorm);
+  if (d0.stop) return finish(x0, d0.reason, r0, r0, d0.reason === "diverged_nan" ? "the operator gives NaN or ±Inf at the initial guess" : undefined);
+  let state = o.start(x0);
+  if (!state.includes(x0)) x0.dispose();
+  let recursive = r0;
+  let replacements = 0;
+  let lastTrue = Infinity;
+  for (;;) {
+    const k = monitor.iteration + 1;
+    const out = o.step(state);
+    const [res, health] = readTail(tf, out, 2);
+    const next = out.slice(0, out.length - 2);
+    release(out.slice(out.length - 2), [], mark);
+    const bad = !Number.isFinite(res) || !Number.isFinite(health);
+    const broken = !bad && !(health > 0) && !convergedReason(rule, res, bnorm);
+    if (bad || broken) {
+      // The step is rolled back: the previous iterate stays the answer.
+      release(next, state, mark);
+      const x = state[0];
+      release(state, [x], mark);
+      const detail = bad
+        ? `NaN or ±Inf at iteration ${k} (residual estimate ${fmt(res)}, ${o.breakdown ? "health" : "check"} ${fmt(health)})`
+        : `${o.breakdown ?? "the method's health quantity"}: got ${fmt(health)} at iteration ${k}`;
+      monitor.observe(bad ? NaN : res, bnorm);
+      return finish(x, bad ? "diverged_nan" : "breakdown", trueResidual(x), recursive, detail);
+    }
+    release(state, next, mark);
+    state = next;
+    recursive = res;
+    const d = monitor.observe(res, bnorm);
+    if (!d.stop) continue;
+    const x = state[0];
+    if (!d.converged) {
+      release(state, [x], mark);
+      const detail = d.reason === "diverged_growth" ? `the residual ${fmt(res)} grew past ${fmt(rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)}` : undefined;
+      return finish(x, d.reason, trueResidual(x), recursive, detail);
+    }
+    // Converged on the method's estimate: the true residual must confirm it.
+    const trueRes = trueResidual(x);
+    const conv = convergedReason(rule, trueRes, bnorm);
+    if (conv) {
+      release(state, [x], mark);
+      return finish(x, conv, trueRes, recursive);
+    }
+    const stagnated = replacements > 0 && !(trueRes < 0.5 * lastTrue);
+    if (replacements >= MAX_REPLACEMENTS || k >= rule.maxIter || stagnated || !Number.isFinite(trueRes)) {
+      release(state, [x], mark);
+      const why =
+        `the method's residual ${fmt(res)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${k}, but the true residual ‖b − Ax‖ = ${fmt(trueRes)} does not ` +
+        `(${replacements} restart${replacements === 1 ? "" : "s"} from the true residual${stagnated ? "; the last one stagnated: this is about the attainable float32 accuracy, about eps·‖A‖‖x‖ — loosen the tolerance" : ""})`;
+      return finish(x, "max_iterations", trueRes, recursive, why);
+    }
+    // Restart from the true residual (residual replacement): the method starts again at x.
+    lastTrue = trueRes;
+    replacements++;
+    const restarted = o.start(x);
+    release(state, restarted, mark);
+    state = restarted;
+  }
+}
+
+/**
+ * Each step reports ‖T(x) − x‖ of its incoming iterate, so the decision for x_k is taken when
+ * x_{k+1} has just been computed: on stopping, x_k is returned with its exact residual and the
+ * extra step is dropped. history[k] is the residual of x_k (length = iterations + 1).
+ */
+export function runFixpointMethod(tf: Tf, o: FixpointMethodOptions): DriverResult {
+  const t0 = performance.now();
+  const mark = tensorIdMark(tf);
+  const monitor = new ConvergenceMonitor(o.stop);
+  let state = o.start(tf.clone(o.x0));
+  for (;;) {
+    const out = o.step(state);
+    const [res] = readTail(tf, out, 1);
+    const next = out.slice(0, out.length - 1);
+    release(out.slice(out.length - 1), [], mark);
+    const x = state[0];
+    const ref = Math.max(norm(tf, x), FLOAT32_TINY);
+    const d = monitor.observe(res, ref);
+    if (!d.stop) {
+      release(state, next, mark);
+      state = next;
+      continue;
+    }
+    release(next, state, mark);
+    release(state, [x], mark);
+    const k = monitor.iteration;
+    const detail =
+      d.reason === "diverged_nan"
+        ? `T(x) − x has NaN or ±Inf at iteration ${k}`
+        : d.reason === "diverged_growth"
+          ? `the residual ${fmt(res)} grew past ${fmt(monitor.rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)} at iteration ${k}`
+          : undefined;
+    return {
+      value: x,
+      report: report("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) }),
+    };
+  }
+}
