@@ -55,8 +55,11 @@ const float = (name: string, dflt: number | null, doc: string): OptionSpec => ({
 const int = (name: string, dflt: number | null, doc: string): OptionSpec => ({ name, kind: "int", default: dflt, doc });
 const choice = (name: string, dflt: string, choices: readonly string[], doc: string): OptionSpec => ({ name, kind: "string", default: dflt, choices, doc });
 
+/** A declared Lipschitz constant L < 1 of T: the report then bounds ‖x − x*‖ ≤ r/(1 − L). */
+const lipschitz: OptionSpec = { name: "lipschitz", kind: "float", default: null, doc: "a Lipschitz constant L < 1 of the map, for the a-posteriori error bound r/(1 − L)" };
+
 /** Options every solve method takes: the driver applies them. */
-export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter"] as const;
+export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter", "lipschitz"] as const;
 const solveStop = (maxit = 1000) => [rtol(1e-5), atol, maxiter(maxit)];
 
 const krylov = (breakdown?: string): Implementation => ({ kind: "iter", module: "krylov", ...(breakdown ? { breakdown } : {}) });
@@ -74,12 +77,12 @@ const multigridOptions: OptionSpec[] = [
 
 export const METHODS: readonly MethodSpec[] = [
   // ---- fixed points -----------------------------------------------------------------
-  { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [], implementation: fixed },
+  { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [lipschitz], implementation: fixed },
   {
     name: "damped",
     construct: "fixpoint",
     doc: "Krasnoselskii–Mann iteration x ← (1 − α) x + α T(x)",
-    options: [float("damping", 0.5, "the weight α of T(x), in (0, 1]")],
+    options: [float("damping", 0.5, "the weight α of T(x), in (0, 1]"), lipschitz],
     implementation: fixed,
   },
   {

@@ -160,7 +160,8 @@ export class TfjsInterpreter implements ExecutionBackend {
     if (startRegion && stepRegion) {
       const start = this.callback(startRegion, env, inputs);
       const step = this.callback(stepRegion, env, inputs);
-      result = runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method });
+      const lipschitz = num(options.lipschitz);
+      result = runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method, ...(lipschitz !== undefined ? { lipschitz } : {}) });
     } else if (method === "anderson") {
       result = runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name });
     } else throw new InternalError(`fixpoint method \`${method}\` has no driver`);

@@ -45,6 +45,7 @@ export function defaultPasses(extra: { specialise?: Pass } = {}): Pass[] {
 
 /** A `dumpAfter` that names no stage: a user error the CLI reports (not a compiler bug). */
 export class UnknownPassError extends Error {
+  readonly isUserError = true;
   constructor(
     readonly pass: string,
     readonly known: readonly string[],

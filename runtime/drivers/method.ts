@@ -6,6 +6,7 @@
 // Ownership: tensors created before the driver started (the right-hand side, captured values)
 // are never disposed here; of the rest, a state tensor is disposed once no later state holds it.
 import type { Reason, Report } from "../report.js";
+import { errorBound } from "./bounds.js";
 import {
   ConvergenceMonitor,
   convergedReason,
@@ -46,6 +47,8 @@ export interface FixpointMethodOptions {
   stop: StoppingRule;
   name: string;
   method: string;
+  /** A declared Lipschitz constant of T (< 1), for the report's error bound. */
+  lipschitz?: number;
 }
 
 /** Disposes what `old` holds that `keep` does not, sparing tensors older than the driver. */
@@ -209,9 +212,9 @@ export function runFixpointMethod(tf: Tf, o: FixpointMethodOptions): DriverResul
         : d.reason === "diverged_growth"
           ? `the residual ${fmt(res)} grew past ${fmt(monitor.rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)} at iteration ${k}`
           : undefined;
-    return {
-      value: x,
-      report: report("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) }),
-    };
+    const r = report("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) });
+    const bound = errorBound(r, { ...(o.lipschitz !== undefined ? { lipschitz: o.lipschitz } : {}), estimate: o.method === "picard" });
+    if (bound) r.errorBound = bound;
+    return { value: x, report: r };
   }
 }
