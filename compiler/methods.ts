@@ -66,6 +66,7 @@ const krylov = (breakdown?: string): Implementation => ({ kind: "iter", module: 
 const fixed: Implementation = { kind: "iter", module: "fixed-point" };
 const precond: Implementation = { kind: "iter", module: "precond" };
 
+const DIAG: OptionSpec = { name: "diag", kind: "tensor", default: null, doc: "the diagonal of A, same shape as the unknown; default: probed with a red–black colouring (exact for 5-point stencils, wrong for dense or 9-point operators)" };
 const SMOOTHERS = ["rbgs", "jacobi", "chebyshev"] as const;
 const multigridOptions: OptionSpec[] = [
   choice("smoother", "rbgs", SMOOTHERS, "the smoother on every level: red–black Gauss–Seidel, damped Jacobi or Chebyshev"),
@@ -89,7 +90,7 @@ export const METHODS: readonly MethodSpec[] = [
     name: "halpern",
     construct: "fixpoint",
     doc: "Halpern iteration x_{k+1} = λ_k x₀ + (1 − λ_k) T(x_k), λ_k = 1/(k + 2): O(1/k) residual for nonexpansive T",
-    options: [],
+    options: [lipschitz],
     implementation: fixed,
   },
   {
@@ -127,14 +128,14 @@ export const METHODS: readonly MethodSpec[] = [
   {
     name: "newton_krylov",
     construct: "solve",
-    doc: "Jacobian-free Newton–Krylov for F(x) = 0: GMRES on finite-difference directional derivatives (exact JVPs come with autodiff)",
-    options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "inner GMRES iterations per Newton step")],
+    doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on finite-difference directional derivatives (exact JVPs come with autodiff), with a backtracking line search",
+    options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
     implementation: { kind: "iter", module: "newton" },
   },
   // ---- preconditioners --------------------------------------------------------------
-  { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω")], implementation: precond },
-  { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs")], implementation: precond },
-  { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree")], implementation: precond },
+  { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω"), DIAG], implementation: precond },
+  { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), DIAG], implementation: precond },
+  { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
   { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
   { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
 ];

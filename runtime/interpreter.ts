@@ -51,11 +51,13 @@ class Env {
 
 const num = (a: Attr | undefined): number | undefined => (typeof a === "number" ? a : undefined);
 
+/** An `until` clause is the whole rule when present; else the method's rtol/atol options. */
 function stoppingRule(attrs: Record<string, Attr>, fallbackMax: number): StoppingRule {
   const options = (attrs.options ?? {}) as Record<string, Attr>;
   const stop = (attrs.stop ?? {}) as Record<string, Attr>;
-  const rtol = num(stop.rtol) ?? num(options.rtol);
-  const atol = num(stop.atol) ?? num(options.atol);
+  const until = Object.keys(stop).length > 0;
+  const rtol = until ? (num(stop.rtol) ?? 0) : num(options.rtol);
+  const atol = until ? (num(stop.atol) ?? 0) : num(options.atol);
   const rule: StoppingRule = { maxIter: num(attrs.maxIter) ?? num(options.maxiter) ?? fallbackMax };
   if (rtol !== undefined) rule.rtol = rtol;
   if (atol !== undefined) rule.atol = atol;
@@ -70,6 +72,8 @@ function andersonOptions(o: Record<string, Attr>): { m: number; damping: number;
 export class TfjsInterpreter implements ExecutionBackend {
   readonly name: string;
   private reports: Report[] = [];
+  /** Reports of constructs running inside another construct's regions (a smoother's loop). */
+  private inner: Report[] | undefined;
 
   constructor(private readonly tf: Tf) {
     this.name = `tfjs-${tf.getBackend()}`;
@@ -144,6 +148,35 @@ export class TfjsInterpreter implements ExecutionBackend {
     return spec.impl(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
   }
 
+  /**
+   * Runs a construct's driver with the reports of the constructs inside its regions collected
+   * apart: they are summarised in the enclosing report (a failure among them is never hidden)
+   * instead of each adding a row per application.
+   */
+  private nested<T extends { report: Report }>(run: () => T): T {
+    const outer = this.inner;
+    this.inner = [];
+    try {
+      const result = run();
+      const failed = this.inner.filter((r) => !r.converged);
+      if (this.inner.length) {
+        const names = [...new Set(this.inner.map((r) => `\`${r.name}\``))].join(", ");
+        const summary = failed.length
+          ? `inner ${names}: ${failed.length} of ${this.inner.length} runs did not converge (${[...new Set(failed.map((r) => r.reason))].join(", ")})`
+          : `inner ${names}: ${this.inner.length} runs, all converged`;
+        result.report.detail = result.report.detail ? `${result.report.detail}; ${summary}` : summary;
+      }
+      return result;
+    } finally {
+      this.inner = outer;
+    }
+  }
+
+  private record<T extends { report: Report }>(result: T): T {
+    (this.inner ?? this.reports).push(result.report);
+    return result;
+  }
+
   /** Evaluates a region on its arguments, as a callback for the drivers. */
   private callback(region: Region, env: Env, inputs: ReadonlyMap<string, Tensor>): (...args: Tensor[]) => Tensor[] {
     return (...args) => this.evalRegion(region, args, env, inputs);
@@ -161,12 +194,11 @@ export class TfjsInterpreter implements ExecutionBackend {
       const start = this.callback(startRegion, env, inputs);
       const step = this.callback(stepRegion, env, inputs);
       const lipschitz = num(options.lipschitz);
-      result = runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method, ...(lipschitz !== undefined ? { lipschitz } : {}) });
+      result = this.nested(() => runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method, ...(lipschitz !== undefined ? { lipschitz } : {}) }));
     } else if (method === "anderson") {
-      result = runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name });
+      result = this.nested(() => runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name }));
     } else throw new InternalError(`fixpoint method \`${method}\` has no driver`);
-    this.reports.push(result.report);
-    return result.value;
+    return this.record(result).value;
   }
 
   private solve(op: Op, [b, x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
@@ -180,21 +212,20 @@ export class TfjsInterpreter implements ExecutionBackend {
       const start = this.callback(second, env, inputs);
       const step = this.callback(third, env, inputs);
       const breakdown = typeof op.attrs.breakdown === "string" ? op.attrs.breakdown : undefined;
-      result = runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, ...(breakdown ? { breakdown } : {}) });
+      result = this.nested(() => runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, ...(breakdown ? { breakdown } : {}) }));
     } else if (method === "gmres") {
       const precond = second ? (r: Tensor) => this.evalRegion(second, [r], env, inputs)[0] : undefined;
       const restart = num(((op.attrs.options ?? {}) as Record<string, Attr>).restart) ?? 30;
-      result = runGmres(this.tf, apply, b, { ...(x0 ? { x0 } : {}), ...(precond ? { precond } : {}), restart, stop, name });
+      result = this.nested(() => runGmres(this.tf, apply, b, { ...(x0 ? { x0 } : {}), ...(precond ? { precond } : {}), restart, stop, name }));
     } else throw new InternalError(`solve method \`${method}\` has no driver`);
-    this.reports.push(result.report);
-    return result.value;
+    return this.record(result).value;
   }
 
   private loop(op: Op, inits: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
     const [body, until] = op.regions;
     const counted = op.attrs.counter !== null && op.attrs.counter !== undefined;
     const withCounter = (k: number, xs: Tensor[]) => (counted ? [this.tf.scalar(k), ...xs] : xs);
-    const { values, report } = runLoop(this.tf, {
+    const { values, report } = this.nested(() => runLoop(this.tf, {
       init: inits,
       step: (k, xs) => this.tf.tidy(() => this.evalRegion(body, withCounter(k, xs), env, inputs)),
       done: until ? (k, xs) => this.tf.tidy(() => this.evalRegion(until, withCounter(k, xs), env, inputs)[0]) : undefined,
@@ -202,8 +233,8 @@ export class TfjsInterpreter implements ExecutionBackend {
       counted: op.attrs.counted === true,
       names: op.outputs.map((o) => o.hint ?? `%${o.id}`),
       name: op.label ?? "loop",
-    });
-    this.reports.push(report);
+    }));
+    this.record({ value: values[0], report });
     return values;
   }
 }

@@ -1,5 +1,5 @@
 // Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
-import { type CompileOptions, compileSource } from "../compiler/compile.js";
+import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { didYouMean } from "../compiler/suggest.js";
 import { shapeToString, typeToString } from "../compiler/types.js";
@@ -32,17 +32,26 @@ export interface RunOutput {
 
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
+/** Data given for an input the program does not declare: said first, with a did-you-mean. */
+function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): void {
+  if (given.size === 0) return;
+  const program = checkSource(source, options).program;
+  if (!program) return;
+  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
+  for (const name of given.keys()) {
+    if (declared.includes(name)) continue;
+    const hint = didYouMean(name, declared);
+    throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
+  }
+}
+
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
+  checkInputNames(source, options, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
   const compiled = compileSource(source, { ...options, inputShapes });
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
   const declared = compiled.lowered.inputs;
-  for (const name of given.keys())
-    if (!declared.some((d) => d.name === name)) {
-      const hint = didYouMean(name, declared.map((d) => d.name));
-      throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d.name}\``).join(", ")}.` : " (it declares none)."}`);
-    }
   for (const d of declared) {
     const arr = given.get(d.name);
     if (arr && arr.dtype !== DTYPE[d.type.dtype])

@@ -1,6 +1,6 @@
 // `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
 // construct and a summary of each export. Exit 3 when any construct did not converge.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
@@ -59,6 +59,15 @@ function renderExports(exports: ExportedValue[]): string {
   return lines.join("\n");
 }
 
+function makeOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`\`--out ${dir}\` names a file, not a folder.`, "give a folder to write the .npy files into.");
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`I can't create the folder \`${dir}\`: ${(e as Error).message}`);
+  }
+}
+
 async function loadInputs(items: string[] | undefined): Promise<Map<string, NpyArray>> {
   const out = new Map<string, NpyArray>();
   for (const item of items ?? []) {
@@ -91,7 +100,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         return;
       }
       if (flags.out) {
-        mkdirSync(flags.out, { recursive: true });
+        makeOutDir(flags.out);
         for (const e of out.exports) await writeNpyFile(join(flags.out, `${e.name}.npy`), { dtype: e.dtype, shape: e.shape, data: e.data });
       }
       if (flags.json) {

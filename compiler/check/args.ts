@@ -52,6 +52,6 @@ export function bindArgs(params: readonly ParamLike[], args: readonly A.Arg[], c
     else byName.set(name, [arg.value]);
   }
   for (const p of params)
-    if (!p.optional && !p.rest && !byName.has(p.name) && !meant.has(p.name)) errors.push({ span: callSpan, message: `${what} needs the argument \`${p.name}\`.` });
+    if (!p.optional && !p.rest && !byName.has(p.name) && !meant.has(p.name)) errors.push({ span: callSpan, message: `${what} needs the argument \`${p.name}\`.`, hint: `add \`${p.name}: ...\` to the call.` });
   return { byName, errors };
 }

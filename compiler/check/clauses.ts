@@ -23,6 +23,7 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
     return undefined;
   }
   if (opt.kind === "bool") return v.kind === "bool" ? undefined : { message: `${of} must be \`true\` or \`false\`.` };
+  if (v.kind === "dim" && asNumber(v) === undefined) return undefined; // a size: whole, known once sizes are
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
@@ -84,7 +85,7 @@ export function checkMax(ctx: CheckContext, e: A.Expr | null, scope: Scope, coun
   if (e === null) return;
   const v = staticEval(e, scope);
   const n = v.kind === "error" ? undefined : asNumber(v);
-  if (n !== undefined && Number.isInteger(n) && n >= 1) return;
+  if ((n !== undefined && Number.isInteger(n) && n >= 1) || (v.kind === "dim" && n === undefined)) return; // or a size such as `N`
   const label = v.kind === "error" ? "this is computed at run time" : n !== undefined ? `this is ${n}` : undefined;
   const [message, hint] = counter
     ? [`The count of \`loop ${counter} < ...\` must be a positive whole number known when compiling.`, `write a number such as \`loop ${counter} < 100\`, or a size such as \`loop ${counter} < N\`; to stop on a condition, add \`until\`.`]

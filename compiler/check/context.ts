@@ -25,6 +25,8 @@ export class CheckContext {
   readonly used = new Set<string>();
   /** The calls whose bodies are being checked, outermost first. */
   readonly calls: CallSite[] = [];
+  /** Exported names, with the line of their `export`. */
+  readonly exported = new Map<string, number>();
 
   constructor(
     readonly file: string,

@@ -67,7 +67,8 @@ export function checkInput(ctx: CheckContext, d: A.InputDecl, root: Scope): void
     return;
   }
   if (introduced.size && d.type.kind === "TensorType" && d.type.shape) checkBindable(ctx, d, d.type.shape, t, new Set(introduced.keys()));
-  if (d.default) {
+  if (d.default && introduced.size) defaultCannotBind(ctx, d, introduced);
+  else if (d.default) {
     const v = tensorOf(ctx, d.default, root, t);
     if (v && !typesEqual(v, t)) ctx.error(d.default.span, "shape-mismatch", `The default value is ${typeToString(v)}, but \`${d.name.name}\` is declared as ${typeToString(t)}.`, { label: `this is ${typeToString(v)}` });
   }
@@ -93,6 +94,14 @@ function checkBindable(ctx: CheckContext, d: A.InputDecl, written: readonly A.Ex
       hint: `name the dimension itself (\`input ${d.name.name}: ${d.type.kind === "TensorType" ? d.type.dtype : "f32"}[m]\`) and work with \`m\`, or declare the size first with \`dim ${news[0]} = ...\`.`,
     });
     news.forEach((n) => bound.set(n, dimSym(n)));
+  });
+}
+
+/** `input f: f32[m] = zeros(8)`: `m` is read from given data, which a default does not replace. */
+function defaultCannotBind(ctx: CheckContext, d: A.InputDecl, introduced: ReadonlyMap<string, A.Span>): void {
+  const [name, span] = [...introduced][0];
+  ctx.error(span, "unbindable-size", `The size \`${name}\` is read from the data given for \`${d.name.name}\`, so a default value cannot set it.`, {
+    hint: `declare the size first, \`dim ${name} = ...\`, and the default can use it.`,
   });
 }
 
@@ -140,6 +149,12 @@ export function checkTrain(ctx: CheckContext, d: A.TrainDecl, root: Scope): void
 }
 
 export function checkExport(ctx: CheckContext, d: A.ExportDecl, root: Scope): void {
+  const before = ctx.exported.get(d.name.name);
+  if (before !== undefined && !d.value) {
+    ctx.error(d.name.span, "duplicate-name", `\`${d.name.name}\` is already exported on line ${before}.`, { hint: "export each value once." });
+    return;
+  }
+  ctx.exported.set(d.name.name, d.name.span.start.line);
   if (d.value) {
     const t = typeOf(ctx, d.value, root);
     if (t && t.tag !== "tensor") ctx.error(d.value.span, "type-mismatch", `Only tensors can be exported, but this is ${describeType(t)}.`);

@@ -40,3 +40,54 @@ export function definitions(items: readonly (A.Decl | A.Stmt)[]): Map<string, De
   for (const d of items) for (const [kind, id] of idsOf(d)) if (!out.has(id.name)) out.set(id.name, { kind, span: id.span });
   return out;
 }
+
+/** Every name an expression mentions (callees and lambda bodies included). */
+export function namesUsed(e: A.Expr | A.Slice | null, out: A.Name[] = []): A.Name[] {
+  if (e === null) return out;
+  const walk = (x: A.Expr | A.Slice | null) => namesUsed(x, out);
+  switch (e.kind) {
+    case "Name":
+      out.push(e);
+      break;
+    case "Unary":
+      walk(e.operand);
+      break;
+    case "Binary":
+      (walk(e.left), walk(e.right));
+      break;
+    case "Paren":
+      walk(e.inner);
+      break;
+    case "Call":
+      (walk(e.callee), e.args.forEach((a) => walk(a.value)));
+      break;
+    case "Diff":
+      e.args.forEach((a) => walk(a.value));
+      break;
+    case "Index":
+      (walk(e.target), e.indices.forEach(walk));
+      break;
+    case "Slice":
+      [e.start, e.stop, e.step].forEach(walk);
+      break;
+    case "Member":
+      walk(e.target);
+      break;
+    case "TensorLit":
+    case "Tuple":
+      e.items.forEach(walk);
+      break;
+    case "Lambda":
+      walk(e.body);
+      break;
+    case "Range":
+      (walk(e.start), walk(e.stop));
+      break;
+    case "If":
+      [e.cond, e.then, e.else].forEach(walk);
+      break;
+    default:
+      break;
+  }
+  return out;
+}

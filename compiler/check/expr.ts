@@ -105,7 +105,7 @@ export function describeType(t: Type): string {
 export function unknownName(ctx: CheckContext, name: string, span: A.Span, scope: Scope): void {
   const later = scope.later(name);
   // Defined further down, or above but only after the call whose body is being checked.
-  if (later && later.kind !== "data" && (later.span.start.offset > span.start.offset || ctx.calls.length > 0)) {
+  if (later && (later.span.start.offset > span.start.offset || ctx.calls.length > 0)) {
     ctx.error(span, "used-before-definition", `\`${name}\` is used before it is defined.`, {
       label: "used here",
       notes: [`\`${name}\` is defined on line ${later.span.start.line}.`],
@@ -142,6 +142,8 @@ function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT
       return undefined;
     case "poisoned":
       return undefined;
+    case "static":
+      return typeof b.value === "string" ? { tag: "string" } : scalar(typeof b.value === "boolean" ? "bool" : "f32");
   }
 }
 
@@ -149,7 +151,7 @@ function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): Type | undefine
   const t = tensorOf(ctx, e.operand, scope);
   if (!t) return undefined;
   if (e.op === "not") {
-    if (t.dtype !== "bool") ctx.error(e.operand.span, "type-mismatch", `\`not\` needs a bool, but this is ${typeToString(t)}.`);
+    if (t.dtype !== "bool") ctx.error(e.operand.span, "type-mismatch", `\`not\` needs a bool, but this is ${typeToString(t)}.`, { hint: "compare first, as in `not (x > 0)`; to negate numbers, write `-x`." });
     return tensor("bool", t.shape);
   }
   if (t.dtype === "bool") ctx.error(e.operand.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is bool.`);

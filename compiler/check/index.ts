@@ -10,7 +10,7 @@ import { CheckContext } from "./context.js";
 import { checkContract } from "./contracts.js";
 import { checkData, checkDim, checkExport, checkInput, checkParam, checkTrain, checkUse } from "./decls.js";
 import { definitions } from "./defs.js";
-import { checkOpCall } from "./ops.js";
+import { checkOpCall, checkParamNames } from "./ops.js";
 import { Scope } from "./scope.js";
 import { checkStmt } from "./stmt.js";
 
@@ -45,6 +45,7 @@ function hoistOps(ctx: CheckContext, program: A.Program, root: Scope): void {
     if (prev?.kind === "op")
       ctx.error(d.name.span, "duplicate-name", `\`${d.name.name}\` is already defined on line ${prev.decl.span.start.line}.`, { hint: "give each op a name of its own." });
     else root.define(d.name.name, { kind: "op", decl: d, scope: root });
+    checkParamNames(ctx, d.params);
   }
 }
 

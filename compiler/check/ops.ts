@@ -1,6 +1,7 @@
 // Calls of user operators and lambdas. An op is size-polymorphic: its parameter types bind
 // size names (`u: f32[n, n]` binds `n`) at each call, and its body is checked once per
 // distinct instance — the same specialisation that lowering performs.
+import { staticParam } from "./static.js";
 import type * as A from "../../grammar/ast.js";
 import { type Dim, dimSubst, dimSym, dimSymbols, dimUnify, dimToString } from "../shapes.js";
 import { type TensorT, tensor, type Type, typeToString, typesEqual } from "../types.js";
@@ -82,24 +83,37 @@ export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: 
   if (!bound) return undefined;
   const inst = bindParams(ctx, c, bound, scope, what);
   if (!inst) return undefined;
-  const key = `${c.kind === "op" ? name : `lambda@${c.node.span.start.offset}`}(${inst.keyParts.join(", ")})`;
+  // Keyed by the op's own name: `M(v)` may call `layer` through a parameter `M`.
+  const id = c.kind === "op" ? c.decl.name.name : `lambda@${c.node.span.start.offset}`;
+  const key = `${id}(${inst.keyParts.join(", ")})`;
   if (ctx.instances.has(key)) return ctx.instances.get(key);
   if (c.kind === "op" && ctx.active.has(key)) return endlessRecursion(ctx, c.decl, inst.keyParts, span);
-  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${name}(`))) return recursiveCall(ctx, c.decl, inst.body, inst.sizes, span);
-  if (c.kind === "op") ctx.used.add(name);
-  if (site === "call") ctx.calls.push({ name, span, sizes: inst.sizes });
+  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${id}(`))) return recursiveCall(ctx, c.decl, inst.body, inst.sizes, span);
+  if (c.kind === "op") ctx.used.add(id);
+  // A lambda's body is written where it is used, so only an op's call is worth naming.
+  const named = site === "call" && c.kind === "op";
+  if (named) ctx.calls.push({ name: id, span, sizes: inst.sizes });
   ctx.active.add(key);
-  const result = c.kind === "op" ? checkBody(ctx, c.decl.body, inst.body, `\`${name}\``) : typeOf(ctx, c.node.body, inst.body);
+  const result = c.kind === "op" ? checkBody(ctx, c.decl.body, inst.body, `\`${id}\``) : typeOf(ctx, c.node.body, inst.body);
   const checked = c.kind === "op" && result ? checkResult(ctx, c.decl, result, inst.body, inst.sizes) : result;
   ctx.active.delete(key);
-  if (site === "call") ctx.calls.pop();
+  if (named) ctx.calls.pop();
   ctx.instances.set(key, checked);
   return checked;
+}
+
+/** Each parameter of an op or lambda has a name of its own. */
+export function checkParamNames(ctx: CheckContext, params: readonly A.Param[]): void {
+  params.forEach((p, i) => {
+    const first = params.findIndex((q) => q.name.name === p.name.name);
+    if (first < i) ctx.error(p.name.span, "duplicate-name", `There are two parameters called \`${p.name.name}\`.`, { hint: "give each parameter a name of its own." });
+  });
 }
 
 /** Matches arguments to parameters; a lambda called with the wrong count is reported at the lambda. */
 function bindCallArgs(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, what: string): BoundArgs | undefined {
   const params = paramsOf(c);
+  if (c.kind === "lambda") checkParamNames(ctx, params);
   const bound = bindArgs(params.map((p) => ({ name: p.name.name, optional: p.default !== null })), args, span, what, "argument");
   if (!bound.errors.length) return bound;
   if (c.kind === "lambda" && args.every((a) => a.name === null)) {
@@ -137,6 +151,12 @@ function bindParams(ctx: CheckContext, c: Callable, bound: BoundArgs, scope: Sco
       }
       body.define(p.name.name, opArg);
       keyParts.push(bindingKey(opArg));
+      continue;
+    }
+    const st = p.type ? undefined : staticParam(p.name.name, argExpr, argScope, p.span);
+    if (st) {
+      body.define(p.name.name, st.binding);
+      keyParts.push(st.key);
       continue;
     }
     const actual = tensorOf(ctx, argExpr, argScope);

@@ -16,6 +16,8 @@ export type Binding =
   | { kind: "lambda"; node: A.Lambda; scope: Scope }
   | { kind: "builtin"; spec: BuiltinSpec }
   | { kind: "data"; decl: A.DataDecl }
+  /** A compile-time number, string or bool bound to an op parameter (`sweeps: 2`, `cycle: "W"`). */
+  | { kind: "static"; name: string; value: number | string | boolean; span: A.Span }
   /** A name whose definition had an error: uses stay silent, so one mistake is reported once. */
   | { kind: "poisoned"; name: string; span: A.Span };
 

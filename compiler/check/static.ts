@@ -1,8 +1,8 @@
 // Compile-time evaluation of the expressions that must be known before running: sizes
 // (`n + 1`, `2 * N`), method options, builtin statics (`center: 4`, `seed: 1`).
 import type * as A from "../../grammar/ast.js";
-import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimMul, dimSub, dimValue } from "../shapes.js";
-import type { Scope } from "./scope.js";
+import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimMul, dimSub, dimToString, dimValue } from "../shapes.js";
+import type { Binding, Scope } from "./scope.js";
 
 export type Static = { kind: "number"; value: number } | { kind: "dim"; value: Dim } | { kind: "string"; value: string } | { kind: "bool"; value: boolean };
 
@@ -13,6 +13,21 @@ export type Static = { kind: "number"; value: number } | { kind: "dim"; value: D
 export type StaticResult = Static | { kind: "error"; message: string; span: A.Span } | { kind: "symbolic" };
 
 const err = (span: A.Span, message: string): StaticResult => ({ kind: "error", message, span });
+
+/**
+ * An untyped op parameter given a value known when compiling is bound to that value, not to a
+ * tensor: a whole number or a size becomes a size (usable as a loop count or in a shape), any
+ * other number, a string or a bool a static (usable in `if` and passed on). The key part names
+ * the value, so each distinct value is its own instance.
+ */
+export function staticParam(name: string, e: A.Expr, scope: Scope, span: A.Span): { binding: Binding; key: string } | undefined {
+  if (e.kind === "Name" && scope.lookup(e.name) === undefined) return undefined; // an unknown name is reported as such
+  const s = staticEval(e, scope);
+  if (s.kind === "dim") return { binding: { kind: "dim", name, value: s.value, span }, key: `size ${dimToString(s.value)}` };
+  if (s.kind === "number" && Number.isInteger(s.value)) return { binding: { kind: "dim", name, value: dimConst(s.value), span }, key: `${s.value}` };
+  if (s.kind === "number" || s.kind === "string" || s.kind === "bool") return { binding: { kind: "static", name, value: s.value, span }, key: JSON.stringify(s.value) };
+  return undefined;
+}
 
 /** A number or a size as a Dim (numbers must be whole to be sizes). */
 export function asDim(s: StaticResult): Dim | undefined {
@@ -45,6 +60,7 @@ export function staticEval(e: A.Expr, scope: Scope): StaticResult {
         const v = dimValue(b.value);
         return v !== undefined ? { kind: "number", value: v } : { kind: "dim", value: b.value };
       }
+      if (b?.kind === "static") return typeof b.value === "number" ? { kind: "number", value: b.value } : typeof b.value === "string" ? { kind: "string", value: b.value } : { kind: "bool", value: b.value };
       if (b === undefined) return { kind: "string", value: e.name }; // a bare word: `cycle: V`
       return err(e.span, `\`${e.name}\` is a value computed at run time, but this must be known when compiling (a number or a size).`);
     }

@@ -11,6 +11,7 @@ import { typeFrom } from "../check/annotations.js";
 import { CheckContext } from "../check/context.js";
 import type { Binding, Scope } from "../check/scope.js";
 import { dimSubst } from "../shapes.js";
+import { staticParam } from "../check/static.js";
 import { LowerError } from "./context.js";
 import { type Lowered, lowerExpr, single } from "./expr.js";
 import type { Instance, Lowering } from "./lowering.js";
@@ -57,13 +58,24 @@ export function callOperator(L: Lowering, c: Callable, args: readonly A.Arg[], s
   for (const p of params) {
     const given = bound.byName.get(p.name.name)?.[0];
     if (!given) {
-      defaults.push({ p, e: p.default! });
+      // A default known when compiling binds like a static argument (as the checker does).
+      const st = p.type ? undefined : staticParam(p.name.name, p.default!, body, p.span);
+      if (st) {
+        body.define(p.name.name, st.binding);
+        keyParts.push(st.key);
+      } else defaults.push({ p, e: p.default! });
       continue;
     }
     const opArg = operatorArg(given, scope);
     if (opArg) {
       body.define(p.name.name, opArg);
       keyParts.push(identity(opArg));
+      continue;
+    }
+    const st = p.type ? undefined : staticParam(p.name.name, given, scope, p.span);
+    if (st) {
+      body.define(p.name.name, st.binding);
+      keyParts.push(st.key);
       continue;
     }
     const v = single(lowerExpr(L, given, scope), given.span);

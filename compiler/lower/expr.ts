@@ -97,6 +97,7 @@ function lowerName(L: Lowering, e: A.Name, scope: Scope, expected?: TensorT): Lo
   const b = scope.lookup(e.name);
   if (b?.kind === "value" && b.ir !== undefined) return b.ir;
   if (b?.kind === "dim") return constant(L, concrete(b.value, e.span), "f32", e.span);
+  if (b?.kind === "static" && typeof b.value !== "string") return constant(L, Number(b.value), typeof b.value === "boolean" ? "bool" : "f32", e.span);
   if (b?.kind === "builtin" && expected) return lowerBuiltin(L, b.spec, [], e.span, scope, expected);
   throw new InternalError(`the name \`${e.name}\` has no value in lowering (${b?.kind ?? "unbound"})`);
 }

@@ -142,11 +142,12 @@ function lowerSolve(L: Lowering, s: A.Solve, scope: Scope): void {
     const r = methodRegions(L, spec, s.method, lead, type, scope, s.span);
     regions.push(r.start, r.step);
   } else if (s.precond) regions.push(operatorRegion(L, M, rhs.type, "r"));
+  // `until` is the whole stopping rule when given; `max` overrides the method's maxiter.
   const stop = stopAttrs(s.until, scope);
   const max = maxIterations(s.max, scope);
-  const merged = { ...options, ...stop, ...(max !== null ? { maxiter: max } : {}) };
+  const withMax = { ...options, ...(max !== null ? { maxiter: max } : {}) };
   const breakdown = spec.implementation.kind === "iter" ? (spec.implementation.breakdown ?? null) : null;
-  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: merged, precond: s.precond?.name.name ?? null, breakdown }, [type], {
+  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: withMax, stop, precond: s.precond?.name.name ?? null, breakdown }, [type], {
     span: s.span,
     label: s.unknown.name,
     regions,
