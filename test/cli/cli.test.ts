@@ -171,8 +171,7 @@ describe.concurrent("iterc run --input", () => {
     expectNoStack(r);
   });
 
-  // Bug: a misspelt input name in place of the right one gets only "The input `b` needs a value";
-  // the did-you-mean for `bb` is never reached. See tmp-e2e-bugs.md, "A misspelt --input".
+  // Unknown input names are said before anything else, so the did-you-mean is reached.
   it("a misspelt input name in place of the right one: exit 2 with a did-you-mean", async () => {
     const r = await iterc(["run", sys, "--input", `A=${A}`, "--input", `bb=${bJson}`]);
     expect(r.code).toBe(2);
@@ -324,8 +323,7 @@ describe.concurrent("bad flags and files", () => {
     expectNoStack(r);
   });
 
-  // Bug: an --out path that exists as a file is reported as an internal error (exit 1, "bug",
-  // stack trace) instead of a user error. See tmp-e2e-bugs.md, "--out on an existing file".
+  // An --out path that is a file is the user's mistake, not a bug.
   it("--out naming an existing file: exit 2, no stack trace", async () => {
     const file = write("not-a-dir", "");
     const r = await iterc(["run", "examples/poisson.iter", "--set", "N=7", "--out", file]);

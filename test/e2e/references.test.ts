@@ -329,9 +329,8 @@ export x
 // The stopping rule is the one written
 
 describe("solve with only an absolute `until`", () => {
-  // Bug: the cg default rtol (1e-6) still applies beside `until residual < …`, so the solve
-  // stops and reports converged_rtol at a residual far above the one asked for (exit 0 from
-  // `iterc run`). See tmp-e2e-bugs.md, "An absolute `until` on a solve keeps the default rtol".
+  // Once a regression: the method's default rtol applied beside `until residual < …`, so the
+  // solve reported converged_rtol at a residual far above the one asked for.
   it("is not reported converged_rtol, and converges only at the asked residual", async () => {
     const out = await run(
       `
