@@ -35,6 +35,8 @@ export interface MethodSpec {
   doc: string;
   options: readonly OptionSpec[];
   implementation: Implementation;
+  /** A solve whose left side need not be linear (Newton): a zero right-hand side proves nothing. */
+  nonlinear?: boolean;
 }
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
@@ -102,6 +104,7 @@ export const METHODS: readonly MethodSpec[] = [
       float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"),
       float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"),
       float("restart", 1e6, "restart the history when its condition number estimate exceeds this"),
+      lipschitz,
     ],
     implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
   },
@@ -130,6 +133,7 @@ export const METHODS: readonly MethodSpec[] = [
     construct: "solve",
     doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on finite-difference directional derivatives (exact JVPs come with autodiff), with a backtracking line search",
     options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
+    nonlinear: true,
     implementation: { kind: "iter", module: "newton" },
   },
   // ---- preconditioners --------------------------------------------------------------

@@ -196,7 +196,8 @@ export class TfjsInterpreter implements ExecutionBackend {
       const lipschitz = num(options.lipschitz);
       result = this.nested(() => runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method, ...(lipschitz !== undefined ? { lipschitz } : {}) }));
     } else if (method === "anderson") {
-      result = this.nested(() => runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name }));
+      const lipschitz = num(options.lipschitz);
+      result = this.nested(() => runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name, ...(lipschitz !== undefined ? { lipschitz } : {}) }));
     } else throw new InternalError(`fixpoint method \`${method}\` has no driver`);
     return this.record(result).value;
   }
@@ -212,7 +213,8 @@ export class TfjsInterpreter implements ExecutionBackend {
       const start = this.callback(second, env, inputs);
       const step = this.callback(third, env, inputs);
       const breakdown = typeof op.attrs.breakdown === "string" ? op.attrs.breakdown : undefined;
-      result = this.nested(() => runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, ...(breakdown ? { breakdown } : {}) }));
+      const linear = op.attrs.linear !== false;
+      result = this.nested(() => runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, linear, ...(breakdown ? { breakdown } : {}) }));
     } else if (method === "gmres") {
       const precond = second ? (r: Tensor) => this.evalRegion(second, [r], env, inputs)[0] : undefined;
       const restart = num(((op.attrs.options ?? {}) as Record<string, Attr>).restart) ?? 30;

@@ -37,6 +37,8 @@ export interface SolveMethodOptions {
   method: string;
   /** What the health scalar is, for the breakdown message (compiler/methods.ts). */
   breakdown?: string;
+  /** False for nonlinear solves (Newton), where b = 0 does not mean x = 0. Default true. */
+  linear?: boolean;
 }
 
 export interface FixpointMethodOptions {
@@ -112,7 +114,7 @@ export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): Driver
     monitor.observe(NaN, bnorm);
     return finish(tf.zerosLike(b), "diverged_nan", NaN, NaN, "NaN or ±Inf in the right-hand side");
   }
-  if (bnorm === 0) {
+  if (bnorm === 0 && o.linear !== false) {
     // A zero right-hand side: the solution of a nonsingular system is exactly zero.
     monitor.observe(0, 0);
     return finish(tf.zerosLike(b), "converged_atol", 0, 0);

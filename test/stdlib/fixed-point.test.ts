@@ -3,11 +3,13 @@
 // float64 plain-TS references, and (2) through `fixpoint ... method NAME` and the generic driver.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runFixpoint } from "../../runtime/drivers/fixpoint.js";
 import type { NpyArray } from "../../runtime/npy.js";
 import { type RunOutput, runSource } from "../../runtime/run.js";
 import { f32, gaussian, matvec, norm, qdrt, randomOrthogonal, rng, sub, tf, useCpu } from "../drivers/reference.js";
+
+beforeAll(useCpu);
 
 const LIB = readFileSync(new URL("../../stdlib/fixed-point.iter", import.meta.url), "utf8");
 
@@ -159,6 +161,18 @@ export x`,
           expect(err).toBeLessThanOrEqual(r.errorBound!.value + 3e-6);
         }
       }
+      // the declared bound is the driver's, whatever the method: halpern(lipschitz: 0.9) too
+      const out = await run(
+        `input W: f32[n, n]
+input b: f32[n]
+fixpoint x: f32[n] = tanh(W @ x + b) init zeros method halpern(lipschitz: 0.9) until residual < 1e-2 max 5000
+export x`,
+        contractionInputs(c),
+        false,
+      );
+      const [r] = out.reports;
+      expect(r).toMatchObject({ method: "halpern", converged: true, errorBound: { lipschitz: 0.9, source: "declared" } });
+      expect(norm(sub(exported(out, "x"), xs))).toBeLessThanOrEqual(r.errorBound!.value + 3e-6);
     }
   });
 });
@@ -184,7 +198,6 @@ describe("damped_step", () => {
     const d = await run(recorder(3, "damped"), contractionInputs(c));
     const Wt = tf.tensor2d(Float32Array.from(c.W), [c.n, c.n]);
     const bt = tf.tensor1d(Float32Array.from(c.b));
-    await useCpu();
     const ref = runFixpoint(tf, (x) => tf.tanh(tf.add(tf.reshape(tf.matMul(Wt, tf.reshape(x, [c.n, 1])), [c.n]), bt)), tf.zeros([c.n]), {
       method: "damped",
       stop: { atol: 0, rtol: 0, maxIter: 3 },
