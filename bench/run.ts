@@ -1,5 +1,5 @@
-// Benchmarks: every example at a real size, timed end to end and per iteration, on the
-// backend given by ITER_BACKEND (default auto). Prints a table and writes bench/results.json.
+// Benchmarks: every example at a real size, timed end to end and per iteration (after one
+// warm-up run), on the backend given by ITER_BACKEND (default auto). Prints a table and writes bench/results.json.
 // Run with `npm run bench` (after `npm install`, which builds dist/).
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,8 +26,11 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   for (const c of CASES) {
     const file = join(root, "examples", c.example);
+    const source = readFileSync(file, "utf8");
+    const options = { file, sizes: new Map(Object.entries(c.sizes)), backend };
+    await runSource(source, options); // warm-up: the first run pays for JIT and wasm compilation
     const t0 = performance.now();
-    const out = await runSource(readFileSync(file, "utf8"), { file, sizes: new Map(Object.entries(c.sizes)), backend });
+    const out = await runSource(source, options);
     const seconds = (performance.now() - t0) / 1000;
     const errors = out.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) throw new Error(`${c.example}: ${errors[0].message}`);
