@@ -21,6 +21,11 @@ export interface OptionSpec {
   min?: number;
   minHint?: string;
   choices?: readonly string[];
+  /**
+   * The option has no sensible default (`default: null`) and the method cannot run without it:
+   * the checker refuses a clause that leaves it out (e.g. chebyshev's spectrum bounds).
+   */
+  required?: boolean;
 }
 
 export type Implementation =
@@ -109,8 +114,8 @@ export const METHODS: readonly MethodSpec[] = [
     implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
-  { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite)") },
-  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", options: solveStop(), implementation: krylov("the Lanczos β, which must be > 0 (the Krylov space is exhausted or the operator is not symmetric)") },
+  { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
+  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", options: solveStop(), implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
   {
     name: "gmres",
     construct: "solve",
@@ -118,13 +123,13 @@ export const METHODS: readonly MethodSpec[] = [
     options: [...solveStop(), int("restart", 30, "the Krylov basis size before a restart")],
     implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor" },
   },
-  { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("ρ = r̂ᵀr or ω, which must not vanish") },
+  { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("min(|cos∠(r̂, r)|, |cos∠(t, s)|) − 1e-6, which must be > 0 (ρ = r̂ᵀr or ω = tᵀs/tᵀt vanished relative to its scale)") },
   {
     name: "chebyshev",
     construct: "solve",
     doc: "Chebyshev iteration for SPD operators with eigenvalues in [lmin, lmax]",
-    options: [...solveStop(), float("lmin", null, "a lower bound of the spectrum (> 0)"), float("lmax", null, "an upper bound of the spectrum")],
-    implementation: krylov(),
+    options: [...solveStop(), { ...float("lmin", null, "a lower bound of the spectrum (of M A with a preconditioner), > 0"), required: true }, { ...float("lmax", null, "an upper bound of the spectrum, ≥ lmin"), required: true }],
+    implementation: krylov("the check 0 < lmin ≤ lmax of the spectrum bounds (1 when it holds, −1 when not)"),
   },
   { name: "richardson", construct: "solve", doc: "Richardson iteration x ← x + ω M(b − A x)", options: [...solveStop(), float("omega", 1, "the step ω")], implementation: krylov() },
   { name: "multigrid", construct: "solve", doc: "geometric multigrid cycles as a solver (x ← x + MG(b − A x))", options: [...solveStop(100), ...multigridOptions], implementation: { kind: "iter", module: "multigrid" } },

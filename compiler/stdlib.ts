@@ -51,6 +51,12 @@ export function stdOps(module?: string): Map<string, A.OpDecl | A.ModelDecl> {
   return out;
 }
 
+/** The module a declaration comes from, when it is the standard library's. */
+export function stdModuleOf(decl: A.OpDecl | A.ModelDecl): StdModule | undefined {
+  for (const m of stdModules().values()) if (m.program.decls.includes(decl)) return m;
+  return undefined;
+}
+
 /** One scope holding every stdlib op; each op's own scope is this one. */
 export function stdScope(): Scope {
   if (scope) return scope;

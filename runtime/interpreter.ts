@@ -159,11 +159,10 @@ export class TfjsInterpreter implements ExecutionBackend {
     try {
       const result = run();
       const failed = this.inner.filter((r) => !r.converged);
-      if (this.inner.length) {
-        const names = [...new Set(this.inner.map((r) => `\`${r.name}\``))].join(", ");
-        const summary = failed.length
-          ? `inner ${names}: ${failed.length} of ${this.inner.length} runs did not converge (${[...new Set(failed.map((r) => r.reason))].join(", ")})`
-          : `inner ${names}: ${this.inner.length} runs, all converged`;
+      if (failed.length) {
+        const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
+        const reasons = [...new Set(failed.map((r) => r.reason))].join(", ");
+        const summary = `inner ${names}: ${failed.length} of ${this.inner.length} runs did not converge (${reasons})`;
         result.report.detail = result.report.detail ? `${result.report.detail}; ${summary}` : summary;
       }
       return result;

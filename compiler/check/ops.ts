@@ -1,6 +1,7 @@
 // Calls of user operators and lambdas. An op is size-polymorphic: its parameter types bind
 // size names (`u: f32[n, n]` binds `n`) at each call, and its body is checked once per
 // distinct instance — the same specialisation that lowering performs.
+import { objectId } from "../identity.js";
 import { staticParam } from "./static.js";
 import type * as A from "../../grammar/ast.js";
 import { type Dim, dimSubst, dimSym, dimSymbols, dimUnify, dimToString } from "../shapes.js";
@@ -31,7 +32,7 @@ function bindingKey(b: Binding): string {
     case "op":
       return `op:${b.decl.name.name}`;
     case "lambda":
-      return `lambda@${b.node.span.start.offset}`;
+      return `lambda#${objectId(b.node)}@${objectId(b.scope)}`;
     case "builtin":
       return `builtin:${b.spec.name}`;
     case "value":
@@ -84,7 +85,7 @@ export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: 
   const inst = bindParams(ctx, c, bound, scope, what);
   if (!inst) return undefined;
   // Keyed by the op's own name: `M(v)` may call `layer` through a parameter `M`.
-  const id = c.kind === "op" ? c.decl.name.name : `lambda@${c.node.span.start.offset}`;
+  const id = c.kind === "op" ? c.decl.name.name : `lambda#${objectId(c.node)}@${objectId(c.scope)}`;
   const key = `${id}(${inst.keyParts.join(", ")})`;
   if (ctx.instances.has(key)) return ctx.instances.get(key);
   if (c.kind === "op" && ctx.active.has(key)) return endlessRecursion(ctx, c.decl, inst.keyParts, span);

@@ -12,6 +12,8 @@ import { CheckContext } from "../check/context.js";
 import type { Binding, Scope } from "../check/scope.js";
 import { dimSubst } from "../shapes.js";
 import { staticParam } from "../check/static.js";
+import { objectId } from "../identity.js";
+import { type StdModule, stdModuleOf } from "../stdlib.js";
 import { LowerError } from "./context.js";
 import { type Lowered, lowerExpr, single } from "./expr.js";
 import type { Instance, Lowering } from "./lowering.js";
@@ -28,7 +30,8 @@ function operatorArg(e: A.Expr, scope: Scope): Binding | undefined {
 
 function identity(b: Binding): string {
   if (b.kind === "op") return b.decl.name.name;
-  if (b.kind === "lambda") return `λ${b.node.span.start.line}:${b.node.span.start.column}`;
+  // A lambda is its text and the scope it closes over (values differ between op instances).
+  if (b.kind === "lambda") return `λ${b.node.span.start.line}:${b.node.span.start.column}#${objectId(b.node)}@${objectId(b.scope)}`;
   if (b.kind === "builtin") return b.spec.name;
   return b.kind;
 }
@@ -84,11 +87,31 @@ export function callOperator(L: Lowering, c: Callable, args: readonly A.Arg[], s
     keyParts.push(typeToString(v.type));
   }
   for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span });
-  const name = `${c.kind === "op" ? c.decl.name.name : identity(c)}<${keyParts.join(", ")}>`;
-  const fn = L.instance(name, () => lowerInstance(L, c, params, tensorArgs, defaults, body, sizes, name, span));
+  const std = c.kind === "op" ? stdModuleOf(c.decl) : undefined;
+  const opName = c.kind === "op" ? `${std ? "std." : ""}${c.decl.name.name}` : identity(c);
+  const name = `${opName}<${keyParts.join(", ")}>`;
+  const build = () => lowerInstance(L, c, params, tensorArgs, defaults, body, sizes, name, span);
+  const fn = L.instance(name, std ? () => inStdlib(std, c.kind === "op" ? c.decl.name.name : "", span, build) : build);
   const inputs = [...tensorArgs, ...fn.captures];
   const outs = L.fn.emit("call", inputs, { callee: fn.name }, fn.results.map((r) => r.type), { span });
   return outs.length === 1 ? outs[0] : outs;
+}
+
+/**
+ * A problem found inside a standard-library op is reported at the user's call, saying where in
+ * the library it arose (a stdlib span means nothing in the user's file).
+ */
+function inStdlib<T>(std: StdModule, op: string, span: A.Span, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof LowerError)) throw e;
+    // Each enclosing call moves the error to its own place, so the user's call is where it ends.
+    const message = e.inLibrary ? e.message : `In \`${op}\` of the standard library (${std.file}:${e.span.start.line}): ${e.message}`;
+    const err = new LowerError(message, span, e.hint);
+    err.inLibrary = true;
+    throw err;
+  }
 }
 
 /** Lowers the body of one instance as its own function, with the arguments as parameters. */

@@ -11,6 +11,8 @@ import { typeToString } from "../types.js";
 
 /** A user error found only once sizes are concrete (e.g. `N / 2` with N odd). */
 export class LowerError extends Error {
+  /** Set once the error has been placed at the user's call of a standard-library op. */
+  inLibrary = false;
   constructor(
     message: string,
     readonly span: A.Span,

@@ -47,9 +47,15 @@ function optionArgs(m: MethodSpec, spec: A.MethodSpec | null, decl: A.OpDecl | A
   for (const a of spec?.args ?? []) {
     const key = a.name?.name;
     if (!key || (DRIVER_OPTIONS as readonly string[]).includes(key) || !declared.has(key)) continue;
-    if (m.options.some((o) => o.name === key)) out.push(arg(a.value, key));
+    const opt = m.options.find((o) => o.name === key);
+    if (opt) out.push(arg(opt.kind === "string" ? asWord(a.value) : a.value, key));
   }
   return out;
+}
+
+/** A bare word given to a string option (`cycle: W`) is that string, whatever it names. */
+function asWord(e: A.Expr): A.Expr {
+  return e.kind === "Name" ? { kind: "String", value: e.name, span: e.span } : e;
 }
 
 export interface MethodRegions {

@@ -44,7 +44,7 @@ function gridCheck(op: string, u: TensorT): string | undefined {
 function coarseSize(n: Dim, u: TensorT): Dim | string {
   const v = dimValue(n);
   if (v !== undefined && (v < 3 || v % 2 !== 1)) {
-    return `\`restrict_fw\` needs odd grid sizes of at least 3 (n = 2m + 1, e.g. 2^k − 1), got ${show(u)}`;
+    return `\`restrict_fw\` needs odd grid sizes of at least 3 (n = 2m + 1), got ${show(u)}; a multigrid hierarchy needs n = 2^k − 1 (15, 31, 63, 127, …) so that every coarser grid is odd too`;
   }
   return dimDivConst(dimSub(n, dimConst(1)), 2);
 }

@@ -9,6 +9,7 @@ import { verifyModule } from "../ir/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { fold } from "./fold.js";
+import { licm } from "./licm.js";
 
 export interface Pass {
   name: string;
@@ -27,15 +28,19 @@ export interface PipelineOptions {
 /** The name of the IR before any pass, for `dumpAfter`. */
 export const INPUT_STAGE = "lower";
 
-/** The simplification passes, in order: fold exposes merges to cse, cse leaves dead ops to dce. */
-export const DEFAULT_PASSES: readonly Pass[] = [fold, cse, dce];
+/**
+ * The simplification passes, in order: fold exposes merges; licm moves what does not change
+ * between iterations out of the iterative constructs, where cse then merges it with its twins
+ * outside; dce removes what is left unused.
+ */
+export const DEFAULT_PASSES: readonly Pass[] = [fold, licm, cse, dce];
 
 /**
  * The full pipeline. `specialise` lives in compiler/passes/specialise.ts and is passed in (it
  * imports from the IR helpers this module also serves, so passing it avoids an import cycle
  * and lets tests run the simplifications on hand-built, already specialised modules):
  *
- *   defaultPasses({ specialise })  →  specialise, fold, cse, dce
+ *   defaultPasses({ specialise })  →  specialise, fold, licm, cse, dce
  *
  * Later passes (autodiff after specialise, fusion last) take their slots here the same way.
  */

@@ -18,8 +18,8 @@ function sample(): Module {
 const lines = (...ls: string[]) => ls.join("\n");
 
 describe("runPipeline", () => {
-  test("runs fold, cse and dce in order; the input module is left as it was", () => {
-    expect(DEFAULT_PASSES.map((p) => p.name)).toEqual(["fold", "cse", "dce"]);
+  test("runs fold, licm, cse and dce in order; the input module is left as it was", () => {
+    expect(DEFAULT_PASSES.map((p) => p.name)).toEqual(["fold", "licm", "cse", "dce"]);
     const m = sample();
     const before = printModule(m);
     const out = runPipeline(m, DEFAULT_PASSES, { verify: true });
@@ -57,12 +57,12 @@ describe("runPipeline", () => {
 
   test("an unknown --dump-after stage is reported with the stages there are", () => {
     expect(() => runPipeline(sample(), DEFAULT_PASSES, { dumpAfter: "fuse" })).toThrow(UnknownPassError);
-    expect(() => runPipeline(sample(), DEFAULT_PASSES, { dumpAfter: "fuse" })).toThrow("there is no pass `fuse`; the stages are: lower, fold, cse, dce");
+    expect(() => runPipeline(sample(), DEFAULT_PASSES, { dumpAfter: "fuse" })).toThrow("there is no pass `fuse`; the stages are: lower, fold, licm, cse, dce");
   });
 
   test("defaultPasses puts specialise first when it is given", () => {
     const specialise: Pass = { name: "specialise", run: (m) => m };
-    expect(defaultPasses({ specialise }).map((p) => p.name)).toEqual(["specialise", "fold", "cse", "dce"]);
-    expect(defaultPasses().map((p) => p.name)).toEqual(["fold", "cse", "dce"]);
+    expect(defaultPasses({ specialise }).map((p) => p.name)).toEqual(["specialise", "fold", "licm", "cse", "dce"]);
+    expect(defaultPasses().map((p) => p.name)).toEqual(["fold", "licm", "cse", "dce"]);
   });
 });

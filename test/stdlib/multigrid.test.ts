@@ -155,59 +155,41 @@ function smooth(op: OpName, sm: Smoother, b: G, x0: G, n: number, post: boolean)
     }
     return x;
   }
-  // Chebyshev for D⁻¹A on [1/2, 2], sweeps + 1 steps: the error is multiplied by
-  // T_{s+1}((5/4 − D⁻¹A)/(3/4)) / T_{s+1}(5/3), computed here by the three-term recurrence of
-  // the Chebyshev polynomials (independently of the stdlib's Saad-style recurrence).
-  const m = sm.sweeps + 1;
-  const xs = solveDirectionFree(op, b, x, n, d, m);
-  return xs;
+  return chebyshevSmooth(op, b, x, n, d, sm.sweeps + 1);
 }
 
 /**
- * x + p(D⁻¹A) D⁻¹ (b − A x) with 1 − λp(λ) = T_m((5/4 − λ)/(3/4))/T_m(5/3): the new error is
- * e' = T_m(X) e / T_m(5/3) with X = (5/4 − D⁻¹A)/(3/4). With e = x* − x unknown, use
- * T_m(X) e = T_m(X) A⁻¹... — instead evaluate on the residual: r' = A e' and
- * A T_m(X) = T_m(Y) A with Y = (5/4 − A D⁻¹)/(3/4); then x' = x + (something) needs the
- * polynomial in factored form. Simplest independent route: expand
- * e' = e − q(D⁻¹A) D⁻¹A e, where q comes from the recurrence
- * q_k(λ) = 1 − T_k(x(λ))/T_k(σ) over λ, and accumulate q_m(D⁻¹A) D⁻¹ r by the three-term
- * recurrence of U_k = T_k(X) applied to z₀ = D⁻¹ r through Z_k = (T_k(σ) − T_k(X))/... .
+ * The Chebyshev smoother on [1/2, 2] for D⁻¹A, m steps, from its definition rather than the
+ * stdlib's Saad-style recurrence: the new error is e' = T_m(X) e / t_m with X = (θ − D⁻¹A)/δ,
+ * θ = 5/4, δ = 3/4, σ = θ/δ = 5/3, t_k = T_k(σ). With V_k = t_k e − T_k(X) e (so x' = x + V_m/t_m),
+ * V_0 = 0, V_1 = (σ − X) e = D⁻¹(b − A x)/δ =: g, and the three-term recurrence of T_k gives
+ * V_{k+1} = 2X V_k − V_{k−1} + 2 t_k g: computable without knowing e.
  */
-function solveDirectionFree(op: OpName, b: G, x: G, n: number, d: G, m: number): G {
-  // Let σ = 5/3 and t_k = T_k(σ). Write y_k = x + w_k with A-error e_k = e − w_k... The
-  // correction w_k satisfies e − w_k = T_k(X) e / t_k, i.e. w_k = (e − T_k(X) e / t_k).
-  // With V_k := t_k w_k = t_k e − T_k(X) e, the recurrence T_{k+1} = 2X T_k − T_{k−1} gives
-  // V_{k+1} = 2σ t_k e − t_{k−1} e − 2 X T_k(X) e + T_{k−1}(X) e
-  //         = 2 X V_k − V_{k−1} + 2 (σ − X) t_k e,
-  // and (σ − X) e = (5/3 − 5/4·4/3 + (4/3) D⁻¹A) e = (4/3) D⁻¹ r: computable from r = b − A x.
+function chebyshevSmooth(op: OpName, b: G, x: G, n: number, d: G, m: number): G {
   const sigma = 5 / 3;
-  const Xop = (v: G): G => {
+  const X = (v: G): G => {
     const Av = apply(op, v, n);
     return v.map((val, k) => (1.25 * val - Av[k] / d[k]) / 0.75);
   };
   const Ax = apply(op, x, n);
-  const g = b.map((v, k) => ((4 / 3) * (v - Ax[k])) / d[k]); // (σ − X) e
-  let tPrev = 1; // t_0
-  let t = sigma; // t_1
-  let Vprev = new Float64Array(x.length); // V_0 = t_0 e − e = 0
-  let V = g.slice(); // V_1 = σ e − X e = (σ − X) e
+  const g = b.map((v, k) => (v - Ax[k]) / d[k] / 0.75);
+  let [tPrev, t] = [1, sigma];
+  let [Vprev, V] = [new Float64Array(x.length), g.slice()];
   for (let k = 1; k < m; k++) {
-    const XV = Xop(V);
+    const XV = X(V);
     const Vnext = V.map((_, i) => 2 * XV[i] - Vprev[i] + 2 * t * g[i]);
-    const tNext = 2 * sigma * t - tPrev;
-    Vprev = V;
-    V = Vnext;
-    tPrev = t;
-    t = tNext;
+    [tPrev, t] = [t, 2 * sigma * t - tPrev];
+    [Vprev, V] = [V, Vnext];
   }
   return x.map((v, i) => v + V[i] / t);
 }
 
-function cycle(op: OpName, sm: Smoother, b: G, n: number, gamma: 1 | 2): G {
-  if (n <= 3) {
+function cycle(op: OpName, sm: Smoother, b: G, n: number, gamma: 1 | 2, coarsest = 3): G {
+  if (n <= coarsest) {
+    // 2(n + 1)² Gauss–Seidel sweeps: exact to float32 precision (see stdlib/multigrid.iter).
     const x = new Float64Array(n * n);
     const d = diagonal(op, n);
-    for (let s = 0; s < 32; s++) {
+    for (let s = 0; s < 2 * (n + 1) ** 2; s++) {
       colourSweep(op, b, x, n, d, true);
       colourSweep(op, b, x, n, d, false);
     }
@@ -217,10 +199,10 @@ function cycle(op: OpName, sm: Smoother, b: G, n: number, gamma: 1 | 2): G {
   const x1 = smooth(op, sm, b, new Float64Array(n * n), n, false);
   const Ax1 = apply(op, x1, n);
   const rc = restrict(b.map((v, k) => v - Ax1[k]), n);
-  let ec = cycle(op, sm, rc, m, gamma);
+  let ec = cycle(op, sm, rc, m, gamma, coarsest);
   if (gamma === 2) {
     const Aec = apply(op, ec, m);
-    const e2 = cycle(op, sm, rc.map((v, k) => v - Aec[k]), m, gamma);
+    const e2 = cycle(op, sm, rc.map((v, k) => v - Aec[k]), m, gamma, coarsest);
     ec = ec.map((v, k) => v + e2[k]);
   }
   const pe = prolong(ec, m);
@@ -242,15 +224,17 @@ interface Variant {
   expr: (A: string, w: string) => string;
   sm: Smoother;
   gamma: 1 | 2;
+  coarsest?: number;
 }
 
 const VARIANTS: Variant[] = [
   { label: "V(1,1) rbgs, symmetric (the preconditioner)", expr: (A, w) => `multigrid(${A}, ${w})`, sm: { kind: "rbgs", sym: true, sweeps: 1 }, gamma: 1 },
-  { label: "V(1,1) rbgs (the solver)", expr: (A, w) => `mg_vcycle(${A}, (B, b, x, d, post) => mg_rbgs(B, b, x, d, 0, 1), ${w})`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 1 },
+  { label: "V(1,1) rbgs (the solver's cycle)", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "V", 3)`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 1 },
   { label: "V(2,2) rbgs, symmetric", expr: (A, w) => `multigrid(${A}, ${w}, sweeps: 2)`, sm: { kind: "rbgs", sym: true, sweeps: 2 }, gamma: 1 },
-  { label: "W(1,1) rbgs", expr: (A, w) => `mg_wcycle(${A}, (B, b, x, d, post) => mg_rbgs(B, b, x, d, 0, 1), ${w})`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 2 },
-  { label: "V(2,2) jacobi ω = 0.8", expr: (A, w) => `mg_vcycle(${A}, (B, b, x, d, post) => mg_jacobi(B, b, x, d, 0.8, 2), ${w})`, sm: { kind: "jacobi", omega: 0.8, sweeps: 2 }, gamma: 1 },
-  { label: "V(1,1) chebyshev (degree 2)", expr: (A, w) => `mg_vcycle(${A}, (B, b, x, d, post) => mg_chebyshev(B, b, x, d, 1), ${w})`, sm: { kind: "chebyshev", sweeps: 1 }, gamma: 1 },
+  { label: "W(1,1) rbgs", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "W", 3)`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 2 },
+  { label: "V(2,2) jacobi ω = 0.8", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "jacobi", sweeps: 2)`, sm: { kind: "jacobi", omega: 0.8, sweeps: 2 }, gamma: 1 },
+  { label: "V(1,1) chebyshev (degree 2)", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "chebyshev")`, sm: { kind: "chebyshev", sweeps: 1 }, gamma: 1 },
+  { label: "W(1,2) jacobi ω = 0.6, coarsest 7", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "jacobi", omega: 0.6, sweeps: 2, cycle: "W", coarsest: 7)`, sm: { kind: "jacobi", omega: 0.6, sweeps: 2 }, gamma: 2, coarsest: 7 },
 ];
 
 // ---- tests ------------------------------------------------------------------------------------
@@ -259,7 +243,7 @@ describe("one cycle", () => {
   // A cycle is ~10 stencil applications, scalings and transfers per level plus 64 sweeps on
   // the 3×3 grid; each float32 step errs by a few units of 6e-8 relative to its operands, and
   // the error propagators of smoothing and correction have norms ≤ ~3, so the cycle agrees with
-  // float64 to ≤ 1e-5 relative (measured: below 3e-7).
+  // float64 to ≤ 1e-5 relative (measured: below 2e-7).
   it("equals the float64 reference for each smoother and cycle, on Poisson and the variable-coefficient operator", async () => {
     const n = 31;
     const r = randomGrid(n, 7);
@@ -268,7 +252,7 @@ describe("one cycle", () => {
     const ran = await runIter(prog, { r: { shape: [n, n], data: r } });
     VARIANTS.forEach((v, i) => {
       for (const op of ["P", "S"] as const) {
-        const want = cycle(op, v.sm, r, n, v.gamma);
+        const want = cycle(op, v.sm, r, n, v.gamma, v.coarsest);
         const got = ran.values.get(`z${op}${i}`)!;
         const err = norm(Float64Array.from(got, (g, k) => g - want[k])) / norm(want);
         expect(err, `${v.label} on ${op}`).toBeLessThanOrEqual(1e-5);
@@ -298,13 +282,13 @@ describe("error contraction per cycle", () => {
     const lines: string[] = [];
     const last: number[] = [];
     VARIANTS.forEach((v, i) => {
-      let e = Float64Array.from(e0);
+      let e: G = Float64Array.from(e0);
       let before32 = anorm(e);
       const got: number[] = [];
       const want: number[] = [];
       for (let k = 1; k <= K; k++) {
         const before = anorm(e);
-        const c = cycle("P", v.sm, apply("P", e, n), n, v.gamma);
+        const c = cycle("P", v.sm, apply("P", e, n), n, v.gamma, v.coarsest);
         e = e.map((x, j) => x - c[j]);
         want.push(anorm(e) / before);
         const a = ran.values.get(`a${i}_${k}`)![0];
@@ -327,11 +311,12 @@ describe("error contraction per cycle", () => {
 });
 
 describe("the smoothers", () => {
-  // Each smoother is an A-norm contraction on Poisson's equation: red–black Gauss–Seidel
-  // (symmetric Gauss–Seidel is, and a forward sweep contracts for SPD A), damped Jacobi with
-  // ω ≤ 1 (ωD⁻¹A has its spectrum in (0, 2)), and Chebyshev on [1/2, 2] ⊇ spec(D⁻¹A) \ [0, 1/2)
-  // (|T_m| ≤ 1 on [1/2, 2] and < 1... below 1/2 the polynomial is in (0, 1)). So the A-norm of
-  // the error never grows, and the oscillatory half of the error is removed fast.
+  // Each smoother is an A-norm contraction on Poisson's equation: a Gauss–Seidel sweep (in any
+  // order) for every SPD A; damped Jacobi for ω ≤ 1 (ωD⁻¹A has its spectrum in (0, 2)); and
+  // Chebyshev on [1/2, 2], whose error polynomial T_m((5/4 − λ)/(3/4))/T_m(5/3) has modulus
+  // ≤ 1/T_m(5/3) on [1/2, 2] and lies in (0, 1) on (0, 1/2), where spec(D⁻¹A) ⊂ (0, 2) puts
+  // the rest. So the A-norm of the error never grows. Against float64: ≤ 6 steps of ≤ 2e-6
+  // relative error each (see "one cycle"), plus a float32 dot of 961 terms: 1e-5 (measured 2e-7).
   it("reduce the A-norm of the error monotonically, as in float64", async () => {
     const n = 31;
     const K = 6;
@@ -352,14 +337,14 @@ describe("the smoothers", () => {
     const anorm = (e: G): number => Math.sqrt(dot(e, apply("P", e, n)));
     const lines: string[] = [];
     smoothers.forEach(([label, , sm], i) => {
-      let e = Float64Array.from(e0);
+      let e: G = Float64Array.from(e0);
       let prev = anorm(e);
       const ratios: number[] = [];
       for (let k = 1; k <= K; k++) {
         e = smooth("P", sm, new Float64Array(n * n), e, n, false);
         const want = anorm(e);
         const got = ran.values.get(`a${i}_${k}`)![0];
-        expect(Math.abs(got - want), `${label}, sweep ${k}`).toBeLessThanOrEqual(1e-4 * want);
+        expect(Math.abs(got - want), `${label}, sweep ${k}`).toBeLessThanOrEqual(1e-5 * want);
         expect(got, `${label}: the A-norm grew at sweep ${k}`).toBeLessThanOrEqual(prev * (1 + 1e-5));
         ratios.push(got / prev);
         prev = got;
@@ -437,21 +422,52 @@ export err = max(abs(u - x * (1 - x) * y * (1 - y)))
     for (const c of counts) expect(Math.max(...c) - Math.min(...c)).toBeLessThanOrEqual(2);
   });
 
+  it("take the clause's options: smoother, omega, sweeps, cycle and coarsest (quoted; bare words: see tmp-stdlib-bugs.md)", async () => {
+    const N = 63;
+    const clauses = [
+      `method cg(rtol: 1e-5) precond multigrid(smoother: "jacobi", sweeps: 2)`,
+      `method cg(rtol: 1e-5) precond multigrid(smoother: "chebyshev", cycle: "W")`,
+      "method cg(rtol: 1e-5) precond multigrid(sweeps: 2, coarsest: 15)",
+      `method multigrid(rtol: 1e-5, smoother: "jacobi", omega: 0.6, sweeps: 2, cycle: "W", coarsest: 7)`,
+      `method multigrid(rtol: 1e-5, smoother: "chebyshev")`,
+    ];
+    const prog = `${OPERATORS}\ndim N = ${N}\nlet f = normal(N, N, seed: 3)\n${clauses.map((c, i) => `solve P(u${i}) = f ${c} -> u${i}\n`).join("")}`;
+    const ran = await runIter(prog);
+    const lines = clauses.map((c, i) => {
+      const rep = ran.reports.find((r) => r.name === `u${i}`)!;
+      expect(rep.reason, c).toBe("converged_rtol");
+      expect(rep.iterations, c).toBeLessThanOrEqual(10);
+      return `${c}: ${rep.iterations}`;
+    });
+    console.log(`N = ${N}, rtol 1e-5:\n  ${lines.join("\n  ")}`);
+  });
+
+  it("refuses an unknown smoother or cycle with the choices", async () => {
+    const src = `${OPERATORS}\nlet f = ones(15, 15)\nsolve P(u) = f method cg precond multigrid(smoother: gauss_seidel) -> u\nsolve P(v) = f method multigrid(cycle: F) -> v\n`;
+    const out = await runSource(src, { file: "t.iter", backend: "cpu" });
+    const messages = out.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message} ${d.hint ?? ""}`);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/gauss_seidel.*rbgs/s);
+    expect(messages[1]).toMatch(/`F`.*V.*W/s);
+  });
+
   it("re-discretises a variable-coefficient operator on the coarse grids: PCG converges in a few iterations at every N", async () => {
     const lines: string[] = [];
     for (const N of [31, 127]) {
+      // jacobi only at N = 31 (at 127 it needs ~290 iterations): the comparison is made once.
       const prog = `${OPERATORS}
 dim N = ${N}
 let f = normal(N, N, seed: 2)
 solve S(u) = f method cg(rtol: 1e-5) precond multigrid -> u
-solve S(v) = f method cg(rtol: 1e-5) precond jacobi -> v
+${N === 31 ? "solve S(v) = f method cg(rtol: 1e-5) precond jacobi -> v" : ""}
 `;
       const ran = await runIter(prog);
-      const [mg, jac] = [ran.reports.find((r) => r.name === "u")!, ran.reports.find((r) => r.name === "v")!];
+      const mg = ran.reports.find((r) => r.name === "u")!;
       expect(mg.reason).toBe("converged_rtol");
       expect(mg.iterations).toBeLessThanOrEqual(10);
-      expect(mg.iterations * 5).toBeLessThan(jac.iterations);
-      lines.push(`N = ${N}: multigrid ${mg.iterations}, jacobi ${jac.iterations}`);
+      const jac = ran.reports.find((r) => r.name === "v");
+      if (jac) expect(mg.iterations * 5).toBeLessThan(jac.iterations);
+      lines.push(`N = ${N}: multigrid ${mg.iterations}${jac ? `, jacobi ${jac.iterations}` : ""}`);
     }
     console.log(`PCG on the variable-coefficient operator, rtol 1e-5: ${lines.join("; ")}`);
   });

@@ -125,7 +125,7 @@ function ssorRef(A: (u: G) => G, r: G, d: G, n: number, omega: number, sweeps: n
 }
 
 function neumannRef(A: (u: G) => G, r: G, d: G, degree: number): G {
-  let y = r.map((v, k) => v / d[k]);
+  let y: G = r.map((v, k) => v / d[k]);
   const z = Float64Array.from(y);
   for (let j = 0; j < degree; j++) {
     const Ay = A(y);
@@ -141,8 +141,8 @@ function chebyshevPolyTimes(A: (u: G) => G, r: G, m: number, theta: number, delt
     const Av = A(v);
     return v.map((x, k) => (theta * x - Av[k]) / delta);
   };
-  let prev = Float64Array.from(r);
-  let cur = X(r);
+  let prev: G = Float64Array.from(r);
+  let cur: G = X(r);
   if (m === 0) return prev;
   for (let j = 1; j < m; j++) {
     const Xc = X(cur);
@@ -196,7 +196,10 @@ export gs${A} = ssor(${A}, r)
 export neu${A} = neumann(${A}, r, degree: 4)
 `,
       )
-      .join("")}export chebP = chebyshev(P, r, lmin: ${lmin}, lmax: ${lmax}, degree: 5)\n`;
+      .join("")}export chebP = chebyshev(P, r, lmin: ${lmin}, lmax: ${lmax}, degree: 5)
+export cheb0 = chebyshev(P, r, lmin: ${lmin}, lmax: ${lmax}, degree: 0)
+export neu0 = neumann(S, r, degree: 0)
+`;
     const ran = await runIter(prog, { r: { shape: [n, n], data: r } });
     const close = (name: string, want: G): void => {
       const got = ran.values.get(name)!;
@@ -210,6 +213,9 @@ export neu${A} = neumann(${A}, r, degree: 4)
       close(`gs${op}`, ssorRef(A, r, d, n, 1, 1));
       close(`neu${op}`, neumannRef(A, r, d, 4));
     }
+    // Degree 0: Neumann is Jacobi; Chebyshev is r/θ.
+    close("neu0", jacobiRef(r, trueDiagonal("S", n), 1));
+    close("cheb0", r.map((v) => (2 * v) / (lmax + lmin)));
     // Chebyshev: r − A z = T₆((θ − A)/δ) r / T₆(σ) for the degree-5 polynomial (6 steps).
     const A = operator("P", n);
     const [theta, delta] = [(lmax + lmin) / 2, (lmax - lmin) / 2];
@@ -297,7 +303,7 @@ describe("as stationary iterations x ← x + M(b − A x) on Poisson's equation"
     const anorm = (x: G): number => Math.sqrt(dot(x, A(x)));
     const lines: string[] = [];
     cases.forEach(([label, , bound], c) => {
-      let x = Float64Array.from(e0);
+      let x: G = Float64Array.from(e0);
       let prev = anorm(x);
       const ratios: number[] = [];
       for (let k = 1; k <= K; k++) {
@@ -346,13 +352,14 @@ describe("PCG iteration counts through `solve ... precond`", () => {
   // A random right side: its solution is rough enough that float32 certifies 1e-5 (the
   // attainable relative residual, eps·‖A‖‖u‖/‖f‖, is ~1e-6 here; examples/poisson.iter's
   // smooth f would stop near 1e-4).
-  it("jacobi, ssor and neumann cut the iterations on the variable-coefficient operator, as in float64", async () => {
+  it("jacobi, ssor (ω = 1; ω = 1.5 with 2 sweeps) and neumann cut the iterations on the variable-coefficient operator, as in float64", async () => {
     const n = 63;
     const f = randomGrid(n, 21);
     const pcs: [string, string][] = [
       ["none", ""],
       ["jacobi", "precond jacobi"],
       ["ssor", "precond ssor"],
+      ["ssor2", "precond ssor(omega: 1.5, sweeps: 2)"],
       ["neumann", "precond neumann(degree: 2)"],
     ];
     const prog = `${OPERATORS}\ninput f: f32[${n}, ${n}]\n${pcs
@@ -365,6 +372,7 @@ describe("PCG iteration counts through `solve ... precond`", () => {
       none: (r) => r,
       jacobi: (r) => jacobiRef(r, d, 1),
       ssor: (r) => ssorRef(A, r, d, n, 1, 1),
+      ssor2: (r) => ssorRef(A, r, d, n, 1.5, 2),
       neumann: (r) => neumannRef(A, r, d, 2),
     };
     const counts: string[] = [];
@@ -382,7 +390,46 @@ describe("PCG iteration counts through `solve ... precond`", () => {
     console.log(`PCG iterations to rtol 1e-5, variable-coefficient operator, N = ${n}: ${counts.join(", ")}`);
     expect(its.jacobi).toBeLessThan(0.8 * its.none);
     expect(its.ssor).toBeLessThan(its.jacobi);
+    expect(its.ssor2).toBeLessThan(its.ssor);
     expect(its.neumann).toBeLessThan(its.jacobi);
+  });
+
+  it("chebyshev with the exact Poisson bounds: PCG iterations as in float64", async () => {
+    const n = 63;
+    const f = randomGrid(n, 22);
+    const [lmin, lmax] = poissonBounds(n);
+    const prog = `${OPERATORS}\ninput f: f32[${n}, ${n}]
+solve P(u) = f method cg(rtol: 1e-5, maxiter: 2000) -> u
+solve P(v) = f method cg(rtol: 1e-5, maxiter: 2000) precond chebyshev(lmin: ${lmin}, lmax: ${lmax}, degree: 4) -> v
+`;
+    const ran = await runIter(prog, { f: { shape: [n, n], data: f } });
+    const A = operator("P", n);
+    const [theta, delta] = [(lmax + lmin) / 2, (lmax - lmin) / 2];
+    // The float64 preconditioner by Saad's Algorithm 12.1 (its polynomial was checked above
+    // against the Chebyshev three-term recurrence).
+    const cheb = (r: G): G => {
+      let z: G = r.map((v) => v / theta);
+      let d: G = Float64Array.from(z);
+      let s: G = Float64Array.from(r);
+      let rho = delta / theta;
+      for (let k = 0; k < 4; k++) {
+        const Ad = A(d);
+        s = s.map((v, i) => v - Ad[i]);
+        const rho1 = 1 / ((2 * theta) / delta - rho);
+        d = d.map((v, i) => rho1 * rho * v + ((2 * rho1) / delta) * s[i]);
+        z = z.map((v, i) => v + d[i]);
+        rho = rho1;
+      }
+      return z;
+    };
+    const plain = ran.reports.find((r) => r.name === "u")!;
+    const pc = ran.reports.find((r) => r.name === "v")!;
+    const [want0, want1] = [pcg64(A, (r) => r, f, 1e-5, 2000), pcg64(A, cheb, f, 1e-5, 2000)];
+    expect(pc.reason).toBe("converged_rtol");
+    expect(Math.abs(plain.iterations - want0)).toBeLessThanOrEqual(2 + 0.1 * want0);
+    expect(Math.abs(pc.iterations - want1)).toBeLessThanOrEqual(2 + 0.1 * want1);
+    expect(pc.iterations).toBeLessThan(plain.iterations / 3);
+    console.log(`Poisson N = ${n}, rtol 1e-5: cg ${plain.iterations} (float64 ${want0}), cg + chebyshev(degree 4) ${pc.iterations} (float64 ${want1})`);
   });
 
   it("jacobi takes a given diagonal for a dense operator (where probing would be wrong)", async () => {

@@ -1,0 +1,56 @@
+// licm: loop-invariant code motion for every region of `loop`, `fixpoint` and `solve`. An op in
+// a region whose inputs are all defined outside it computes the same value every time the
+// region runs, so it moves out, before the construct: a preconditioner's probed diagonal, a
+// mask, a coarse-grid constant are then computed once per solve instead of once per iteration.
+// Regions are processed innermost first, so an invariant op can leave several levels at once.
+// Only pure ops move (builtins without regions; not the random initialisers, not structural ops).
+import type { Module, Op, Region } from "../ir/ir.js";
+import { IMPURE_OPCODES } from "./cse.js";
+
+const STRUCTURAL = new Set(["input", "param", "call", "loop", "fixpoint", "solve"]);
+
+function movable(op: Op): boolean {
+  return op.regions.length === 0 && !STRUCTURAL.has(op.opcode) && !IMPURE_OPCODES.has(op.opcode);
+}
+
+/** Splits a region's ops into those that depend on its parameters (kept) and those that do not. */
+function split(region: Region): { kept: Op[]; hoisted: Op[] } {
+  const local = new Set(region.params.map((p) => p.id));
+  const kept: Op[] = [];
+  const hoisted: Op[] = [];
+  for (const op of region.ops) {
+    if (movable(op) && op.inputs.every((v) => !local.has(v.id))) hoisted.push(op);
+    else {
+      kept.push(op);
+      for (const o of op.outputs) local.add(o.id);
+    }
+  }
+  return { kept, hoisted };
+}
+
+/** Hoists out of the regions of every construct in `region`, innermost first. */
+function hoistIn(region: Region): Region {
+  const ops: Op[] = [];
+  for (const op of region.ops) {
+    if (op.regions.length === 0) {
+      ops.push(op);
+      continue;
+    }
+    const regions = op.regions.map((r) => {
+      const inner = hoistIn(r);
+      const { kept, hoisted } = split(inner);
+      ops.push(...hoisted);
+      return { ...inner, ops: kept };
+    });
+    ops.push({ ...op, regions });
+  }
+  return { ...region, ops };
+}
+
+export const licm = {
+  name: "licm",
+  run(m: Module): Module {
+    const funcs = new Map([...m.funcs].map(([name, f]) => [name, { ...f, body: hoistIn(f.body) }]));
+    return { funcs, exports: m.exports };
+  },
+};
