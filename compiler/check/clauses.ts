@@ -77,6 +77,8 @@ export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, constr
   for (const opt of m.options) {
     const e = bound.byName.get(opt.name)?.[0];
     if (e) checkOption(ctx, opt, e, scope, name);
+    else if (opt.required)
+      ctx.error(spec.span, "missing-option", `\`${name}\` needs the option \`${opt.name}\`: ${opt.doc}.`, { hint: `write \`${name}(${opt.name}: ...)\`.` });
   }
 }
 

@@ -40,17 +40,29 @@ export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: S
   return lambdaOf(r, call, inner);
 }
 
-/** The clause's options that the op declares as parameters (driver options stay with the driver). */
+/**
+ * The method's options that the op declares as parameters, as named arguments: what the clause
+ * wrote, else the default of compiler/methods.ts (the one place defaults live). Driver options
+ * (rtol, atol, maxiter) stay with the driver.
+ */
 function optionArgs(m: MethodSpec, spec: A.MethodSpec | null, decl: A.OpDecl | A.ModelDecl): A.Arg[] {
   const declared = new Set(decl.params.map((p) => p.name.name));
+  const written = new Map((spec?.args ?? []).flatMap((a) => (a.name ? [[a.name.name, a.value] as const] : [])));
   const out: A.Arg[] = [];
-  for (const a of spec?.args ?? []) {
-    const key = a.name?.name;
-    if (!key || (DRIVER_OPTIONS as readonly string[]).includes(key) || !declared.has(key)) continue;
-    const opt = m.options.find((o) => o.name === key);
-    if (opt) out.push(arg(opt.kind === "string" ? asWord(a.value) : a.value, key));
+  const span = spec?.span ?? decl.span;
+  for (const opt of m.options) {
+    if ((DRIVER_OPTIONS as readonly string[]).includes(opt.name) || !declared.has(opt.name)) continue;
+    const value = written.get(opt.name) ?? literal(opt.default, span);
+    if (value) out.push(arg(opt.kind === "string" ? asWord(value) : value, opt.name));
   }
   return out;
+}
+
+function literal(v: number | string | boolean | null, span: A.Span): A.Expr | undefined {
+  if (typeof v === "number") return { kind: "Number", text: String(v), value: v, isInt: Number.isInteger(v), span };
+  if (typeof v === "string") return { kind: "String", value: v, span };
+  if (typeof v === "boolean") return { kind: "Bool", value: v, span };
+  return undefined;
 }
 
 /** A bare word given to a string option (`cycle: W`) is that string, whatever it names. */
