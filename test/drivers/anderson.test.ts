@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type AndersonStepKind, runAnderson, solveScaled, symmetricEigen } from "../../runtime/drivers/anderson.js";
-import { runFixpoint } from "../../runtime/drivers/fixpoint.js";
+import { runFixpoint } from "../reference/fixpoint-driver.js";
 import { runSource } from "../../runtime/run.js";
 import { gaussian, matvec, norm, rng, sub, tf, useCpu } from "./reference.js";
 

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runGmres } from "../../runtime/drivers/gmres.js";
-import { gaussian, matvec, norm, randomVector, rng, sub, tf, useCpu, type Mat } from "./reference.js";
+import { f32, gaussian, matvec, norm, qdrt, randomOrthogonal, randomVector, rng, sub, tf, useCpu, type Mat } from "./reference.js";
 
 beforeAll(useCpu);
 
@@ -274,7 +274,7 @@ describe("runGmres on convection–diffusion (non-normal, non-symmetric)", () =>
   const n = 100;
   const { apply, dense } = convectionDiffusion(n, 50.5);
 
-  it("GMRES(30), GMRES(10) and full GMRES converge to the dense solution; a smaller restart needs more iterations", () => {
+  it("GMRES(30), GMRES(10) and full GMRES converge to the dense solution; full GMRES needs the fewest iterations (measured 99, 252, 227)", () => {
     const b = randomVector(n, 21);
     const xStar = luSolve(dense, b, n);
     const bt = tf.tensor1d(Float32Array.from(b));
@@ -291,9 +291,11 @@ describe("runGmres on convection–diffusion (non-normal, non-symmetric)", () =>
       const it64 = gmresIterations64(dense, b, n, m, 1e-5, 3000);
       expect(report.iterations).toBeLessThanOrEqual(Math.ceil(it64 * 1.1) + 3);
     }
-    // full GMRES is optimal: no restarted run can beat it; GMRES(10) loses the most
+    // full GMRES is optimal: no restarted run can beat it (between two restarted runs there is
+    // no such order: a smaller restart is sometimes faster, Embree 2003)
     expect(its[0]).toBeLessThanOrEqual(its[1]);
-    expect(its[1]).toBeLessThan(its[2]);
+    expect(its[0]).toBeLessThanOrEqual(its[2]);
+    if (process.env.GMRES_VERBOSE) console.log("convection-diffusion iterations (m = 100, 30, 10):", its.join(", "));
     bt.dispose();
   });
 
@@ -382,7 +384,8 @@ describe("runGmres edge cases", () => {
     expect(report).toMatchObject({ reason: "breakdown", converged: false, iterations: 2 });
     expect(report.detail).toMatch(/^the Arnoldi vector vanished \(h_\{j\+1,j\} = .* at iteration 2\): the Krylov space is invariant, and A is singular on it/);
     expect(report.residual).toBeCloseTo(1, 5);
-    expect(Array.from(value.dataSync()).map((v) => Math.round(v * 1e5) / 1e5)).toEqual([1, 0, 0, 0, 0, 0]);
+    // A u = e_0: the least-squares solution (u itself is not unique: u_5 is free)
+    expect(Array.from(value.dataSync().slice(0, 5)).map((v) => Math.round(v * 1e5) / 1e5)).toEqual([1, 0, 0, 0, 0]);
     tf.dispose([value, b, d]);
   });
 
@@ -434,15 +437,27 @@ describe("runGmres edge cases", () => {
   });
 
   it("never claims convergence on the recursive residual alone: an unattainable rtol ends in max_iterations", () => {
-    // 1D Laplacian, n = 400, κ ≈ 6.5e4: the float32 true residual stalls near eps·κ‖b‖ ≈ 1e-3‖b‖.
-    const n = 400;
+    // A = Q D Qᵀ (dense, Q random orthogonal), D in three tight clusters near 1, 100 and 1e4:
+    // GMRES drives its least-squares residual below any tolerance in a few iterations, but the
+    // float32 evaluation of b − A u errs by about eps·‖A‖‖u‖ ≈ 6e-8 · 1e4 · ‖b‖ ≈ 6e-4‖b‖ (a
+    // diagonal A would not show it: its rounding is relative per entry), so rtol 1e-6 is out of
+    // reach, and the replacements (restarts from the true residual) stagnate.
+    const n = 60;
+    const Q = randomOrthogonal(n, gaussian(rng(3)));
+    const dd = Array.from({ length: n }, (_, i) => [1, 100, 1e4][i % 3] * (1 + 1e-3 * Math.sin(i)));
+    const { apply, At } = denseOperator(f32(qdrt(Q, dd, Q, n)), n);
     const b = tf.tensor1d(Float32Array.from(randomVector(n, 5)));
-    const { value, report } = runGmres(tf, laplace1d(n), b, { restart: 400, stop: { rtol: 1e-7, maxIter: 2000 }, name: "u" });
+    const before = tf.memory().numTensors;
+    const { value, report } = runGmres(tf, apply, b, { restart: 30, stop: { rtol: 1e-6, maxIter: 300 }, name: "u" });
+    if (process.env.GMRES_VERBOSE) console.log(report.iterations, report.reason, report.detail, report.history.slice(-5));
+    expect(tf.memory().numTensors).toBe(before + 1);
     expect(report.converged).toBe(false);
-    expect(["max_iterations", "breakdown"]).toContain(report.reason);
-    expect(report.detail).toMatch(/true residual/);
-    tf.dispose([value, b]);
-  }, 30_000);
+    expect(report.reason).toBe("max_iterations");
+    expect(report.detail).toMatch(/^the recursive residual .* met the tolerance .* but the true residual ‖b − Au‖ = .* does not \(float32 drift; \d+ residual replacements?.*\)$/);
+    expect(report.recursiveResidual!).toBeLessThan(report.residual);
+    expect(report.iterations).toBeLessThan(300);
+    tf.dispose([value, b, At]);
+  });
 
   it("restart must be a whole number ≥ 1", () => {
     const b = tf.ones([3]);

@@ -63,6 +63,8 @@ function show(e: A.Expr | A.Slice): string {
       return `${show(e.start)}..${show(e.stop)}`;
     case "Lambda":
       return `\\${e.params.map((p) => p.name.name).join(",")} -> ${show(e.body)}`;
+    case "If":
+      return `(if ${show(e.cond)} then ${show(e.then)} else ${show(e.else)})`;
   }
 }
 
@@ -573,5 +575,15 @@ describe("line endings", () => {
   it("LF line endings give exact positions", () => {
     const { diagnostics } = parse("let s = 1\nlet t = 1 ** 2\n", "t.iter");
     expect(diagnostics[0].span.start).toMatchObject({ line: 2, column: 11, offset: 20 });
+  });
+});
+
+describe("compile-time if", () => {
+  it("parses as the loosest expression, its branches full expressions", () => {
+    expect(show(expr("if n <= 3 then a + 1 else b * 2"))).toBe("(if (n <= 3) then (a + 1) else (b * 2))");
+    expect(show(expr("1 + (if c then 2 else 3)"))).toBe("(1 + [(if c then 2 else 3)])"); // [...] is a Paren
+  });
+  it("continues across lines at `then` and `else`", () => {
+    expect(show(expr("if c\n  then x\n  else y"))).toBe("(if c then x else y)");
   });
 });

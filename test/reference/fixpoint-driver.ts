@@ -1,4 +1,5 @@
-// The fixpoint driver: x ← T(x) (Picard) or x ← (1 − α)x + αT(x) (damped / Krasnosel'skii–Mann)
+// A TypeScript reference driver, kept as a test oracle for the methods written in iterlang
+// (stdlib/fixed-point.iter through runtime/drivers/method.ts): x ← T(x) (Picard) or x ← (1 − α)x + αT(x) (damped / Krasnosel'skii–Mann)
 // until ‖T(x) − x‖ is small, with a report. The map is a callback (the executor evaluates the
 // region); this file knows nothing of the IR.
 //
@@ -15,7 +16,8 @@
 // (‖d‖², ‖x‖², ‖x_next‖²) read back in ONE dataSync; all inside one tf.tidy, keeping only the next
 // iterate. ‖x_next‖² is how a NaN/Inf in the iterate itself is caught (before it is ever used);
 // a non-finite ‖d‖² with a finite ‖x‖² is a NaN/Inf produced by the map.
-import { type Report } from "../report.js";
+import { type Report } from "../../runtime/report.js";
+import { errorBound } from "../../runtime/drivers/bounds.js";
 import {
   ConvergenceMonitor,
   FLOAT32_TINY,
@@ -30,7 +32,7 @@ import {
   type StoppingRule,
   type Tensor,
   type Tf,
-} from "./stopping.js";
+} from "../../runtime/drivers/stopping.js";
 
 export interface FixpointOptions {
   method: "picard" | "damped";
@@ -49,8 +51,6 @@ export interface FixpointOptions {
   onIterate?: (k: number, x: Tensor) => void;
 }
 
-/** Residual ratios averaged for an estimated Lipschitz constant (Picard only). */
-const RATIO_WINDOW = 5;
 
 export function runFixpoint(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts: FixpointOptions): DriverResult {
   const t0 = performance.now();
@@ -146,29 +146,8 @@ export function runFixpoint(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   };
   if (history.truncated) report.historyTruncated = true;
   if (detail !== undefined) report.detail = detail;
-  const bound = errorBound(opts, report, alpha);
+  const bound = errorBound(report, { ...(opts.lipschitz !== undefined ? { lipschitz: opts.lipschitz } : {}), estimate: opts.method === "picard" && alpha === 1 });
   if (bound) report.errorBound = bound;
   return { value, report };
 }
 
-function errorBound(opts: FixpointOptions, report: Report, alpha: number): Report["errorBound"] {
-  const r = report.residual;
-  if (!Number.isFinite(r)) return undefined;
-  if (opts.lipschitz !== undefined) {
-    const L = opts.lipschitz;
-    if (!(L >= 0 && L < 1)) return undefined;
-    // ‖x − x*‖ ≤ ‖x − T x‖ + ‖T x − T x*‖ ≤ r + L‖x − x*‖. Damping does not change it.
-    return { value: r / (1 - L), lipschitz: L, source: "declared" };
-  }
-  if (!report.converged || opts.method !== "picard" || alpha !== 1) return undefined;
-  const h = report.history;
-  if (report.historyTruncated || h.length < RATIO_WINDOW + 2) return undefined;
-  // For Picard r_{k+1} ≤ L r_k: the largest recent ratio estimates L (from below).
-  let L = 0;
-  for (let i = h.length - RATIO_WINDOW; i < h.length; i++) {
-    if (!(h[i - 1] > 0)) return undefined;
-    L = Math.max(L, h[i] / h[i - 1]);
-  }
-  if (!(L < 1)) return undefined;
-  return { value: r / (1 - L), lipschitz: L, source: "estimated" };
-}

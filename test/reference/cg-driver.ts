@@ -1,4 +1,5 @@
-// The (preconditioned) conjugate-gradient driver for `solve A(u) = b method cg`. The operator
+// A TypeScript reference CG, kept as a test oracle for stdlib/krylov.iter's CG through the
+// generic driver (runtime/drivers/method.ts). Originally the driver of `method cg`. The operator
 // and the preconditioner are callbacks (the executor evaluates their regions); this file knows
 // nothing of the IR.
 //
@@ -20,7 +21,7 @@
 // is rolled back, and the previous iterate, still held, is returned. Without a preconditioner
 // that is 11 kernels besides A (3 reductions, 4 axpy-halves, 2 scalar divisions, the stack):
 // tfjs cannot fuse them, so this is as few passes over memory as tfjs allows.
-import { type Reason, type Report } from "../report.js";
+import { type Reason, type Report } from "../../runtime/report.js";
 import {
   ConvergenceMonitor,
   conform,
@@ -34,7 +35,7 @@ import {
   type StoppingRule,
   type Tensor,
   type Tf,
-} from "./stopping.js";
+} from "../../runtime/drivers/stopping.js";
 
 export interface CgOptions {
   /** Initial guess (default zeros). Not disposed: it stays the caller's. */

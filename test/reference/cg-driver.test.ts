@@ -1,7 +1,7 @@
 // runCg against float64 plain-TS references (Cholesky), on the cpu backend.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCg } from "../../runtime/drivers/cg.js";
+import { runCg } from "./cg-driver.js";
 import {
   aNorm,
   cgIterations64,
@@ -17,7 +17,7 @@ import {
   tf,
   useCpu,
   type Mat,
-} from "./reference.js";
+} from "../drivers/reference.js";
 
 beforeAll(useCpu);
 

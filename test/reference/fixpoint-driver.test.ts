@@ -1,8 +1,8 @@
 // runFixpoint against float64 plain-TS reference iterations, on the cpu backend.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFixpoint } from "../../runtime/drivers/fixpoint.js";
-import { f32, gaussian, matvec, norm, randomOrthogonal, rng, sub, tf, useCpu } from "./reference.js";
+import { runFixpoint } from "./fixpoint-driver.js";
+import { f32, gaussian, matvec, norm, randomOrthogonal, rng, sub, tf, useCpu } from "../drivers/reference.js";
 
 beforeAll(useCpu);
 
