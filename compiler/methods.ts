@@ -119,11 +119,11 @@ export const METHODS: readonly MethodSpec[] = [
   {
     name: "gmres",
     construct: "solve",
-    doc: "restarted GMRES(m) for general operators",
-    options: [...solveStop(), int("restart", 30, "the Krylov basis size before a restart")],
-    implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor" },
+    doc: "restarted GMRES(m) for general operators, right-preconditioned (the minimised residual is the true one; `precond` must be a fixed linear map); breakdown: a zero Arnoldi vector that does not solve the system",
+    options: [...solveStop(), { ...int("restart", 30, "the Krylov basis size m before a restart: m + 1 vectors of memory, up to m + 1 inner products per iteration"), min: 1 }],
+    implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor (runtime/drivers/gmres.ts)" },
   },
-  { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("min(|cos∠(r̂, r)|, |cos∠(t, s)|) − 1e-6, which must be > 0 (ρ = r̂ᵀr or ω = tᵀs/tᵀt vanished relative to its scale)") },
+  { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("|cos∠(t, s)| − 1e-6, which must be > 0 (ω = tᵀs/tᵀt vanished relative to its scale: no progress along s; a vanishing ρ = r̂ᵀr restarts the method instead)") },
   {
     name: "chebyshev",
     construct: "solve",

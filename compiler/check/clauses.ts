@@ -27,7 +27,10 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
-  if (opt.min !== undefined && n < opt.min) return { message: `\`${opt.name}: ${n}\` is finer than float32 arithmetic can reach.`, hint: opt.minHint ?? FLOAT32_HINT };
+  if (opt.min !== undefined && n < opt.min)
+    return opt.name === "rtol" || opt.name === "atol"
+      ? { message: `\`${opt.name}: ${n}\` is finer than float32 arithmetic can reach.`, hint: opt.minHint ?? FLOAT32_HINT }
+      : { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at least ${opt.min}.`, hint: opt.minHint ?? opt.doc };
   return undefined;
 }
 

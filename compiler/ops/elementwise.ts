@@ -139,6 +139,8 @@ builtin({
     const c = castTo(tf, input(inputs, 0), "bool");
     const a = castTo(tf, input(inputs, 1), out.dtype);
     const b = castTo(tf, input(inputs, 2), out.dtype);
+    // The wasm backend's select kernel has no bool branches: choose among 0/1 ints instead.
+    if (out.dtype === "bool") return tf.cast(tf.where(grow(c), grow(tf.cast(a, "int32")), grow(tf.cast(b, "int32"))), "bool");
     return tf.where(grow(c), grow(a), grow(b));
   },
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFixpoint } from "../../runtime/drivers/fixpoint.js";
+import { runFixpoint } from "../reference/fixpoint-driver.js";
 import type { NpyArray } from "../../runtime/npy.js";
 import { type RunOutput, runSource } from "../../runtime/run.js";
 import { f32, gaussian, matvec, norm, qdrt, randomOrthogonal, rng, sub, tf, useCpu } from "../drivers/reference.js";
