@@ -100,4 +100,20 @@ export u
     else expect(report.iterations).toBeGreaterThan(100);
     expect(after).toBe(before);
   });
+
+  // Richardson with a tiny step never reaches its tolerance, so it runs every iteration: the
+  // tensor count after 10,000 solver iterations equals the count after 10.
+  const slow = (maxiter: number) => `
+dim N = 8
+op A(u: f32[n]) = 2 * u
+let b = ones(N)
+solve A(u) = b method richardson(omega: 1e-6, rtol: 1e-6, maxiter: ${maxiter}) -> u
+export u
+`;
+
+  it.each([10, 10_000])("solve by richardson, exactly %i iterations", async (maxiter) => {
+    const { before, after, report } = await measure(slow(maxiter));
+    expect(report).toMatchObject({ kind: "solve", method: "richardson", reason: "max_iterations", iterations: maxiter });
+    expect(after).toBe(before);
+  });
 });
