@@ -15,7 +15,9 @@ interface Case {
 const CASES: Case[] = [
   { example: "poisson.iter", sizes: { N: 255 } },
   { example: "poisson.iter", sizes: { N: 511 } },
+  { example: "poisson-precond.iter", sizes: { N: 255 } },
   { example: "contraction.iter", sizes: { n: 1024 } },
+  { example: "anderson.iter", sizes: { n: 1024 } },
   { example: "newton-schulz.iter", sizes: { n: 256 } },
 ];
 
