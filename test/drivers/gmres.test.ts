@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runGmres } from "../../runtime/drivers/gmres.js";
-import { f32, gaussian, matvec, norm, qdrt, randomOrthogonal, randomVector, rng, sub, tf, useCpu, type Mat } from "./reference.js";
+import { f32, gaussian, luSolve, matvec, norm, qdrt, randomOrthogonal, randomVector, rng, sub, tf, useCpu, type Mat } from "./reference.js";
 
 beforeAll(useCpu);
 
@@ -28,32 +28,6 @@ function randomDominant(n: number, seed: number, spread = 1): Mat {
   return A;
 }
 
-/** Solves A x = b by Gaussian elimination with partial pivoting, in float64. */
-function luSolve(A: Mat, b: ArrayLike<number>, n: number): Float64Array {
-  const M = Float64Array.from(A);
-  const x = Float64Array.from(b);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let i = c + 1; i < n; i++) if (Math.abs(M[i * n + c]) > Math.abs(M[p * n + c])) p = i;
-    if (M[p * n + c] === 0) throw new Error("singular");
-    if (p !== c) {
-      for (let j = 0; j < n; j++) [M[c * n + j], M[p * n + j]] = [M[p * n + j], M[c * n + j]];
-      [x[c], x[p]] = [x[p], x[c]];
-    }
-    for (let i = c + 1; i < n; i++) {
-      const f = M[i * n + c] / M[c * n + c];
-      if (f === 0) continue;
-      for (let j = c; j < n; j++) M[i * n + j] -= f * M[c * n + j];
-      x[i] -= f * x[c];
-    }
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let j = i + 1; j < n; j++) s -= M[i * n + j] * x[j];
-    x[i] = s / M[i * n + i];
-  }
-  return x;
-}
 
 /** ‖A⁻¹‖_F (≥ ‖A⁻¹‖₂) in float64, one solve per column. */
 function inverseFro(A: Mat, n: number): number {

@@ -14,15 +14,16 @@ import {
   choleskySolve,
   f32,
   gaussian,
-  matvec,
   norm,
-  qdrt,
-  randomOrthogonal,
   randomSpd,
   randomVector,
   rng,
   sub,
   type Mat,
+  luSolve,
+  symmetricIndefinite,
+  relResidual,
+  relError,
 } from "../drivers/reference.js";
 
 /** fast-check runs per property (KRYLOV_RUNS=50 to explore more seeds while changing a method). */
@@ -151,47 +152,7 @@ export H
 // ---------------------------------------------------------------------------------------------
 // Float64 references
 
-/** Solves A x = b by LU with partial pivoting, in float64. */
-function luSolve(A: Mat, b: ArrayLike<number>, n: number): Float64Array {
-  const M = Float64Array.from(A);
-  const x = Float64Array.from(b);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let i = c + 1; i < n; i++)
-      if (Math.abs(M[i * n + c]) > Math.abs(M[p * n + c])) p = i;
-    if (M[p * n + c] === 0) throw new Error("singular");
-    if (p !== c) {
-      for (let j = 0; j < n; j++)
-        [M[c * n + j], M[p * n + j]] = [M[p * n + j], M[c * n + j]];
-      [x[c], x[p]] = [x[p], x[c]];
-    }
-    for (let i = c + 1; i < n; i++) {
-      const f = M[i * n + c] / M[c * n + c];
-      if (f === 0) continue;
-      for (let j = c; j < n; j++) M[i * n + j] -= f * M[c * n + j];
-      x[i] -= f * x[c];
-    }
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let j = i + 1; j < n; j++) s -= M[i * n + j] * x[j];
-    x[i] = s / M[i * n + i];
-  }
-  return x;
-}
 
-/** A symmetric Q·diag(λ)·Qᵀ with |λ| log-spaced in [1, cond] and alternating signs (indefinite). */
-function symmetricIndefinite(n: number, cond: number, seed: number): Mat {
-  const Q = randomOrthogonal(n, gaussian(rng(seed)));
-  const d = Array.from(
-    { length: n },
-    (_, i) => (i % 2 ? -1 : 1) * cond ** (i / (n - 1)),
-  );
-  const A = f32(qdrt(Q, d, Q, n));
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i];
-  return A;
-}
 
 /** Non-symmetric, strictly diagonally dominant: Gaussian off-diagonal, aᵢᵢ = dom·Σⱼ|aᵢⱼ|. */
 function diagonallyDominant(n: number, dom: number, seed: number): Mat {
@@ -220,14 +181,6 @@ function scaled(S: Mat, n: number, lo: number, hi: number, seed: number): Mat {
 
 const diagonalOf = (A: Mat, n: number) =>
   Float64Array.from({ length: n }, (_, i) => A[i * n + i]);
-const relResidual = (
-  A: Mat,
-  x: ArrayLike<number>,
-  b: ArrayLike<number>,
-  n: number,
-) => norm(sub(b, matvec(A, x, n))) / norm(b);
-const relError = (x: ArrayLike<number>, xs: ArrayLike<number>) =>
-  norm(sub(x, xs)) / norm(xs);
 /** The first k (1-based) whose iterate has a float64 relative residual ≤ tol, or Infinity. */
 const itersTo = (
   s: Steps,
