@@ -2,7 +2,7 @@
 import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { didYouMean } from "../compiler/suggest.js";
-import { shapeToString, typeToString } from "../compiler/types.js";
+import { typeToString } from "../compiler/types.js";
 import { type BackendName, selectBackend } from "./backend.js";
 import { InputError } from "./inputs.js";
 import { TfjsInterpreter } from "./interpreter.js";
@@ -74,4 +74,3 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   }
 }
 
-export { shapeToString };

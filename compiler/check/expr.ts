@@ -320,4 +320,3 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undef
   return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));
 }
 
-export { shapeToString };

@@ -1,7 +1,6 @@
 // Statements: `let`, assignments in loop bodies, `return`, and blocks ending in `return`. The
 // iterative constructs are in iterative.ts and loop.ts.
 import type * as A from "../../grammar/ast.js";
-import { DEFAULT_METHOD } from "../methods.js";
 import { type TensorT, type Type, typeToString, typesEqual } from "../types.js";
 import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
@@ -161,4 +160,3 @@ function assignCarried(ctx: CheckContext, n: A.Ident, got: Type | undefined, val
     });
 }
 
-export { DEFAULT_METHOD };

@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../diagnostics.js";
 import type { Attr, Value } from "../ir/ir.js";
-import { getBuiltin, type BuiltinSpec } from "../ops/index.js";
+import type { BuiltinSpec } from "../ops/index.js";
 import { type Dim, dimValue } from "../shapes.js";
 import { scalar, shapeOf, tensor, type TensorT } from "../types.js";
 import { bindArgs } from "../check/args.js";
@@ -180,4 +180,3 @@ function lowerTensorLit(L: Lowering, e: A.TensorLit, scope: Scope): Value {
   return rows.slice(1).reduce((acc, r) => L.fn.builtin("concat", [acc, r], { axis: 0 }, e.span), rows[0]);
 }
 
-export { getBuiltin };

@@ -31,7 +31,6 @@ export interface Lowered {
   inputs: { name: string; type: TensorT; hasDefault: boolean }[];
 }
 
-const NOWHERE: A.Span = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
 
 export function lower(program: A.Program, options: LowerOptions = {}): Lowered {
   const L = new Lowering();
@@ -136,4 +135,3 @@ function lowerInput(L: Lowering, root: Scope, d: A.InputDecl, options: LowerOpti
   return { name: d.name.name, type, hasDefault: d.default !== null };
 }
 
-export { NOWHERE };

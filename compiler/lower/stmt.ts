@@ -11,7 +11,7 @@ import type { Binding, Scope } from "../check/scope.js";
 import { asNumber, staticEval } from "../check/static.js";
 import { readStopRule } from "../check/stop.js";
 import { LowerError } from "./context.js";
-import { constant, type Lowered, lowerExpr, single } from "./expr.js";
+import { type Lowered, lowerExpr, single } from "./expr.js";
 import type { Lowering } from "./lowering.js";
 import { lambdaOf, methodRegions, precondOf, valueBinding } from "./methods.js";
 
@@ -197,4 +197,3 @@ function lowerLoop(L: Lowering, s: A.Loop, scope: Scope): void {
   }
 }
 
-export { constant };

@@ -349,7 +349,6 @@ describe("runGmres edge cases", () => {
   it("a singular operator with b outside its range → breakdown, naming the singular Krylov space", () => {
     // A = diag(1, …, 1, 0), b = e_0 + e_{n−1}: the best residual is 1, reached at iteration 1;
     // at iteration 2 A v_1 is dependent on A v_0 and the Arnoldi vector vanishes.
-    const n = 6;
     const d = tf.tensor1d([1, 1, 1, 1, 1, 0]);
     const b = tf.tensor1d([1, 0, 0, 0, 0, 1]);
     const before = tf.memory().numTensors;
