@@ -71,6 +71,22 @@ describe("poisson.iter", () => {
     }
     expect(maxErr).toBeLessThan(1e-4);
   });
+
+  // `--set P=...` picks the preconditioner when compiling: one solve runs, with its own count.
+  it("P = 0, 1, 2 (none, Jacobi, multigrid): one solve each; multigrid's count stays small as N grows", async () => {
+    const iterations = async (P: number, N: number) => {
+      const out = await runExample("poisson.iter", { N, P });
+      expect(out.reports).toHaveLength(1);
+      expect(out.reports[0]).toMatchObject({ kind: "solve", method: "cg", converged: true });
+      expect(scalar(out, "error")).toBeLessThan(1e-4);
+      return out.reports[0].iterations;
+    };
+    const plain = await iterations(0, 63);
+    // The 5-point Laplacian's diagonal is constant: Jacobi only rescales, so the count is CG's.
+    expect(await iterations(1, 63)).toBe(plain);
+    for (const N of [31, 63, 127]) expect(await iterations(2, N)).toBeLessThanOrEqual(5);
+    expect(plain).toBeGreaterThan(20);
+  });
 });
 
 describe("contraction.iter", () => {
