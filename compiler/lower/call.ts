@@ -42,6 +42,8 @@ function bindSizes(p: A.Param, actual: TensorT, home: Scope, sizes: Map<string, 
   const scratch = new CheckContext("<lowering>");
   const declared = typeFrom(scratch, p.type, home, { allowNew: true, introduced: new Map() });
   if (!declared || declared.tag !== "tensor") throw new InternalError(`parameter \`${p.name.name}\` lost its type in lowering`);
+  if (declared.shape.length !== actual.shape.length || declared.dtype !== actual.dtype)
+    throw new LowerError(`\`${p.name.name}\` expects ${typeToString(declared)}, but the argument is ${typeToString(actual)}.`, p.span);
   declared.shape.forEach((d, i) => {
     const r = dimUnify(d, actual.shape[i], sizes);
     if (r === false) throw new LowerError(`\`${p.name.name}\` expects ${typeToString(declared)}, but the argument is ${typeToString(actual)}.`, p.span);

@@ -104,3 +104,26 @@ builtin({
   },
   impl: (tf, inputs) => prolongBilinear(tf, input(inputs, 0)),
 });
+
+// The red–black colouring of a grid of any rank: 1 where the sum of the indices is even. A
+// builtin because the language has no rank polymorphism (a 1D, 2D or 3D grid alike).
+builtin({
+  name: "parity",
+  doc: "The red–black checkerboard of x's grid (any rank): 1 where the indices sum to an even number, else 0.",
+  params: [{ name: "x", kind: "tensor" }],
+  shape: (q) => tensor("f32", arg(q, 0).shape),
+  impl(tf, _inputs, _s, out) {
+    const size = out.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    for (let flat = 0; flat < size; flat++) {
+      let rest = flat;
+      let sum = 0;
+      for (let axis = out.shape.length - 1; axis >= 0; axis--) {
+        sum += rest % out.shape[axis];
+        rest = Math.floor(rest / out.shape[axis]);
+      }
+      data[flat] = sum % 2 === 0 ? 1 : 0;
+    }
+    return tf.tensor(data, out.shape, "float32");
+  },
+});

@@ -217,3 +217,14 @@ describe("shape rules", () => {
     expect(out.data).toEqual([4]);
   });
 });
+
+describe("parity", () => {
+  it("is 1 where the indices sum to an even number, for grids of rank 1, 2 and 3", async () => {
+    const { runSource } = await import("../../runtime/run.js");
+    const out = await runSource("export a = parity(zeros(5))\nexport b = parity(zeros(2, 3))\nexport c = parity(zeros(2, 2, 2))", { file: "t.iter", backend: "cpu" });
+    const get = (n: string) => [...out.exports.find((e) => e.name === n)!.data];
+    expect(get("a")).toEqual([1, 0, 1, 0, 1]);
+    expect(get("b")).toEqual([1, 0, 1, 0, 1, 0]);
+    expect(get("c")).toEqual([1, 0, 0, 1, 0, 1, 1, 0]);
+  });
+});
