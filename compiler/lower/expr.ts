@@ -4,7 +4,7 @@ import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../diagnostics.js";
 import type { Attr, Value } from "../ir/ir.js";
 import type { BuiltinSpec } from "../ops/index.js";
-import { type Dim, dimValue } from "../shapes.js";
+import { type Dim, dimSymbols, dimToString, dimValue } from "../shapes.js";
 import { scalar, shapeOf, tensor, type TensorT } from "../types.js";
 import { bindArgs } from "../check/args.js";
 import type { Binding, Scope } from "../check/scope.js";
@@ -41,7 +41,10 @@ export function single(l: Lowered, span: A.Span): Value {
 
 function concrete(d: Dim, span: A.Span): number {
   const v = dimValue(d);
-  if (v === undefined) throw new LowerError("This size has no value yet.", span, "give it one with `dim N = ...` or `--set N=...`.");
+  if (v === undefined) {
+    const name = [...dimSymbols(d)][0] ?? "N";
+    throw new LowerError(`The size \`${dimToString(d)}\` has no value yet.`, span, `give it one with \`dim ${name} = ...\` or \`--set ${name}=...\`.`);
+  }
   if (!Number.isInteger(v)) throw new LowerError(`This size works out to ${v}, which is not a whole number.`, span, "choose sizes that divide exactly (e.g. an odd N for N / 2 + 1/2 shapes).");
   return v;
 }
