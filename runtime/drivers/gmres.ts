@@ -56,7 +56,8 @@
 // detail (A·M is singular on the Krylov space — the least-squares residual stops decreasing —
 // or the tolerance is below what float32 attains). A column that is itself dependent on the
 // previous ones (the rotated diagonal of R vanishes too) is dropped from the least squares.
-import { type Reason, type Report } from "../report.js";
+import { buildReport } from "./method.js";
+import { type Reason } from "../report.js";
 import {
   ConvergenceMonitor,
   conform,
@@ -64,7 +65,6 @@ import {
   describeNonFinite,
   flatDot,
   fmt,
-  secondsSince,
   tolerance,
   type Decision,
   type DriverResult,
@@ -421,23 +421,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   }
 
   function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
-    const history = monitor.history;
-    const converged = why === "converged_atol" || why === "converged_rtol";
-    const report: Report = {
-      name: opts.name,
-      kind: "solve",
-      method: "gmres",
-      iterations: Math.max(0, monitor.iteration),
-      residual,
-      relResidual: residual === 0 ? 0 : residual / bnorm,
-      recursiveResidual: rec,
-      reason: why,
-      converged,
-      history: history.toArray(),
-      seconds: secondsSince(t0),
-    };
-    if (history.truncated) report.historyTruncated = true;
-    if (why2 !== undefined) report.detail = why2;
-    return { value, report };
+    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bnorm, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
+    return { value, report: buildReport("solve", { name: opts.name, method: "gmres" }, monitor, t0, fields) };
   }
+
 }

@@ -73,7 +73,14 @@ function norm(tf: Tf, t: Tensor): number {
   return v;
 }
 
-function report(kind: "solve" | "fixpoint", o: { name: string; method: string }, monitor: ConvergenceMonitor, t0: number, fields: Pick<Report, "residual" | "relResidual" | "reason"> & Partial<Report>): Report {
+/** A report from a driver's monitor and the fields it knows; shared by every solve driver. */
+export function buildReport(
+  kind: "solve" | "fixpoint",
+  o: { name: string; method: string },
+  monitor: ConvergenceMonitor,
+  t0: number,
+  fields: Pick<Report, "residual" | "relResidual" | "reason"> & Partial<Report>,
+): Report {
   const r: Report = {
     name: o.name,
     kind,
@@ -102,7 +109,7 @@ export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): Driver
   const bnorm = norm(tf, b);
   const finish = (x: Tensor, reason: Reason, trueRes: number, recursive: number, detail?: string): DriverResult => ({
     value: x,
-    report: report("solve", o, monitor, t0, {
+    report: buildReport("solve", o, monitor, t0, {
       residual: trueRes,
       relResidual: trueRes === 0 ? 0 : trueRes / bnorm,
       recursiveResidual: recursive,
@@ -214,7 +221,7 @@ export function runFixpointMethod(tf: Tf, o: FixpointMethodOptions): DriverResul
         : d.reason === "diverged_growth"
           ? `the residual ${fmt(res)} grew past ${fmt(monitor.rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)} at iteration ${k}`
           : undefined;
-    const r = report("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) });
+    const r = buildReport("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) });
     const bound = errorBound(r, { ...(o.lipschitz !== undefined ? { lipschitz: o.lipschitz } : {}), estimate: o.method === "picard" });
     if (bound) r.errorBound = bound;
     return { value: x, report: r };
