@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { check } from "../../compiler/check/index.js";
 import { format } from "../../grammar/format.js";
 import { EXIT, hasErrors, load, printDiagnostics, UsageError } from "./io.js";
-import { parseSizes } from "./options.js";
+import { collect, parseSizes } from "./options.js";
 
 type SetCode = (code: number) => void;
 
@@ -54,7 +54,7 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
     .command("check")
     .description("check names, types and shapes of a .iter file")
     .argument("<file>", "the .iter file")
-    .option("--set <size=value...>", "give sizes values, e.g. --set N=63")
+    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .action((file: string, opts: { set?: string[] }) => {
       const { source, parsed } = load(file);
       const sizes = parseSizes(opts.set);

@@ -11,3 +11,8 @@ export function parseSizes(items: readonly string[] | undefined): Map<string, nu
   }
   return out;
 }
+
+/** Commander's accumulator for a repeatable option: `--set N=63 --set M=7`. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

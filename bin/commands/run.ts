@@ -11,7 +11,7 @@ import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
-import { parseSizes } from "./options.js";
+import { collect, parseSizes } from "./options.js";
 
 interface RunFlags {
   input?: string[];
@@ -83,8 +83,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .command("run")
     .description("compile and run a .iter file; print convergence reports and exports")
     .argument("<file>", "the .iter file")
-    .option("--input <name=file...>", "give an input from a .npy or .json file")
-    .option("--set <size=value...>", "give sizes values, e.g. --set N=63")
+    .option("--input <name=file>", "give an input from a .npy or .json file (repeatable)", collect, [])
+    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .option("--backend <name>", `tensor backend: ${BACKEND_NAMES.join(", ")}`, "auto")
     .option("--json", "print one JSON object instead of tables")
     .option("--values", "with --json, include every export's values")
@@ -121,7 +121,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .description("compile a .iter file and print its IR (TypeScript output is planned)")
     .argument("<file>", "the .iter file")
     .option("--emit <what>", "what to print: ir", "ir")
-    .option("--set <size=value...>", "give sizes values, e.g. --set N=63")
+    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .option("--dump-after <pass>", "print the IR after this pass: lower, specialise, fold, cse, dce")
     .action((file: string, flags: { emit: string; set?: string[]; dumpAfter?: string }) => {
       if (flags.emit !== "ir") throw new UsageError(`\`--emit ${flags.emit}\` is not available yet.`, "`--emit ir` prints the IR; TypeScript modules come with the code generator (planned).");
