@@ -3,77 +3,15 @@
 // contraction per cycle, the smoothers, and the iteration counts of multigrid-preconditioned
 // CG and of multigrid as a solver on examples/poisson.iter's operator for N = 31 … 255.
 import { describe, expect, it } from "vitest";
-import type { NpyArray } from "../../runtime/npy.js";
 import { runSource } from "../../runtime/run.js";
+import { fields, type G, type OpName, OPERATORS, randomGrid, runIter } from "./grid-helpers.js";
 
 // ---- running programs ------------------------------------------------------------------------
-
-interface SolveReport {
-  name: string;
-  method: string;
-  iterations: number;
-  reason: string;
-  relResidual: number | null;
-  seconds: number;
-}
-
-async function runIter(source: string, inputs: Record<string, { shape: number[]; data: ArrayLike<number> }> = {}) {
-  const given = new Map<string, NpyArray>(
-    Object.entries(inputs).map(([k, v]) => [k, { dtype: "float32", shape: v.shape, data: Float32Array.from(v.data) } as NpyArray]),
-  );
-  const out = await runSource(source, { file: "multigrid-test.iter", inputs: given, backend: "cpu" });
-  const errors = out.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) throw new Error(errors.map((d) => `${d.message} (line ${d.span.start.line})`).join("\n"));
-  return {
-    values: new Map(out.exports.map((e) => [e.name, e.data as Float32Array])),
-    reports: out.reports.filter((r) => r.kind === "solve") as unknown as SolveReport[],
-  };
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomGrid(n: number, seed: number): Float64Array {
-  const u = rng(seed);
-  return Float64Array.from({ length: n * n }, () => Math.fround(2 * u() - 1));
-}
 
 // ---- the operators, in iterlang and in float64 -----------------------------------------------
 
 /** `P` is examples/poisson.iter's operator; `S` = s∘P(s∘u) + c∘u, s = 1 + 4xy, c = 10x: SPD,
  * 5-point, with coefficients computed from n, so the cycle can re-discretise it. */
-const OPERATORS = `
-op P(u: f32[n, n]) = stencil5(u, center: 4, side: -1) * (n + 1)^2
-op S(u: f32[n, n]) {
-  let s = 1 + 4 * grid(n, axis: 1) * grid(n, axis: 0)
-  let c = 10 * grid(n, axis: 1)
-  return s * stencil5(s * u, center: 4, side: -1) * (n + 1)^2 + c * u
-}
-`;
-
-type G = Float64Array;
-type OpName = "P" | "S";
-
-const coord = (k: number, n: number): number => (k + 1) / (n + 1);
-
-function fields(op: OpName, n: number): { s: G; c: G } {
-  const s = new Float64Array(n * n).fill(1);
-  const c = new Float64Array(n * n);
-  if (op === "S")
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        s[i * n + j] = 1 + 4 * coord(j, n) * coord(i, n);
-        c[i * n + j] = 10 * coord(j, n);
-      }
-  return { s, c };
-}
 
 function apply(op: OpName, u: G, n: number): G {
   const { s, c } = fields(op, n);
