@@ -33,17 +33,42 @@ export interface Compiled {
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
 
-/** Parses and checks: what `iterc check` runs. */
-export function checkSource(source: string, options: CompileOptions = {}): Compiled {
+/**
+ * Parses and checks: what `iterc check` runs. `specialise` also lowers, when every size has a
+ * value, for the errors only concrete sizes reveal (compileSource lowers anyway, so it skips it).
+ */
+export function checkSource(source: string, options: CompileOptions = {}, specialise = true): Compiled {
   const file = options.file ?? "<input>";
   const parsed = parse(source, file);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
   const checked = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
-  return { diagnostics: [...parsed.diagnostics, ...checked.diagnostics], program: parsed.program };
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
+  if (specialise && !hasErrors(diagnostics)) diagnostics.push(...specialisationErrors(parsed.program, file, options));
+  return { diagnostics, program: parsed.program };
+}
+
+/**
+ * The errors only concrete sizes reveal (a size that is not whole, an index out of range, a
+ * standard-library method that does not fit the unknown's shape): when every size has a value,
+ * checking lowers the program too, without running it. Undecidable cases (a size still without
+ * a value) say nothing here; `iterc run` decides them.
+ */
+function specialisationErrors(program: A.Program, file: string, options: CompileOptions): Diagnostic[] {
+  try {
+    lower(program, { ...(options.sizes ? { sizes: options.sizes } : {}), checkOnly: true });
+    return [];
+  } catch (e) {
+    if (!(e instanceof LowerError)) throw e;
+    return e.undecided ? [] : [lowerDiagnostic(e, file)];
+  }
+}
+
+function lowerDiagnostic(e: LowerError, file: string): Diagnostic {
+  return { severity: "error", code: "specialise", message: e.message, file, span: e.span, ...(e.hint ? { hint: e.hint } : {}) };
 }
 
 export function compileSource(source: string, options: CompileOptions = {}): Compiled {
-  const checked = checkSource(source, options);
+  const checked = checkSource(source, options, false);
   if (hasErrors(checked.diagnostics) || !checked.program) return checked;
   const file = options.file ?? "<input>";
   let lowered: Lowered;
@@ -51,8 +76,7 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
     lowered = lower(checked.program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
   } catch (e) {
     if (!(e instanceof LowerError)) throw e;
-    const d: Diagnostic = { severity: "error", code: "specialise", message: e.message, file, span: e.span, ...(e.hint ? { hint: e.hint } : {}) };
-    return { ...checked, diagnostics: [...checked.diagnostics, d] };
+    return { ...checked, diagnostics: [...checked.diagnostics, lowerDiagnostic(e, file)] };
   }
   const module = runPipeline(lowered.module, defaultPasses({ specialise }), {
     verify: options.verify ?? true,

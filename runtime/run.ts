@@ -35,7 +35,7 @@ const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 /** Data given for an input the program does not declare: said first, with a did-you-mean. */
 function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): void {
   if (given.size === 0) return;
-  const program = checkSource(source, options).program;
+  const program = checkSource(source, options, false).program;
   if (!program) return;
   const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
   for (const name of given.keys()) {

@@ -1,9 +1,9 @@
 // `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { check } from "../../compiler/check/index.js";
+import { checkSource } from "../../compiler/compile.js";
 import { format } from "../../grammar/format.js";
-import { EXIT, hasErrors, load, printDiagnostics, UsageError } from "./io.js";
+import { EXIT, hasErrors, load, printDiagnostics, readSource, UsageError } from "./io.js";
 import { collect, parseSizes } from "./options.js";
 
 type SetCode = (code: number) => void;
@@ -56,9 +56,8 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
     .argument("<file>", "the .iter file")
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .action((file: string, opts: { set?: string[] }) => {
-      const { source, parsed } = load(file);
-      const sizes = parseSizes(opts.set);
-      const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...check(parsed.program, { sizes }).diagnostics];
+      const source = readSource(file);
+      const { diagnostics } = checkSource(source, { file, sizes: parseSizes(opts.set) });
       printDiagnostics(diagnostics, file, source);
       if (hasErrors(diagnostics)) setCode(EXIT.user);
       else process.stdout.write(`${file}: no errors\n`);

@@ -13,6 +13,8 @@ import { typeToString } from "../types.js";
 export class LowerError extends Error {
   /** Set once the error has been placed at the user's call of a standard-library op. */
   inLibrary = false;
+  /** True when a size or an input has no value yet: not a mistake, only not decidable now. */
+  undecided = false;
   constructor(
     message: string,
     readonly span: A.Span,

@@ -43,7 +43,9 @@ function concrete(d: Dim, span: A.Span): number {
   const v = dimValue(d);
   if (v === undefined) {
     const name = [...dimSymbols(d)][0] ?? "N";
-    throw new LowerError(`The size \`${dimToString(d)}\` has no value yet.`, span, `give it one with \`dim ${name} = ...\` or \`--set ${name}=...\`.`);
+    const err = new LowerError(`The size \`${dimToString(d)}\` has no value yet.`, span, `give it one with \`dim ${name} = ...\` or \`--set ${name}=...\`.`);
+    err.undecided = true;
+    throw err;
   }
   if (!Number.isInteger(v)) throw new LowerError(`This size works out to ${v}, which is not a whole number.`, span, "choose sizes that divide exactly (e.g. an odd N for N / 2 + 1/2 shapes).");
   return v;

@@ -21,6 +21,8 @@ export interface LowerOptions {
   sizes?: ReadonlyMap<string, number>;
   /** Shapes of the inputs given at run time (`--input f=f.npy`), by input name. */
   inputShapes?: ReadonlyMap<string, readonly number[]>;
+  /** Lowering only to find the errors concrete sizes reveal (`iterc check`): inputs need no data. */
+  checkOnly?: boolean;
 }
 
 export interface Lowered {
@@ -100,7 +102,11 @@ function concreteType(scope: Scope, t: A.TypeExpr, span: A.Span): TensorT {
   const env = new Map<string, number>();
   const shape = type.shape.map((d) => {
     const v = dimEval(d, env);
-    if (typeof v === "string") throw new LowerError(`The shape ${typeToString(type)} has no concrete value: ${v}.`, t.span, "give every size a value with `dim N = ...` or `--set N=...`.");
+    if (typeof v === "string") {
+      const err = new LowerError(`The shape ${typeToString(type)} has no concrete value: ${v}.`, t.span, "give every size a value with `dim N = ...` or `--set N=...`.");
+      err.undecided = true;
+      throw err;
+    }
     return dimConst(v);
   });
   return tensor(type.dtype, shape);
@@ -128,7 +134,7 @@ function lowerInput(L: Lowering, root: Scope, d: A.InputDecl, options: LowerOpti
     });
   }
   const type = concreteType(root, d.type, d.span);
-  if (!given && !d.default)
+  if (!given && !d.default && !options.checkOnly)
     throw new LowerError(`The input \`${d.name.name}\` needs a value.`, d.name.span, `give it with \`--input ${d.name.name}=file.npy\` (or .json), or declare a default: \`input ${d.name.name}: ... = value\`.`);
   const v = given || !d.default ? L.fn.emit("input", [], { name: d.name.name }, [type], { span: d.span, hints: [d.name.name] })[0] : single(lowerExpr(L, d.default, root, type), d.default.span);
   bindValue(root, d.name, v, "input");

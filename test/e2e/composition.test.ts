@@ -39,3 +39,19 @@ export u`;
     expect(jacobi.reports[0].iterations).toBeLessThan(plain.reports[0].iterations);
   });
 });
+
+describe("checking with concrete sizes", () => {
+  it("iterc check reports a method that does not fit the unknown's shape, at the user's solve", async () => {
+    const { checkSource } = await import("../../compiler/compile.js");
+    const src = "dim n = 8\nlet b = ones(n)\nsolve 2 * x = b method cg precond multigrid -> x\nexport x";
+    const errors = checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.code, d.span.start.line])).toEqual([["specialise", 3]]);
+    expect(errors[0].message).toMatch(/^In `multigrid` of the standard library \(stdlib\/multigrid\.iter:\d+\): `\w+` expects f32\[n, n\], but the argument is f32\[8\]/);
+  });
+
+  it("says nothing of what only a size without a value could decide", async () => {
+    const { checkSource } = await import("../../compiler/compile.js");
+    const src = "dim N\ninput f: f32[N]\nlet g = f[0:N / 2]\nexport g";
+    expect(checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+});
