@@ -550,7 +550,15 @@ function iterFiles(dir: string, recursive: boolean): string[] {
 describe("format on the repository's .iter files", () => {
   const root = join(import.meta.dirname, "../..");
   it("looks in the repository's root", () => expect(existsSync(join(root, "package.json"))).toBe(true));
-  const files = [...iterFiles(join(root, "examples"), false), ...iterFiles(join(root, "test/fixtures"), true)];
+  const files = [...iterFiles(join(root, "examples"), false), ...iterFiles(join(root, "stdlib"), false), ...iterFiles(join(root, "test/fixtures"), true)];
+  it("the examples and the standard library are written in canonical form", () => {
+    const shipped = [...iterFiles(join(root, "examples"), false), ...iterFiles(join(root, "stdlib"), false)];
+    expect(shipped.length).toBeGreaterThan(10);
+    for (const f of shipped) {
+      const source = readFileSync(f, "utf8");
+      expect(format(parse(source, f).program), f).toBe(source);
+    }
+  });
   const parseable = files.filter((f) => !parse(readFileSync(f, "utf8"), f).diagnostics.some((d) => d.severity === "error"));
   if (parseable.length === 0) it.skip("no example or fixture .iter file parses yet", () => {});
   for (const file of parseable) {
