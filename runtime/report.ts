@@ -163,7 +163,8 @@ export function renderReports(reports: readonly Report[]): string {
   const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
   const numeric = [false, false, false, true, true, true, false, true];
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
-  const resid = (r: Report, x: number) => (r.kind === "loop" && Number.isNaN(x) ? "—" : fmtNum(x));
+  // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
+  const resid = (r: Report, x: number) => ((r.kind === "loop" || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
   const rows = reports.map((r) => [
     r.name,
     r.kind,

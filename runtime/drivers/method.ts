@@ -111,7 +111,8 @@ export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): Driver
     value: x,
     report: buildReport("solve", o, monitor, t0, {
       residual: trueRes,
-      relResidual: trueRes === 0 ? 0 : trueRes / bnorm,
+      // With b = 0 (a nonlinear F(x) = 0) no relative residual exists: NaN, shown as "—".
+      relResidual: trueRes === 0 ? 0 : bnorm === 0 ? NaN : trueRes / bnorm,
       recursiveResidual: recursive,
       reason,
       ...(detail ? { detail } : {}),
