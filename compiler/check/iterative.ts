@@ -93,6 +93,10 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): Type | 
     poison(scope, [s.unknown]);
     return undefined;
   }
+  if (unknownMisnamed(ctx, s, scope)) {
+    poison(scope, [s.unknown]);
+    return undefined;
+  }
   const inner = scope.child();
   inner.define(s.unknown.name, { kind: "value", name: s.unknown.name, type: t, span: s.unknown.span, what: "unknown" });
   const lhs = tensorOf(ctx, s.lhs, inner);
@@ -135,6 +139,32 @@ function rhsUsesUnknown(ctx: CheckContext, s: A.Solve, scope: Scope): boolean {
     hint: `move every term with \`${u}\` to the left, as in \`solve A(${u}) - ${u} = f -> ${u}\`.`,
   });
   return true;
+}
+
+/**
+ * `solve P(u) = f -> v`: the left side uses an undefined `u` and not the unknown `v`. One error
+ * says what the `->` name is for, instead of an unknown name and an unused unknown.
+ */
+function unknownMisnamed(ctx: CheckContext, s: A.Solve, scope: Scope): boolean {
+  if (refersTo(s.lhs, s.unknown.name)) return false;
+  const undefinedNames = [...new Set(namesIn(s.lhs).filter((n) => scope.lookup(n) === undefined))];
+  if (undefinedNames.length !== 1) return false;
+  const [u] = undefinedNames;
+  ctx.error(s.unknown.span, "unknown-not-used", `The unknown of a solve is the name after \`->\`, here \`${s.unknown.name}\`, but the left side uses \`${u}\`, which is not defined.`, {
+    hint: `write \`-> ${u}\`, or use \`${s.unknown.name}\` on the left side.`,
+  });
+  return true;
+}
+
+/** Every name an expression mentions. */
+function namesIn(e: unknown, out: string[] = []): string[] {
+  if (Array.isArray(e)) for (const x of e) namesIn(x, out);
+  else if (e && typeof e === "object") {
+    const node = e as { kind?: string; name?: unknown };
+    if (node.kind === "Name" && typeof node.name === "string") out.push(node.name);
+    else for (const [k, v] of Object.entries(e)) if (k !== "span") namesIn(v, out);
+  }
+  return out;
 }
 
 function refersTo(e: A.Expr, name: string): boolean {
