@@ -2,7 +2,7 @@
 import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { didYouMean } from "../compiler/suggest.js";
-import { typeToString } from "../compiler/types.js";
+import { type TensorT, typeToString } from "../compiler/types.js";
 import { type BackendName, selectBackend } from "./backend.js";
 import { InputError } from "./inputs.js";
 import { TfjsInterpreter } from "./interpreter.js";
@@ -45,21 +45,28 @@ function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap
   }
 }
 
+/**
+ * The data for an input in its declared dtype. Whole numbers given as float32 (JSON has no
+ * integers) become int32 for an `i32` input; any other difference is the user's to fix.
+ */
+function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
+  const want = DTYPE[type.dtype];
+  if (arr.dtype === want) return arr;
+  if (want === "int32" && arr.dtype === "float32" && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
+    return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
+  throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
+}
+
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
   checkInputNames(source, options, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
   const compiled = compileSource(source, { ...options, inputShapes });
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
-  const declared = compiled.lowered.inputs;
-  for (const d of declared) {
-    const arr = given.get(d.name);
-    if (arr && arr.dtype !== DTYPE[d.type.dtype])
-      throw new InputError(`The data given for \`${d.name}\` holds ${arr.dtype} values, but \`${d.name}\` is declared as ${typeToString(d.type)} (${DTYPE[d.type.dtype]}).`);
-  }
+  const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
   const backend = await selectBackend(options.backend ?? "auto");
   const tf = backend.tf;
-  const tensors = new Map([...given].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+  const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
   try {
     const result = new TfjsInterpreter(tf).run(compiled.module, tensors);
     const exports: ExportedValue[] = [];
