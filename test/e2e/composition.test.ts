@@ -55,3 +55,16 @@ describe("checking with concrete sizes", () => {
     expect(checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 });
+
+describe("input dtypes", () => {
+  const k = (data: number[]) => new Map([["k", { dtype: "float32" as const, shape: [3], data: Float32Array.from(data) }]]);
+  it("whole numbers given as float32 (JSON) fill an i32 input", async () => {
+    const out = await runSource("input k: i32[3]\nexport s = sum(k)", { file: "t.iter", backend: "cpu", inputs: k([1, 2, 3]) });
+    expect([...out.exports[0].data]).toEqual([6]);
+  });
+  it("a fraction given for an i32 input is an error naming the input and both dtypes", async () => {
+    await expect(runSource("input k: i32[3]\nexport s = sum(k)", { file: "t.iter", backend: "cpu", inputs: k([1.5, 2, 3]) })).rejects.toThrow(
+      "The data given for `k` holds float32 values, but `k` is declared as i32[3] (int32).",
+    );
+  });
+});
