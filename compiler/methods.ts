@@ -42,6 +42,8 @@ export interface MethodSpec {
   implementation: Implementation;
   /** A solve whose left side need not be linear (Newton): a zero right-hand side proves nothing. */
   nonlinear?: boolean;
+  /** Said in every report of the method: an approximation the user should know about. */
+  note?: string;
 }
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
@@ -139,6 +141,7 @@ export const METHODS: readonly MethodSpec[] = [
     doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on finite-difference directional derivatives (exact JVPs come with autodiff), with a backtracking line search",
     options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
     nonlinear: true,
+    note: "Jacobian-vector products by finite differences (exact ones come with autodiff)",
     implementation: { kind: "iter", module: "newton" },
   },
   // ---- preconditioners --------------------------------------------------------------

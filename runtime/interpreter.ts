@@ -219,6 +219,7 @@ export class TfjsInterpreter implements ExecutionBackend {
       const restart = num(((op.attrs.options ?? {}) as Record<string, Attr>).restart) ?? 30;
       result = this.nested(() => runGmres(this.tf, apply, b, { ...(x0 ? { x0 } : {}), ...(precond ? { precond } : {}), restart, stop, name }));
     } else throw new InternalError(`solve method \`${method}\` has no driver`);
+    if (typeof op.attrs.note === "string") result.report.detail = result.report.detail ? `${result.report.detail}; ${op.attrs.note}` : op.attrs.note;
     return this.record(result).value;
   }
 

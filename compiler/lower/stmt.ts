@@ -147,7 +147,7 @@ function lowerSolve(L: Lowering, s: A.Solve, scope: Scope): void {
   const max = maxIterations(s.max, scope);
   const withMax = { ...options, ...(max !== null ? { maxiter: max } : {}) };
   const breakdown = spec.implementation.kind === "iter" ? (spec.implementation.breakdown ?? null) : null;
-  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: withMax, stop, precond: s.precond?.name.name ?? null, breakdown, linear: !spec.nonlinear }, [type], {
+  const [out] = L.fn.emit("solve", init ? [rhs, init] : [rhs], { method, options: withMax, stop, precond: s.precond?.name.name ?? null, breakdown, linear: !spec.nonlinear, note: spec.note ?? null }, [type], {
     span: s.span,
     label: s.unknown.name,
     regions,
