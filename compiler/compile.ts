@@ -4,7 +4,7 @@
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { check } from "./check/index.js";
-import type { Diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "../base/diagnostics.js";
 import type { Module } from "./ir/ir.js";
 import { lower, LowerError, type Lowered } from "./lower/index.js";
 import { defaultPasses, runPipeline } from "./passes/pipeline.js";
@@ -64,7 +64,7 @@ function specialisationErrors(program: A.Program, file: string, options: Compile
 }
 
 function lowerDiagnostic(e: LowerError, file: string): Diagnostic {
-  return { severity: "error", code: "specialise", message: e.message, file, span: e.span, ...(e.hint ? { hint: e.hint } : {}) };
+  return { severity: "error", code: "method-does-not-fit", message: e.message, file, span: e.span, ...(e.hint ? { hint: e.hint } : {}) };
 }
 
 export function compileSource(source: string, options: CompileOptions = {}): Compiled {

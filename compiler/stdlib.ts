@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { Scope } from "./check/scope.js";
-import { InternalError } from "./diagnostics.js";
+import { InternalError } from "../base/diagnostics.js";
 
 export interface StdModule {
   name: string;

@@ -2,18 +2,11 @@
 // (where it stands in the source). Passes switch on `kind` exhaustively; nothing here is
 // optional that a later stage needs to know.
 
-/** A position in a source file; `line` and `column` are 1-based, `offset` 0-based. */
-export interface Pos {
-  offset: number;
-  line: number;
-  column: number;
-}
+import type { Span } from "../base/span.js";
+import type { DType } from "../base/dtype.js";
 
-/** A half-open source range `[start, end)`. */
-export interface Span {
-  start: Pos;
-  end: Pos;
-}
+export type { Pos, Span } from "../base/span.js";
+export type { DType } from "../base/dtype.js";
 
 interface Node {
   span: Span;
@@ -28,7 +21,6 @@ export interface Ident extends Node {
 // ---------------------------------------------------------------------------------------
 // Types
 
-export type DType = "f32" | "i32" | "bool";
 
 /** `f32`, `f32[N, N]`, `i32[n + 1]`; `shape` is null for a scalar. */
 export interface TensorType extends Node {

@@ -2,7 +2,7 @@
 // input; a throw from here is a bug (the robustness tests feed it random bytes).
 import { type CstNode, type ILexingError, type IRecognitionException, type IToken, tokenMatcher } from "chevrotain";
 import type { Comment, Pos, Program, Span } from "./ast.js";
-import { type Diagnostic, Diagnostics } from "../compiler/diagnostics.js";
+import { type Diagnostic, Diagnostics } from "../base/diagnostics.js";
 import { layout } from "./layout.js";
 import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
 import { parser } from "./parser.js";
@@ -78,7 +78,7 @@ function parseDiagnostic(file: string, source: string, e: IRecognitionException,
   const atLineStart = !atEnd && startsLine(source, tok.startOffset);
   const topLevel = e.context.ruleStack.length === 1 && atLineStart;
   const hint = hintFor(e, atLineStart);
-  const common = { severity: "error" as const, code: "syntax", file, ...(hint ? { hint } : {}) };
+  const common = { severity: "error" as const, code: "syntax" as const, file, ...(hint ? { hint } : {}) };
   if (topLevel) return { ...common, message: startOfLineMessage(tok), span, label: `unexpected ${describeToken(tok).replace(/^the /, "")}` };
   // A construct left unfinished at the end of a line: point there, not at the next line.
   const end = atLineStart || atEnd ? endOfPreviousCode(source, atEnd ? eof.line + 1 : tok.startLine ?? 1) : undefined;

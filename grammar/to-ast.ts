@@ -4,8 +4,8 @@
 // lambda parameters, string escapes.
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import type * as A from "./ast.js";
-import { Diagnostics } from "../compiler/diagnostics.js";
-import { closest } from "../compiler/suggest.js";
+import { Diagnostics } from "../base/diagnostics.js";
+import { closest } from "../base/suggest.js";
 
 type Child = CstNode | IToken;
 

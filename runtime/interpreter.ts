@@ -2,7 +2,7 @@
 // Iterative constructs hand their regions to the drivers as callbacks, so the drivers know
 // nothing of the IR and a later backend (generated, fused code) can replace this one whole.
 import type * as tfc from "@tensorflow/tfjs-core";
-import { InternalError } from "../compiler/diagnostics.js";
+import { InternalError } from "../base/diagnostics.js";
 import type { Attr, Module, Op, Region } from "../compiler/ir/ir.js";
 import { type ConcreteStatic, getBuiltin } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";

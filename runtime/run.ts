@@ -1,7 +1,7 @@
 // Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
 import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
-import { didYouMean } from "../compiler/suggest.js";
+import type { Diagnostic } from "../base/diagnostics.js";
+import { didYouMean } from "../base/suggest.js";
 import { type TensorT, typeToString } from "../compiler/types.js";
 import { type BackendName, selectBackend } from "./backend.js";
 import { InputError } from "./inputs.js";

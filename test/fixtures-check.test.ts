@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { check } from "../compiler/check/index.js";
-import { renderDiagnostic } from "../compiler/diagnostics.js";
+import { renderDiagnostic } from "../base/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { renderDiagnostic } from "../compiler/diagnostics.js";
+import { renderDiagnostic } from "../base/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

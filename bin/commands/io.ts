@@ -1,7 +1,7 @@
 // Shared by the commands: reading sources, printing diagnostics, and the exit codes.
 import { readFileSync } from "node:fs";
 import { parse, type ParseResult } from "../../grammar/parse.js";
-import { type Diagnostic, renderDiagnostics } from "../../compiler/diagnostics.js";
+import { type Diagnostic, renderDiagnostics } from "../../base/diagnostics.js";
 
 export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3 } as const;
 

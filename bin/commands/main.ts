@@ -1,6 +1,6 @@
 // Command registration (commander) and the one place where errors become exit codes.
 import { Command, CommanderError } from "commander";
-import { BUG_REPORT_HINT } from "../../compiler/diagnostics.js";
+import { BUG_REPORT_HINT } from "../../base/diagnostics.js";
 import { EXIT, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";

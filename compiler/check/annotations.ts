@@ -3,7 +3,7 @@
 // (`op A(u: f32[n, n])` binds `n` at each call; `input A: f32[n, n]` binds it from the data).
 import type * as A from "../../grammar/ast.js";
 import { type Dim, dimSym } from "../shapes.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 import { tensor, type Type } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";

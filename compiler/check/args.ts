@@ -1,7 +1,7 @@
 // Matching a call's arguments to parameters: positional first, then named, defaults for the
 // rest. Shared by builtins, ops, methods and lowering so they all agree on the rules.
 import type * as A from "../../grammar/ast.js";
-import { closest } from "../suggest.js";
+import { closest } from "../../base/suggest.js";
 
 export interface ParamLike {
   name: string;

@@ -10,7 +10,7 @@ import type { CheckContext } from "./context.js";
 import { originNote, tensorOf } from "./expr.js";
 import type { Scope } from "./scope.js";
 import { asDim, asNumber, type StaticResult, staticEval } from "./static.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 
 /** Runs a builtin's shape rule; its message becomes a located diagnostic. */
 export function builtinShape(

@@ -9,7 +9,7 @@ import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
 import { asNumber, type Static, staticEval } from "./static.js";
 import { readStopRule } from "./stop.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 
 const FLOAT32_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
 

@@ -2,7 +2,7 @@
 // op body is checked once per distinct call), and which op calls are being checked, so that a
 // mistake inside an op's body can say which call (and which sizes) revealed it.
 import type * as A from "../../grammar/ast.js";
-import { Diagnostics, type Diagnostic } from "../diagnostics.js";
+import { Diagnostics, type Diagnostic, type DiagnosticCode } from "../../base/diagnostics.js";
 import { type Dim, dimToString } from "../shapes.js";
 import type { Type } from "../types.js";
 import { type Binding, bindingLine } from "./scope.js";
@@ -35,7 +35,7 @@ export class CheckContext {
     this.diags = new Diagnostics(cap);
   }
 
-  report(severity: Diagnostic["severity"], span: A.Span, code: string, message: string, extra: Partial<Diagnostic> = {}): void {
+  report(severity: Diagnostic["severity"], span: A.Span, code: DiagnosticCode, message: string, extra: Partial<Diagnostic> = {}): void {
     // One diagnostic per place and kind: a second instance of an op repeats the first's.
     const key = `${span.start.offset}:${span.end.offset}:${code}`;
     if (this.seen.has(key)) return;
@@ -45,11 +45,11 @@ export class CheckContext {
     this.diags.add({ severity, code, message, file: this.file, span, ...extra, ...(notes.length ? { notes } : {}) });
   }
 
-  error(span: A.Span, code: string, message: string, extra: Partial<Diagnostic> = {}): void {
+  error(span: A.Span, code: DiagnosticCode, message: string, extra: Partial<Diagnostic> = {}): void {
     this.report("error", span, code, message, extra);
   }
 
-  warn(span: A.Span, code: string, message: string, extra: Partial<Diagnostic> = {}): void {
+  warn(span: A.Span, code: DiagnosticCode, message: string, extra: Partial<Diagnostic> = {}): void {
     this.report("warning", span, code, message, extra);
   }
 

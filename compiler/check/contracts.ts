@@ -8,7 +8,7 @@ import { typeToString } from "../types.js";
 import { tensorOf, unknownName } from "./expr.js";
 import type { Scope } from "./scope.js";
 import { asNumber, staticEval } from "./static.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 
 /** Each contract: its parameters; `T` takes an operator, the others numbers. */
 const CONTRACTS: Record<string, { name: string; optional: boolean }[]> = {

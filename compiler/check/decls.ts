@@ -10,7 +10,7 @@ import { describeType, tensorOf, typeOf, unknownName } from "./expr.js";
 import { bindingLine, type Binding, type Scope } from "./scope.js";
 import { asNumber, staticEval } from "./static.js";
 import { defineValue } from "./stmt.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 
 export function duplicate(ctx: CheckContext, id: A.Ident, prev: Binding): void {
   const line = bindingLine(prev);

@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import { getBuiltin } from "../ops/index.js";
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 import { broadcastShapes, typesEqual, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
 import { builtinShape, builtinType } from "./builtins.js";
 import type { CheckContext } from "./context.js";

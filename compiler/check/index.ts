@@ -3,7 +3,7 @@
 // defined before they are used.
 import { stdModules } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../base/diagnostics.js";
 import { dimSym } from "../shapes.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";

@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import type { Scope } from "./scope.js";
 import { asNumber, staticEval } from "./static.js";
-import { suggestName } from "./suggest-name.js";
+import { suggestName } from "../../base/suggest.js";
 
 export interface StopRule {
   atol?: number;

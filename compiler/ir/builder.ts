@@ -6,7 +6,7 @@
 //   const y = b.builtin("mul", [x, b.const(2)], {});
 //   const body = b.finish([y]);
 import type { Span } from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import { getBuiltin, type StaticValue } from "../ops/registry.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { Attr, Op, Region, Value, ValueFactory } from "./ir.js";

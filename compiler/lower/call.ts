@@ -2,7 +2,7 @@
 // arguments) becomes a closed IR function `A<f32[63, 63]>` and the call a `call` op; the
 // `specialise` pass then inlines every call, so regions see the operator's body.
 import type * as A from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Value } from "../ir/ir.js";
 import { type Dim, dimUnify } from "../shapes.js";
 import { tensor, type TensorT, typeToString } from "../types.js";

@@ -3,7 +3,7 @@
 // extra parameter of the function and an extra input of each call, so every function of the
 // module is closed — `specialise` can then inline calls without caring where a value came from.
 import type * as A from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Attr, Func, Op, Region, Value, ValueFactory } from "../ir/ir.js";
 import { getBuiltin } from "../ops/index.js";
 import type { TensorT } from "../types.js";

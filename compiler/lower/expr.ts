@@ -1,7 +1,7 @@
 // Expressions to IR, with every size concrete. The checker has accepted the program, so a
 // shape problem here is a bug — except the few that only concrete sizes reveal (LowerError).
 import type * as A from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Attr, Value } from "../ir/ir.js";
 import type { BuiltinSpec } from "../ops/index.js";
 import { type Dim, dimSymbols, dimToString, dimValue } from "../shapes.js";

@@ -3,7 +3,7 @@
 // the preconditioner and the options. The calls are ordinary AST built here with names no
 // program can write (`%A`), resolved in a scope that extends the construct's own.
 import type * as A from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Region, Value } from "../ir/ir.js";
 import { DRIVER_OPTIONS, findMethod, type MethodSpec } from "../methods.js";
 import { stdOp } from "../stdlib.js";

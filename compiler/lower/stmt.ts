@@ -2,7 +2,7 @@
 // whose attributes hold the method, its options (defaults filled in from compiler/methods.ts)
 // and the stopping rule: later passes see what each construct is, not a lowered loop.
 import type * as A from "../../grammar/ast.js";
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Attr, Region, Value } from "../ir/ir.js";
 import { type Construct, DEFAULT_METHOD, findMethod, type MethodSpec } from "../methods.js";
 import { scalar, type TensorT } from "../types.js";

@@ -2,7 +2,7 @@
 // like Halide's Lower.cpp. After each pass the IR can be verified (tests always do) and
 // printed (`iterc compile --dump-after=NAME`). `lower` names the IR as lowering made it,
 // before any pass.
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Module } from "../ir/ir.js";
 import { printModule } from "../ir/print.js";
 import { verifyModule } from "../ir/verify.js";

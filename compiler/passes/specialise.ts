@@ -2,7 +2,7 @@
 // itself (what autodiff's implicit rules and fusion need to see), then drops the functions.
 // Lowering already made one closed instance per distinct (op, argument types, operator
 // arguments), so inlining is a plain substitution of parameters by call inputs.
-import { InternalError } from "../diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Func, Module, Op, Region, Value, ValueFactory } from "../ir/ir.js";
 import { cloneRegion, freshValues, renameUses } from "../ir/substitute.js";
 

@@ -1,6 +1,6 @@
 // Checking source text in tests: the diagnostics as short `line:column severity message` lines.
 import { check } from "../../compiler/check/index.js";
-import type { Diagnostic } from "../../compiler/diagnostics.js";
+import type { Diagnostic } from "../../base/diagnostics.js";
 import { parse } from "../../grammar/parse.js";
 
 export function diagnose(source: string, sizes: Record<string, number> = {}, file = "test.iter"): Diagnostic[] {

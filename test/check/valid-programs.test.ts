@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { renderDiagnostic } from "../../compiler/diagnostics.js";
+import { renderDiagnostic } from "../../base/diagnostics.js";
 import { parse } from "../../grammar/parse.js";
 import { check } from "../../compiler/check/index.js";
 

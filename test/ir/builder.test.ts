@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Builder } from "../../compiler/ir/builder.js";
-import { InternalError } from "../../compiler/diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import { type Module, type Value, ValueFactory } from "../../compiler/ir/ir.js";
 import { printModule, printRegion } from "../../compiler/ir/print.js";
 import { cloneRegion, freshValues, maxValueId, replaceAllUses } from "../../compiler/ir/substitute.js";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InternalError } from "../../compiler/diagnostics.js";
+import { InternalError } from "../../base/diagnostics.js";
 import type { Module } from "../../compiler/ir/ir.js";
 import { printModule } from "../../compiler/ir/print.js";
 import { DEFAULT_PASSES, defaultPasses, type Pass, runPipeline, UnknownPassError } from "../../compiler/passes/pipeline.js";

@@ -1,14 +1,17 @@
 // Diagnostics are values: every stage collects them and returns them; none is thrown for a
 // user error. A compiler bug is different: it is an `InternalError`, and the CLI says so.
 import { codeFrameColumns } from "@babel/code-frame";
-import type { Span } from "../grammar/ast.js";
+import type { DiagnosticCode } from "./codes.js";
+import type { Span } from "./span.js";
+
+export type { DiagnosticCode } from "./codes.js";
 
 export type Severity = "error" | "warning";
 
 export interface Diagnostic {
   severity: Severity;
-  /** A stable kebab-case code (`syntax`, `unknown-name`, `shape-mismatch`, ...). */
-  code: string;
+  /** A stable kebab-case code named for the mistake (base/codes.ts lists them all). */
+  code: DiagnosticCode;
   /** One sentence a person reads first. */
   message: string;
   file: string;
@@ -33,7 +36,7 @@ export class Diagnostics {
     else this.truncated++;
   }
 
-  error(file: string, span: Span, code: string, message: string, extra: Partial<Diagnostic> = {}): void {
+  error(file: string, span: Span, code: DiagnosticCode, message: string, extra: Partial<Diagnostic> = {}): void {
     this.add({ severity: "error", code, message, file, span, ...extra });
   }
 
@@ -86,9 +89,4 @@ export function renderDiagnostic(d: Diagnostic, source: string | undefined): str
 
 export function renderDiagnostics(ds: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
   return ds.map((d) => renderDiagnostic(d, sources.get(d.file))).join("\n\n");
-}
-
-/** A span covering `a` through `b`. */
-export function joinSpans(a: Span, b: Span): Span {
-  return { start: a.start, end: b.end };
 }
