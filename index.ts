@@ -7,6 +7,6 @@ export { runSource as run, type RunOptions, type RunOutput, type ExportedValue }
 export { type Diagnostic, renderDiagnostic, renderDiagnostics } from "./base/diagnostics.js";
 export { printModule } from "./compiler/ir/print.js";
 export { type Report, type Reason, renderReports, reportToJson } from "./runtime/report.js";
-export { type BackendName, selectBackend } from "./runtime/backend.js";
+export { type BackendName, selectBackend } from "./runtime/tfjs/backend.js";
 export { readNpy, writeNpy, type NpyArray } from "./runtime/npy.js";
 export { METHODS, type MethodSpec } from "./compiler/methods.js";

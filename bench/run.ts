@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BackendName } from "../runtime/backend.js";
+import type { BackendName } from "../runtime/tfjs/backend.js";
 import { runSource } from "../runtime/run.js";
 
 interface Case {

@@ -4,8 +4,9 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { InternalError } from "../base/diagnostics.js";
 import type { Attr, Module, Op, Region } from "../compiler/ir/ir.js";
-import { type ConcreteStatic, getBuiltin } from "../compiler/ops/index.js";
+import { type ConcreteStatic, getOp } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
+import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { runGmres } from "./drivers/gmres.js";
 import { runLoop } from "./drivers/loop.js";
@@ -138,14 +139,16 @@ export class TfjsInterpreter implements ExecutionBackend {
   }
 
   private builtin(op: Op, args: Tensor[]): Tensor {
-    const spec = getBuiltin(op.opcode);
+    const spec = getOp(op.opcode);
     if (!spec) throw new InternalError(`no builtin \`${op.opcode}\``);
     const statics = (op.attrs.statics ?? {}) as Record<string, ConcreteStatic>;
     const tensors: (Tensor | undefined)[] = [];
     let next = 0;
     for (const p of spec.params) if (p.kind === "tensor") tensors.push(args[next++]);
     const out = op.outputs[0].type;
-    return spec.impl(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
+    const kernel = TFJS_KERNELS.get(op.opcode);
+    if (!kernel) throw new InternalError(`the tfjs backend has no kernel for \`${op.opcode}\``);
+    return kernel(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
   }
 
   /**

@@ -3,7 +3,7 @@
 // types big-endian); writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
 import { readFile, writeFile } from "node:fs/promises";
-import type { Tensor, Tf } from "../compiler/ops/registry.js";
+import type { Tensor, Tf } from "./tfjs/kernels/common.js";
 
 export type NpyDType = "float32" | "int32" | "bool";
 

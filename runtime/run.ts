@@ -3,7 +3,7 @@ import { checkSource, type CompileOptions, compileSource } from "../compiler/com
 import type { Diagnostic } from "../base/diagnostics.js";
 import { didYouMean } from "../base/suggest.js";
 import { type TensorT, typeToString } from "../compiler/types.js";
-import { type BackendName, selectBackend } from "./backend.js";
+import { type BackendName, selectBackend } from "./tfjs/backend.js";
 import { InputError } from "./inputs.js";
 import { TfjsInterpreter } from "./interpreter.js";
 import type { NpyArray } from "./npy.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource } from "../../compiler/compile.js";
-import { BACKEND_NAMES, type BackendName } from "../../runtime/backend.js";
+import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
 import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { renderReports, reportToJson } from "../../runtime/report.js";

@@ -2,7 +2,7 @@
 // when compiling (`center: 4`, `zeros(N, N)`), then the builtin's own shape rule — the same
 // rule lowering and the IR verifier use — whose message becomes a located diagnostic.
 import type * as A from "../../grammar/ast.js";
-import type { BuiltinSpec, ParamSpec, StaticValue } from "../ops/index.js";
+import type { OpRecord, ParamSpec, StaticValue } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import { type TensorT, typeToString } from "../types.js";
 import { bindArgs } from "./args.js";
@@ -15,7 +15,7 @@ import { suggestName } from "../../base/suggest.js";
 /** Runs a builtin's shape rule; its message becomes a located diagnostic. */
 export function builtinShape(
   ctx: CheckContext,
-  spec: BuiltinSpec | undefined,
+  spec: OpRecord | undefined,
   tensors: (TensorT | undefined)[],
   statics: Record<string, StaticValue>,
   span: A.Span,
@@ -39,7 +39,7 @@ function ruleSentence(out: string, what: string): string {
   return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
-export function builtinType(ctx: CheckContext, spec: BuiltinSpec, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TensorT | undefined {
+export function builtinType(ctx: CheckContext, spec: OpRecord, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TensorT | undefined {
   const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
   const bound = bindArgs(params, args, span, `\`${spec.name}\``, "argument");
   for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
@@ -76,7 +76,7 @@ const WANTS: Record<string, string> = {
 };
 
 /** A static argument's value, or undefined after saying why it has none. */
-function staticArg(ctx: CheckContext, spec: BuiltinSpec, p: ParamSpec, e: A.Expr, scope: Scope): StaticValue | undefined {
+function staticArg(ctx: CheckContext, spec: OpRecord, p: ParamSpec, e: A.Expr, scope: Scope): StaticValue | undefined {
   const s = staticEval(e, scope);
   const v = staticValue(p.kind, s);
   if (v !== undefined) return p.kind === "string" ? choice(ctx, spec, p, e, v as string) : v;
@@ -107,7 +107,7 @@ function staticValue(kind: ParamSpec["kind"], s: StaticResult): StaticValue | un
   }
 }
 
-function choice(ctx: CheckContext, spec: BuiltinSpec, p: ParamSpec, e: A.Expr, v: string): string | undefined {
+function choice(ctx: CheckContext, spec: OpRecord, p: ParamSpec, e: A.Expr, v: string): string | undefined {
   if (!p.choices || p.choices.includes(v)) return v;
   ctx.error(e.span, "bad-argument", `\`${v}\` is not a choice for \`${p.name}\` of \`${spec.name}\`.`, {
     hint: suggestName(v, p.choices) ?? `the choices are ${p.choices.map((c) => `"${c}"`).join(", ")}.`,

@@ -1,7 +1,7 @@
 // Types and shapes of expressions. Every function returns the inferred type, or undefined
 // after reporting why there is none (so one mistake is reported once, not at every use).
 import type * as A from "../../grammar/ast.js";
-import { getBuiltin } from "../ops/index.js";
+import { getOp } from "../ops/index.js";
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
 import { suggestName } from "../../base/suggest.js";
 import { broadcastShapes, typesEqual, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
@@ -183,7 +183,7 @@ function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): Type | undefi
   const r = tensorOf(ctx, e.right, scope);
   if (!l || !r) return undefined;
   const origins = [...originNote(ctx, e.left, scope), ...originNote(ctx, e.right, scope)];
-  if (e.op === "@") return builtinShape(ctx, getBuiltin("matmul"), [l, r], {}, e.span, "`@`", undefined, origins);
+  if (e.op === "@") return builtinShape(ctx, getOp("matmul"), [l, r], {}, e.span, "`@`", undefined, origins);
   const shape = broadcastShapes(l.shape, r.shape);
   if (typeof shape === "string") {
     ctx.error(e.span, "shape-mismatch", `The two sides of \`${e.op}\` have shapes that do not fit together.`, {
@@ -317,6 +317,6 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undef
     ctx.error(sub.span, "not-static", sub.error, { ...(sub.label ? { label: sub.label } : {}), hint: "to pick entries by run-time values, use `where(condition, a, b)`." });
     return undefined;
   }
-  return builtinShape(ctx, getBuiltin("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));
+  return builtinShape(ctx, getOp("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));
 }
 

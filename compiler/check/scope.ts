@@ -1,7 +1,7 @@
 // What a name stands for while checking and lowering. Scopes chain to their parent; the root
 // scope falls back to the builtin registry.
 import type * as A from "../../grammar/ast.js";
-import { type BuiltinSpec, builtinNames, getBuiltin } from "../ops/index.js";
+import { type OpRecord, opNames, getOp } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import type { Type } from "../types.js";
 import type { Value } from "../ir/ir.js";
@@ -14,7 +14,7 @@ export type Binding =
   | { kind: "value"; name: string; type: Type; span: A.Span; what: string; ir?: Value | Value[] }
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
   | { kind: "lambda"; node: A.Lambda; scope: Scope }
-  | { kind: "builtin"; spec: BuiltinSpec }
+  | { kind: "builtin"; spec: OpRecord }
   | { kind: "data"; decl: A.DataDecl }
   /** A compile-time number, string or bool bound to an op parameter (`sweeps: 2`, `cycle: "W"`). */
   | { kind: "static"; name: string; value: number | string | boolean; span: A.Span }
@@ -50,7 +50,7 @@ export class Scope {
   lookup(name: string): Binding | undefined {
     const b = this.names.get(name) ?? this.parent?.lookup(name);
     if (b !== undefined || this.parent !== undefined) return b;
-    const spec = getBuiltin(name);
+    const spec = getOp(name);
     return spec ? { kind: "builtin", spec } : undefined;
   }
 
@@ -58,7 +58,7 @@ export class Scope {
   visibleNames(sizesOnly = false): string[] {
     const own = [...this.names].filter(([, b]) => b.kind !== "poisoned" && (!sizesOnly || b.kind === "dim")).map(([n]) => n);
     if (this.parent) return [...own, ...this.parent.visibleNames(sizesOnly)];
-    return sizesOnly ? own : [...own, ...builtinNames()];
+    return sizesOnly ? own : [...own, ...opNames()];
   }
 
   child(): Scope {

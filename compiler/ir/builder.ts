@@ -7,7 +7,7 @@
 //   const body = b.finish([y]);
 import type { Span } from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
-import { getBuiltin, type StaticValue } from "../ops/registry.js";
+import { getOp, type StaticValue } from "../ops/registry.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { Attr, Op, Region, Value, ValueFactory } from "./ir.js";
 
@@ -24,7 +24,7 @@ export type ParamType = TensorT | { type: TensorT; hint?: string };
 
 /** The result type of builtin `name` on `inputs`, or the shape rule's message. */
 export function builtinType(name: string, inputs: readonly Value[], statics: Record<string, Attr>): TensorT | string {
-  const spec = getBuiltin(name);
+  const spec = getOp(name);
   if (!spec) return `there is no builtin \`${name}\``;
   const tensorParams = spec.params.filter((p) => p.kind === "tensor");
   if (inputs.length > tensorParams.length) return `\`${name}\` takes ${tensorParams.length} tensor input(s), got ${inputs.length}`;

@@ -5,7 +5,7 @@
 import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
 import type { Attr, Func, Op, Region, Value, ValueFactory } from "../ir/ir.js";
-import { getBuiltin } from "../ops/index.js";
+import { getOp } from "../ops/index.js";
 import type { TensorT } from "../types.js";
 import { typeToString } from "../types.js";
 
@@ -70,7 +70,7 @@ export class FnLowering {
 
   /** A builtin op; its result type comes from the builtin's own shape rule. */
   builtin(name: string, inputs: Value[], statics: Record<string, Attr>, span?: A.Span): Value {
-    const spec = getBuiltin(name);
+    const spec = getOp(name);
     if (!spec) throw new InternalError(`no builtin \`${name}\``);
     const tensorInputs: (TensorT | undefined)[] = [];
     let next = 0;

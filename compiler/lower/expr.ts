@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
 import type { Attr, Value } from "../ir/ir.js";
-import type { BuiltinSpec } from "../ops/index.js";
+import type { OpRecord } from "../ops/index.js";
 import { type Dim, dimSymbols, dimToString, dimValue } from "../shapes.js";
 import { scalar, shapeOf, tensor, type TensorT } from "../types.js";
 import { bindArgs } from "../check/args.js";
@@ -129,7 +129,7 @@ function staticArg(kind: string, e: A.Expr, scope: Scope): Attr {
   return s.kind === "dim" ? concrete(s.value, e.span) : s.value;
 }
 
-export function lowerBuiltin(L: Lowering, spec: BuiltinSpec, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): Value {
+export function lowerBuiltin(L: Lowering, spec: OpRecord, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): Value {
   const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
   const bound = bindArgs(params, args, span, `\`${spec.name}\``);
   if (bound.errors.length) throw new InternalError(`arguments of \`${spec.name}\` were accepted by the checker but not by lowering`);

@@ -1,51 +1,19 @@
-// Helpers shared by the builtin families: reading static arguments (symbolic or concrete),
-// axes, dtype promotion, sizes in messages, and the `builtin` wrapper around defineBuiltin.
-import type { DType } from "../../grammar/ast.js";
+// Helpers shared by the op families' shape rules: reading static arguments (symbolic or
+// concrete), axes, dtype promotion, sizes in messages.
+import type { DType } from "../../base/dtype.js";
 import { type Dim, dimConst, dimMul, dimToString, dimValue } from "../shapes.js";
 import { type TensorT, tensor, typeToString } from "../types.js";
-import {
-  type BuiltinSpec,
-  type ConcreteStatic,
-  defineBuiltin,
-  type ShapeQuery,
-  type StaticValue,
-  type Tensor,
-  type Tf,
-} from "./registry.js";
+import { defineOp, type OpRecord, type ShapeQuery, type StaticValue } from "./registry.js";
 
-export type TfDType = "float32" | "int32" | "bool";
-
-export const TF_DTYPE: Record<DType, TfDType> = { f32: "float32", i32: "int32", bool: "bool" };
-
-/**
- * Defines a builtin whose impl runs inside `tf.tidy` (intermediates are freed) and never hands
- * back one of its inputs itself (the executor may dispose inputs and outputs independently).
- * The result is cast to the declared dtype when a tfjs kernel chose another one.
- */
-export function builtin(spec: BuiltinSpec): BuiltinSpec {
-  const inner = spec.impl;
-  return defineBuiltin({
-    ...spec,
-    impl: (tf, inputs, statics, out) =>
-      tf.tidy(() => {
-        let r = inner(tf, inputs, statics, out);
-        if (r.dtype !== TF_DTYPE[out.dtype]) r = tf.cast(r, TF_DTYPE[out.dtype]);
-        return inputs.includes(r) ? tf.clone(r) : r;
-      }),
-  });
+/** Registers an op record (each family file calls this once per op at load). */
+export function op(record: OpRecord): OpRecord {
+  return defineOp(record);
 }
 
 /** A required tensor argument's type (the checker always supplies required ones). */
 export function arg(q: ShapeQuery, i: number): TensorT {
   const t = q.tensors[i];
   if (t === undefined) throw new Error(`internal error: tensor argument ${i} missing`);
-  return t;
-}
-
-/** A required tensor input at run time. */
-export function input(inputs: (Tensor | undefined)[], i: number): Tensor {
-  const t = inputs[i];
-  if (t === undefined) throw new Error(`internal error: tensor input ${i} missing`);
   return t;
 }
 
@@ -81,23 +49,6 @@ export function staticNumber(v: StaticValue | undefined, fallback: number): numb
   return n ?? fallback;
 }
 
-export function concreteInt(v: ConcreteStatic | undefined, name: string): number {
-  if (typeof v !== "number") throw new Error(`internal error: static \`${name}\` is not a number`);
-  return v;
-}
-
-export function concreteInts(v: ConcreteStatic | undefined): number[] {
-  return Array.isArray(v) ? v : [];
-}
-
-export function concreteNumber(v: ConcreteStatic | undefined, fallback: number): number {
-  return typeof v === "number" ? v : fallback;
-}
-
-export function concreteString(v: ConcreteStatic | undefined, fallback: string): string {
-  return typeof v === "string" ? v : fallback;
-}
-
 /** Normalises a possibly negative axis, or says why it does not fit. */
 export function normAxis(op: string, axis: number, rank: number): number | string {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
@@ -124,10 +75,6 @@ export function promote(a: DType, b: DType): DType {
 export function arithmetic(a: DType, b: DType): DType {
   const p = promote(a, b);
   return p === "bool" ? "i32" : p;
-}
-
-export function castTo(tf: Tf, x: Tensor, dtype: DType): Tensor {
-  return x.dtype === TF_DTYPE[dtype] ? x : tf.cast(x, TF_DTYPE[dtype]);
 }
 
 export { tensor };

@@ -2,36 +2,37 @@
 // their sizes from `dims` (`zeros(N, N)`) or, written without sizes, from the type the context
 // expects (`init zeros`); their dtype is the expected one, else f32.
 import { dimValue } from "../shapes.js";
-import { builtin, concreteNumber, createdType, staticDim, staticInt, TF_DTYPE, tensor } from "./common.js";
+import { createdType, op, staticDim, staticInt, tensor } from "./common.js";
 import type { ParamSpec } from "./registry.js";
 
 const DIMS: ParamSpec = { name: "dims", kind: "dims", doc: "the sizes; absent: the expected type's" };
 
-builtin({
+op({
+  kind: "create",
   name: "zeros",
   doc: "A tensor of zeros, zeros(N, M) or shaped by context (`init zeros`).",
   params: [DIMS],
   shape: (q) => createdType("zeros", q),
-  impl: (tf, _i, _s, out) => tf.zeros(out.shape, TF_DTYPE[out.dtype]),
 });
 
-builtin({
+op({
+  kind: "create",
   name: "ones",
   doc: "A tensor of ones, ones(N, M) or shaped by context.",
   params: [DIMS],
   shape: (q) => createdType("ones", q),
-  impl: (tf, _i, _s, out) => tf.ones(out.shape, TF_DTYPE[out.dtype]),
 });
 
-builtin({
+op({
+  kind: "create",
   name: "fill",
   doc: "A tensor with every entry `value`, fill(N, M, value: 0.5) or shaped by context.",
   params: [DIMS, { name: "value", kind: "float", doc: "the entry" }],
   shape: (q) => createdType("fill", q),
-  impl: (tf, _i, s, out) => tf.fill(out.shape, concreteNumber(s.value, 0), TF_DTYPE[out.dtype]),
 });
 
-builtin({
+op({
+  kind: "create",
   name: "arange",
   doc: "The integers 0, 1, …, n-1 (i32 by default, or dtype: \"f32\").",
   params: [
@@ -44,18 +45,18 @@ builtin({
     if ((dimValue(n) ?? 0) < 0) return "`arange` needs a non-negative size";
     return tensor(q.statics.dtype === "f32" ? "f32" : "i32", [n]);
   },
-  impl: (tf, _i, _s, out) => tf.range(0, out.shape[0], 1, out.dtype === "f32" ? "float32" : "int32"),
 });
 
 /** `num` points from start to stop inclusive, computed in f64 then rounded to f32. */
-function linspaceValues(start: number, stop: number, num: number): Float32Array {
+export function linspaceValues(start: number, stop: number, num: number): Float32Array {
   const out = new Float32Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = i === num - 1 && num > 1 ? stop : start + i * step;
   return out;
 }
 
-builtin({
+op({
+  kind: "create",
   name: "linspace",
   doc: "`num` evenly spaced points from start to stop inclusive, f32.",
   params: [
@@ -69,8 +70,6 @@ builtin({
     if ((dimValue(num) ?? 0) < 0) return "`linspace` needs a non-negative number of points";
     return tensor("f32", [num]);
   },
-  impl: (tf, _i, s, out) =>
-    tf.tensor1d(linspaceValues(concreteNumber(s.start, 0), concreteNumber(s.stop, 1), out.shape[0]), "float32"),
 });
 
 /** The coordinates of a grid of n points on [lo, hi]: interior (spacing (hi-lo)/(n+1)) or not. */
@@ -80,7 +79,8 @@ export function gridPoints(n: number, lo: number, hi: number, interior: boolean)
   return Float32Array.from({ length: n }, (_, i) => lo + (i + 1) * h);
 }
 
-builtin({
+op({
+  kind: "create",
   name: "grid",
   doc: "n×n coordinates of a uniform grid on [lo, hi]²: the x (axis 1) or y (axis 0) of each point.",
   params: [
@@ -103,12 +103,5 @@ builtin({
       return "`grid` needs axis: 0 (y, varying down the rows) or axis: 1 (x, varying along the columns)";
     }
     return tensor("f32", [n, n]);
-  },
-  impl(tf, _i, s, out) {
-    const n = out.shape[0];
-    const pts = gridPoints(n, concreteNumber(s.lo, 0), concreteNumber(s.hi, 1), s.interior !== false);
-    const line = tf.tensor1d(pts, "float32");
-    const shaped = s.axis === 1 ? tf.reshape(line, [1, n]) : tf.reshape(line, [n, 1]);
-    return tf.broadcastTo(shaped, [n, n]);
   },
 });

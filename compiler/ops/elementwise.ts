@@ -1,125 +1,155 @@
-// Elementwise builtins: unary maths, binary arithmetic with NumPy broadcasting, comparisons,
-// logic, `where` and `cast`.
+// Elementwise ops: unary maths, binary arithmetic with NumPy broadcasting, comparisons, logic,
+// `where` and `cast` — each with its scalar semantics for folding beside its shape rule.
 //
 // Dtypes: binary arithmetic promotes bool < i32 < f32 (i32 with f32 gives f32; bool counts as
 // i32, so true + true = 2). `div` is true division and always gives f32 (like NumPy's `/`).
 // `mod` is the floored modulo (the result has the divisor's sign, like Python and NumPy).
 // Transcendental unary ops (sqrt, exp, log, sin, cos, tanh, sigmoid, reciprocal) compute in f32;
 // the others keep an i32 argument's dtype. Comparisons give bool. Logical ops take any dtype
-// (non-zero is true) and give bool.
-import type { DType } from "../../grammar/ast.js";
+// (non-zero is true) and give bool. The scalar functions follow tfjs's float32 semantics once
+// the folder has rounded operands and results (compiler/passes/fold.ts).
+import type { DType } from "../../base/dtype.js";
 import { broadcastShapes } from "../types.js";
-import { arg, arithmetic, builtin, castTo, input, promote, show, tensor, TF_DTYPE } from "./common.js";
-import type { ShapeQuery, Tensor, Tf } from "./registry.js";
+import { arg, arithmetic, op, promote, show, tensor } from "./common.js";
+import type { Identity, Linearity, ShapeQuery } from "./registry.js";
 
-type UnaryFn = (tf: Tf, x: Tensor) => Tensor;
+const bool = (c: boolean) => (c ? 1 : 0);
+const truthy = (x: number) => x !== 0; // NaN is truthy, as in tfjs's cast to bool
 
-/** `float`: computes in f32; `keep`: keeps i32 (and computes in it). */
-const UNARY: [string, "float" | "keep", UnaryFn, string][] = [
-  ["neg", "keep", (tf, x) => tf.neg(x), "Negation, -x."],
-  ["abs", "keep", (tf, x) => tf.abs(x), "Absolute value |x|."],
-  ["sqrt", "float", (tf, x) => tf.sqrt(x), "Square root (NaN below zero)."],
-  ["exp", "float", (tf, x) => tf.exp(x), "Exponential e^x."],
-  ["log", "float", (tf, x) => tf.log(x), "Natural logarithm (-inf at 0, NaN below)."],
-  ["sin", "float", (tf, x) => tf.sin(x), "Sine (radians)."],
-  ["cos", "float", (tf, x) => tf.cos(x), "Cosine (radians)."],
-  ["tanh", "float", (tf, x) => tf.tanh(x), "Hyperbolic tangent."],
-  ["sigmoid", "float", (tf, x) => tf.sigmoid(x), "Logistic sigmoid 1/(1 + e^-x)."],
-  ["relu", "keep", (tf, x) => tf.relu(x), "Rectifier max(x, 0)."],
-  ["sign", "keep", (tf, x) => tf.sign(x), "Sign: -1, 0 or 1."],
-  ["floor", "keep", (tf, x) => (x.dtype === "int32" ? x : tf.floor(x)), "Round down to an integer value."],
-  ["ceil", "keep", (tf, x) => (x.dtype === "int32" ? x : tf.ceil(x)), "Round up to an integer value."],
-  ["round", "keep", (tf, x) => (x.dtype === "int32" ? x : tf.round(x)), "Round to nearest, halves to even."],
-  ["square", "keep", (tf, x) => tf.square(x), "Square x*x."],
-  ["reciprocal", "float", (tf, x) => tf.reciprocal(x), "Reciprocal 1/x."],
+/** tfjs's `round`: half to even. */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+}
+
+/** tfjs's floored `mod`: the result has the divisor's sign. */
+function floorMod(a: number, b: number): number {
+  const r = a % b;
+  return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b;
+}
+
+interface Unary {
+  name: string;
+  /** `float`: computes in f32; `keep`: keeps i32 (and computes in it). */
+  result: "float" | "keep";
+  fold: (x: number) => number;
+  doc: string;
+  linear?: Linearity;
+}
+
+const UNARY: readonly Unary[] = [
+  { name: "neg", result: "keep", fold: (x) => -x, doc: "Negation, -x.", linear: "joint" },
+  { name: "abs", result: "keep", fold: Math.abs, doc: "Absolute value |x|." },
+  { name: "sqrt", result: "float", fold: Math.sqrt, doc: "Square root (NaN below zero)." },
+  { name: "exp", result: "float", fold: Math.exp, doc: "Exponential e^x." },
+  { name: "log", result: "float", fold: Math.log, doc: "Natural logarithm (-inf at 0, NaN below)." },
+  { name: "sin", result: "float", fold: Math.sin, doc: "Sine (radians)." },
+  { name: "cos", result: "float", fold: Math.cos, doc: "Cosine (radians)." },
+  { name: "tanh", result: "float", fold: Math.tanh, doc: "Hyperbolic tangent." },
+  { name: "sigmoid", result: "float", fold: (x) => 1 / (1 + Math.exp(-x)), doc: "Logistic sigmoid 1/(1 + e^-x)." },
+  { name: "relu", result: "keep", fold: (x) => (x < 0 ? 0 : x), doc: "Rectifier max(x, 0)." },
+  { name: "sign", result: "keep", fold: Math.sign, doc: "Sign: -1, 0 or 1." },
+  { name: "floor", result: "keep", fold: Math.floor, doc: "Round down to an integer value." },
+  { name: "ceil", result: "keep", fold: Math.ceil, doc: "Round up to an integer value." },
+  { name: "round", result: "keep", fold: roundHalfEven, doc: "Round to nearest, halves to even." },
+  { name: "square", result: "keep", fold: (x) => x * x, doc: "Square x*x." },
+  { name: "reciprocal", result: "float", fold: (x) => 1 / x, doc: "Reciprocal 1/x." },
 ];
 
-for (const [name, kind, fn, doc] of UNARY) {
-  builtin({
-    name,
-    doc,
+for (const u of UNARY) {
+  op({
+    name: u.name,
+    doc: u.doc,
+    kind: "elementwise",
     params: [{ name: "x", kind: "tensor" }],
     shape(q) {
       const x = arg(q, 0);
-      if (x.dtype === "bool") return `\`${name}\` needs numbers, got the bool tensor ${show(x)} (use \`cast(x, "f32")\`)`;
-      return tensor(kind === "float" ? "f32" : x.dtype, x.shape);
+      if (x.dtype === "bool") return `\`${u.name}\` needs numbers, got the bool tensor ${show(x)} (use \`cast(x, "f32")\`)`;
+      return tensor(u.result === "float" ? "f32" : x.dtype, x.shape);
     },
-    impl: (tf, inputs, _s, out) => fn(tf, castTo(tf, input(inputs, 0), out.dtype)),
+    fold: u.fold,
+    ...(u.linear ? { linear: u.linear } : {}),
   });
 }
 
-type BinaryFn = (tf: Tf, a: Tensor, b: Tensor) => Tensor;
+/** `result`: the result's dtype from the operands'. */
+type DtypeRule = (a: DType, b: DType) => DType;
+const TRUEDIV: DtypeRule = () => "f32";
+const COMPARE: DtypeRule = () => "bool";
 
-/** `compute`: the dtype both operands are cast to; `result`: the result's dtype. */
-interface BinaryKind {
-  compute: (a: DType, b: DType) => DType;
-  result: (a: DType, b: DType) => DType;
-  numeric: boolean;
+interface Binary {
+  name: string;
+  result: DtypeRule;
+  fold: (a: number, b: number) => number;
+  doc: string;
+  commutative?: boolean;
+  identity?: Identity;
+  linear?: Linearity;
 }
 
-const ARITH: BinaryKind = { compute: arithmetic, result: arithmetic, numeric: true };
-const TRUEDIV: BinaryKind = { compute: () => "f32", result: () => "f32", numeric: true };
-const COMPARE: BinaryKind = { compute: promote, result: () => "bool", numeric: false };
-const LOGIC: BinaryKind = { compute: () => "bool", result: () => "bool", numeric: false };
-
-const BINARY: [string, BinaryKind, BinaryFn, string][] = [
-  ["add", ARITH, (tf, a, b) => tf.add(a, b), "Sum a + b, broadcasting."],
-  ["sub", ARITH, (tf, a, b) => tf.sub(a, b), "Difference a - b, broadcasting."],
-  ["mul", ARITH, (tf, a, b) => tf.mul(a, b), "Product a * b, broadcasting."],
-  ["div", TRUEDIV, (tf, a, b) => tf.div(a, b), "True quotient a / b in f32, broadcasting."],
-  ["pow", ARITH, (tf, a, b) => tf.pow(a, b), "Power a ^ b, broadcasting."],
-  ["mod", ARITH, (tf, a, b) => tf.mod(a, b), "Floored remainder a % b (sign of b), broadcasting."],
-  ["maximum", ARITH, (tf, a, b) => tf.maximum(a, b), "Elementwise larger of a and b."],
-  ["minimum", ARITH, (tf, a, b) => tf.minimum(a, b), "Elementwise smaller of a and b."],
-  ["lt", COMPARE, (tf, a, b) => tf.less(a, b), "a < b elementwise (bool)."],
-  ["le", COMPARE, (tf, a, b) => tf.lessEqual(a, b), "a <= b elementwise (bool)."],
-  ["gt", COMPARE, (tf, a, b) => tf.greater(a, b), "a > b elementwise (bool)."],
-  ["ge", COMPARE, (tf, a, b) => tf.greaterEqual(a, b), "a >= b elementwise (bool)."],
-  ["eq", COMPARE, (tf, a, b) => tf.equal(a, b), "a == b elementwise (bool)."],
-  ["ne", COMPARE, (tf, a, b) => tf.notEqual(a, b), "a != b elementwise (bool)."],
-  ["logical_and", LOGIC, (tf, a, b) => tf.logicalAnd(a, b), "a and b (non-zero is true), bool."],
-  ["logical_or", LOGIC, (tf, a, b) => tf.logicalOr(a, b), "a or b (non-zero is true), bool."],
+const BINARY: readonly Binary[] = [
+  { name: "add", result: arithmetic, fold: (a, b) => a + b, doc: "Sum a + b, broadcasting.", commutative: true, identity: { unit: 0, keeps: ["left", "right"] }, linear: "joint" },
+  { name: "sub", result: arithmetic, fold: (a, b) => a - b, doc: "Difference a - b, broadcasting.", identity: { unit: 0, keeps: ["left"] }, linear: "joint" },
+  { name: "mul", result: arithmetic, fold: (a, b) => a * b, doc: "Product a * b, broadcasting.", commutative: true, identity: { unit: 1, keeps: ["left", "right"] }, linear: { in: [0, 1] } },
+  { name: "div", result: TRUEDIV, fold: (a, b) => a / b, doc: "True quotient a / b in f32, broadcasting.", identity: { unit: 1, keeps: ["left"] }, linear: { in: [0] } },
+  { name: "pow", result: arithmetic, fold: Math.pow, doc: "Power a ^ b, broadcasting.", identity: { unit: 1, keeps: ["left"] } },
+  { name: "mod", result: arithmetic, fold: floorMod, doc: "Floored remainder a % b (sign of b), broadcasting." },
+  { name: "maximum", result: arithmetic, fold: Math.max, doc: "Elementwise larger of a and b.", commutative: true },
+  { name: "minimum", result: arithmetic, fold: Math.min, doc: "Elementwise smaller of a and b.", commutative: true },
+  { name: "lt", result: COMPARE, fold: (a, b) => bool(a < b), doc: "a < b elementwise (bool)." },
+  { name: "le", result: COMPARE, fold: (a, b) => bool(a <= b), doc: "a <= b elementwise (bool)." },
+  { name: "gt", result: COMPARE, fold: (a, b) => bool(a > b), doc: "a > b elementwise (bool)." },
+  { name: "ge", result: COMPARE, fold: (a, b) => bool(a >= b), doc: "a >= b elementwise (bool)." },
+  { name: "eq", result: COMPARE, fold: (a, b) => bool(a === b), doc: "a == b elementwise (bool).", commutative: true },
+  { name: "ne", result: COMPARE, fold: (a, b) => bool(a !== b), doc: "a != b elementwise (bool).", commutative: true },
+  { name: "logical_and", result: COMPARE, fold: (a, b) => bool(truthy(a) && truthy(b)), doc: "a and b (non-zero is true), bool.", commutative: true },
+  { name: "logical_or", result: COMPARE, fold: (a, b) => bool(truthy(a) || truthy(b)), doc: "a or b (non-zero is true), bool.", commutative: true },
 ];
 
-for (const [name, kind, fn, doc] of BINARY) {
-  builtin({
-    name,
-    doc,
+for (const b of BINARY) {
+  op({
+    name: b.name,
+    doc: b.doc,
+    kind: "elementwise",
     params: [
       { name: "a", kind: "tensor" },
       { name: "b", kind: "tensor" },
     ],
     shape(q) {
-      const a = arg(q, 0);
-      const b = arg(q, 1);
-      const shape = broadcastShapes(a.shape, b.shape);
-      if (typeof shape === "string") return `\`${name}\` needs shapes that broadcast: ${shape}`;
-      return tensor(kind.result(a.dtype, b.dtype), shape);
+      const [x, y] = [arg(q, 0), arg(q, 1)];
+      const shape = broadcastShapes(x.shape, y.shape);
+      if (typeof shape === "string") return `\`${b.name}\` needs shapes that broadcast: ${shape}`;
+      return tensor(b.result(x.dtype, y.dtype), shape);
     },
-    impl(tf, inputs) {
-      const a = input(inputs, 0);
-      const b = input(inputs, 1);
-      const dt = kind.compute(dtypeOf(a), dtypeOf(b));
-      return fn(tf, castTo(tf, a, dt), castTo(tf, b, dt));
-    },
+    fold: b.fold,
+    ...(b.commutative ? { commutative: true } : {}),
+    ...(b.identity ? { identity: b.identity } : {}),
+    ...(b.linear ? { linear: b.linear } : {}),
   });
 }
 
-function dtypeOf(t: Tensor): DType {
-  return t.dtype === "float32" ? "f32" : t.dtype === "bool" ? "bool" : "i32";
+/** The dtype binary arithmetic computes in, for kernels: promotion, or f32 for `div`. */
+export function binaryComputeDtype(name: string, a: DType, b: DType): DType {
+  if (name === "div") return "f32";
+  if (name === "logical_and" || name === "logical_or") return "bool";
+  const rule = BINARY.find((x) => x.name === name)?.result;
+  return rule === COMPARE ? promote(a, b) : arithmetic(a, b);
 }
 
-builtin({
+op({
   name: "logical_not",
   doc: "not x (non-zero is true), bool.",
+  kind: "elementwise",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor("bool", arg(q, 0).shape),
-  impl: (tf, inputs) => tf.logicalNot(castTo(tf, input(inputs, 0), "bool")),
+  fold: (x) => bool(!truthy(x)),
 });
 
-builtin({
+op({
   name: "where",
   doc: "Picks a where cond is true and b elsewhere, broadcasting all three.",
+  kind: "elementwise",
   params: [
     { name: "cond", kind: "tensor" },
     { name: "a", kind: "tensor" },
@@ -133,25 +163,13 @@ builtin({
     if (typeof all === "string") return `\`where\` needs its condition to broadcast with the values: ${all}`;
     return tensor(promote(a.dtype, b.dtype), all);
   },
-  impl(tf, inputs, _s, out) {
-    const shape = out.shape;
-    const grow = (t: Tensor): Tensor => (sameShape(t.shape, shape) ? t : tf.broadcastTo(t, shape));
-    const c = castTo(tf, input(inputs, 0), "bool");
-    const a = castTo(tf, input(inputs, 1), out.dtype);
-    const b = castTo(tf, input(inputs, 2), out.dtype);
-    // The wasm backend's select kernel has no bool branches: choose among 0/1 ints instead.
-    if (out.dtype === "bool") return tf.cast(tf.where(grow(c), grow(tf.cast(a, "int32")), grow(tf.cast(b, "int32"))), "bool");
-    return tf.where(grow(c), grow(a), grow(b));
-  },
+  fold: (c, a, b) => (truthy(c) ? a : b),
 });
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-builtin({
+op({
   name: "cast",
   doc: 'Converts to another dtype: "f32", "i32" (truncates toward zero) or "bool" (non-zero is true).',
+  kind: "elementwise",
   params: [
     { name: "x", kind: "tensor" },
     { name: "dtype", kind: "string", choices: ["f32", "i32", "bool"] },
@@ -161,5 +179,5 @@ builtin({
     if (dtype !== "f32" && dtype !== "i32" && dtype !== "bool") return `\`cast\` needs dtype "f32", "i32" or "bool"`;
     return tensor(dtype, arg(q, 0).shape);
   },
-  impl: (tf, inputs, _s, out) => tf.cast(input(inputs, 0), TF_DTYPE[out.dtype]),
+  fold: (x) => x,
 });

@@ -1,5 +1,5 @@
 // The builtin operations: importing this module registers every family (each file calls
-// defineBuiltin at load) and re-exports the registry.
+// calls `op` at load) and re-exports the registry.
 import "./elementwise.js";
 import "./reduce.js";
 import "./linalg.js";

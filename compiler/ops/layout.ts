@@ -17,23 +17,8 @@
 //   polynomial, else (len + step - 1)/step, which the concrete re-check makes exact.
 import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, dimValue } from "../shapes.js";
 import { shapeToString, shapesEqual, type TensorT } from "../types.js";
-import {
-  arg,
-  builtin,
-  castTo,
-  concreteInts,
-  dimStr,
-  input,
-  normAxis,
-  numel,
-  promote,
-  show,
-  staticDim,
-  staticDims,
-  staticInt,
-  tensor,
-} from "./common.js";
-import type { ConcreteStatic, ShapeQuery, Tensor, Tf } from "./registry.js";
+import { arg, dimStr, normAxis, numel, op, promote, show, staticDim, staticDims, staticInt, tensor } from "./common.js";
+import type { ShapeQuery } from "./registry.js";
 
 // ---------------------------------------------------------------------------------------
 // reshape, flatten
@@ -56,8 +41,10 @@ function reshapeShape(x: TensorT, dims: Dim[]): TensorT | string {
   return tensor(x.dtype, dims);
 }
 
-builtin({
+op({
   name: "reshape",
+  kind: "layout",
+  linear: "joint",
   doc: "The same entries in another shape (row-major); one size may be -1 (inferred).",
   params: [
     { name: "x", kind: "tensor" },
@@ -68,15 +55,15 @@ builtin({
     if (!dims || dims.length === 0) return "`reshape` needs the new sizes: reshape(x, N, M)";
     return reshapeShape(arg(q, 0), dims);
   },
-  impl: (tf, inputs, _s, out) => tf.reshape(input(inputs, 0), out.shape),
 });
 
-builtin({
+op({
   name: "flatten",
+  kind: "layout",
+  linear: "joint",
   doc: "The entries as a vector, in row-major order.",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor(arg(q, 0).dtype, [numel(arg(q, 0).shape)]),
-  impl: (tf, inputs, _s, out) => tf.reshape(input(inputs, 0), out.shape),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -210,27 +197,10 @@ function indexShape(x: TensorT, q: ShapeQuery): TensorT | string {
   return tensor(x.dtype, plans.filter((p) => !p.drop).map((p) => p.count));
 }
 
-function indexImpl(tf: Tf, x: Tensor, spec: string, bounds: number[], outShape: number[]): Tensor {
-  const axes = parseIndexSpec(spec, bounds.map(dimConst));
-  const plans = typeof axes === "string" ? axes : planIndexing(x.shape.map(dimConst), axes);
-  if (typeof plans === "string") throw new Error(`internal error: ${plans}`);
-  const p = plans.map((a) => ({ start: dimValue(a.start)!, count: dimValue(a.count)!, step: a.step }));
-  if (p.some((a) => a.count === 0)) return tf.zeros(outShape, x.dtype);
-  let y: Tensor;
-  if (p.every((a) => a.step === 1)) {
-    y = tf.slice(x, p.map((a) => a.start), p.map((a) => a.count));
-  } else {
-    const first = p.map((a) => (a.step > 0 ? a.start : a.start + (a.count - 1) * a.step));
-    const end = p.map((a, i) => first[i] + (a.count - 1) * Math.abs(a.step) + 1);
-    y = tf.stridedSlice(x, first, end, p.map((a) => Math.abs(a.step)));
-    const backwards = p.flatMap((a, i) => (a.step < 0 ? [i] : []));
-    if (backwards.length > 0) y = tf.reverse(y, backwards);
-  }
-  return tf.reshape(y, outShape);
-}
-
-builtin({
+op({
   name: "index",
+  kind: "layout",
+  linear: "joint",
   doc: "Subscript `a[i, 1:N, ::2]` (NumPy semantics); see compiler/ops/layout.ts for the spec.",
   params: [
     { name: "x", kind: "tensor" },
@@ -238,8 +208,6 @@ builtin({
     { name: "bounds", kind: "dims", default: null, doc: "the values of the `#`s in order" },
   ],
   shape: (q) => indexShape(arg(q, 0), q),
-  impl: (tf, inputs, s, out) =>
-    indexImpl(tf, input(inputs, 0), typeof s.spec === "string" ? s.spec : "", concreteInts(s.bounds), out.shape),
 });
 
 function sliceShape(x: TensorT, q: ShapeQuery): TensorT | string {
@@ -259,8 +227,10 @@ function sliceShape(x: TensorT, q: ShapeQuery): TensorT | string {
   return tensor(x.dtype, x.shape.map((d, i) => (i === axis ? z : d)));
 }
 
-builtin({
+op({
   name: "slice",
+  kind: "layout",
+  linear: "joint",
   doc: "The `size` entries from `start` along one axis (negative start counts from the end; size -1: to the end).",
   params: [
     { name: "x", kind: "tensor" },
@@ -269,19 +239,7 @@ builtin({
     { name: "axis", kind: "int", default: 0 },
   ],
   shape: (q) => sliceShape(arg(q, 0), q),
-  impl(tf, inputs, s, out) {
-    const x = input(inputs, 0);
-    const axis = concreteAxis(s.axis, x.rank);
-    const start = typeof s.start === "number" ? s.start : 0;
-    const begin = x.shape.map((d, i) => (i === axis ? (start < 0 ? start + d : start) : 0));
-    return tf.slice(x, begin, out.shape);
-  },
 });
-
-function concreteAxis(v: ConcreteStatic | undefined, rank: number): number {
-  const a = typeof v === "number" ? v : 0;
-  return a < 0 ? a + rank : a;
-}
 
 // ---------------------------------------------------------------------------------------
 // concat, stack
@@ -292,8 +250,10 @@ function axisStatic(op: string, q: ShapeQuery, rank: number): number | string {
   return normAxis(op, a, rank);
 }
 
-builtin({
+op({
   name: "concat",
+  kind: "layout",
+  linear: "joint",
   doc: "Joins a and b along an existing axis; the other sizes must agree.",
   params: [
     { name: "a", kind: "tensor" },
@@ -311,14 +271,12 @@ builtin({
     if (bad >= 0) return `\`concat\` along axis ${axis} needs the other sizes to agree: ${show(a)} and ${show(b)} differ on axis ${bad}`;
     return tensor(promote(a.dtype, b.dtype), a.shape.map((d, i) => (i === axis ? dimAdd(d, b.shape[i]) : d)));
   },
-  impl(tf, inputs, s, out) {
-    const [a, b] = [castTo(tf, input(inputs, 0), out.dtype), castTo(tf, input(inputs, 1), out.dtype)];
-    return tf.concat([a, b], concreteAxis(s.axis, a.rank));
-  },
 });
 
-builtin({
+op({
   name: "stack",
+  kind: "layout",
+  linear: "joint",
   doc: "Stacks two same-shape tensors along a new axis.",
   params: [
     { name: "a", kind: "tensor" },
@@ -334,10 +292,6 @@ builtin({
     shape.splice(axis, 0, dimConst(2));
     return tensor(promote(a.dtype, b.dtype), shape);
   },
-  impl(tf, inputs, s, out) {
-    const [a, b] = [castTo(tf, input(inputs, 0), out.dtype), castTo(tf, input(inputs, 1), out.dtype)];
-    return tf.stack([a, b], concreteAxis(s.axis, a.rank + 1));
-  },
 });
 
 // ---------------------------------------------------------------------------------------
@@ -345,34 +299,6 @@ builtin({
 
 export type PadMode = "zero" | "reflect" | "periodic";
 export const PAD_MODES: readonly PadMode[] = ["zero", "reflect", "periodic"];
-
-/**
- * Pads every axis by before[i] / after[i]: `zero` with zeros, `reflect` mirrors without
- * repeating the edge (NumPy's and tfjs's "reflect": 1 2 3 → 2 | 1 2 3 | 2), `periodic` wraps.
- */
-export function padWith(tf: Tf, x: Tensor, before: number[], after: number[], mode: PadMode): Tensor {
-  const pads = x.shape.map((_, i): [number, number] => [before[i] ?? 0, after[i] ?? 0]);
-  if (pads.every(([b, a]) => b === 0 && a === 0)) return x;
-  if (mode === "zero") return tf.pad(x, pads);
-  if (mode === "reflect") return tf.mirrorPad(x, pads, "reflect");
-  let y = x;
-  pads.forEach(([b, a], axis) => {
-    if (b === 0 && a === 0) return;
-    const n = y.shape[axis];
-    const parts: Tensor[] = [];
-    if (b > 0) parts.push(sliceAxis(tf, y, axis, n - b, b));
-    parts.push(y);
-    if (a > 0) parts.push(sliceAxis(tf, y, axis, 0, a));
-    y = tf.concat(parts, axis);
-  });
-  return y;
-}
-
-function sliceAxis(tf: Tf, x: Tensor, axis: number, start: number, size: number): Tensor {
-  const begin = x.shape.map((_, i) => (i === axis ? start : 0));
-  const sizes = x.shape.map((d, i) => (i === axis ? size : d));
-  return tf.slice(x, begin, sizes);
-}
 
 /** Checks pad widths against a mode on concrete sizes: reflect needs width < size. */
 export function padFits(mode: PadMode, n: Dim, b: Dim, a: Dim): string | undefined {
@@ -385,12 +311,14 @@ export function padFits(mode: PadMode, n: Dim, b: Dim, a: Dim): string | undefin
 }
 
 /** Per-axis widths from a list for the trailing axes (leading axes are not padded). */
-function alignWidths<T>(widths: T[], rank: number, zero: T): T[] {
+export function alignWidths<T>(widths: T[], rank: number, zero: T): T[] {
   return [...Array<T>(rank - widths.length).fill(zero), ...widths];
 }
 
-builtin({
+op({
   name: "pad",
+  kind: "layout",
+  linear: "joint",
   doc: 'Pads the last axes on both sides, pad(u, 1, 1, mode: "reflect"): "zero", "reflect" or "periodic".',
   params: [
     { name: "x", kind: "tensor" },
@@ -409,10 +337,5 @@ builtin({
       if (bad) return `\`pad\` on axis ${i} of ${show(x)}: ${bad}`;
     }
     return tensor(x.dtype, x.shape.map((d, i) => dimAdd(d, dimAdd(w[i], w[i]))));
-  },
-  impl(tf, inputs, s) {
-    const x = input(inputs, 0);
-    const w = alignWidths(concreteInts(s.width), x.rank, 0);
-    return padWith(tf, x, w, w, (s.mode ?? "zero") as PadMode);
   },
 });

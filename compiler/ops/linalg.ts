@@ -5,19 +5,7 @@
 // leading (batch) dims broadcast. Computed in f32; two i32 operands give i32.
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
 import { broadcastShapes, shapeToString, type TensorT } from "../types.js";
-import {
-  arg,
-  arithmetic,
-  builtin,
-  castTo,
-  concreteInts,
-  input,
-  show,
-  staticDim,
-  staticDims,
-  tensor,
-} from "./common.js";
-import type { Tensor, Tf } from "./registry.js";
+import { arg, arithmetic, op, show, staticDim, staticDims, tensor } from "./common.js";
 
 export function matmulShape(a: TensorT, b: TensorT): TensorT | string {
   if (a.shape.length === 0 || b.shape.length === 0) {
@@ -42,41 +30,16 @@ export function matmulShape(a: TensorT, b: TensorT): TensorT | string {
   return tensor(arithmetic(a.dtype, b.dtype), [...batch, ...rows, ...cols]);
 }
 
-/** Broadcasts the batch dims of a (rank >= 2) operand and folds them into one. */
-function toBatch3(tf: Tf, x: Tensor, batch: number[]): Tensor {
-  const [r, c] = x.shape.slice(-2);
-  const full = [...batch, r, c];
-  const grown = x.shape.length === full.length && x.shape.every((d, i) => d === full[i]) ? x : tf.broadcastTo(x, full);
-  return tf.reshape(grown, [batch.reduce((p, d) => p * d, 1), r, c]);
-}
-
-function matmulImpl(tf: Tf, a0: Tensor, b0: Tensor, outShape: number[]): Tensor {
-  let a = castTo(tf, a0, "f32");
-  let b = castTo(tf, b0, "f32");
-  if (a.rank === 1) a = tf.reshape(a, [1, a.shape[0]]);
-  if (b.rank === 1) b = tf.reshape(b, [b.shape[0], 1]);
-  if (a.rank === 2 && b.rank === 2) return tf.reshape(tf.matMul(a, b), outShape);
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  const n = Math.max(batchA.length, batchB.length);
-  const batch: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = batchA[batchA.length - n + i] ?? 1;
-    const db = batchB[batchB.length - n + i] ?? 1;
-    batch.push(da === 1 ? db : da);
-  }
-  return tf.reshape(tf.matMul(toBatch3(tf, a, batch), toBatch3(tf, b, batch)), outShape);
-}
-
-builtin({
+op({
   name: "matmul",
+  kind: "linalg",
+  linear: { in: [0, 1] },
   doc: "Matrix product `a @ b` (NumPy matmul: vectors, matrices, broadcast batches).",
   params: [
     { name: "a", kind: "tensor" },
     { name: "b", kind: "tensor" },
   ],
   shape: (q) => matmulShape(arg(q, 0), arg(q, 1)),
-  impl: (tf, inputs, _s, out) => matmulImpl(tf, input(inputs, 0), input(inputs, 1), out.shape),
 });
 
 function permutation(perm: Dim[] | undefined, rank: number): number[] | string {
@@ -89,8 +52,10 @@ function permutation(perm: Dim[] | undefined, rank: number): number[] | string {
   return p as number[];
 }
 
-builtin({
+op({
   name: "transpose",
+  kind: "layout",
+  linear: "joint",
   doc: "Permutes the axes (default: reverses them; a matrix's transpose).",
   params: [
     { name: "x", kind: "tensor" },
@@ -101,15 +66,11 @@ builtin({
     const perm = permutation(staticDims(q.statics.perm), x.shape.length);
     return typeof perm === "string" ? perm : tensor(x.dtype, perm.map((i) => x.shape[i]));
   },
-  impl(tf, inputs, statics) {
-    const x = input(inputs, 0);
-    const perm = concreteInts(statics.perm);
-    return tf.transpose(x, perm.length > 0 ? perm : undefined);
-  },
 });
 
-builtin({
+op({
   name: "eye",
+  kind: "create",
   doc: "Identity matrix n×n (or n×m), f32.",
   params: [
     { name: "n", kind: "int" },
@@ -122,15 +83,16 @@ builtin({
     if ((dimValue(n) ?? 1) < 0 || (dimValue(m) ?? 1) < 0) return "`eye` needs non-negative sizes";
     return tensor("f32", [n, m]);
   },
-  impl: (tf, _inputs, _s, out) => tf.eye(out.shape[0], out.shape[1]),
 });
 
 function needVector(op: string, t: TensorT): string | undefined {
   return t.shape.length === 1 ? undefined : `\`${op}\` needs a vector, got ${show(t)}`;
 }
 
-builtin({
+op({
   name: "outer",
+  kind: "linalg",
+  linear: { in: [0, 1] },
   doc: "Outer product of two vectors: out[i, j] = a[i] * b[j].",
   params: [
     { name: "a", kind: "tensor" },
@@ -141,22 +103,18 @@ builtin({
     const bad = needVector("outer", a) ?? needVector("outer", b);
     return bad ?? tensor(arithmetic(a.dtype, b.dtype), [a.shape[0], b.shape[0]]);
   },
-  impl(tf, inputs, _s, out) {
-    const a = castTo(tf, input(inputs, 0), out.dtype);
-    const b = castTo(tf, input(inputs, 1), out.dtype);
-    return tf.mul(tf.reshape(a, [-1, 1]), tf.reshape(b, [1, -1]));
-  },
 });
 
-builtin({
+op({
   name: "diag",
+  kind: "linalg",
+  linear: "joint",
   doc: "The square matrix with vector v on its diagonal.",
   params: [{ name: "v", kind: "tensor" }],
   shape(q) {
     const v = arg(q, 0);
     return needVector("diag", v) ?? tensor(v.dtype, [v.shape[0], v.shape[0]]);
   },
-  impl: (tf, inputs) => tf.diag(input(inputs, 0)),
 });
 
 /** The length of a matrix's diagonal: min(N, M), which must be known for symbolic sizes. */
@@ -170,15 +128,10 @@ function diagonalLength(op: string, a: TensorT): Dim | string {
   return `\`${op}\` of ${show(a)} needs a square matrix or concrete sizes (the diagonal has min(${shapeToString([n, m]).slice(1, -1)}) entries)`;
 }
 
-function diagonalImpl(tf: Tf, a: Tensor): Tensor {
-  const [n, m] = a.shape;
-  const len = Math.min(n, m);
-  const idx = tf.range(0, len * (m + 1), m + 1, "int32");
-  return tf.gather(tf.reshape(a, [n * m]), idx);
-}
-
-builtin({
+op({
   name: "diagonal",
+  kind: "linalg",
+  linear: "joint",
   doc: "The diagonal of a matrix, as a vector.",
   params: [{ name: "A", kind: "tensor" }],
   shape(q) {
@@ -186,11 +139,12 @@ builtin({
     const len = diagonalLength("diagonal", a);
     return typeof len === "string" ? len : tensor(a.dtype, [len]);
   },
-  impl: (tf, inputs) => diagonalImpl(tf, input(inputs, 0)),
 });
 
-builtin({
+op({
   name: "trace",
+  kind: "reduction",
+  linear: "joint",
   doc: "Sum of a matrix's diagonal entries.",
   params: [{ name: "A", kind: "tensor" }],
   shape(q) {
@@ -198,5 +152,4 @@ builtin({
     const len = diagonalLength("trace", a);
     return typeof len === "string" ? len : tensor(a.dtype === "bool" ? "i32" : a.dtype, []);
   },
-  impl: (tf, inputs, _s, out) => tf.sum(castTo(tf, diagonalImpl(tf, input(inputs, 0)), out.dtype)),
 });

@@ -26,13 +26,9 @@
 // / 15, wasm 0.5 / 8; prolongation cpu 1.9 / 32, wasm 1.0 / 17, against cpu 56 / 1070 and
 // wasm 4.3 / 63 for prolongation by pad, slices, stack and reshape (interleaving rows, then
 // columns): the single kernels win on both backends.
-import type { Tensor4D } from "@tensorflow/tfjs-core";
 import { type Dim, dimAdd, dimConst, dimDivConst, dimMul, dimSub, dimValue } from "../shapes.js";
 import type { TensorT } from "../types.js";
-import { arg, builtin, castTo, input, show, tensor } from "./common.js";
-import type { Tensor, Tf } from "./registry.js";
-
-const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
+import { arg, op, show, tensor } from "./common.js";
 
 function gridCheck(op: string, u: TensorT): string | undefined {
   if (u.shape.length < 2) return `\`${op}\` needs a 2D grid (n×n, optionally batched), got ${show(u)}`;
@@ -49,31 +45,10 @@ function coarseSize(n: Dim, u: TensorT): Dim | string {
   return dimDivConst(dimSub(n, dimConst(1)), 2);
 }
 
-/** [..., n, k] → [B, n, k, 1], the NHWC layout of one channel. */
-function toNHWC(tf: Tf, u: Tensor): Tensor4D {
-  const [n, k] = u.shape.slice(-2);
-  return tf.reshape(castTo(tf, u, "f32"), [-1, n, k, 1]) as Tensor4D;
-}
-
-/** Full weighting: a stride-2 valid correlation with [1 2 1; 2 4 2; 1 2 1]/16. */
-export function restrictFw(tf: Tf, u: Tensor): Tensor {
-  const [n, k] = u.shape.slice(-2);
-  const w = tf.tensor4d(FW.map((x) => x / 16), [3, 3, 1, 1], "float32");
-  const y = tf.conv2d(toNHWC(tf, u), w, 2, "valid");
-  return tf.reshape(y, [...u.shape.slice(0, -2), (n - 1) / 2, (k - 1) / 2]);
-}
-
-/** Bilinear prolongation: a stride-2 valid transposed correlation with [1 2 1; 2 4 2; 1 2 1]/4. */
-export function prolongBilinear(tf: Tf, v: Tensor): Tensor {
-  const [m, l] = v.shape.slice(-2);
-  const x = toNHWC(tf, v);
-  const w = tf.tensor4d(FW.map((c) => c / 4), [3, 3, 1, 1], "float32");
-  const y = tf.conv2dTranspose(x, w, [x.shape[0], 2 * m + 1, 2 * l + 1, 1], 2, "valid");
-  return tf.reshape(y, [...v.shape.slice(0, -2), 2 * m + 1, 2 * l + 1]);
-}
-
-builtin({
+op({
   name: "restrict_fw",
+  kind: "transfer",
+  linear: "joint",
   doc: "Full-weighting restriction of odd n×n grids (last two axes) to (n−1)/2 × (n−1)/2: [1 2 1; 2 4 2; 1 2 1]/16 at the odd points.",
   params: [{ name: "u", kind: "tensor" }],
   shape(q) {
@@ -84,11 +59,12 @@ builtin({
     for (const s of sizes) if (typeof s === "string") return s;
     return tensor("f32", [...u.shape.slice(0, -2), ...(sizes as Dim[])]);
   },
-  impl: (tf, inputs) => restrictFw(tf, input(inputs, 0)),
 });
 
-builtin({
+op({
   name: "prolong_bilinear",
+  kind: "transfer",
+  linear: "joint",
   doc: "Bilinear interpolation of m×m grids (last two axes) to (2m+1)×(2m+1), zero boundary; 4× the transpose of restrict_fw.",
   params: [{ name: "v", kind: "tensor" }],
   shape(q) {
@@ -102,28 +78,30 @@ builtin({
     const fine = (m: Dim): Dim => dimAdd(dimMul(dimConst(2), m), dimConst(1));
     return tensor("f32", [...v.shape.slice(0, -2), ...v.shape.slice(-2).map(fine)]);
   },
-  impl: (tf, inputs) => prolongBilinear(tf, input(inputs, 0)),
 });
 
 // The red–black colouring of a grid of any rank: 1 where the sum of the indices is even. A
 // builtin because the language has no rank polymorphism (a 1D, 2D or 3D grid alike).
-builtin({
+op({
   name: "parity",
+  kind: "transfer",
   doc: "The red–black checkerboard of x's grid (any rank): 1 where the indices sum to an even number, else 0.",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor("f32", arg(q, 0).shape),
-  impl(tf, _inputs, _s, out) {
-    const size = out.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(size);
-    for (let flat = 0; flat < size; flat++) {
-      let rest = flat;
-      let sum = 0;
-      for (let axis = out.shape.length - 1; axis >= 0; axis--) {
-        sum += rest % out.shape[axis];
-        rest = Math.floor(rest / out.shape[axis]);
-      }
-      data[flat] = sum % 2 === 0 ? 1 : 0;
-    }
-    return tf.tensor(data, out.shape, "float32");
-  },
 });
+
+/** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */
+export function parityValues(shape: readonly number[]): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  for (let flat = 0; flat < size; flat++) {
+    let rest = flat;
+    let sum = 0;
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      sum += rest % shape[axis];
+      rest = Math.floor(rest / shape[axis]);
+    }
+    data[flat] = sum % 2 === 0 ? 1 : 0;
+  }
+  return data;
+}

@@ -2,8 +2,8 @@
 // Box–Muller for normals, computed in f64, rounded to f32), not from tfjs: the same seed gives
 // the same values on every backend and in every tfjs version. Shapes come from `dims` or from
 // the expected type (`param W: f32[H, H] init glorot(seed: 2)`). The result is f32.
-import { builtin, concreteNumber, createdType } from "./common.js";
-import type { ConcreteStatic, ParamSpec, Tf } from "./registry.js";
+import { createdType, op } from "./common.js";
+import type { ConcreteStatic, ParamSpec } from "./registry.js";
 
 /** A reproducible stream of uniforms in (0, 1). */
 export function uniformStream(seed: number): () => number {
@@ -45,19 +45,17 @@ export function fans(shape: readonly number[]): [number, number] {
 const SEED: ParamSpec = { name: "seed", kind: "int", default: 0, doc: "same seed, same values" };
 const DIMS: ParamSpec = { name: "dims", kind: "dims", doc: "the sizes; absent: the expected type's" };
 
-type Generate = (shape: number[], seed: number, s: Record<string, ConcreteStatic>) => Float64Array;
+/** The values of a random op of `shape` from its seed and other statics, in f64. */
+export type Generate = (shape: number[], seed: number, s: Record<string, ConcreteStatic>) => Float64Array;
+
+/** Every random op's generator, by name: the values are the op's meaning, the same on every backend. */
+export const GENERATORS = new Map<string, Generate>();
+
+const num = (v: ConcreteStatic | undefined, fallback: number): number => (typeof v === "number" ? v : fallback);
 
 function defineRandom(name: string, doc: string, extra: ParamSpec[], gen: Generate): void {
-  builtin({
-    name,
-    doc,
-    params: [DIMS, ...extra, SEED],
-    shape: (q) => createdType(name, q, "f32"),
-    impl: (tf: Tf, _i, s, out) => {
-      const values = gen(out.shape, concreteNumber(s.seed, 0), s);
-      return tf.tensor(Float32Array.from(values), out.shape, "float32");
-    },
-  });
+  op({ name, doc, kind: "random", pure: false, params: [DIMS, ...extra, SEED], shape: (q) => createdType(name, q, "f32") });
+  GENERATORS.set(name, gen);
 }
 
 const count = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
@@ -70,8 +68,8 @@ defineRandom(
     { name: "mean", kind: "float", default: 0 },
   ],
   (shape, seed, s) => {
-    const std = concreteNumber(s.std, 1);
-    const mean = concreteNumber(s.mean, 0);
+    const std = num(s.std, 1);
+    const mean = num(s.mean, 0);
     return normals(seed, count(shape)).map((z) => mean + std * z);
   },
 );
@@ -83,7 +81,7 @@ defineRandom(
     { name: "lo", kind: "float", default: 0 },
     { name: "hi", kind: "float", default: 1 },
   ],
-  (shape, seed, s) => uniforms(seed, count(shape), concreteNumber(s.lo, 0), concreteNumber(s.hi, 1)),
+  (shape, seed, s) => uniforms(seed, count(shape), num(s.lo, 0), num(s.hi, 1)),
 );
 
 defineRandom(
@@ -135,5 +133,5 @@ defineRandom(
   "orthogonal",
   "Random orthogonal matrix (orthonormal columns if tall, rows if wide), times `gain`.",
   [{ name: "gain", kind: "float", default: 1 }],
-  (shape, seed, s) => orthogonalValues(shape, seed, concreteNumber(s.gain, 1)),
+  (shape, seed, s) => orthogonalValues(shape, seed, num(s.gain, 1)),
 );

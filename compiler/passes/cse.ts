@@ -2,22 +2,25 @@
 // the same attributes and the same output types compute the same values, so the later one is
 // dropped and its uses take the earlier one's outputs. An op inside a region may reuse an
 // equivalent op of an enclosing region (it dominates the region); never the reverse, and
-// never across sibling regions. Inputs of commutative builtins are compared as a set.
+// never across sibling regions. Inputs of ops whose record says `commutative` are compared as
+// a set.
 //
 // Never merged:
 // - structural ops (`input`, `param`, `call`, `loop`, `fixpoint`, `solve`) and any op with
 //   regions: each names a program input or parameter, or runs an iteration with a report;
-// - IMPURE_OPCODES, the random initialisers: two `normal(seed: 0)` give the same numbers
-//   today, but they initialise two different parameters, which training must keep apart.
+// - ops whose record says they are not pure, the random initialisers: two `normal(seed: 0)`
+//   give the same numbers today, but they initialise two different parameters, which training
+//   must keep apart.
 import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
 import { printType } from "../ir/print.js";
+import { getOp, isPure } from "../ops/index.js";
 import type { Pass } from "./pipeline.js";
 
-export const IMPURE_OPCODES: ReadonlySet<string> = new Set(["normal", "uniform", "glorot", "he", "orthogonal"]);
-
-const NEVER_MERGED: ReadonlySet<string> = new Set(["input", "param", "call", "loop", "fixpoint", "solve"]);
-
-const COMMUTATIVE: ReadonlySet<string> = new Set(["add", "mul", "maximum", "minimum", "eq", "ne", "logical_and", "logical_or"]);
+/** A builtin whose record says it may be merged with its twin or moved out of a loop. */
+export function isPureBuiltin(opcode: string): boolean {
+  const r = getOp(opcode);
+  return r !== undefined && isPure(r);
+}
 
 /** An exact key for an attribute: -0, NaN and every digit of a double are kept apart. */
 function attrKey(a: Attr): string {
@@ -31,12 +34,12 @@ function attrKey(a: Attr): string {
 }
 
 export function isMergeable(op: Op): boolean {
-  return op.regions.length === 0 && op.outputs.length > 0 && !NEVER_MERGED.has(op.opcode) && !IMPURE_OPCODES.has(op.opcode);
+  return op.regions.length === 0 && op.outputs.length > 0 && (op.opcode === "const" || isPureBuiltin(op.opcode));
 }
 
 function opKey(op: Op): string {
   const ids = op.inputs.map((v) => v.id);
-  if (COMMUTATIVE.has(op.opcode)) ids.sort((a, b) => a - b);
+  if (getOp(op.opcode)?.commutative) ids.sort((a, b) => a - b);
   return `${op.opcode}(${ids.join(",")})${attrKey(op.attrs)}->${op.outputs.map((o) => printType(o.type)).join(",")}`;
 }
 

@@ -1,17 +1,18 @@
 // fold: constant folding and exact algebraic identities.
 //
-// - A builtin in FOLDERS whose inputs are all `const` ops (≤ MAX_FOLD_ELEMENTS elements) is
+// - An op whose record has a `fold` (its scalar semantics) and whose inputs are all `const` ops (≤ MAX_FOLD_ELEMENTS elements) is
 //   evaluated here in plain JS, with tfjs's float32 semantics (inputs and results rounded to
 //   float32, i32 kept whole), and becomes a `const` with the same output value. Results that
 //   tfjs would store differently (an i32 overflow, a bool from NaN) are left unfolded.
-// - x*1, 1*x, x+0, 0+x, x-0, x/1, x^1 become x, but only when the op's type equals x's type,
+// - The records' identities (x*1, 1*x, x+0, 0+x, x-0, x/1, x^1) become x, but only when the op's type equals x's type,
 //   so broadcasting or a dtype promotion is never dropped. These are exact in IEEE arithmetic
 //   (NaN and ±inf included) with one exception, as in every fast-math compiler: x+0 turns a
 //   -0 into +0, and the fold keeps the -0. x*0 is not folded: NaN*0 and inf*0 are NaN.
 //
 // Regions are folded too. Only consts are evaluated, so nothing that depends on a region
 // param is ever computed here; an identity may forward a param (`u*1` → `u`), which is exact.
-import type { DType } from "../../grammar/ast.js";
+import type { DType } from "../../base/dtype.js";
+import { getOp } from "../ops/index.js";
 import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
 import { concreteShape, sizeOf, type TensorT, typesEqual } from "../types.js";
 import type { Pass } from "./pipeline.js";
@@ -20,71 +21,11 @@ import type { Pass } from "./pipeline.js";
 export const MAX_FOLD_ELEMENTS = 4096;
 
 const bool = (c: boolean) => (c ? 1 : 0);
-const truthy = (x: number) => x !== 0; // NaN is truthy, as in tfjs's cast to bool
 
-/** tfjs's `round`: half to even. */
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+/** The scalar function of a foldable op: its record's `fold`. */
+function folder(opcode: string): ((...x: number[]) => number) | undefined {
+  return getOp(opcode)?.fold;
 }
-
-/** tfjs's floored `mod`: the result has the divisor's sign. */
-function floorMod(a: number, b: number): number {
-  const r = a % b;
-  return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b;
-}
-
-/**
- * Builtins folded at compile time, one line each: the scalar function applied elementwise
- * (with NumPy broadcasting). Arguments arrive as numbers of their dtype (bool as 0/1), and
- * results are converted to the op's output dtype afterwards, so `cast` is the identity here.
- */
-export const FOLDERS: Readonly<Record<string, (...x: number[]) => number>> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  sqrt: Math.sqrt,
-  exp: Math.exp,
-  log: Math.log,
-  sin: Math.sin,
-  cos: Math.cos,
-  tanh: Math.tanh,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  relu: (x) => (x < 0 ? 0 : x),
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: roundHalfEven,
-  square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  mod: floorMod,
-  maximum: Math.max,
-  minimum: Math.min,
-  lt: (a, b) => bool(a < b),
-  le: (a, b) => bool(a <= b),
-  gt: (a, b) => bool(a > b),
-  ge: (a, b) => bool(a >= b),
-  eq: (a, b) => bool(a === b),
-  ne: (a, b) => bool(a !== b),
-  logical_and: (a, b) => bool(truthy(a) && truthy(b)),
-  logical_or: (a, b) => bool(truthy(a) || truthy(b)),
-  logical_not: (x) => bool(!truthy(x)),
-  where: (c, a, b) => (truthy(c) ? a : b),
-  cast: (x) => x,
-};
-
-/** The identities: opcode → which operand may be dropped when the other is all `unit`. */
-const IDENTITIES: Readonly<Record<string, { unit: number; keeps: ("left" | "right")[] }>> = {
-  mul: { unit: 1, keeps: ["left", "right"] }, // x*1, 1*x
-  add: { unit: 0, keeps: ["left", "right"] }, // x+0, 0+x
-  sub: { unit: 0, keeps: ["left"] }, // x-0
-  div: { unit: 1, keeps: ["left"] }, // x/1
-  pow: { unit: 1, keeps: ["left"] }, // x^1
-};
 
 /** A value as tfjs stores it in `dtype`, or undefined when the fold should not decide. */
 function store(x: number, dtype: DType): number | undefined {
@@ -140,7 +81,7 @@ function broadcastIndex(inShape: readonly number[], outShape: readonly number[])
 
 /** Evaluates a foldable builtin on constant inputs; undefined when it cannot or should not. */
 export function evaluate(opcode: string, inputs: { type: TensorT; data: number[] }[], out: TensorT): number[] | undefined {
-  const fn = FOLDERS[opcode];
+  const fn = folder(opcode);
   const n = sizeOf(out.shape);
   if (!fn || n === undefined || n > MAX_FOLD_ELEMENTS) return undefined;
   // Computing in f32 (any f32 operand or result) first rounds the operands, as tfjs's cast does.
@@ -197,7 +138,7 @@ class Folder {
 
   /** The value an identity op reduces to (x for x*1), when it is exact and keeps the type. */
   private identity(op: Op): Value | undefined {
-    const rule = IDENTITIES[op.opcode];
+    const rule = getOp(op.opcode)?.identity;
     if (!rule || op.inputs.length !== 2 || op.outputs.length !== 1) return undefined;
     const [a, b] = op.inputs;
     const out = op.outputs[0].type;
@@ -207,7 +148,7 @@ class Folder {
   }
 
   private fold(op: Op): Op | undefined {
-    if (!(op.opcode in FOLDERS) || op.outputs.length !== 1 || op.regions.length) return undefined;
+    if (!folder(op.opcode) || op.outputs.length !== 1 || op.regions.length) return undefined;
     const inputs: { type: TensorT; data: number[] }[] = [];
     for (const v of op.inputs) {
       const data = this.elements(v);

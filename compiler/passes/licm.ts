@@ -3,14 +3,14 @@
 // region runs, so it moves out, before the construct: a preconditioner's probed diagonal, a
 // mask, a coarse-grid constant are then computed once per solve instead of once per iteration.
 // Regions are processed innermost first, so an invariant op can leave several levels at once.
-// Only pure ops move (builtins without regions; not the random initialisers, not structural ops).
+// Only pure ops move (constants and builtins whose record says they are pure: not the random
+// initialisers, not structural ops).
 import type { Module, Op, Region } from "../ir/ir.js";
-import { IMPURE_OPCODES } from "./cse.js";
+import { isPureBuiltin } from "./cse.js";
 
-const STRUCTURAL = new Set(["input", "param", "call", "loop", "fixpoint", "solve"]);
-
+/** Pure builtins and constants move; structural ops and random initialisers stay. */
 function movable(op: Op): boolean {
-  return op.regions.length === 0 && !STRUCTURAL.has(op.opcode) && !IMPURE_OPCODES.has(op.opcode);
+  return op.regions.length === 0 && (op.opcode === "const" || isPureBuiltin(op.opcode));
 }
 
 /** Splits a region's ops into those that depend on its parameters (kept) and those that do not. */

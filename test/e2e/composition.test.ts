@@ -45,7 +45,7 @@ describe("checking with concrete sizes", () => {
     const { checkSource } = await import("../../compiler/compile.js");
     const src = "dim n = 8\nlet b = ones(n)\nsolve 2 * x = b method cg precond multigrid -> x\nexport x";
     const errors = checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error");
-    expect(errors.map((d) => [d.code, d.span.start.line])).toEqual([["specialise", 3]]);
+    expect(errors.map((d) => [d.code, d.span.start.line])).toEqual([["method-does-not-fit", 3]]);
     expect(errors[0].message).toMatch(/^In `multigrid` of the standard library \(stdlib\/multigrid\.iter:\d+\): `\w+` expects f32\[n, n\], but the argument is f32\[8\]/);
   });
 

@@ -4,7 +4,7 @@
 // backend (small problems, many iterations: wasm's per-kernel overhead would only slow it down).
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
-import { type SelectedBackend, selectBackend } from "../../runtime/backend.js";
+import { type SelectedBackend, selectBackend } from "../../runtime/tfjs/backend.js";
 import { TfjsInterpreter } from "../../runtime/interpreter.js";
 import type { NpyArray } from "../../runtime/npy.js";
 import type { Report } from "../../runtime/report.js";

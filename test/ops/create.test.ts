@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Tf } from "../../compiler/ops/index.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
 import { dimSym } from "../../compiler/shapes.js";
 import { shapeOf, tensor, typeToString } from "../../compiler/types.js";
-import { selectBackend } from "../../runtime/backend.js";
+import { selectBackend } from "../../runtime/tfjs/backend.js";
 import { expectClose, run, shapeOfCall } from "./helpers.js";
 
 let tf: Tf;

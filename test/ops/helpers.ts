@@ -1,8 +1,10 @@
-// Test helpers: run a builtin the way the checker and executor will (shape rule on concrete
-// types, then impl), float64 plain-TS references, and float32-aware comparisons.
+// Test helpers: run an op the way the checker and executor will (its record's shape rule on
+// concrete types, then the tfjs backend's kernel), float64 plain-TS references, and float32-aware comparisons.
 import { expect } from "vitest";
 import type { DType } from "../../grammar/ast.js";
-import { type ConcreteStatic, getBuiltin, type StaticValue, type Tf } from "../../compiler/ops/index.js";
+import { type ConcreteStatic, getOp, type StaticValue } from "../../compiler/ops/index.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
+import { TFJS_KERNELS } from "../../runtime/tfjs/kernels/index.js";
 import { dimConst } from "../../compiler/shapes.js";
 import { concreteShape, shapeOf, type TensorT, tensor } from "../../compiler/types.js";
 
@@ -50,7 +52,7 @@ function toStatic(v: ConcreteStatic): StaticValue {
 
 /** Fills in the declared defaults of a builtin's static params. */
 function withDefaults(name: string, statics: Record<string, ConcreteStatic>): Record<string, ConcreteStatic> {
-  const spec = getBuiltin(name)!;
+  const spec = getOp(name)!;
   const out: Record<string, ConcreteStatic> = {};
   for (const p of spec.params) {
     if (p.kind === "tensor") continue;
@@ -66,7 +68,7 @@ export function shapeOfCall(
   statics: Record<string, ConcreteStatic> = {},
   expected?: TensorT,
 ): TensorT | string {
-  const spec = getBuiltin(name);
+  const spec = getOp(name);
   if (!spec) throw new Error(`no builtin ${name}`);
   const s = withDefaults(name, statics);
   const tensors = inputs.map((a) => (a ? tensor(a.dtype ?? "f32", shapeOf(...a.shape)) : undefined));
@@ -89,7 +91,7 @@ export function run(
   const before = tf.memory().numTensors;
   const ins = inputs.map((a) => (a ? tf.tensor(Array.from(a.data), a.shape, TF_DT[a.dtype ?? "f32"]) : undefined));
   const out = { shape: concreteShape(t.shape), dtype: t.dtype };
-  const y = getBuiltin(name)!.impl(tf, ins, withDefaults(name, statics), out);
+  const y = TFJS_KERNELS.get(name)!(tf, ins, withDefaults(name, statics), out);
   expect(y.shape).toEqual(out.shape);
   expect(y.dtype).toBe(TF_DT[out.dtype]);
   const data = Array.from(y.dataSync());

@@ -2,11 +2,11 @@
 // ⟨R u, v⟩ = ¼ ⟨u, P v⟩, the exact symbolic shape rules and the refusals.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Tf } from "../../compiler/ops/index.js";
-import { getBuiltin } from "../../compiler/ops/index.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
+import { getOp } from "../../compiler/ops/index.js";
 import { dimAdd, dimConst, dimEq, dimMul, dimSym, dimToString } from "../../compiler/shapes.js";
 import { tensor, type TensorT } from "../../compiler/types.js";
-import { selectBackend } from "../../runtime/backend.js";
+import { selectBackend } from "../../runtime/tfjs/backend.js";
 import { type Arr, rand, run, shapeOfCall } from "./helpers.js";
 
 let cpu: Tf;
@@ -180,7 +180,7 @@ describe("the pair", () => {
 });
 
 describe("shape rules", () => {
-  const spec = (name: string) => getBuiltin(name)!;
+  const spec = (name: string) => getOp(name)!;
   const sym = (t: TensorT | string): TensorT => {
     if (typeof t === "string") throw new Error(t);
     return t;

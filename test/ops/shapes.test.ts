@@ -1,6 +1,6 @@
 // Shape rules on symbolic sizes, as the checker calls them.
 import { describe, expect, it } from "vitest";
-import { builtinNames, getBuiltin, type StaticValue } from "../../compiler/ops/index.js";
+import { opNames, getOp, type StaticValue } from "../../compiler/ops/index.js";
 import { type Dim, dimAdd, dimConst, dimMul, dimSym } from "../../compiler/shapes.js";
 import { type TensorT, tensor, typeToString } from "../../compiler/types.js";
 
@@ -13,7 +13,7 @@ const f32 = (...shape: Dim[]): TensorT => tensor("f32", shape);
 
 /** The result type as text, or the message. */
 function shape(name: string, tensors: (TensorT | undefined)[], statics: Record<string, StaticValue> = {}, expected?: TensorT): string {
-  const spec = getBuiltin(name);
+  const spec = getOp(name);
   if (!spec) throw new Error(`no builtin ${name}`);
   const full: Record<string, StaticValue> = {};
   for (const p of spec.params) if (p.kind !== "tensor") full[p.name] = p.name in statics ? statics[p.name] : (p.default ?? null);
@@ -23,9 +23,9 @@ function shape(name: string, tensors: (TensorT | undefined)[], statics: Record<s
 
 describe("every builtin", () => {
   it("has a one-line doc and named params", () => {
-    expect(builtinNames().length).toBeGreaterThan(60);
-    for (const name of builtinNames()) {
-      const spec = getBuiltin(name)!;
+    expect(opNames().length).toBeGreaterThan(60);
+    for (const name of opNames()) {
+      const spec = getOp(name)!;
       expect(spec.doc.length, name).toBeGreaterThan(5);
       expect(spec.doc.includes("\n"), name).toBe(false);
     }

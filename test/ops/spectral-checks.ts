@@ -1,6 +1,6 @@
 // Spectral checks shared by the cpu run (tfjs FFT kernel) and the wasm run (DFT matmul).
 import { expect, it } from "vitest";
-import type { Tf } from "../../compiler/ops/index.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
 import { type Arr, rand, run } from "./helpers.js";
 
 /** Naive DFT in float64 of complex vectors laid out [..., n, 2]. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Tf } from "../../compiler/ops/index.js";
-import { selectBackend } from "../../runtime/backend.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
+import { selectBackend } from "../../runtime/tfjs/backend.js";
 import { rand, run } from "./helpers.js";
 import { spectralChecks } from "./spectral-checks.js";
 

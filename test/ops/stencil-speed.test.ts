@@ -1,8 +1,8 @@
 // Measures the two stencil5 strategies per backend (run with ITER_MEASURE=1; skipped otherwise).
 import { it } from "vitest";
-import type { Tensor, Tf } from "../../compiler/ops/index.js";
-import { stencil5Conv, stencil5Slices } from "../../compiler/ops/stencil.js";
-import { selectBackend } from "../../runtime/backend.js";
+import type { Tensor, Tf } from "../../runtime/tfjs/kernels/common.js";
+import { stencil5Conv, stencil5Slices } from "../../runtime/tfjs/kernels/stencil.js";
+import { selectBackend } from "../../runtime/tfjs/backend.js";
 
 function msPerCall(tf: Tf, f: () => Tensor, reps: number): number {
   const once = () => {

@@ -1,8 +1,8 @@
 // A few builtins on the wasm backend, where some take other code paths (stencil5 by slices,
 // transforms by DFT matmul), checked against the cpu backend and the float64 references.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Tf } from "../../compiler/ops/index.js";
-import { selectBackend } from "../../runtime/backend.js";
+import type { Tf } from "../../runtime/tfjs/kernels/common.js";
+import { selectBackend } from "../../runtime/tfjs/backend.js";
 import { expectClose, rand, run } from "./helpers.js";
 import { spectralChecks } from "./spectral-checks.js";
 

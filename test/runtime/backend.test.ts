@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { getBuiltin } from "../../compiler/ops/index.js";
-import { BackendUnavailableError, selectBackend, tfMemory, wasmDistDir } from "../../runtime/backend.js";
+import { TFJS_KERNELS } from "../../runtime/tfjs/kernels/index.js";
+import { BackendUnavailableError, selectBackend, tfMemory, wasmDistDir } from "../../runtime/tfjs/backend.js";
 
 const require = createRequire(import.meta.url);
 const installed = (pkg: string): boolean => {
@@ -50,7 +50,7 @@ describe("selectBackend", () => {
     const before = tfMemory();
     const u = tf.ones([4, 4]);
     expect(tfMemory()).toBe(before + 1);
-    const y = getBuiltin("stencil5")!.impl(tf, [u], { center: 4, side: -1, boundary: "periodic" }, { shape: [4, 4], dtype: "f32" });
+    const y = TFJS_KERNELS.get("stencil5")!(tf, [u], { center: 4, side: -1, boundary: "periodic" }, { shape: [4, 4], dtype: "f32" });
     expect(tfMemory()).toBe(before + 2);
     expect(Array.from(y.dataSync())).toEqual(Array(16).fill(0));
     tf.dispose([u, y]);

@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Tf } from "../compiler/ops/registry.js";
+import type { Tf } from "./kernels/common.js";
 
 export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
 
