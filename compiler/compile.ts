@@ -1,14 +1,18 @@
 // The compiler's front door: source text → diagnostics and, when there are no errors, an IR
 // module specialised to concrete sizes and run through the pass pipeline. The stages run top
-// to bottom, each named, none reaching back.
+// to bottom, each named, none reaching back:
+//
+//   parse → check (generic: sizes may be symbolic) → check (concrete: every size a number,
+//   every instance elaborated) → lower → passes
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
-import { check } from "./check/index.js";
+import { check, type GivenData } from "./check/index.js";
 import type { Diagnostic } from "../base/diagnostics.js";
 import type { Module } from "./ir/ir.js";
-import { lower, LowerError, type Lowered } from "./lower/index.js";
+import { lower, type Lowered } from "./lower/index.js";
 import { defaultPasses, runPipeline } from "./passes/pipeline.js";
 import { specialise } from "./passes/specialise.js";
+import type { TProgram } from "./typed/program.js";
 
 export interface CompileOptions {
   file?: string;
@@ -26,6 +30,8 @@ export interface CompileOptions {
 export interface Compiled {
   diagnostics: Diagnostic[];
   program?: A.Program;
+  /** The concrete elaboration, when there were no errors and every size had a value. */
+  typed?: TProgram;
   /** Present when there were no errors. */
   lowered?: Lowered;
   module?: Module;
@@ -34,54 +40,39 @@ export interface Compiled {
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
 
 /**
- * Parses and checks: what `iterc check` runs. `specialise` also lowers, when every size has a
- * value, for the errors only concrete sizes reveal (compileSource lowers anyway, so it skips it).
+ * Parses and checks: what `iterc check` runs. `concrete` also elaborates with every size a
+ * number when every size has a value, so what only concrete sizes reveal (a size that is not
+ * whole, a standard-library method that does not fit the unknown) is found without running.
+ * A size without a value yet decides nothing there: `iterc run` decides it.
  */
-export function checkSource(source: string, options: CompileOptions = {}, specialise = true): Compiled {
+export function checkSource(source: string, options: CompileOptions = {}, concrete = true): Compiled {
   const file = options.file ?? "<input>";
   const parsed = parse(source, file);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
-  const checked = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
-  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
-  if (specialise && !hasErrors(diagnostics)) diagnostics.push(...specialisationErrors(parsed.program, file, options));
-  return { diagnostics, program: parsed.program };
+  const generic = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
+  const diagnostics = [...parsed.diagnostics, ...generic.diagnostics];
+  if (!concrete || hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
+  const elaborated = elaborate(parsed.program, options, { shapes: options.inputShapes ?? new Map(), required: false });
+  if (elaborated.undecided) return { diagnostics, program: parsed.program };
+  return { diagnostics: [...diagnostics, ...elaborated.errors], program: parsed.program, ...(elaborated.typed ? { typed: elaborated.typed } : {}) };
 }
 
-/**
- * The errors only concrete sizes reveal (a size that is not whole, an index out of range, a
- * standard-library method that does not fit the unknown's shape): when every size has a value,
- * checking lowers the program too, without running it. Undecidable cases (a size still without
- * a value) say nothing here; `iterc run` decides them.
- */
-function specialisationErrors(program: A.Program, file: string, options: CompileOptions): Diagnostic[] {
-  try {
-    lower(program, { ...(options.sizes ? { sizes: options.sizes } : {}), checkOnly: true });
-    return [];
-  } catch (e) {
-    if (!(e instanceof LowerError)) throw e;
-    return e.undecided ? [] : [lowerDiagnostic(e, file)];
-  }
-}
-
-function lowerDiagnostic(e: LowerError, file: string): Diagnostic {
-  return { severity: "error", code: "method-does-not-fit", message: e.message, file, span: e.span, ...(e.hint ? { hint: e.hint } : {}) };
+/** The concrete elaboration; only its errors are new (its warnings repeat the generic check's). */
+function elaborate(program: A.Program, options: CompileOptions, data: GivenData): { errors: Diagnostic[]; typed?: TProgram; undecided: boolean } {
+  const r = check(program, { ...(options.sizes ? { sizes: options.sizes } : {}), concrete: data });
+  return { errors: r.diagnostics.filter((d) => d.severity === "error"), ...(r.typed ? { typed: r.typed } : {}), undecided: r.undecided === true };
 }
 
 export function compileSource(source: string, options: CompileOptions = {}): Compiled {
   const checked = checkSource(source, options, false);
   if (hasErrors(checked.diagnostics) || !checked.program) return checked;
-  const file = options.file ?? "<input>";
-  let lowered: Lowered;
-  try {
-    lowered = lower(checked.program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.inputShapes ? { inputShapes: options.inputShapes } : {}) });
-  } catch (e) {
-    if (!(e instanceof LowerError)) throw e;
-    return { ...checked, diagnostics: [...checked.diagnostics, lowerDiagnostic(e, file)] };
-  }
+  const elaborated = elaborate(checked.program, options, { shapes: options.inputShapes ?? new Map(), required: true });
+  if (!elaborated.typed) return { ...checked, diagnostics: [...checked.diagnostics, ...elaborated.errors] };
+  const lowered = lower(elaborated.typed);
   const module = runPipeline(lowered.module, defaultPasses({ specialise }), {
     verify: options.verify ?? true,
     ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
     ...(options.dump ? { dump: options.dump } : {}),
   });
-  return { ...checked, lowered, module };
+  return { ...checked, typed: elaborated.typed, lowered, module };
 }

@@ -46,6 +46,11 @@ export interface MethodSpec {
   note?: string;
 }
 
+/** The relative tolerance of a construct that states none. */
+export const DEFAULT_RTOL = 1e-5;
+/** The iteration bound of a construct that states none (`max`, `maxiter`). */
+export const DEFAULT_MAXITER = 1000;
+
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
 export const FLOAT32_MIN_RTOL = 1e-7;
 const RTOL_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
@@ -69,7 +74,7 @@ const lipschitz: OptionSpec = { name: "lipschitz", kind: "float", default: null,
 
 /** Options every solve method takes: the driver applies them. */
 export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter", "lipschitz"] as const;
-const solveStop = (maxit = 1000) => [rtol(1e-5), atol, maxiter(maxit)];
+const solveStop = (maxit = DEFAULT_MAXITER) => [rtol(DEFAULT_RTOL), atol, maxiter(maxit)];
 
 const krylov = (breakdown?: string): Implementation => ({ kind: "iter", module: "krylov", ...(breakdown ? { breakdown } : {}) });
 const fixed: Implementation = { kind: "iter", module: "fixed-point" };
@@ -161,6 +166,3 @@ export function methodsFor(construct: Construct): MethodSpec[] {
 export function findMethod(construct: Construct, name: string): MethodSpec | undefined {
   return METHODS.find((m) => m.construct === construct && m.name === name);
 }
-
-/** The grad modes of a fixpoint: how reverse mode differentiates through it (planned work). */
-export const GRAD_MODES = ["implicit", "unrolled", "phantom"] as const;

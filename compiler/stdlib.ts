@@ -60,7 +60,7 @@ export function stdModuleOf(decl: A.OpDecl | A.ModelDecl): StdModule | undefined
 /** One scope holding every stdlib op; each op's own scope is this one. */
 export function stdScope(): Scope {
   if (scope) return scope;
-  const s = new Scope();
+  const s = new Scope(undefined, true);
   for (const [name, decl] of stdOps()) s.define(name, { kind: "op", decl, scope: s });
   scope = s;
   return s;

@@ -3,16 +3,13 @@
 // nothing of the IR and a later backend (generated, fused code) can replace this one whole.
 import type * as tfc from "@tensorflow/tfjs-core";
 import { InternalError } from "../base/diagnostics.js";
-import type { Attr, Module, Op, Region } from "../compiler/ir/ir.js";
-import { type ConcreteStatic, getOp } from "../compiler/ops/index.js";
+import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
+import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
-import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
-import { runAnderson } from "./drivers/anderson.js";
-import { runGmres } from "./drivers/gmres.js";
-import { runLoop } from "./drivers/loop.js";
-import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
-import type { DriverResult, StoppingRule } from "./drivers/stopping.js";
+import { runConstruct } from "./constructs.js";
 import type { Report } from "./report.js";
+import { TF_DTYPE } from "./tfjs/kernels/common.js";
+import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
 
 type Tf = typeof tfc;
 type Tensor = tfc.Tensor;
@@ -48,26 +45,6 @@ class Env {
   own(): Tensor[] {
     return [...this.values.values()];
   }
-}
-
-const num = (a: Attr | undefined): number | undefined => (typeof a === "number" ? a : undefined);
-
-/** An `until` clause is the whole rule when present; else the method's rtol/atol options. */
-function stoppingRule(attrs: Record<string, Attr>, fallbackMax: number): StoppingRule {
-  const options = (attrs.options ?? {}) as Record<string, Attr>;
-  const stop = (attrs.stop ?? {}) as Record<string, Attr>;
-  const until = Object.keys(stop).length > 0;
-  const rtol = until ? (num(stop.rtol) ?? 0) : num(options.rtol);
-  const atol = until ? (num(stop.atol) ?? 0) : num(options.atol);
-  const rule: StoppingRule = { maxIter: num(attrs.maxIter) ?? num(options.maxiter) ?? fallbackMax };
-  if (rtol !== undefined) rule.rtol = rtol;
-  if (atol !== undefined) rule.atol = atol;
-  return rule;
-}
-
-/** Anderson's options from a method clause's attributes (defaults are compiler/methods.ts's). */
-function andersonOptions(o: Record<string, Attr>): { m: number; damping: number; ridge: number; restart: number } {
-  return { m: num(o.m) ?? 5, damping: num(o.damping) ?? 1, ridge: num(o.ridge) ?? 1e-6, restart: num(o.restart) ?? 1e6 };
 }
 
 export class TfjsInterpreter implements ExecutionBackend {
@@ -116,39 +93,34 @@ export class TfjsInterpreter implements ExecutionBackend {
   private compute(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
     const tf = this.tf;
     const args = op.inputs.map((v) => env.get(v.id));
-    const out = op.outputs[0];
-    switch (op.opcode) {
-      case "const":
-        return [tf.tensor(op.attrs.value as number | number[], concreteShape(out.type.shape), out.type.dtype === "bool" ? "bool" : out.type.dtype === "i32" ? "int32" : "float32")];
+    switch (op.kind) {
+      case "const": {
+        const out = op.outputs[0].type;
+        return [tf.tensor(op.value as number | number[], concreteShape(out.shape), TF_DTYPE[out.dtype])];
+      }
       case "input": {
-        const t = inputs.get(op.attrs.name as string);
-        if (!t) throw new InternalError(`input \`${String(op.attrs.name)}\` was not bound`);
+        const t = inputs.get(op.name);
+        if (!t) throw new InternalError(`input \`${op.name}\` was not bound`);
         return [t];
       }
+      case "param":
+        return [tf.clone(args[0])];
       case "fixpoint":
-        return [this.fixpoint(op, args, env, inputs)];
       case "solve":
-        return [this.solve(op, args, env, inputs)];
       case "loop":
-        return this.loop(op, args, env, inputs);
+        return this.construct(op, args, env, inputs);
       case "call":
         throw new InternalError("a `call` op reached execution: the specialise pass did not run");
-      default:
+      case "builtin":
         return [this.builtin(op, args)];
     }
   }
 
-  private builtin(op: Op, args: Tensor[]): Tensor {
-    const spec = getOp(op.opcode);
-    if (!spec) throw new InternalError(`no builtin \`${op.opcode}\``);
-    const statics = (op.attrs.statics ?? {}) as Record<string, ConcreteStatic>;
-    const tensors: (Tensor | undefined)[] = [];
-    let next = 0;
-    for (const p of spec.params) if (p.kind === "tensor") tensors.push(args[next++]);
-    const out = op.outputs[0].type;
+  private builtin(op: BuiltinOp, args: Tensor[]): Tensor {
     const kernel = TFJS_KERNELS.get(op.opcode);
     if (!kernel) throw new InternalError(`the tfjs backend has no kernel for \`${op.opcode}\``);
-    return kernel(this.tf, tensors, statics, { shape: concreteShape(out.shape), dtype: out.dtype });
+    const out = op.outputs[0].type;
+    return kernel(this.tf, args, op.statics as Record<string, ConcreteStatic>, { shape: concreteShape(out.shape), dtype: out.dtype });
   }
 
   /**
@@ -179,68 +151,11 @@ export class TfjsInterpreter implements ExecutionBackend {
     return result;
   }
 
-  /** Evaluates a region on its arguments, as a callback for the drivers. */
-  private callback(region: Region, env: Env, inputs: ReadonlyMap<string, Tensor>): (...args: Tensor[]) => Tensor[] {
-    return (...args) => this.evalRegion(region, args, env, inputs);
-  }
-
-  private fixpoint(op: Op, [x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
-    const options = (op.attrs.options ?? {}) as Record<string, Attr>;
-    const [mapRegion, startRegion, stepRegion] = op.regions;
-    const map = (x: Tensor) => this.evalRegion(mapRegion, [x], env, inputs)[0];
-    const stop = stoppingRule(op.attrs, 1000);
-    const name = op.label ?? "fixpoint";
-    const method = String(op.attrs.method);
-    let result: DriverResult;
-    if (startRegion && stepRegion) {
-      const start = this.callback(startRegion, env, inputs);
-      const step = this.callback(stepRegion, env, inputs);
-      const lipschitz = num(options.lipschitz);
-      result = this.nested(() => runFixpointMethod(this.tf, { start: (x) => start(x), step: (s) => step(...s), x0, stop, name, method, ...(lipschitz !== undefined ? { lipschitz } : {}) }));
-    } else if (method === "anderson") {
-      const lipschitz = num(options.lipschitz);
-      result = this.nested(() => runAnderson(this.tf, map, x0, { ...andersonOptions(options), stop, name, ...(lipschitz !== undefined ? { lipschitz } : {}) }));
-    } else throw new InternalError(`fixpoint method \`${method}\` has no driver`);
-    return this.record(result).value;
-  }
-
-  private solve(op: Op, [b, x0]: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor {
-    const [operator, second, third] = op.regions;
-    const apply = (u: Tensor) => this.evalRegion(operator, [u], env, inputs)[0];
-    const stop = stoppingRule(op.attrs, 1000);
-    const name = op.label ?? "solve";
-    const method = String(op.attrs.method);
-    let result: DriverResult;
-    if (second && third) {
-      const start = this.callback(second, env, inputs);
-      const step = this.callback(third, env, inputs);
-      const breakdown = typeof op.attrs.breakdown === "string" ? op.attrs.breakdown : undefined;
-      const linear = op.attrs.linear !== false;
-      result = this.nested(() => runSolveMethod(this.tf, b, { start: (x) => start(x), step: (s) => step(...s), apply, ...(x0 ? { x0 } : {}), stop, name, method, linear, ...(breakdown ? { breakdown } : {}) }));
-    } else if (method === "gmres") {
-      const precond = second ? (r: Tensor) => this.evalRegion(second, [r], env, inputs)[0] : undefined;
-      const restart = num(((op.attrs.options ?? {}) as Record<string, Attr>).restart) ?? 30;
-      result = this.nested(() => runGmres(this.tf, apply, b, { ...(x0 ? { x0 } : {}), ...(precond ? { precond } : {}), restart, stop, name }));
-    } else throw new InternalError(`solve method \`${method}\` has no driver`);
-    if (typeof op.attrs.note === "string") result.report.detail = result.report.detail ? `${result.report.detail}; ${op.attrs.note}` : op.attrs.note;
-    return this.record(result).value;
-  }
-
-  private loop(op: Op, inits: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const [body, until] = op.regions;
-    const counted = op.attrs.counter !== null && op.attrs.counter !== undefined;
-    const withCounter = (k: number, xs: Tensor[]) => (counted ? [this.tf.scalar(k), ...xs] : xs);
-    const { values, report } = this.nested(() => runLoop(this.tf, {
-      init: inits,
-      step: (k, xs) => this.tf.tidy(() => this.evalRegion(body, withCounter(k, xs), env, inputs)),
-      done: until ? (k, xs) => this.tf.tidy(() => this.evalRegion(until, withCounter(k, xs), env, inputs)[0]) : undefined,
-      maxIter: num(op.attrs.maxIter) ?? Infinity,
-      counted: op.attrs.counted === true,
-      names: op.outputs.map((o) => o.hint ?? `%${o.id}`),
-      name: op.label ?? "loop",
-    }));
-    this.record({ value: values[0], report });
-    return values;
+  /** Runs a construct through the one module that says what each construct means. */
+  private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
+    const run = (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs);
+    const result = this.nested(() => runConstruct(this.tf, op, args, run));
+    return this.record(result).values;
   }
 }
 

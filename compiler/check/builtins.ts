@@ -1,10 +1,12 @@
-// Calls of builtins: arguments matched to the registry's parameters, static ones evaluated
-// when compiling (`center: 4`, `zeros(N, N)`), then the builtin's own shape rule — the same
-// rule lowering and the IR verifier use — whose message becomes a located diagnostic.
+// Calls of builtins: arguments matched to the op record's parameters, static ones evaluated
+// when compiling (`center: 4`, `zeros(N, N)`), then the record's own shape rule — the same
+// rule the IR verifier uses — whose message becomes a located diagnostic. The typed call
+// carries the evaluated statics, so lowering re-evaluates nothing.
 import type * as A from "../../grammar/ast.js";
 import type { OpRecord, ParamSpec, StaticValue } from "../ops/index.js";
-import type { Dim } from "../shapes.js";
+import { type Dim, dimValue } from "../shapes.js";
 import { type TensorT, typeToString } from "../types.js";
+import type { TTensor } from "../typed/program.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import { originNote, tensorOf } from "./expr.js";
@@ -25,11 +27,30 @@ export function builtinShape(
 ): TensorT | undefined {
   if (!spec) return undefined;
   const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
-  if (typeof out !== "string") return out;
+  if (typeof out !== "string") return wholeSizes(ctx, out, span) ? out : undefined;
   const types = tensors.filter((t) => t !== undefined).map((t) => typeToString(t));
   const label = types.every((t) => out.includes(t)) ? {} : { label: types.join(", ") };
   ctx.error(span, "shape-mismatch", ruleSentence(out, what), { ...label, ...(notes.length ? { notes } : {}) });
   return undefined;
+}
+
+/**
+ * Every size of a concrete shape is a whole number ≥ 0: `N / 2` with N odd is not, and only
+ * concrete sizes reveal it (a generic check keeps `N/2` symbolic).
+ */
+export function wholeSizes(ctx: CheckContext, t: TensorT, span: A.Span): boolean {
+  if (ctx.mode !== "concrete") return true;
+  const symbolic = t.shape.find((d) => dimValue(d) === undefined);
+  if (symbolic) {
+    ctx.noValue(symbolic, span);
+    return false;
+  }
+  const bad = t.shape.map(dimValue).find((v) => v !== undefined && (!Number.isInteger(v) || v < 0));
+  if (bad === undefined) return true;
+  ctx.error(span, "bad-size", `This size works out to ${bad}, which is not a whole number ≥ 0.`, {
+    hint: "choose sizes that divide exactly (e.g. an odd N for N / 2 + 1/2 shapes).",
+  });
+  return false;
 }
 
 /** A shape rule's message as a sentence: "`@` needs ...", "Index 9 is out of range ...". */
@@ -39,12 +60,12 @@ function ruleSentence(out: string, what: string): string {
   return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
-export function builtinType(ctx: CheckContext, spec: OpRecord, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TensorT | undefined {
+export function builtinCall(ctx: CheckContext, spec: OpRecord, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TTensor | undefined {
   const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
   const bound = bindArgs(params, args, span, `\`${spec.name}\``, "argument");
   for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
   if (bound.errors.length) return undefined;
-  const tensors: (TensorT | undefined)[] = [];
+  const tensors: (TTensor | undefined)[] = [];
   const statics: Record<string, StaticValue> = {};
   let ok = true;
   for (const p of spec.params) {
@@ -64,7 +85,14 @@ export function builtinType(ctx: CheckContext, spec: OpRecord, args: readonly A.
       else statics[p.name] = v;
     }
   }
-  return ok ? builtinShape(ctx, spec, tensors, statics, span, `\`${spec.name}\``, expected) : undefined;
+  if (!ok) return undefined;
+  const type = builtinShape(ctx, spec, tensors.map((t) => t?.type), statics, span, `\`${spec.name}\``, expected);
+  if (!type) return undefined;
+  // A creator given no sizes takes the expected shape (`init zeros`): its statics say so.
+  const dims = spec.params.find((p) => p.kind === "dims");
+  const creator = spec.params.every((p) => p.kind !== "tensor");
+  if (creator && dims && (statics[dims.name] as Dim[]).length === 0) statics[dims.name] = type.shape;
+  return { k: "op", op: spec.name, args: tensors.filter((t): t is TTensor => t !== undefined), statics, type, span };
 }
 
 const WANTS: Record<string, string> = {

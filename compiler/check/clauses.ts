@@ -1,9 +1,10 @@
 // The clauses of the iterative constructs: `method`/`precond` with their options (validated
-// against compiler/methods.ts), `until` stopping rules, `max`, `grad`, and clauses that a
-// construct does not take.
+// against compiler/methods.ts and resolved, defaults filled in, into a MethodChoice), `until`
+// stopping rules, `max`, `grad`, and clauses that a construct does not take.
 import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
-import { type Construct, FLOAT32_MIN_RTOL, findMethod, GRAD_MODES, methodsFor, type OptionSpec } from "../methods.js";
+import { GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, type UntilClause } from "../constructs.js";
+import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
@@ -42,13 +43,13 @@ function nestedCall(ctx: CheckContext, opt: OptionSpec, e: A.Call, name: string,
   });
 }
 
-function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope, method: string): void {
+/** An option's value, or undefined after saying what is wrong with it. */
+function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope, method: string): OptionValue | undefined {
   if (opt.kind === "tensor") {
     // A tensor option (a given diagonal) is an argument of the method's ops, checked there.
-    tensorOf(ctx, e, scope);
-    return;
+    return tensorOf(ctx, e, scope) ? null : undefined;
   }
-  if (opt.kind === "string" && e.kind === "Call" && e.callee.kind === "Name") return nestedCall(ctx, opt, e, e.callee.name, method);
+  if (opt.kind === "string" && e.kind === "Call" && e.callee.kind === "Name") return void nestedCall(ctx, opt, e, e.callee.name, method);
   const v = staticEval(e, scope);
   if (v.kind === "error" || v.kind === "symbolic") {
     const wants = opt.kind === "string" ? "a name" : opt.kind === "bool" ? "`true` or `false`" : opt.kind === "int" ? "a whole number" : "a number";
@@ -56,10 +57,15 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
       label: e.kind === "Name" ? `\`${e.name}\` is computed at run time` : "this is computed at run time",
       notes: originNote(ctx, e, scope),
     });
-    return;
+    return undefined;
   }
   const p = optionProblem(opt, v, method);
-  if (p) ctx.error(e.span, p.message.includes("finer than float32") ? "tolerance-too-fine" : "bad-option", p.message, p.hint ? { hint: p.hint } : {});
+  if (p) {
+    ctx.error(e.span, p.message.includes("finer than float32") ? "tolerance-too-fine" : "bad-option", p.message, p.hint ? { hint: p.hint } : {});
+    return undefined;
+  }
+  // A size without a value yet (generic checks) stands for a whole number known at run time.
+  return v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? null);
 }
 
 function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Construct | "minimize"): void {
@@ -70,52 +76,80 @@ function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Constru
   ctx.error(spec.name.span, "unknown-method", `There is no ${what} called \`${name}\`.`, { hint: suggestName(name, known) ?? list });
 }
 
-export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct | "minimize", scope: Scope): void {
-  if (spec === null) return;
+/** The method a clause names, with every static option resolved (defaults from the registry). */
+export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct | "minimize", scope: Scope): MethodChoice | undefined {
+  if (spec === null) return construct === "minimize" ? undefined : defaultMethod(construct);
   const name = spec.name.name;
   const m = construct === "minimize" ? undefined : findMethod(construct, name);
-  if (!m) return unknownMethod(ctx, spec, construct);
+  if (!m) return void unknownMethod(ctx, spec, construct);
   const bound = bindArgs(m.options.map((o) => ({ name: o.name, optional: true })), spec.args ?? [], spec.span, `\`${name}\``);
   for (const err of bound.errors) ctx.error(err.span, "unknown-option", err.message, err.hint ? { hint: err.hint } : {});
+  let ok = bound.errors.length === 0;
+  const options: Record<string, OptionValue> = {};
   for (const opt of m.options) {
     const e = bound.byName.get(opt.name)?.[0];
-    if (e) checkOption(ctx, opt, e, scope, name);
-    else if (opt.required)
+    const v = e ? checkOption(ctx, opt, e, scope, name) : opt.default;
+    if (!e && opt.required) {
       ctx.error(spec.span, "missing-option", `\`${name}\` needs the option \`${opt.name}\`: ${opt.doc}.`, { hint: `write \`${name}(${opt.name}: ...)\`.` });
+      ok = false;
+    }
+    if (v === undefined) ok = false;
+    else if (opt.kind !== "tensor") options[opt.name] = v;
   }
+  return ok ? { name: m.name, construct: m.construct, options } : undefined;
 }
 
-/** `max 60` or the count of `loop k < 25`: a positive whole number known when compiling. */
-export function checkMax(ctx: CheckContext, e: A.Expr | null, scope: Scope, counter?: string): void {
-  if (e === null) return;
+/** The method of a construct that names none (cg for a solve, picard for a fixpoint), with its defaults. */
+function defaultMethod(construct: Construct): MethodChoice | undefined {
+  const m: MethodSpec | undefined = DEFAULT_METHOD[construct] ? findMethod(construct, DEFAULT_METHOD[construct]!) : undefined;
+  if (!m) return undefined;
+  const options = Object.fromEntries(m.options.filter((o) => o.kind !== "tensor").map((o) => [o.name, o.default]));
+  return { name: m.name, construct, options };
+}
+
+/**
+ * `max 60` or the count of `loop k < 25`: a positive whole number known when compiling. Its
+ * value, `null` for a size without a value yet (generic checks), undefined after an error.
+ */
+export function checkMax(ctx: CheckContext, e: A.Expr, scope: Scope, counter?: string): number | null | undefined {
   const v = staticEval(e, scope);
   const n = v.kind === "error" ? undefined : asNumber(v);
-  if ((n !== undefined && Number.isInteger(n) && n >= 1) || (v.kind === "dim" && n === undefined)) return; // or a size such as `N`
+  if (n !== undefined && Number.isInteger(n) && n >= 1) return n;
+  if (v.kind === "dim" && n === undefined) return null; // a size such as `N`
   const label = v.kind === "error" ? "this is computed at run time" : n !== undefined ? `this is ${n}` : undefined;
   const [message, hint] = counter
     ? [`The count of \`loop ${counter} < ...\` must be a positive whole number known when compiling.`, `write a number such as \`loop ${counter} < 100\`, or a size such as \`loop ${counter} < N\`; to stop on a condition, add \`until\`.`]
     : ["`max` takes a positive whole number of iterations known when compiling.", "write a number such as `max 100`, or a size such as `max N`."];
   ctx.error(e.span, "bad-clause", message, { ...(label ? { label } : {}), hint });
+  return undefined;
 }
 
 export function refuse(ctx: CheckContext, clause: { span: A.Span } | null, word: string, construct: string, hint?: string): void {
   if (clause) ctx.error(clause.span, "bad-clause", `\`${word}\` has no meaning for \`${construct}\`.`, hint ? { hint } : {});
 }
 
-export function checkStopCondition(ctx: CheckContext, e: A.Expr | null, scope: Scope): void {
-  if (e === null) return;
+/** The tolerances of an `until` clause, or undefined after an error. */
+export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope): UntilClause | undefined {
   const rule = readStopRule(e, scope);
   if ("error" in rule) {
     ctx.error(rule.span, "bad-clause", rule.error, rule.hint ? { hint: rule.hint } : {});
-    return;
+    return undefined;
   }
-  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL)
+  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL) {
     ctx.error(e.span, "tolerance-too-fine", `\`rel_residual < ${rule.rtol}\` is finer than float32 arithmetic can reach.`, { hint: FLOAT32_HINT });
+    return undefined;
+  }
+  return rule;
 }
 
-export function checkGrad(ctx: CheckContext, g: A.GradSpec | null): void {
-  if (g && !(GRAD_MODES as readonly string[]).includes(g.mode.name))
+/** How a fixpoint is differentiated: `grad implicit` unless the clause says otherwise. */
+export function checkGrad(ctx: CheckContext, g: A.GradSpec | null): GradChoice | undefined {
+  if (!g) return { mode: "implicit", options: {} };
+  if (!(GRAD_MODES as readonly string[]).includes(g.mode.name)) {
     ctx.error(g.mode.span, "unknown-method", `\`grad ${g.mode.name}\` is not a way to differentiate a fixpoint.`, {
       hint: suggestName(g.mode.name, GRAD_MODES) ?? `the modes are ${GRAD_MODES.map((m) => `\`${m}\``).join(", ")}.`,
     });
+    return undefined;
+  }
+  return { mode: g.mode.name as GradMode, options: {} };
 }

@@ -25,7 +25,7 @@ export function checkContract(ctx: CheckContext, d: A.CheckDecl, scope: Scope): 
   const e = d.contract;
   const callee = e.kind === "Call" && e.callee.kind === "Name" && scope.lookup(e.callee.name) === undefined ? e.callee : undefined;
   if (e.kind === "Call" && callee) return contractCall(ctx, e, callee, scope);
-  const t = tensorOf(ctx, e, scope);
+  const t = tensorOf(ctx, e, scope)?.type;
   if (t && (t.dtype !== "bool" || t.shape.length !== 0)) ctx.error(e.span, "type-mismatch", `${FORM.slice(0, -1)}; this is ${typeToString(t)}.`);
 }
 

@@ -2,8 +2,9 @@
 // `train`, `export` and `check`. (`op` and `model` are hoisted and checked at their calls.)
 import { importModule, stdOps } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
-import { type Dim, dimConst, dimSymbols, dimSym, dimToString, dimUnify } from "../shapes.js";
-import { typeToString, typesEqual, type TensorT } from "../types.js";
+import { type Dim, dimConst, dimSubst, dimSymbols, dimSym, dimToString, dimUnify, dimValue } from "../shapes.js";
+import { tensor, typeToString, typesEqual, type TensorT } from "../types.js";
+import type { TDecl, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
 import { describeType, tensorOf, typeOf, unknownName } from "./expr.js";
@@ -37,6 +38,10 @@ export function checkUse(ctx: CheckContext, d: A.Use, modules: readonly string[]
   }
 }
 
+/**
+ * Sizes: `--set` gives a value; a generic check keeps a declared `dim N = 63` symbolic (so
+ * messages say `N`), the concrete elaboration takes its value.
+ */
 export function checkDim(ctx: CheckContext, d: A.DimDecl, root: Scope, sizes?: ReadonlyMap<string, number>): void {
   for (const item of d.items) {
     const name = item.name.name;
@@ -45,34 +50,81 @@ export function checkDim(ctx: CheckContext, d: A.DimDecl, root: Scope, sizes?: R
       duplicate(ctx, item.name, prev);
       continue;
     }
+    let declared: number | undefined;
     if (item.value) {
       const v = staticEval(item.value, root);
       const n = v.kind === "error" ? undefined : asNumber(v);
       if (n === undefined || !Number.isInteger(n) || n < 0)
         ctx.error(item.value.span, "bad-size", `The size \`${name}\` must be a whole number ≥ 0 known when compiling.`, { ...(n !== undefined ? { label: `this is ${n}` } : {}) });
+      else declared = n;
     }
-    const given = sizes?.get(name);
-    root.define(name, { kind: "dim", name, value: given !== undefined ? dimConst(given) : dimSym(name), span: item.name.span });
+    const value = sizes?.get(name) ?? (ctx.mode === "concrete" ? declared : undefined);
+    root.define(name, { kind: "dim", name, value: value !== undefined ? dimConst(value) : dimSym(name), span: item.name.span });
   }
 }
 
-export function checkInput(ctx: CheckContext, d: A.InputDecl, root: Scope): void {
+/** What the concrete elaboration knows of the data given to run: its shapes, and whether all must be given. */
+export interface GivenData {
+  shapes: ReadonlyMap<string, readonly number[]>;
+  /** False for `iterc check`, which lowers without data. */
+  required: boolean;
+}
+
+export function checkInput(ctx: CheckContext, d: A.InputDecl, root: Scope, data?: GivenData): TDecl | undefined {
   const introduced = new Map<string, A.Span>();
-  const t = typeFrom(ctx, d.type, root, { allowNew: true, introduced, respectLater: true });
+  const t0 = typeFrom(ctx, d.type, root, { allowNew: true, introduced, respectLater: true });
   // Sizes first seen in an input's shape are bound by the data given for that input.
   for (const [n, span] of introduced) root.define(n, { kind: "dim", name: n, value: dimSym(n), span });
-  if (!t || t.tag !== "tensor") {
-    if (t) ctx.error(d.type.span, "bad-type", "An input must be a tensor, such as `f32[N, N]`.");
+  if (!t0 || t0.tag !== "tensor") {
+    if (t0) ctx.error(d.type.span, "bad-type", "An input must be a tensor, such as `f32[N, N]`.");
     root.define(d.name.name, { kind: "poisoned", name: d.name.name, span: d.name.span });
-    return;
+    return undefined;
   }
-  if (introduced.size && d.type.kind === "TensorType" && d.type.shape) checkBindable(ctx, d, d.type.shape, t, new Set(introduced.keys()));
+  if (introduced.size && d.type.kind === "TensorType" && d.type.shape) checkBindable(ctx, d, d.type.shape, t0, new Set(introduced.keys()));
+  const given = data?.shapes.get(d.name.name);
+  const t = given ? bindFromData(ctx, d, t0, given, root) : t0;
+  if (!t) {
+    root.define(d.name.name, { kind: "poisoned", name: d.name.name, span: d.name.span });
+    return undefined;
+  }
+  let dflt: TTensor | undefined;
   if (d.default && introduced.size) defaultCannotBind(ctx, d, introduced);
   else if (d.default) {
-    const v = tensorOf(ctx, d.default, root, t);
-    if (v && !typesEqual(v, t)) ctx.error(d.default.span, "shape-mismatch", `The default value is ${typeToString(v)}, but \`${d.name.name}\` is declared as ${typeToString(t)}.`, { label: `this is ${typeToString(v)}` });
+    dflt = tensorOf(ctx, d.default, root, t);
+    if (dflt && !typesEqual(dflt.type, t)) {
+      ctx.error(d.default.span, "shape-mismatch", `The default value is ${typeToString(dflt.type)}, but \`${d.name.name}\` is declared as ${typeToString(t)}.`, { label: `this is ${typeToString(dflt.type)}` });
+      dflt = undefined;
+    }
   }
-  defineValue(ctx, root, d.name, t, "input");
+  if (data?.required && !given && !d.default)
+    ctx.error(d.name.span, "bad-input", `The input \`${d.name.name}\` needs a value.`, {
+      hint: `give it with \`--input ${d.name.name}=file.npy\` (or .json), or declare a default: \`input ${d.name.name}: ... = value\`.`,
+    });
+  const sym = defineValue(ctx, root, d.name, t, "input");
+  return { k: "input", sym, fromData: given !== undefined || !dflt, ...(dflt ? { default: dflt } : {}), span: d.span };
+}
+
+/** The sizes an input's shape names, bound from the shape of the data given for it. */
+function bindFromData(ctx: CheckContext, d: A.InputDecl, declared: TensorT, given: readonly number[], root: Scope): TensorT | undefined {
+  const mismatch = () => {
+    ctx.error(d.type.span, "bad-input", `The data given for \`${d.name.name}\` has shape [${given.join(", ")}], but it is declared as ${typeToString(declared)}.`);
+    return undefined;
+  };
+  if (given.length !== declared.shape.length) return mismatch();
+  const bound = new Map<string, Dim>();
+  for (let i = 0; i < given.length; i++) {
+    const r = dimUnify(declared.shape[i], dimConst(given[i]), bound);
+    if (r === false) return mismatch();
+    if (!Array.isArray(r)) continue;
+    const v = dimValue(r[1]);
+    if (v === undefined || !Number.isInteger(v) || v < 0) {
+      ctx.error(d.type.span, "bad-input", `The shape of the data given for \`${d.name.name}\`, [${given.join(", ")}], gives ${r[0]} = ${v ?? dimToString(r[1])}, which is not a size.`);
+      return undefined;
+    }
+    bound.set(r[0], dimConst(v));
+    root.define(r[0], { kind: "dim", name: r[0], value: dimConst(v), span: d.type.span });
+  }
+  return tensor(declared.dtype, declared.shape.map((dim) => dimSubst(dim, bound)));
 }
 
 /**
@@ -105,18 +157,25 @@ function defaultCannotBind(ctx: CheckContext, d: A.InputDecl, introduced: Readon
   });
 }
 
-export function checkParam(ctx: CheckContext, d: A.ParamDecl, root: Scope): void {
+export function checkParam(ctx: CheckContext, d: A.ParamDecl, root: Scope): TDecl | undefined {
   const t = typeFrom(ctx, d.type, root);
   if (!t || t.tag !== "tensor") {
     if (t) ctx.error(d.type.span, "bad-type", "A parameter must be a tensor, such as `f32[H, H]`.");
     root.define(d.name.name, { kind: "poisoned", name: d.name.name, span: d.name.span });
-    return;
+    return undefined;
   }
+  let init: TTensor | undefined;
   if (d.init) {
-    const v = tensorOf(ctx, d.init, root, t);
-    if (v && !typesEqual(v, t)) ctx.error(d.init.span, "shape-mismatch", `The initial value is ${typeToString(v)}, but \`${d.name.name}\` is declared as ${typeToString(t)}.`, { label: `this is ${typeToString(v)}` });
+    init = tensorOf(ctx, d.init, root, t);
+    if (init && !typesEqual(init.type, t)) {
+      ctx.error(d.init.span, "shape-mismatch", `The initial value is ${typeToString(init.type)}, but \`${d.name.name}\` is declared as ${typeToString(t)}.`, { label: `this is ${typeToString(init.type)}` });
+      init = undefined;
+    }
   }
-  defineValue(ctx, root, d.name, t, "parameter");
+  const sym = defineValue(ctx, root, d.name, t, "parameter");
+  // Without an initialiser a parameter starts at zeros.
+  const value: TTensor = init ?? { k: "op", op: "zeros", args: [], statics: { dims: t.shape }, type: t, span: d.span };
+  return d.init && !init ? undefined : { k: "param", sym, init: value, span: d.span };
 }
 
 export function checkData(ctx: CheckContext, d: A.DataDecl, root: Scope): void {
@@ -148,29 +207,35 @@ export function checkTrain(ctx: CheckContext, d: A.TrainDecl, root: Scope): void
       });
 }
 
-export function checkExport(ctx: CheckContext, d: A.ExportDecl, root: Scope): void {
+export function checkExport(ctx: CheckContext, d: A.ExportDecl, root: Scope): TDecl | undefined {
   const before = ctx.exported.get(d.name.name);
   if (before !== undefined && !d.value) {
     ctx.error(d.name.span, "duplicate-name", `\`${d.name.name}\` is already exported on line ${before}.`, { hint: "export each value once." });
-    return;
+    return undefined;
   }
   ctx.exported.set(d.name.name, d.name.span.start.line);
   if (d.value) {
-    const t = typeOf(ctx, d.value, root);
-    if (t && t.tag !== "tensor") ctx.error(d.value.span, "type-mismatch", `Only tensors can be exported, but this is ${describeType(t)}.`);
-    if (t?.tag === "tensor") defineValue(ctx, root, d.name, t, "export");
-    else root.define(d.name.name, { kind: "poisoned", name: d.name.name, span: d.name.span });
-    return;
+    const v = typeOf(ctx, d.value, root);
+    if (v && v.type.tag !== "tensor") ctx.error(d.value.span, "type-mismatch", `Only tensors can be exported, but this is ${describeType(v.type)}.`);
+    if (v?.type.tag !== "tensor") {
+      root.define(d.name.name, { kind: "poisoned", name: d.name.name, span: d.name.span });
+      return undefined;
+    }
+    const sym = defineValue(ctx, root, d.name, v.type, "export");
+    return { k: "export", name: d.name.name, value: v as TTensor, sym, span: d.span };
   }
   const b = root.lookup(d.name.name);
-  if (!b) return unknownName(ctx, d.name.name, d.name.span, root);
-  if (b.kind === "poisoned" || (b.kind === "value" && b.type.tag === "tensor")) return;
+  if (!b) return void unknownName(ctx, d.name.name, d.name.span, root);
+  if (b.kind === "value") return { k: "export", name: d.name.name, value: { k: "sym", sym: b.sym, type: b.type, span: d.name.span }, span: d.span };
+  if (b.kind === "poisoned") return undefined;
   ctx.error(d.name.span, "type-mismatch", `Only tensors can be exported, but \`${d.name.name}\` is ${bindingNoun(b)}.`, { hint: exportHint(d.name.name, b) });
+  return undefined;
 }
 
 function bindingNoun(b: Binding): string {
   switch (b.kind) {
     case "value":
+    case "tuple":
       return describeType(b.type);
     case "dim":
       return "a size";
@@ -185,6 +250,6 @@ function bindingNoun(b: Binding): string {
 
 function exportHint(name: string, b: Binding): string {
   if (b.kind === "dim") return `to export its value, write \`export ${name.toLowerCase()}_value = ${name}\`.`;
-  if (b.kind === "value" && b.type.tag === "tuple") return `unpack it, \`let (a, b) = ${name}\`, and export each part.`;
+  if (b.kind === "tuple") return `unpack it, \`let (a, b) = ${name}\`, and export each part.`;
   return `export a value it computes, as in \`export y = ${name}(x)\`.`;
 }

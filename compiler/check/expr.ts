@@ -1,25 +1,33 @@
-// Types and shapes of expressions. Every function returns the inferred type, or undefined
-// after reporting why there is none (so one mistake is reported once, not at every use).
+// Types and shapes of expressions, as typed expressions (compiler/typed/program.ts). Every
+// function returns the typed expression, or undefined after reporting why there is none (so one
+// mistake is reported once, not at every use).
 import type * as A from "../../grammar/ast.js";
+import { suggestName } from "../../base/suggest.js";
 import { getOp } from "../ops/index.js";
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
-import { suggestName } from "../../base/suggest.js";
-import { broadcastShapes, typesEqual, scalar, shapeToString, type TensorT, tensor, type Type, typeToString } from "../types.js";
-import { builtinShape, builtinType } from "./builtins.js";
+import { broadcastShapes, scalar, shapeToString, type TensorT, tensor, type Type, typesEqual, typeToString } from "../types.js";
+import type { Literal, TExpr, TTensor } from "../typed/program.js";
+import { builtinCall, builtinShape } from "./builtins.js";
 import type { CheckContext } from "./context.js";
 import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
 import { staticEval } from "./static.js";
 import { subscriptStatics } from "./subscript.js";
 
-export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): Type | undefined {
+/** A size used as a number (`(n + 1)^2`): a constant when known, else kept symbolic. */
+export function sizeValue(d: Dim, span: A.Span): TTensor {
+  const v = dimValue(d);
+  return v !== undefined ? { k: "const", value: v, type: scalar("f32"), span } : { k: "size", dim: d, type: scalar("f32"), span };
+}
+
+export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): TExpr | undefined {
   switch (e.kind) {
     case "Number":
-      return scalar("f32");
+      return { k: "const", value: e.value, type: scalar("f32"), span: e.span };
     case "String":
-      return { tag: "string" };
+      return { k: "opaque", type: { tag: "string" }, span: e.span };
     case "Bool":
-      return scalar("bool");
+      return { k: "const", value: e.value ? 1 : 0, type: scalar("bool"), span: e.span };
     case "Paren":
       return typeOf(ctx, e.inner, scope, expected);
     case "Name":
@@ -43,13 +51,14 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
       return tensorLitType(ctx, e, scope);
     case "Tuple": {
       const items = e.items.map((i) => typeOf(ctx, i, scope));
-      return items.every((t) => t !== undefined) ? { tag: "tuple", items: items as Type[] } : undefined;
+      if (!items.every((t) => t !== undefined)) return undefined;
+      return { k: "tuple", items: items as TExpr[], type: { tag: "tuple", items: (items as TExpr[]).map((i) => i.type) }, span: e.span };
     }
     case "Range":
       ctx.error(e.span, "range-misplaced", "A range `a..b` only selects columns in a `data` declaration.", { hint: "to slice a tensor, write `x[a:b]`." });
       return undefined;
     case "Lambda":
-      return { tag: "op", name: "lambda" };
+      return { k: "opaque", type: { tag: "op", name: "lambda" }, span: e.span };
     case "If":
       return ifType(ctx, e, scope, expected);
   }
@@ -60,7 +69,7 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
  * branch is checked (the other may not fit these sizes, as at the end of a recursion); with
  * it depending on sizes not yet known, both are, and they must agree.
  */
-function ifType(ctx: CheckContext, e: A.If, scope: Scope, expected?: TensorT): Type | undefined {
+function ifType(ctx: CheckContext, e: A.If, scope: Scope, expected?: TensorT): TExpr | undefined {
   const c = staticEval(e.cond, scope);
   if (c.kind === "error" || (c.kind !== "bool" && c.kind !== "symbolic")) {
     ctx.error(e.cond.span, "not-static", "`if` chooses when compiling, so its condition must be known then: sizes, numbers, strings and true/false.", {
@@ -71,19 +80,19 @@ function ifType(ctx: CheckContext, e: A.If, scope: Scope, expected?: TensorT): T
   if (c.kind === "bool") return typeOf(ctx, c.value ? e.then : e.else, scope, expected);
   const a = typeOf(ctx, e.then, scope, expected);
   const b = typeOf(ctx, e.else, scope, expected);
-  if (a && b && !typesEqual(a, b)) {
-    ctx.error(e.span, "type-mismatch", `The two branches of \`if\` must have one type: ${typeToString(a)} and ${typeToString(b)}.`);
+  if (a && b && !typesEqual(a.type, b.type)) {
+    ctx.error(e.span, "type-mismatch", `The two branches of \`if\` must have one type: ${typeToString(a.type)} and ${typeToString(b.type)}.`);
     return undefined;
   }
-  return a && b ? a : undefined;
+  return a && b ? { k: "if", then: a, else: b, type: a.type, span: e.span } : undefined;
 }
 
-/** The type of an expression that must be a tensor; reports what it is otherwise. */
-export function tensorOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): TensorT | undefined {
+/** The typed expression of something that must be a tensor; reports what it is otherwise. */
+export function tensorOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: TensorT): TTensor | undefined {
   const t = typeOf(ctx, e, scope, expected);
   if (t === undefined) return undefined;
-  if (t.tag === "tensor") return t;
-  ctx.error(e.span, "type-mismatch", `I expected a tensor here, but this is ${describeType(t)}.`);
+  if (t.type.tag === "tensor") return t as TTensor;
+  ctx.error(e.span, "type-mismatch", `I expected a tensor here, but this is ${describeType(t.type)}.`);
   return undefined;
 }
 
@@ -119,7 +128,7 @@ export function unknownName(ctx: CheckContext, name: string, span: A.Span, scope
   });
 }
 
-function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT): Type | undefined {
+function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT): TExpr | undefined {
   const b = scope.lookup(e.name);
   if (b === undefined) {
     unknownName(ctx, e.name, e.span, scope);
@@ -127,35 +136,51 @@ function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT
   }
   switch (b.kind) {
     case "value":
-      return b.type;
+      return { k: "sym", sym: b.sym, type: b.type, span: e.span };
+    case "tuple":
+      return { k: "tuple", items: b.syms.map((sym) => ({ k: "sym", sym, type: sym.type, span: e.span })), type: b.type, span: e.span };
     case "dim":
-      return scalar("f32"); // a size used as a number, e.g. `(n + 1)^2`
+      // A size used as a number, e.g. `(n + 1)^2`.
+      if (ctx.mode === "concrete" && dimValue(b.value) === undefined) return void ctx.noValue(b.value, e.span);
+      return sizeValue(b.value, e.span);
     case "builtin":
       // A bare creator in an initialiser position: `init zeros`, `param W: ... init glorot`.
-      if (expected) return builtinType(ctx, b.spec, [], e.span, scope, expected);
-      return { tag: "op", name: e.name };
+      if (expected) return builtinCall(ctx, b.spec, [], e.span, scope, expected);
+      return { k: "opaque", type: { tag: "op", name: e.name }, span: e.span };
     case "op":
     case "lambda":
-      return { tag: "op", name: e.name };
+      return { k: "opaque", type: { tag: "op", name: e.name }, span: e.span };
     case "data":
       ctx.error(e.span, "type-mismatch", `\`${e.name}\` is a data set; it is used by \`train ... on ${e.name}\`.`);
       return undefined;
     case "poisoned":
       return undefined;
     case "static":
-      return typeof b.value === "string" ? { tag: "string" } : scalar(typeof b.value === "boolean" ? "bool" : "f32");
+      if (typeof b.value === "string") return { k: "opaque", type: { tag: "string" }, span: e.span };
+      return { k: "const", value: Number(b.value), type: scalar(typeof b.value === "boolean" ? "bool" : "f32"), span: e.span };
   }
 }
 
-function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): Type | undefined {
+/** A builtin applied to checked operands, typed by its record's own shape rule. */
+function apply(ctx: CheckContext, op: string, args: TTensor[], span: A.Span, what: string, notes: string[] = []): TTensor | undefined {
+  const type = builtinShape(ctx, getOp(op), args.map((a) => a.type), {}, span, what, undefined, notes);
+  return type && { k: "op", op, args, statics: {}, type, span };
+}
+
+function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): TExpr | undefined {
   const t = tensorOf(ctx, e.operand, scope);
   if (!t) return undefined;
   if (e.op === "not") {
-    if (t.dtype !== "bool") ctx.error(e.operand.span, "type-mismatch", `\`not\` needs a bool, but this is ${typeToString(t)}.`, { hint: "compare first, as in `not (x > 0)`; to negate numbers, write `-x`." });
-    return tensor("bool", t.shape);
+    if (t.type.dtype !== "bool")
+      ctx.error(e.operand.span, "type-mismatch", `\`not\` needs a bool, but this is ${typeToString(t.type)}.`, { hint: "compare first, as in `not (x > 0)`; to negate numbers, write `-x`." });
+    return apply(ctx, "logical_not", [t], e.span, "`not`");
   }
-  if (t.dtype === "bool") ctx.error(e.operand.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is bool.`);
-  return t;
+  if (t.type.dtype === "bool") {
+    // Said once; the bool stands in for the result, so later uses are checked as before.
+    ctx.error(e.operand.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is bool.`);
+    return t;
+  }
+  return e.op === "+" ? t : apply(ctx, "neg", [t], e.span, "`-`");
 }
 
 /** "they differ in the last dimension: N vs N + 1" — the first clash from the right. */
@@ -175,40 +200,55 @@ export function originNote(ctx: CheckContext, e: A.Expr, scope: Scope): string[]
   return note ? [note] : [];
 }
 
-const ARITH: ReadonlySet<A.BinaryOp> = new Set(["+", "-", "*", "/", "%", "^"]);
-const COMPARE: ReadonlySet<A.BinaryOp> = new Set(["==", "!=", "<", "<=", ">", ">="]);
+/** The builtin each binary operator is. */
+export const BINARY_OP: Record<A.BinaryOp, string> = {
+  "+": "add",
+  "-": "sub",
+  "*": "mul",
+  "/": "div",
+  "%": "mod",
+  "^": "pow",
+  "@": "matmul",
+  "==": "eq",
+  "!=": "ne",
+  "<": "lt",
+  "<=": "le",
+  ">": "gt",
+  ">=": "ge",
+  and: "logical_and",
+  or: "logical_or",
+};
 
-function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): Type | undefined {
+const ARITH: ReadonlySet<A.BinaryOp> = new Set(["+", "-", "*", "/", "%", "^"]);
+
+function binaryType(ctx: CheckContext, e: A.Binary, scope: Scope): TExpr | undefined {
   const l = tensorOf(ctx, e.left, scope);
   const r = tensorOf(ctx, e.right, scope);
   if (!l || !r) return undefined;
   const origins = [...originNote(ctx, e.left, scope), ...originNote(ctx, e.right, scope)];
-  if (e.op === "@") return builtinShape(ctx, getOp("matmul"), [l, r], {}, e.span, "`@`", undefined, origins);
-  const shape = broadcastShapes(l.shape, r.shape);
-  if (typeof shape === "string") {
+  if (e.op === "@") return apply(ctx, "matmul", [l, r], e.span, "`@`", origins);
+  if (typeof broadcastShapes(l.type.shape, r.type.shape) === "string") {
     ctx.error(e.span, "shape-mismatch", `The two sides of \`${e.op}\` have shapes that do not fit together.`, {
-      label: `${typeToString(l)} ${e.op} ${typeToString(r)}`,
-      notes: [broadcastClash(l.shape, r.shape), ...origins],
+      label: `${typeToString(l.type)} ${e.op} ${typeToString(r.type)}`,
+      notes: [broadcastClash(l.type.shape, r.type.shape), ...origins],
       hint: "sizes must be equal or 1 in each trailing dimension (NumPy broadcasting).",
     });
     return undefined;
   }
+  // A wrong dtype is said once; the op's own rule still gives the result's type, so later
+  // uses are checked as they would be.
+  const sides = [[e.left, l.type], [e.right, r.type]] as const;
   if (e.op === "and" || e.op === "or") {
-    for (const [side, t] of [[e.left, l], [e.right, r]] as const)
+    for (const [side, t] of sides)
       if (t.dtype !== "bool") ctx.error(side.span, "type-mismatch", `\`${e.op}\` needs bools, but this is ${typeToString(t)}.`, { hint: "compare first: `x > 0`." });
-    return tensor("bool", shape);
-  }
-  if (COMPARE.has(e.op)) return tensor("bool", shape);
-  if (ARITH.has(e.op)) {
-    for (const [side, t] of [[e.left, l], [e.right, r]] as const)
+  } else if (ARITH.has(e.op)) {
+    for (const [side, t] of sides)
       if (t.dtype === "bool") ctx.error(side.span, "type-mismatch", `\`${e.op}\` needs numbers, but this is a bool.`, { hint: "turn it into numbers with `where(c, 1, 0)`." });
-    const dtype = l.dtype === "i32" && r.dtype === "i32" && e.op !== "/" && e.op !== "^" ? "i32" : "f32";
-    return tensor(dtype, shape);
   }
-  return undefined;
+  return apply(ctx, BINARY_OP[e.op], [l, r], e.span, `\`${e.op}\``);
 }
 
-function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT): Type | undefined {
+function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT): TExpr | undefined {
   if (e.callee.kind !== "Name") {
     ctx.error(e.callee.span, "not-callable", "Only named operators can be called.", { hint: "give the operator a name with `op name(x) = ...`." });
     return undefined;
@@ -221,18 +261,10 @@ function callType(ctx: CheckContext, e: A.Call, scope: Scope, expected?: TensorT
   return callBinding(ctx, b, e.callee.name, e.args, e.span, scope, expected);
 }
 
-export function callBinding(
-  ctx: CheckContext,
-  b: Binding,
-  name: string,
-  args: readonly A.Arg[],
-  span: A.Span,
-  scope: Scope,
-  expected?: TensorT,
-): Type | undefined {
+export function callBinding(ctx: CheckContext, b: Binding, name: string, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TExpr | undefined {
   switch (b.kind) {
     case "builtin":
-      return builtinType(ctx, b.spec, args, span, scope, expected);
+      return builtinCall(ctx, b.spec, args, span, scope, expected);
     case "op":
     case "lambda":
       return checkOpCall(ctx, b, name, args, span, scope);
@@ -247,7 +279,7 @@ export function callBinding(
   }
 }
 
-function diffType(ctx: CheckContext, e: A.Diff, scope: Scope): Type | undefined {
+function diffType(ctx: CheckContext, e: A.Diff, scope: Scope): TExpr | undefined {
   const [f, x, v] = e.args.map((a) => a.value);
   const need = e.mode === "grad" ? 2 : 3;
   if (e.args.length !== need) {
@@ -262,54 +294,81 @@ function diffType(ctx: CheckContext, e: A.Diff, scope: Scope): Type | undefined 
   }
   const xt = tensorOf(ctx, x, scope);
   if (!xt) return undefined;
-  const fx = applyCallable(ctx, f, [x], scope);
-  if (!fx) return undefined;
+  // f is checked applied to a fresh parameter of x's type: the function autodiff differentiates.
+  const param = ctx.sym("%x", xt.type);
+  const inner = scope.child();
+  inner.define("%x", { kind: "value", name: "%x", type: xt.type, span: x.span, what: "argument", sym: param });
+  const body = applyCallable(ctx, f, { kind: "Name", name: "%x", span: x.span }, inner, scope);
+  if (!body) return undefined;
+  const fx = body.type;
   if (e.mode === "grad") {
     if (fx.tag !== "tensor" || fx.shape.length !== 0) {
       ctx.error(f.span, "shape-mismatch", `\`grad\` needs a function with a scalar result, but this one gives ${typeToString(fx)}.`, { hint: "use `vjp(f, x, c)` for a vector-valued function." });
       return undefined;
     }
-    return xt;
+    return notYet(ctx, e) ?? { k: "diff", mode: "grad", param, body, x: xt, type: xt.type, span: e.span };
   }
   const vt = tensorOf(ctx, v, scope);
   if (!vt) return undefined;
-  const want = e.mode === "jvp" ? xt : fx;
-  if (want.tag === "tensor" && !sameTensorType(vt, want))
-    ctx.error(v.span, "shape-mismatch", `The direction of \`${e.mode}\` must have type ${typeToString(want)}, but it has ${typeToString(vt)}.`);
-  return e.mode === "jvp" ? fx : xt;
+  const want = e.mode === "jvp" ? xt.type : fx;
+  if (want.tag === "tensor" && !sameTensorType(vt.type, want)) {
+    ctx.error(v.span, "shape-mismatch", `The direction of \`${e.mode}\` must have type ${typeToString(want)}, but it has ${typeToString(vt.type)}.`);
+    return undefined;
+  }
+  if (fx.tag !== "tensor") return undefined;
+  return notYet(ctx, e) ?? { k: "diff", mode: e.mode, param, body, x: xt, direction: vt, type: e.mode === "jvp" ? fx : xt.type, span: e.span };
 }
 
-/** The result type of calling `f` (a name or a lambda) on the given argument expressions. */
-function applyCallable(ctx: CheckContext, f: A.Expr, args: A.Expr[], scope: Scope): Type | undefined {
-  const asArgs = args.map((value): A.Arg => ({ kind: "Arg", name: null, value, span: value.span }));
-  if (f.kind === "Lambda") return checkOpCall(ctx, { kind: "lambda", node: f, scope }, "lambda", asArgs, f.span, scope);
-  const b = f.kind === "Name" ? scope.lookup(f.name) : undefined;
-  return b ? callBinding(ctx, b, (f as A.Name).name, asArgs, f.span, scope) : undefined;
+/** Until the autodiff passes exist, a concrete elaboration (what runs) refuses derivatives. */
+function notYet(ctx: CheckContext, e: A.Diff): undefined | TExpr {
+  if (ctx.mode !== "concrete") return undefined;
+  ctx.error(e.span, "not-yet", `\`${e.mode}\` is checked but cannot run yet: automatic differentiation comes with the autodiff passes (planned).`);
+  return { k: "opaque", type: { tag: "string" }, span: e.span };
+}
+
+/** `f` (a name or a lambda, looked up in `fScope`) called on `arg` (looked up in `argScope`). */
+function applyCallable(ctx: CheckContext, f: A.Expr, arg: A.Expr, argScope: Scope, fScope: Scope): TExpr | undefined {
+  const args: A.Arg[] = [{ kind: "Arg", name: null, value: arg, span: arg.span }];
+  if (f.kind === "Lambda") return checkOpCall(ctx, { kind: "lambda", node: f, scope: fScope }, "lambda", args, f.span, argScope);
+  const b = f.kind === "Name" ? fScope.lookup(f.name) : undefined;
+  return b ? callBinding(ctx, b, (f as A.Name).name, args, f.span, argScope) : undefined;
 }
 
 export function sameTensorType(a: TensorT, b: TensorT): boolean {
   return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => dimEq(d, b.shape[i]));
 }
 
-function tensorLitType(ctx: CheckContext, e: A.TensorLit, scope: Scope): TensorT | undefined {
+/** Nested number literals, when every item is one (a constant tensor). */
+function literalNumbers(e: A.Expr): Literal | undefined {
+  if (e.kind === "Number") return e.value;
+  if (e.kind === "Unary" && e.op === "-" && e.operand.kind === "Number") return -e.operand.value;
+  if (e.kind !== "TensorLit") return undefined;
+  const items = e.items.map(literalNumbers);
+  return items.every((i) => i !== undefined) ? (items as Literal[]) : undefined;
+}
+
+function tensorLitType(ctx: CheckContext, e: A.TensorLit, scope: Scope): TExpr | undefined {
   if (e.items.length === 0) {
     ctx.error(e.span, "empty-tensor", "An empty tensor literal `[]` has no shape.", { hint: "use `zeros(0)` for an empty vector." });
     return undefined;
   }
   const items = e.items.map((i) => tensorOf(ctx, i, scope));
   if (items.some((t) => t === undefined)) return undefined;
-  const first = items[0]!;
+  const first = items[0]!.type;
   for (let i = 1; i < items.length; i++)
-    if (!sameTensorType(items[i]!, first)) {
-      ctx.error(e.items[i].span, "shape-mismatch", `The items of a tensor literal must all have one shape: the first is ${typeToString(first)}, this one ${typeToString(items[i]!)}.`);
+    if (!sameTensorType(items[i]!.type, first)) {
+      ctx.error(e.items[i].span, "shape-mismatch", `The items of a tensor literal must all have one shape: the first is ${typeToString(first)}, this one ${typeToString(items[i]!.type)}.`);
       return undefined;
     }
-  return tensor(first.dtype, [dimConst(items.length), ...first.shape]);
+  const type = tensor(first.dtype, [dimConst(items.length), ...first.shape]);
+  const lit = literalNumbers(e);
+  if (lit !== undefined) return { k: "const", value: lit, type: tensor("f32", type.shape), span: e.span };
+  return { k: "stack", items: items as TTensor[], type, span: e.span };
 }
 
 // ---- indexing -------------------------------------------------------------------------------
 
-function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undefined {
+function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TExpr | undefined {
   const t = tensorOf(ctx, e.target, scope);
   if (!t) return undefined;
   const sub = subscriptStatics(e.indices, scope);
@@ -317,6 +376,7 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TensorT | undef
     ctx.error(sub.span, "not-static", sub.error, { ...(sub.label ? { label: sub.label } : {}), hint: "to pick entries by run-time values, use `where(condition, a, b)`." });
     return undefined;
   }
-  return builtinShape(ctx, getOp("index"), [t], { spec: sub.spec, bounds: sub.bounds }, e.span, "", undefined, originNote(ctx, e.target, scope));
+  const statics = { spec: sub.spec, bounds: sub.bounds };
+  const type = builtinShape(ctx, getOp("index"), [t.type], statics, e.span, "", undefined, originNote(ctx, e.target, scope));
+  return type && { k: "op", op: "index", args: [t], statics, type, span: e.span };
 }
-

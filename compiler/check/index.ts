@@ -1,27 +1,41 @@
-// `check(program)`: names, types and shapes of a whole program, all diagnostics collected.
-// Ops and models are visible everywhere in the file (they are formulas); values must be
-// defined before they are used.
+// `check(program)`: names, types and shapes of a whole program, all diagnostics collected, and
+// the typed program lowering consumes. Ops and models are visible everywhere in the file (they
+// are formulas); values must be defined before they are used.
+//
+// A generic check keeps sizes without a value symbolic; a concrete one (`concrete` given) makes
+// every size a number, from `--set`, `dim N = …` and the shapes of the data given, and
+// elaborates every instance — what only concrete sizes reveal (a size that is not whole, a
+// standard-library method that does not fit) is found here, never in lowering.
 import { stdModules } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
 import type { Diagnostic } from "../../base/diagnostics.js";
-import { dimSym } from "../shapes.js";
+import { type Dim, dimSym } from "../shapes.js";
+import type { TDecl, TProgram } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";
 import { checkContract } from "./contracts.js";
-import { checkData, checkDim, checkExport, checkInput, checkParam, checkTrain, checkUse } from "./decls.js";
+import { checkData, checkDim, checkExport, checkInput, checkParam, checkTrain, checkUse, type GivenData } from "./decls.js";
 import { definitions } from "./defs.js";
 import { checkOpCall, checkParamNames } from "./ops.js";
 import { Scope } from "./scope.js";
 import { checkStmt } from "./stmt.js";
 
 export interface CheckOptions {
-  /** Values for sizes (`--set N=63`); sizes without one stay symbolic while checking. */
+  /** Values for sizes (`--set N=63`); sizes without one stay symbolic in a generic check. */
   sizes?: ReadonlyMap<string, number>;
+  /** Elaborate concretely, with the shapes of the data given to run (none for `iterc check`). */
+  concrete?: GivenData;
 }
 
 export interface CheckResult {
   diagnostics: Diagnostic[];
+  /** The typed program, when there are no errors. */
+  typed?: TProgram;
+  /** A concrete elaboration stopped at a size no value was given for: nothing is decided yet. */
+  undecided?: boolean;
 }
+
+export type { GivenData } from "./decls.js";
 
 /** The names of the standard library's modules (`use std.NAME`). */
 export function stdlibModules(): string[] {
@@ -29,13 +43,30 @@ export function stdlibModules(): string[] {
 }
 
 export function check(program: A.Program, options: CheckOptions = {}): CheckResult {
-  const ctx = new CheckContext(program.file);
+  const ctx = new CheckContext(program.file, options.concrete ? "concrete" : "generic");
   const root = new Scope();
   root.expect(definitions(program.decls));
   hoistOps(ctx, program, root);
-  for (const d of program.decls) checkDecl(ctx, d, root, options);
-  checkUnusedOps(ctx, program, root);
-  return { diagnostics: [...ctx.diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset) };
+  const decls: TDecl[] = [];
+  for (const d of program.decls) {
+    const t = checkDecl(ctx, d, root, options);
+    if (t) decls.push(t);
+  }
+  if (ctx.mode === "generic") checkUnusedOps(ctx, program, root);
+  const diagnostics = [...ctx.diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  const failed = diagnostics.some((d) => d.severity === "error");
+  return { diagnostics, ...(failed ? {} : { typed: { decls, sizes: sizesOf(program, root) } }), ...(ctx.undecided ? { undecided: true } : {}) };
+}
+
+/** Every size the program names (declared, or first named in an input's shape) and its value. */
+function sizesOf(program: A.Program, root: Scope): Map<string, Dim> {
+  const names = program.decls.flatMap((d) => (d.kind === "Dim" ? d.items.map((i) => i.name.name) : d.kind === "Input" ? sizeNamesOf(d.type) : []));
+  const out = new Map<string, Dim>();
+  for (const n of names) {
+    const b = root.lookup(n);
+    if (b?.kind === "dim" && !out.has(n)) out.set(n, b.value);
+  }
+  return out;
 }
 
 function hoistOps(ctx: CheckContext, program: A.Program, root: Scope): void {
@@ -58,7 +89,7 @@ function checkUnusedOps(ctx: CheckContext, program: A.Program, root: Scope): voi
     const args: A.Arg[] = d.params.map((p) => {
       const t = typeFrom(ctx, p.type!, root, { allowNew: true, introduced: new Map() });
       const name = `${p.name.name}\u0000probe`;
-      if (t) probe.define(name, { kind: "value", name, type: t, span: p.span, what: "parameter" });
+      if (t?.tag === "tensor") probe.define(name, { kind: "value", name, type: t, span: p.span, what: "parameter", sym: ctx.sym(name, t) });
       return { kind: "Arg", name: null, value: { kind: "Name", name, span: p.span }, span: p.span };
     });
     // Size parameters appear as symbols of their own name in the probe's argument types.
@@ -80,29 +111,31 @@ function sizeNamesOf(t: A.TypeExpr): string[] {
   return out;
 }
 
-function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOptions): void {
+function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOptions): TDecl | undefined {
   switch (d.kind) {
     case "Use":
-      return checkUse(ctx, d, stdlibModules(), root);
+      return void checkUse(ctx, d, stdlibModules(), root);
     case "Dim":
-      return checkDim(ctx, d, root, options.sizes);
+      return void checkDim(ctx, d, root, options.sizes);
     case "Input":
-      return checkInput(ctx, d, root);
+      return checkInput(ctx, d, root, options.concrete);
     case "ParamDecl":
       return checkParam(ctx, d, root);
     case "Op":
     case "Model":
-      return; // checked at their calls (and unused ones at the end)
+      return undefined; // checked at their calls (and unused ones at the end)
     case "Data":
-      return checkData(ctx, d, root);
+      return void checkData(ctx, d, root);
     case "Train":
-      return checkTrain(ctx, d, root);
+      return void checkTrain(ctx, d, root);
     case "Export":
       return checkExport(ctx, d, root);
     case "Check":
-      return checkContract(ctx, d, root);
-    default:
-      checkStmt(ctx, d, root, { kind: "top" });
+      return void checkContract(ctx, d, root);
+    default: {
+      const c = checkStmt(ctx, d, root, { kind: "top" });
+      return c && "stmt" in c ? { k: "stmt", stmt: c.stmt } : undefined;
+    }
   }
 }
 

@@ -1,30 +1,57 @@
 // The iterative constructs that find an unknown: `fixpoint`, `solve` and `minimize`, with
-// their clauses. Each defines its result name in the enclosing scope, or poisons it.
+// their clauses resolved once (method and options, stopping rule, grad mode) and, for methods
+// written in iterlang, their start and step calls checked like user code. Each defines its
+// result name in the enclosing scope, or poisons it.
 import type * as A from "../../grammar/ast.js";
+import { type MethodChoice, resolveStop, type StopRule, type UntilClause } from "../constructs.js";
+import { findMethod } from "../methods.js";
 import { dimSub, dimToString, dimValue } from "../shapes.js";
-import { scalar, type TensorT, type Type, typeToString } from "../types.js";
+import { scalar, type TensorT, typeToString } from "../types.js";
+import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
+import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { defineValue, poison } from "./stmt.js";
+
+/** An unknown's type and its checked initial value, when it has one. */
+export interface Unknown {
+  type: TensorT;
+  init?: TTensor;
+}
 
 /**
  * The type of an unknown: declared, else the initial value's, else a fallback. Undefined
  * after reporting why; null when nothing gives it a shape (the caller says what would).
  */
-export function unknownType(ctx: CheckContext, declared: A.TypeExpr | null, init: A.Expr | null, scope: Scope, fallback?: TensorT): TensorT | undefined | null {
+export function unknownType(ctx: CheckContext, declared: A.TypeExpr | null, init: A.Expr | null, scope: Scope, fallback?: TensorT): Unknown | undefined | null {
   const ann = declared ? typeFrom(ctx, declared, scope) : undefined;
   if (declared && (!ann || ann.tag !== "tensor")) return undefined;
   const annT = ann as TensorT | undefined;
   const expected = annT ?? fallback;
   if (!expected && (!init || isBareCreator(init, scope))) return null;
   const initT = init ? tensorOf(ctx, init, scope, expected) : undefined;
-  if (annT && initT && !sameTensorType(annT, initT))
-    ctx.error(init!.span, "shape-mismatch", `The initial value is ${typeToString(initT)}, but the unknown is declared as ${typeToString(annT)}.`, { label: `this is ${typeToString(initT)}` });
+  if (annT && initT && !sameTensorType(annT, initT.type)) {
+    ctx.error(init!.span, "shape-mismatch", `The initial value is ${typeToString(initT.type)}, but the unknown is declared as ${typeToString(annT)}.`, { label: `this is ${typeToString(initT.type)}` });
+    return annT ? { type: annT } : undefined;
+  }
   if (init && !initT && !annT) return undefined;
-  return annT ?? initT ?? fallback;
+  const type = annT ?? initT?.type ?? fallback;
+  return type && { type, ...(initT ? { init: initT } : {}) };
+}
+
+/** The stopping rule from `max` and `until` and the method's options; undefined after an error. */
+function stopOf(ctx: CheckContext, s: A.Clauses, method: MethodChoice | undefined, scope: Scope): StopRule | undefined {
+  const max = s.max ? checkMax(ctx, s.max, scope) : null;
+  let until: UntilClause | undefined;
+  if (s.until) {
+    until = checkStopCondition(ctx, s.until, scope);
+    if (!until) return undefined;
+  }
+  if (!method || max === undefined) return undefined;
+  return resolveStop(method, until, max ?? undefined);
 }
 
 /** `init zeros`: a creator without sizes takes its shape from the unknown's type. */
@@ -32,27 +59,31 @@ function isBareCreator(e: A.Expr, scope: Scope): boolean {
   return e.kind === "Name" && scope.lookup(e.name)?.kind === "builtin";
 }
 
-export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): Type | undefined {
-  checkMethod(ctx, s.method, "fixpoint", scope);
+export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TFixpoint | undefined {
+  const method = checkMethod(ctx, s.method, "fixpoint", scope);
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
-  checkMax(ctx, s.max, scope);
-  checkStopCondition(ctx, s.until, scope);
-  checkGrad(ctx, s.grad);
-  const t = unknownType(ctx, s.type, s.init, scope);
-  if (!t) {
-    if (t === null) cannotInferFixpoint(ctx, s, scope);
+  const stop = stopOf(ctx, s, method, scope);
+  const grad = checkGrad(ctx, s.grad);
+  const u = unknownType(ctx, s.type, s.init, scope);
+  if (!u) {
+    if (u === null) cannotInferFixpoint(ctx, s, scope);
     poison(scope, [s.target]);
     return undefined;
   }
-  const inner = scope.child();
-  inner.define(s.target.name, { kind: "value", name: s.target.name, type: t, span: s.target.span, what: "fixpoint iterate" });
-  const body = tensorOf(ctx, s.body, inner);
-  if (body && !sameTensorType(body, t))
-    ctx.error(s.body.span, "shape-mismatch", `A fixed point maps \`${s.target.name}\` to a value of its own type, but \`${s.target.name}\` is ${typeToString(t)} and this is ${typeToString(body)}.`, {
-      label: `this is ${typeToString(body)}`,
+  const t = u.type;
+  const T = lambdaOf(s.target, s.body, scope);
+  const map = applyOperator(ctx, T, t, "fixpoint iterate");
+  const fits = map !== undefined && sameTensorType(map.body.type, t);
+  if (map && !fits)
+    ctx.error(s.body.span, "shape-mismatch", `A fixed point maps \`${s.target.name}\` to a value of its own type, but \`${s.target.name}\` is ${typeToString(t)} and this is ${typeToString(map.body.type)}.`, {
+      label: `this is ${typeToString(map.body.type)}`,
     });
-  defineValue(ctx, scope, s.target, t, "fixpoint result");
-  return t;
+  const out = defineValue(ctx, scope, s.target, t, "fixpoint result");
+  if (!map || !fits || !method || !stop || !grad) return undefined;
+  const iter = findMethod("fixpoint", method.name)?.implementation.kind === "iter";
+  const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: T }], t, scope, s.span) : undefined;
+  if (iter && !protocol) return undefined;
+  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
 }
 
 /** The shape is circular: say so, and show both fixes, with the shape when a guess finds it. */
@@ -72,24 +103,23 @@ function cannotInferFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): vo
 function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT | undefined {
   const quiet = new CheckContext(ctx.file);
   const inner = scope.child();
-  inner.define(s.target.name, { kind: "value", name: s.target.name, type: scalar("f32"), span: s.target.span, what: "fixpoint iterate" });
-  const t = typeOf(quiet, s.body, inner);
+  inner.define(s.target.name, symBinding(quiet.sym(s.target.name, scalar("f32")), s.target.span, "fixpoint iterate"));
+  const t = typeOf(quiet, s.body, inner)?.type;
   return t?.tag === "tensor" && quiet.diags.items.length === 0 ? t : undefined;
 }
 
-export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): Type | undefined {
-  checkMethod(ctx, s.method ?? null, "solve", scope);
-  checkMethod(ctx, s.precond, "precond", scope);
-  checkMax(ctx, s.max, scope);
-  checkStopCondition(ctx, s.until, scope);
+export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
+  const method = checkMethod(ctx, s.method ?? null, "solve", scope);
+  const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
+  const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
   if (rhsUsesUnknown(ctx, s, scope)) {
     poison(scope, [s.unknown]);
     return undefined;
   }
   const rhs = tensorOf(ctx, s.rhs, scope);
-  const t = rhs && unknownType(ctx, s.unknownType, s.init, scope, rhs);
-  if (!rhs || !t) {
+  const u = rhs && unknownType(ctx, s.unknownType, s.init, scope, rhs.type);
+  if (!rhs || !u) {
     poison(scope, [s.unknown]);
     return undefined;
   }
@@ -97,16 +127,46 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): Type | 
     poison(scope, [s.unknown]);
     return undefined;
   }
-  const inner = scope.child();
-  inner.define(s.unknown.name, { kind: "value", name: s.unknown.name, type: t, span: s.unknown.span, what: "unknown" });
-  const lhs = tensorOf(ctx, s.lhs, inner);
-  if (lhs && !sameTensorType(lhs, rhs)) solveMismatch(ctx, s, scope, t, lhs, rhs);
-  if (!refersTo(s.lhs, s.unknown.name))
+  const t = u.type;
+  const A = lambdaOf(s.unknown, s.lhs, scope);
+  const operator = applyOperator(ctx, A, t, "unknown");
+  const lhs = operator?.body.type;
+  const fits = lhs?.tag === "tensor" && sameTensorType(lhs, rhs.type);
+  if (lhs?.tag === "tensor" && !fits) solveMismatch(ctx, s, scope, t, lhs, rhs.type);
+  const used = refersTo(s.lhs, s.unknown.name);
+  if (!used)
     ctx.error(s.lhs.span, "unknown-not-used", `The left side does not use the unknown \`${s.unknown.name}\`, so there is nothing to solve for.`, {
       hint: `write the operator applied to the unknown, as in \`solve A(${s.unknown.name}) = f ... -> ${s.unknown.name}\`.`,
     });
-  defineValue(ctx, scope, s.unknown, t, "solution");
-  return t;
+  const out = defineValue(ctx, scope, s.unknown, t, "solution");
+  if (!operator || !fits || !used || !method || !stop || (s.precond && !precondChoice)) return undefined;
+  const rhsSym = ctx.sym("%b", rhs.type);
+  const M = precondOf(s.precond, A, scope, s.span);
+  const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
+  const lead = [
+    { name: "%A", binding: A },
+    { name: "%M", binding: M },
+    { name: "%b", binding: symBinding(rhsSym, s.rhs.span, "right-hand side") },
+  ];
+  const protocol = iter ? checkProtocol(ctx, method, s.method, lead, t, scope, s.span) : undefined;
+  if (iter && !protocol) return undefined;
+  // A method written in TypeScript (GMRES) applies the preconditioner as a region of its own.
+  const precondOp = !iter && precondChoice && M.kind === "lambda" ? applyOperator(ctx, M, rhs.type) : undefined;
+  if (!iter && precondChoice && !precondOp) return undefined;
+  return {
+    k: "solve",
+    out,
+    rhs,
+    rhsSym,
+    ...(u.init ? { init: u.init } : {}),
+    operator,
+    ...(precondChoice ? { precond: { choice: precondChoice, ...(precondOp ? { op: precondOp } : {}) } } : {}),
+    method,
+    stop,
+    ...(protocol ? { protocol } : {}),
+    label: s.unknown.name,
+    span: s.span,
+  };
 }
 
 /** The style guide's example: what each side is, where the right side came from, how to fix it. */
@@ -171,18 +231,19 @@ function refersTo(e: A.Expr, name: string): boolean {
   return JSON.stringify(e, (k, v) => (k === "span" ? undefined : v)).includes(`"kind":"Name","name":${JSON.stringify(name)}`);
 }
 
-export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): Type | undefined {
+export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): void {
   checkMethod(ctx, s.method, "minimize", scope);
-  const t = unknownType(ctx, s.unknownType, s.init, scope);
-  if (!t) {
-    if (t === null) ctx.error(s.unknown.span, "cannot-infer", `I can't tell the shape of \`${s.unknown.name}\`.`, { hint: `give it a type (\`-> ${s.unknown.name}: f32[n]\`) or an \`init\` value.` });
+  const u = unknownType(ctx, s.unknownType, s.init, scope);
+  if (!u) {
+    if (u === null) ctx.error(s.unknown.span, "cannot-infer", `I can't tell the shape of \`${s.unknown.name}\`.`, { hint: `give it a type (\`-> ${s.unknown.name}: f32[n]\`) or an \`init\` value.` });
     poison(scope, [s.unknown]);
-    return undefined;
+    return;
   }
   const inner = scope.child();
-  inner.define(s.unknown.name, { kind: "value", name: s.unknown.name, type: t, span: s.unknown.span, what: "unknown" });
+  inner.define(s.unknown.name, symBinding(ctx.sym(s.unknown.name, u.type), s.unknown.span, "unknown"));
   const obj = tensorOf(ctx, s.objective, inner);
-  if (obj && obj.shape.length !== 0) ctx.error(s.objective.span, "shape-mismatch", `\`minimize\` needs a scalar objective, but this is ${typeToString(obj)}.`, { hint: "reduce it, e.g. `sum(...)` or `mean(...)`." });
-  defineValue(ctx, scope, s.unknown, t, "minimizer");
-  return t;
+  if (obj && obj.type.shape.length !== 0) ctx.error(s.objective.span, "shape-mismatch", `\`minimize\` needs a scalar objective, but this is ${typeToString(obj.type)}.`, { hint: "reduce it, e.g. `sum(...)` or `mean(...)`." });
+  defineValue(ctx, scope, s.unknown, u.type, "minimizer");
+  if (ctx.mode === "concrete")
+    ctx.error(s.span, "not-yet", "`minimize` is checked but cannot run yet: it needs gradients, which come with the autodiff passes (planned).");
 }

@@ -1,29 +1,64 @@
 // `loop k < n carry (x = x0) { ... } until cond max m -> x`: the carried names, the body
 // (where only they may be assigned), the `until` condition and the names given back.
 import type * as A from "../../grammar/ast.js";
-import { scalar, type TensorT, type Type, typeToString } from "../types.js";
+import { scalar, type TensorT, typeToString } from "../types.js";
+import type { Sym, TLoop, TStmt, TTensor } from "../typed/program.js";
 import { checkMax, refuse } from "./clauses.js";
 import type { CheckContext } from "./context.js";
 import { definitions, namesUsed } from "./defs.js";
 import { tensorOf, unknownName } from "./expr.js";
 import { unknownType } from "./iterative.js";
+import { symBinding } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { checkStmt, defineValue, poison } from "./stmt.js";
 
-export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): Type | undefined {
-  checkLoopClauses(ctx, s, scope);
-  const { carried, failed } = carriedTypes(ctx, s, scope);
-  const body = loopScope(scope, s, carried);
+export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | undefined {
+  const bounds = checkLoopClauses(ctx, s, scope);
+  const { carried, inits, failed } = carriedTypes(ctx, s, scope);
+  const entry = loopScope(ctx, scope, s, carried);
+  const body = entry.scope;
   poison(body, failed);
   body.expect(definitions(s.body));
-  for (const st of s.body) checkStmt(ctx, st, body, { kind: "loop", carried });
+  const stmts: TStmt[] = [];
+  let ok = failed.length === 0;
+  for (const st of s.body) {
+    const c = checkStmt(ctx, st, body, { kind: "loop", carried });
+    if (c && "stmt" in c) stmts.push(c.stmt);
+    else ok = false;
+  }
+  const next = [...carried.keys()].map((n) => {
+    const b = body.lookup(n);
+    return b?.kind === "value" ? b.sym : undefined;
+  });
+  let until: TLoop["until"];
   if (s.until && !untilUsesBodyLet(ctx, s, body, scope)) {
     // `until` sees the carried values after the body, not the body's own `let`s.
-    const t = tensorOf(ctx, s.until, loopScope(scope, s, carried));
-    if (t && (t.dtype !== "bool" || t.shape.length !== 0))
-      ctx.error(s.until.span, "type-mismatch", `\`until\` needs a true/false condition, but this is ${typeToString(t)}.`, { hint: "compare, as in `until norm(r) < 1e-5`." });
-  }
-  return loopOutputs(ctx, s, scope, body, carried);
+    const after = loopScope(ctx, scope, s, carried);
+    const cond = tensorOf(ctx, s.until, after.scope);
+    if (cond && (cond.type.dtype !== "bool" || cond.type.shape.length !== 0)) {
+      ctx.error(s.until.span, "type-mismatch", `\`until\` needs a true/false condition, but this is ${typeToString(cond.type)}.`, { hint: "compare, as in `until norm(r) < 1e-5`." });
+      ok = false;
+    } else if (cond) until = { carried: after.carried, ...(after.counter ? { counter: after.counter } : {}), cond };
+    else ok = false;
+  } else if (s.until) ok = false;
+  const outs = loopOutputs(ctx, s, scope, body, carried);
+  if (!ok || !bounds || !outs || next.some((x) => x === undefined)) return undefined;
+  const names = [...carried.keys()];
+  return {
+    k: "loop",
+    outs: outs.map((o) => o.sym),
+    inits,
+    ...(entry.counter ? { counter: entry.counter } : {}),
+    carried: entry.carried,
+    body: stmts,
+    next: next as Sym[],
+    ...(until ? { until } : {}),
+    maxIter: bounds.maxIter,
+    counted: bounds.counted,
+    given: outs.map((o) => names.indexOf(o.name)),
+    label: s.outputs.map((o) => o.name).join(", "),
+    span: s.span,
+  };
 }
 
 /** `until norm(r) < tol` where `r` is a `let` of the body: it does not outlive one iteration. */
@@ -37,56 +72,71 @@ function untilUsesBodyLet(ctx: CheckContext, s: A.Loop, body: Scope, scope: Scop
   return true;
 }
 
-function checkLoopClauses(ctx: CheckContext, s: A.Loop, scope: Scope): void {
+/** The iteration bound: the count of `loop k < n`, `max m`, or the smaller of both. */
+function checkLoopClauses(ctx: CheckContext, s: A.Loop, scope: Scope): { maxIter: number; counted: boolean } | undefined {
   refuse(ctx, s.method, "method", "loop", "a loop's body is its method.");
   refuse(ctx, s.precond, "precond", "loop");
   refuse(ctx, s.init, "init", "loop", "initial values go in `carry (x = ...)`.");
   refuse(ctx, s.grad, "grad", "loop");
-  checkMax(ctx, s.max, scope);
-  if (s.bound) checkMax(ctx, s.bound, scope, s.counter?.name ?? "k");
-  if (!s.bound && !s.max)
+  const max = s.max ? checkMax(ctx, s.max, scope) : null;
+  const bound = s.bound ? checkMax(ctx, s.bound, scope, s.counter?.name ?? "k") : null;
+  if (!s.bound && !s.max) {
     ctx.error(s.span, "unbounded-loop", "This loop has no bound, so it might never end.", { hint: "add `max 100` after the block, or count: `loop k < 100 ...`." });
+    return undefined;
+  }
+  if (max === undefined || bound === undefined) return undefined;
+  // A size without a value yet (generic checks) bounds the loop at run time.
+  return { maxIter: Math.min(bound ?? Infinity, max ?? Infinity), counted: s.bound !== null };
 }
 
-function carriedTypes(ctx: CheckContext, s: A.Loop, scope: Scope): { carried: Map<string, TensorT>; failed: A.Ident[] } {
+function carriedTypes(ctx: CheckContext, s: A.Loop, scope: Scope): { carried: Map<string, TensorT>; inits: TTensor[]; failed: A.Ident[] } {
   const carried = new Map<string, TensorT>();
+  const inits: TTensor[] = [];
   const failed: A.Ident[] = [];
   for (const c of s.carry) {
     if (carried.has(c.name.name) || failed.some((f) => f.name === c.name.name)) {
       ctx.error(c.name.span, "duplicate-name", `\`${c.name.name}\` is carried twice.`);
       continue;
     }
-    const t = unknownType(ctx, c.type, c.value, scope);
-    if (t === null)
+    const u = unknownType(ctx, c.type, c.value, scope);
+    if (u === null)
       ctx.error(c.value.span, "cannot-infer", `I can't tell the shape of \`${c.name.name}\` from \`${(c.value as A.Name).name}\` alone.`, {
         hint: `give the sizes, \`${c.name.name} = ${(c.value as A.Name).name}(N)\`, or a type, \`${c.name.name}: f32[N] = ${(c.value as A.Name).name}\`.`,
       });
-    if (t) carried.set(c.name.name, t);
-    else failed.push(c.name);
+    if (u && u.init) {
+      carried.set(c.name.name, u.type);
+      inits.push(u.init);
+    } else failed.push(c.name);
   }
-  return { carried, failed };
+  return { carried, inits, failed };
 }
 
-/** A scope with the counter and the carried names, for the body and for `until`. */
-function loopScope(scope: Scope, s: A.Loop, carried: Map<string, TensorT>): Scope {
+/** A scope with the counter and the carried names, for the body and for `until`; their symbols. */
+function loopScope(ctx: CheckContext, scope: Scope, s: A.Loop, carried: Map<string, TensorT>): { scope: Scope; carried: Sym[]; counter?: Sym } {
   const inner = scope.child();
-  if (s.counter) inner.define(s.counter.name, { kind: "value", name: s.counter.name, type: scalar("f32"), span: s.counter.span, what: "loop counter" });
+  const counter = s.counter ? ctx.sym(s.counter.name, scalar("f32")) : undefined;
+  if (s.counter && counter) inner.define(s.counter.name, symBinding(counter, s.counter.span, "loop counter"));
+  const syms: Sym[] = [];
   for (const c of s.carry) {
     const t = carried.get(c.name.name);
-    if (t) inner.define(c.name.name, { kind: "value", name: c.name.name, type: t, span: c.name.span, what: "carried value" });
+    if (!t || syms.some((x) => x.name === c.name.name)) continue;
+    const sym = ctx.sym(c.name.name, t);
+    syms.push(sym);
+    inner.define(c.name.name, symBinding(sym, c.name.span, "carried value"));
   }
-  return inner;
+  return { scope: inner, carried: syms, ...(counter ? { counter } : {}) };
 }
 
-function loopOutputs(ctx: CheckContext, s: A.Loop, scope: Scope, body: Scope, carried: Map<string, TensorT>): Type {
-  const outs: TensorT[] = [];
+function loopOutputs(ctx: CheckContext, s: A.Loop, scope: Scope, body: Scope, carried: Map<string, TensorT>): { name: string; sym: Sym }[] | undefined {
+  const outs: { name: string; sym: Sym }[] = [];
+  let ok = true;
   for (const o of s.outputs) {
     const t = carried.get(o.name);
     if (t) {
-      defineValue(ctx, scope, o, t, "loop result");
-      outs.push(t);
+      outs.push({ name: o.name, sym: defineValue(ctx, scope, o, t, "loop result") });
       continue;
     }
+    ok = false;
     poison(scope, [o]);
     if (s.carry.some((c) => c.name.name === o.name)) continue; // its carry failed, and said so
     if (!body.lookup(o.name)) unknownName(ctx, o.name, o.span, body);
@@ -95,5 +145,5 @@ function loopOutputs(ctx: CheckContext, s: A.Loop, scope: Scope, body: Scope, ca
         hint: `carry it, \`carry (..., ${o.name} = ...)\`, and update it in the body.`,
       });
   }
-  return outs.length === 1 ? outs[0] : { tag: "tuple", items: outs };
+  return ok ? outs : undefined;
 }

@@ -1,16 +1,21 @@
 // Calls of user operators and lambdas. An op is size-polymorphic: its parameter types bind
 // size names (`u: f32[n, n]` binds `n`) at each call, and its body is checked once per
-// distinct instance — the same specialisation that lowering performs.
-import { objectId } from "../identity.js";
-import { staticParam } from "./static.js";
+// distinct instance (op, argument types, operator arguments, static values). The instance —
+// its parameters' symbols, its checked body and its result — is what the typed call points at,
+// and what lowering turns into one IR function.
 import type * as A from "../../grammar/ast.js";
-import { type Dim, dimSubst, dimSym, dimSymbols, dimUnify, dimToString } from "../shapes.js";
+import { objectId } from "../identity.js";
+import { type Dim, dimSubst, dimSym, dimSymbols, dimToString, dimUnify } from "../shapes.js";
+import { stdModuleOf } from "../stdlib.js";
 import { type TensorT, tensor, type Type, typeToString, typesEqual } from "../types.js";
-import { bindArgs, type BoundArgs } from "./args.js";
+import type { Instance, Sym, TExpr, TStmt, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import type { CheckContext } from "./context.js";
+import { bindArgs, type BoundArgs } from "./args.js";
+import { wholeSizes } from "./builtins.js";
+import { type CheckContext, MAX_INSTANCE_DEPTH } from "./context.js";
 import { tensorOf, typeOf } from "./expr.js";
 import type { Binding, Scope } from "./scope.js";
+import { staticParam } from "./static.js";
 import { checkBody } from "./stmt.js";
 
 type Callable = Extract<Binding, { kind: "op" } | { kind: "lambda" }>;
@@ -27,19 +32,13 @@ function operatorArg(e: A.Expr, scope: Scope): Binding | undefined {
   return b && (b.kind === "op" || b.kind === "lambda" || b.kind === "builtin") ? b : undefined;
 }
 
-function bindingKey(b: Binding): string {
-  switch (b.kind) {
-    case "op":
-      return `op:${b.decl.name.name}`;
-    case "lambda":
-      return `lambda#${objectId(b.node)}@${objectId(b.scope)}`;
-    case "builtin":
-      return `builtin:${b.spec.name}`;
-    case "value":
-      return typeToString(b.type);
-    default:
-      return b.kind;
-  }
+/** How an operator argument is named in an instance's name: the op, or where the lambda is. */
+function operatorName(b: Binding): string {
+  if (b.kind === "op") return b.decl.name.name;
+  // A lambda is its text and the scope it closes over (values differ between op instances).
+  if (b.kind === "lambda") return `λ${b.node.span.start.line}:${b.node.span.start.column}#${objectId(b.node)}@${objectId(b.scope)}`;
+  if (b.kind === "builtin") return b.spec.name;
+  return b.kind;
 }
 
 /** Binds `n` in a parameter's declared shape to the argument's size; reports a mismatch. */
@@ -78,29 +77,54 @@ function axisNotes(declared: TensorT, actual: TensorT, axis: number, sizes: Read
   return notes;
 }
 
-export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, scope: Scope, site: "call" | "probe" = "call"): Type | undefined {
+export function checkOpCall(ctx: CheckContext, c: Callable, name: string, args: readonly A.Arg[], span: A.Span, scope: Scope, site: "call" | "probe" = "call"): TExpr | undefined {
   const what = c.kind === "op" ? `\`${name}\`` : "this lambda";
   const bound = bindCallArgs(ctx, c, name, args, span, what);
   if (!bound) return undefined;
-  const inst = bindParams(ctx, c, bound, scope, what);
-  if (!inst) return undefined;
-  // Keyed by the op's own name: `M(v)` may call `layer` through a parameter `M`.
-  const id = c.kind === "op" ? c.decl.name.name : `lambda#${objectId(c.node)}@${objectId(c.scope)}`;
-  const key = `${id}(${inst.keyParts.join(", ")})`;
+  const bind = bindParams(ctx, c, bound, scope, what);
+  if (!bind) return undefined;
+  const inst = instanceOf(ctx, c, bind, span, site);
+  return inst && inst.type.tag !== "op" ? { k: "call", inst, args: bind.args, type: inst.type, span } : undefined;
+}
+
+/** The instance for these bindings: checked the first time, reused after. */
+function instanceOf(ctx: CheckContext, c: Callable, bind: Bound, span: A.Span, site: "call" | "probe"): Instance | undefined {
+  const id = c.kind === "op" ? `${c.decl.name.name}#${objectId(c.decl)}` : operatorName(c);
+  const key = `${id}(${bind.keyParts.join(", ")})`;
   if (ctx.instances.has(key)) return ctx.instances.get(key);
-  if (c.kind === "op" && ctx.active.has(key)) return endlessRecursion(ctx, c.decl, inst.keyParts, span);
-  if (c.kind === "op" && [...ctx.active].some((k) => k.startsWith(`${id}(`))) return recursiveCall(ctx, c.decl, inst.body, inst.sizes, span);
-  if (c.kind === "op") ctx.used.add(id);
-  // A lambda's body is written where it is used, so only an op's call is worth naming.
-  const named = site === "call" && c.kind === "op";
-  if (named) ctx.calls.push({ name: id, span, sizes: inst.sizes });
+  if (c.kind === "op" && ctx.active.has(key)) return endlessRecursion(ctx, c.decl, bind.keyParts, span);
+  if (c.kind === "op" && ctx.mode === "generic" && [...ctx.active].some((k) => k.startsWith(`${id}(`))) return recursiveCall(ctx, c.decl, bind, span);
+  if (ctx.active.size >= MAX_INSTANCE_DEPTH) return tooDeep(ctx, c.kind === "op" ? c.decl.name.name : "a lambda", span);
+  if (c.kind === "op") ctx.used.add(c.decl.name.name);
+  const std = c.kind === "op" ? stdModuleOf(c.decl) : undefined;
+  ctx.calls.push({ name: c.kind === "op" ? c.decl.name.name : "lambda", span, sizes: bind.sizes, named: site === "call" && c.kind === "op", std: std !== undefined || c.scope.std, ...(std ? { file: std.file } : {}) });
   ctx.active.add(key);
-  const result = c.kind === "op" ? checkBody(ctx, c.decl.body, inst.body, `\`${id}\``) : typeOf(ctx, c.node.body, inst.body);
-  const checked = c.kind === "op" && result ? checkResult(ctx, c.decl, result, inst.body, inst.sizes) : result;
+  const checked = checkInstanceBody(ctx, c, bind);
   ctx.active.delete(key);
-  if (named) ctx.calls.pop();
-  ctx.instances.set(key, checked);
-  return checked;
+  ctx.calls.pop();
+  const inst: Instance | undefined = checked && {
+    name: `${std ? "std." : ""}${c.kind === "op" ? c.decl.name.name : operatorName(c)}<${bind.nameParts.join(", ")}>`,
+    params: bind.params,
+    defaults: bind.defaults,
+    body: checked.stmts,
+    result: checked.result,
+    type: checked.result.type,
+    sizes: bind.sizes,
+    span: c.kind === "op" ? c.decl.span : c.node.span,
+    std: std !== undefined || c.scope.std,
+  };
+  ctx.instances.set(key, inst);
+  return inst;
+}
+
+function checkInstanceBody(ctx: CheckContext, c: Callable, bind: Bound): { stmts: TStmt[]; result: TExpr } | undefined {
+  if (c.kind === "lambda") {
+    const result = typeOf(ctx, c.node.body, bind.body);
+    return result && { stmts: [], result };
+  }
+  const checked = checkBody(ctx, c.decl.body, bind.body, `\`${c.decl.name.name}\``);
+  if (!checked) return undefined;
+  return checkResult(ctx, c.decl, checked.result.type, bind.body) ? checked : undefined;
 }
 
 /** Each parameter of an op or lambda has a name of its own. */
@@ -128,18 +152,24 @@ function bindCallArgs(ctx: CheckContext, c: Callable, name: string, args: readon
   return undefined;
 }
 
-interface Instance {
+/** A call's parameters bound: the body's scope, the sizes, the tensor arguments and their symbols. */
+interface Bound {
   body: Scope;
   sizes: Map<string, Dim>;
+  /** What tells instances apart: argument types, operators (by identity), static values. */
   keyParts: string[];
+  /** The same, readable, for the instance's name. */
+  nameParts: string[];
+  args: TTensor[];
+  params: Sym[];
+  defaults: { sym: Sym; value: TExpr }[];
 }
 
-/** Binds each parameter (an operator, or a tensor whose declared shape binds sizes) in a new scope. */
-function bindParams(ctx: CheckContext, c: Callable, bound: BoundArgs, scope: Scope, what: string): Instance | undefined {
+/** Binds each parameter (an operator, a static, or a tensor whose declared shape binds sizes) in a new scope. */
+function bindParams(ctx: CheckContext, c: Callable, bound: BoundArgs, scope: Scope, what: string): Bound | undefined {
   const home = c.scope;
   const body = home.child();
-  const sizes = new Map<string, Dim>();
-  const keyParts: string[] = [];
+  const out: Bound = { body, sizes: new Map(), keyParts: [], nameParts: [], args: [], params: [], defaults: [] };
   for (const p of paramsOf(c)) {
     const given = bound.byName.get(p.name.name)?.[0];
     const argExpr = given ?? p.default!;
@@ -151,22 +181,30 @@ function bindParams(ctx: CheckContext, c: Callable, bound: BoundArgs, scope: Sco
         return undefined;
       }
       body.define(p.name.name, opArg);
-      keyParts.push(bindingKey(opArg));
+      out.keyParts.push(operatorName(opArg));
+      out.nameParts.push(operatorName(opArg));
       continue;
     }
     const st = p.type ? undefined : staticParam(p.name.name, argExpr, argScope, p.span);
     if (st) {
       body.define(p.name.name, st.binding);
-      keyParts.push(st.key);
+      out.keyParts.push(st.key);
+      out.nameParts.push(st.key);
       continue;
     }
     const actual = tensorOf(ctx, argExpr, argScope);
-    if (!actual || (p.type && !checkParamType(ctx, p, p.type, actual, argExpr.span, home, sizes, what))) return undefined;
-    body.define(p.name.name, { kind: "value", name: p.name.name, type: actual, span: p.span, what: "parameter" });
-    keyParts.push(typeToString(actual));
+    if (!actual || (p.type && !checkParamType(ctx, p, p.type, actual.type, argExpr.span, home, out.sizes, what))) return undefined;
+    const sym = ctx.sym(p.name.name, actual.type);
+    body.define(p.name.name, { kind: "value", name: p.name.name, type: actual.type, span: p.span, what: "parameter", sym });
+    if (given) {
+      out.args.push(actual);
+      out.params.push(sym);
+    } else out.defaults.push({ sym, value: actual });
+    out.keyParts.push(typeToString(actual.type));
+    if (given) out.nameParts.push(typeToString(actual.type));
   }
-  for (const [n, d] of sizes) body.define(n, { kind: "dim", name: n, value: d, span: c.kind === "op" ? c.decl.name.span : c.node.span });
-  return { body, sizes, keyParts };
+  for (const [n, d] of out.sizes) body.define(n, { kind: "dim", name: n, value: d, span: c.kind === "op" ? c.decl.name.span : c.node.span });
+  return out;
 }
 
 function checkParamType(ctx: CheckContext, p: A.Param, t: A.TypeExpr, actual: TensorT, argSpan: A.Span, home: Scope, sizes: Map<string, Dim>, what: string): boolean {
@@ -178,7 +216,7 @@ function checkParamType(ctx: CheckContext, p: A.Param, t: A.TypeExpr, actual: Te
     const b = home.lookup(n);
     if (!introduced.has(n) && b?.kind === "dim") fixed.set(n, b.span.start.line);
   }
-  return unifyParam(ctx, p, declared, actual, argSpan, sizes, what, fixed);
+  return unifyParam(ctx, p, declared, actual, argSpan, sizes, what, fixed) && wholeSizes(ctx, tensor(declared.dtype, [...sizes.values()]), argSpan);
 }
 
 function dimsOf(t: TensorT): Set<string> {
@@ -194,32 +232,41 @@ function endlessRecursion(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, keyPa
   return undefined;
 }
 
+function tooDeep(ctx: CheckContext, name: string, span: A.Span): undefined {
+  ctx.error(span, "recursion", `Calls nest more than ${MAX_INSTANCE_DEPTH} deep here (at \`${name}\`), so this recursion does not end.`, {
+    hint: "end the recursion with a compile-time `if` on a size that shrinks at each call.",
+  });
+  return undefined;
+}
+
 /**
- * A call of an op from inside its own body (a multigrid cycle on the coarser grid). Its body
- * is checked once, at the outermost call; inner calls take the declared result type, and
- * lowering, with concrete sizes, checks that a compile-time `if` ends the recursion.
+ * A call of an op from inside its own body (a multigrid cycle on the coarser grid) in a generic
+ * check: its body is checked once, at the outermost call; inner calls take the declared result
+ * type. The concrete elaboration, with numbers for sizes, checks every level and that a
+ * compile-time `if` ends the recursion.
  */
-function recursiveCall(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, scope: Scope, sizes: Map<string, Dim>, span: A.Span): Type | undefined {
+function recursiveCall(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, bind: Bound, span: A.Span): Instance | undefined {
   if (!decl.result) {
     ctx.error(span, "recursion", `\`${decl.name.name}\` calls itself, so it must declare its result type.`, {
       hint: `write \`op ${decl.name.name}(...) -> f32[...] = ...\`, and end the recursion with a compile-time \`if\` (e.g. on a size); for a repetition, use a \`loop\`.`,
     });
     return undefined;
   }
-  const declared = typeFrom(ctx, decl.result, scope);
-  if (!declared || declared.tag !== "tensor") return declared;
-  return tensor(declared.dtype, declared.shape.map((d) => dimSubst(d, sizes)));
+  // The body's scope binds the call's sizes, so the declared type reads with them already.
+  const type = typeFrom(ctx, decl.result, bind.body);
+  if (!type || type.tag !== "tensor") return undefined;
+  return { name: `${decl.name.name}<recursive>`, params: bind.params, defaults: bind.defaults, body: [], type, sizes: bind.sizes, span: decl.span, std: false };
 }
 
 /** The declared result type (`-> f32[n, n]`) must agree with what the body computes. */
-function checkResult(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, result: Type, scope: Scope, sizes: Map<string, Dim>): Type | undefined {
-  if (!decl.result) return result;
-  const declared = typeFrom(ctx, decl.result, scope);
-  if (!declared) return undefined;
-  const subst = declared.tag === "tensor" ? tensor(declared.dtype, declared.shape.map((d) => dimSubst(d, sizes))) : declared;
+function checkResult(ctx: CheckContext, decl: A.OpDecl | A.ModelDecl, result: Type, scope: Scope): boolean {
+  if (!decl.result) return true;
+  // The body's scope binds the call's sizes, so the declared type reads with them already.
+  const subst = typeFrom(ctx, decl.result, scope);
+  if (!subst) return false;
   if (!typesEqual(subst, result)) {
     ctx.error(decl.result.span, "shape-mismatch", `\`${decl.name.name}\` is declared to give ${typeToString(subst)}, but its body gives ${typeToString(result)}.`);
-    return undefined;
+    return false;
   }
-  return subst;
+  return true;
 }

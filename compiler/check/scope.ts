@@ -1,17 +1,20 @@
-// What a name stands for while checking and lowering. Scopes chain to their parent; the root
-// scope falls back to the builtin registry.
+// What a name stands for while checking. Scopes chain to their parent; the root scope falls
+// back to the op registry. A scope knows whether it is the standard library's (`std`), so a
+// lambda written there is checked as library code.
 import type * as A from "../../grammar/ast.js";
 import { type OpRecord, opNames, getOp } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
-import type { Type } from "../types.js";
-import type { Value } from "../ir/ir.js";
+import type { TensorT, TupleT } from "../types.js";
+import type { Sym } from "../typed/program.js";
 import type { Def } from "./defs.js";
 
 export type Binding =
   /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
   | { kind: "dim"; name: string; value: Dim; span: A.Span }
-  /** A tensor (or tuple) value; `what` says where it came from, for messages. */
-  | { kind: "value"; name: string; type: Type; span: A.Span; what: string; ir?: Value | Value[] }
+  /** A tensor value and its symbol; `what` says where it came from, for messages. */
+  | { kind: "value"; name: string; type: TensorT; span: A.Span; what: string; sym: Sym }
+  /** A tuple of tensors under one name (`let pair = (a, b)`), one symbol per item. */
+  | { kind: "tuple"; name: string; type: TupleT; span: A.Span; what: string; syms: Sym[] }
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
   | { kind: "lambda"; node: A.Lambda; scope: Scope }
   | { kind: "builtin"; spec: OpRecord }
@@ -26,7 +29,15 @@ export class Scope {
   /** Names this scope's block defines somewhere, bound or not yet (see `later`). */
   private upcoming = new Map<string, Def>();
 
-  constructor(readonly parent?: Scope) {}
+  /** True for the standard library's scope and the scopes inside it. */
+  readonly std: boolean;
+
+  constructor(
+    readonly parent?: Scope,
+    std = false,
+  ) {
+    this.std = std || (parent?.std ?? false);
+  }
 
   /** Records what the block of this scope will define, for "used before it is defined". */
   expect(defs: ReadonlyMap<string, Def>): void {
@@ -71,6 +82,7 @@ export function bindingLine(b: Binding): number | undefined {
   switch (b.kind) {
     case "dim":
     case "value":
+    case "tuple":
       return b.span.start.line;
     case "op":
       return b.decl.span.start.line;

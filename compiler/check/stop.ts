@@ -1,16 +1,12 @@
 // The stopping rule of a fixpoint or solve, read from its `until` clause:
 // `residual < 1e-5`, `rel_residual < 1e-6`, or both joined by `or`.
 import type * as A from "../../grammar/ast.js";
+import type { UntilClause } from "../constructs.js";
 import type { Scope } from "./scope.js";
 import { asNumber, staticEval } from "./static.js";
 import { suggestName } from "../../base/suggest.js";
 
-export interface StopRule {
-  atol?: number;
-  rtol?: number;
-}
-
-export type StopResult = StopRule | { error: string; span: A.Span; hint?: string };
+export type StopResult = UntilClause | { error: string; span: A.Span; hint?: string };
 
 const FORM = "`until` compares `residual` or `rel_residual` with a number, e.g. `until residual < 1e-5`, joined by `or`.";
 const FORM_HINT = "to stop on another condition, write the iteration as a `loop` with `until`.";

@@ -1,23 +1,15 @@
-// Builds regions op by op, for passes and tests (and lowering, which has its own capture
-// bookkeeping on top). `region` opens a nested op list; ops go to the innermost one open.
+// Builds regions op by op, for passes and tests (lowering has its own capture bookkeeping on
+// top). `region` opens a nested op list; ops go to the innermost one open.
 //
 //   const b = new Builder(values);
 //   const x = b.param(tensor("f32", shapeOf(3)), "x");
 //   const y = b.builtin("mul", [x, b.const(2)], {});
 //   const body = b.finish([y]);
-import type { Span } from "../../grammar/ast.js";
+import type { Span } from "../../base/span.js";
 import { InternalError } from "../../base/diagnostics.js";
 import { getOp, type StaticValue } from "../ops/registry.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { Attr, Op, Region, Value, ValueFactory } from "./ir.js";
-
-export interface OpExtra {
-  span?: Span;
-  label?: string;
-  regions?: Region[];
-  /** Source names of the outputs, for printing and reports. */
-  hints?: (string | undefined)[];
-}
 
 /** A region parameter: a type, or a type with the source name it stands for. */
 export type ParamType = TensorT | { type: TensorT; hint?: string };
@@ -47,18 +39,13 @@ export class Builder {
     return v;
   }
 
-  /** Appends an op with one output of `resultType`; returns that output. */
-  op(opcode: string, inputs: Value[], attrs: Record<string, Attr>, resultType: TensorT, extra: OpExtra = {}): Value {
-    return this.opN(opcode, inputs, attrs, [resultType], extra)[0];
-  }
-
-  /** Appends an op with any number of outputs (a `loop` has one per carried value). */
-  opN(opcode: string, inputs: Value[], attrs: Record<string, Attr>, resultTypes: TensorT[], extra: OpExtra = {}): Value[] {
-    const outputs = resultTypes.map((t, i) => this.values.value(t, extra.hints?.[i]));
-    const op: Op = { opcode, inputs, outputs, attrs, regions: extra.regions ?? [] };
-    if (extra.span) op.span = extra.span;
-    if (extra.label !== undefined) op.label = extra.label;
-    this.emit(op);
+  /**
+   * Appends the op `make` builds around fresh outputs of `types` (with source names `hints`);
+   * returns the outputs.
+   */
+  add(types: readonly TensorT[], make: (outputs: Value[]) => Op, hints: readonly (string | undefined)[] = []): Value[] {
+    const outputs = types.map((t, i) => this.values.value(t, hints[i]));
+    this.emit(make(outputs));
     return outputs;
   }
 
@@ -67,17 +54,22 @@ export class Builder {
     this.stack[this.stack.length - 1].push(op);
   }
 
-  /** A builtin op, typed by the builtin's own shape rule; a rejection is a compiler bug. */
+  /** A builtin op, typed by its record's own shape rule; a rejection is a compiler bug. */
   builtin(name: string, inputs: Value[], statics: Record<string, Attr>, span?: Span): Value {
     const type = builtinType(name, inputs, statics);
     if (typeof type === "string")
       throw new InternalError(`builtin \`${name}\` rejected (${inputs.map((v) => typeToString(v.type)).join(", ")}): ${type}`);
-    return this.op(name, inputs, { statics }, type, span ? { span } : {});
+    return this.add([type], (outputs) => ({ kind: "builtin", opcode: name, inputs, outputs, statics, ...(span ? { span } : {}) }))[0];
   }
 
   /** A constant: a number (scalar) or nested arrays matching `type`'s shape. */
   const(value: number | Attr[], type: TensorT = scalar("f32"), hint?: string): Value {
-    return this.op("const", [], { value }, type, { hints: [hint] });
+    return this.add([type], (outputs) => ({ kind: "const", inputs: [], outputs, value }), [hint])[0];
+  }
+
+  /** A program input of `type`. */
+  input(name: string, type: TensorT): Value {
+    return this.add([type], (outputs) => ({ kind: "input", inputs: [], outputs, name }), [name])[0];
   }
 
   /** A nested region: `body` gets its params and returns its results; its ops go inside. */

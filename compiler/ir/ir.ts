@@ -1,12 +1,14 @@
-// The IR: typed SSA values, ops with attributes, and structured regions. `loop`, `fixpoint`
-// and `solve` stay region ops with their method and stopping rule as attributes, so later
-// passes (autodiff's implicit rules, fusion) see what they are, not a lowered loop.
+// The IR: typed SSA values, ops, and structured regions. `loop`, `fixpoint` and `solve` stay
+// region ops with their method, options and stopping rule as typed fields and their regions
+// named by role, so later passes (autodiff's implicit rules, fusion, backends) see what each
+// construct is, not a lowered loop.
 //
 // Scoping: an op inside a region may use any value defined earlier in an enclosing region
 // (implicit capture, as in MLIR's regions without isolation). Region parameters are the
 // values the construct passes in each time it runs its region (the iterate, the carried
 // values); region results are what the region yields.
-import type { Span } from "../../grammar/ast.js";
+import type { Span } from "../../base/span.js";
+import type { GradChoice, MethodChoice, StopRule } from "../constructs.js";
 import type { TensorT } from "../types.js";
 
 export interface Value {
@@ -16,7 +18,7 @@ export interface Value {
   hint?: string;
 }
 
-/** Compile-time attribute values. */
+/** Compile-time attribute values: a builtin's static arguments, a constant's entries. */
 export type Attr = number | string | boolean | null | number[] | Attr[] | { [key: string]: Attr };
 
 export interface Region {
@@ -25,32 +27,131 @@ export interface Region {
   results: Value[];
 }
 
-/**
- * Structural opcodes; every other opcode names a builtin of compiler/ops (add, matmul,
- * stencil5, ...) whose `statics` attribute holds its compile-time arguments.
- */
-export type StructuralOpcode =
-  | "const" // attrs: value (number | nested number[]), output type gives dtype/shape
-  | "input" // attrs: name — a program input, bound by the caller at run time
-  | "param" // attrs: name — a trainable parameter (its initialiser is lowered as ops)
-  | "call" // attrs: callee (function name); inputs: arguments; removed by `specialise`
-  | "loop" // inputs: initial carried values; regions: [body, until?]; attrs: maxIter, counter
-  | "fixpoint" // inputs: [init]; regions: [map]; attrs: method, options, stop, maxIter, grad
-  | "solve"; // inputs: [rhs, init?]; regions: [operator, precond?]; attrs: method, options
-
-export interface Op {
-  opcode: StructuralOpcode | string;
+interface OpBase {
   inputs: Value[];
   outputs: Value[];
-  attrs: Record<string, Attr>;
-  regions: Region[];
   /** Where in the source this op comes from (generated code and errors point back to it). */
   span?: Span;
-  /** The source-level name of an iterative construct, for its report (`u`, `z`). */
-  label?: string;
 }
 
-/** A function: one per `op`/`model` before specialisation, and `main` for the program. */
+/** A builtin of compiler/ops: its record gives its meaning; `statics` its compile-time arguments. */
+export interface BuiltinOp extends OpBase {
+  kind: "builtin";
+  opcode: string;
+  statics: Record<string, Attr>;
+}
+
+/** A constant: a number (scalar) or nested arrays matching the output's shape. */
+export interface ConstOp extends OpBase {
+  kind: "const";
+  value: Attr;
+}
+
+/** A program input, bound by the caller at run time. */
+export interface InputOp extends OpBase {
+  kind: "input";
+  name: string;
+}
+
+/** A trainable parameter; its initial value is the op's input. */
+export interface ParamOp extends OpBase {
+  kind: "param";
+  name: string;
+}
+
+/** A call of a function of the module (an op instance); removed by `specialise`. */
+export interface CallOp extends OpBase {
+  kind: "call";
+  callee: string;
+}
+
+/** Fields every iterative construct has: its source name, for its report. */
+interface ConstructBase extends OpBase {
+  label: string;
+}
+
+/**
+ * `loop`: inputs are the initial carried values; `body` maps (counter?, carried…) to the next
+ * carried values; `until`, when present, maps them to a bool scalar that ends the loop.
+ */
+export interface LoopOp extends ConstructBase {
+  kind: "loop";
+  regions: { body: Region; until?: Region };
+  maxIter: number;
+  /** The source name of the counter (`k` of `loop k < n`), when the body receives one. */
+  counter: string | null;
+  /** `loop k < n`: running all n iterations is the normal end. */
+  counted: boolean;
+}
+
+/**
+ * `fixpoint`: input is the initial iterate; `map` is T. A method written in iterlang adds its
+ * `start` and `step` regions (docs/stdlib.md); a TypeScript driver uses `map` alone.
+ */
+export interface FixpointOp extends ConstructBase {
+  kind: "fixpoint";
+  regions: { map: Region; start?: Region; step?: Region };
+  method: MethodChoice;
+  stop: StopRule;
+  grad: GradChoice;
+}
+
+/**
+ * `solve`: inputs are the right-hand side and, optionally, the initial guess; `operator` is
+ * A. A method written in iterlang adds `start` and `step`; a TypeScript driver (GMRES) may have
+ * a `precond` region instead.
+ */
+export interface SolveOp extends ConstructBase {
+  kind: "solve";
+  regions: { operator: Region; precond?: Region; start?: Region; step?: Region };
+  method: MethodChoice;
+  stop: StopRule;
+  /** The preconditioner's method, when the solve names one. */
+  precond: MethodChoice | null;
+}
+
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp;
+export type ConstructOp = LoopOp | FixpointOp | SolveOp;
+export type Op = BuiltinOp | StructuralOp;
+export type OpKind = Op["kind"];
+
+/** The region names of each construct, in the order passes visit and the printer prints them. */
+export const REGION_NAMES = {
+  loop: ["body", "until"],
+  fixpoint: ["map", "start", "step"],
+  solve: ["operator", "precond", "start", "step"],
+} as const;
+
+export function isConstruct(op: Op): op is ConstructOp {
+  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve";
+}
+
+/** An op's regions with their names, in order (none for ops without regions). */
+export function namedRegions(op: Op): [string, Region][] {
+  if (!isConstruct(op)) return [];
+  const regions = op.regions as Record<string, Region | undefined>;
+  return REGION_NAMES[op.kind].flatMap((n) => (regions[n] ? [[n, regions[n]] as [string, Region]] : []));
+}
+
+/** An op's regions, in order. */
+export function regionsOf(op: Op): Region[] {
+  return namedRegions(op).map(([, r]) => r);
+}
+
+/** The same op with each region replaced by `f(region)`; ops without regions come back as they are. */
+export function mapRegions<T extends Op>(op: T, f: (r: Region, name: string) => Region): T {
+  if (!isConstruct(op)) return op;
+  const regions: Record<string, Region> = {};
+  for (const [name, r] of namedRegions(op)) regions[name] = f(r, name);
+  return { ...op, regions } as T;
+}
+
+/** The name an op prints under: a builtin's opcode, else its kind. */
+export function opName(op: Op): string {
+  return op.kind === "builtin" ? op.opcode : op.kind;
+}
+
+/** A function: one per op instance before specialisation, and `main` for the program. */
 export interface Func {
   name: string;
   body: Region;
@@ -82,6 +183,30 @@ export class ValueFactory {
 export function* walkOps(region: Region): Generator<Op> {
   for (const op of region.ops) {
     yield op;
-    for (const r of op.regions) yield* walkOps(r);
+    for (const r of regionsOf(op)) yield* walkOps(r);
+  }
+}
+
+/**
+ * An op's compile-time fields as one record, for what treats ops alike: the printer and cse's
+ * keys. A builtin's statics come first in its parameter order (the printer keeps that order).
+ */
+export function opAttrs(op: Op): Record<string, Attr> {
+  switch (op.kind) {
+    case "builtin":
+      return op.statics;
+    case "const":
+      return { value: op.value };
+    case "input":
+    case "param":
+      return { name: op.name };
+    case "call":
+      return { callee: op.callee };
+    case "loop":
+      return { counted: op.counted, counter: op.counter, maxIter: op.maxIter };
+    case "fixpoint":
+      return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
+    case "solve":
+      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop } };
   }
 }

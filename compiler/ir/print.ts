@@ -14,32 +14,14 @@
 //   }
 //
 // A value prints as `%id`, or `%id.hint` when it carries a source name. A builtin's static
-// arguments (`attrs.statics`) come first, in the builtin's own parameter order; the other
-// attributes follow, sorted by key. A `const` prints its value inline; an op without inputs
-// prints no parentheses.
+// arguments come first, in the builtin's own parameter order; a construct's fields follow,
+// sorted by key. A `const` prints its value inline; an op without inputs prints no
+// parentheses; a construct's regions print under their names (`operator`, `start`, `step`).
 import { dimToString } from "../shapes.js";
 import type { TensorT } from "../types.js";
-import type { Attr, Func, Module, Op, Region, Value } from "./ir.js";
+import { type Attr, type Func, type Module, namedRegions, type Op, opAttrs, opName, type Region, type Value } from "./ir.js";
 
 const INDENT = "  ";
-
-/**
- * Region names by structural opcode, for readability; other ops number their regions. A
- * method written in iterlang adds its `start` and `step` regions (docs/stdlib.md); a solve by
- * a TypeScript driver may have a `precond` region instead.
- */
-export function regionNames(op: Op): readonly string[] {
-  switch (op.opcode) {
-    case "loop":
-      return ["body", "until"];
-    case "fixpoint":
-      return ["map", "start", "step"];
-    case "solve":
-      return op.regions.length === 3 ? ["operator", "start", "step"] : ["operator", "precond"];
-    default:
-      return [];
-  }
-}
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -91,26 +73,18 @@ function printFields(keys: readonly string[], rec: Record<string, Attr>, number:
   return `{${keys.map((k) => `${printKey(k)}: ${printAttr(rec[k], number)}`).join(", ")}}`;
 }
 
-function isRecord(a: Attr | undefined): a is { [key: string]: Attr } {
-  return typeof a === "object" && a !== null && !Array.isArray(a);
-}
-
-/** `{...}` after the op: statics first (flattened, their own order), then the rest sorted. */
+/** `{...}` after the op: a builtin's statics in their own order, any other op's fields sorted. */
 function printOpAttrs(op: Op): string {
-  const parts: string[] = [];
-  const statics = op.attrs.statics;
-  const flatten = isRecord(statics);
-  if (flatten) for (const k of Object.keys(statics)) parts.push(`${printKey(k)}: ${printAttr(statics[k])}`);
-  const skip = new Set(op.opcode === "const" ? ["value"] : []);
-  if (flatten) skip.add("statics");
-  for (const k of Object.keys(op.attrs).sort()) if (!skip.has(k)) parts.push(`${printKey(k)}: ${printAttr(op.attrs[k])}`);
-  return parts.length ? ` {${parts.join(", ")}}` : "";
+  if (op.kind === "const") return "";
+  const attrs = opAttrs(op);
+  const keys = op.kind === "builtin" ? Object.keys(attrs) : Object.keys(attrs).sort();
+  return keys.length ? ` {${keys.map((k) => `${printKey(k)}: ${printAttr(attrs[k])}`).join(", ")}}` : "";
 }
 
 function printConstValue(op: Op): string {
+  if (op.kind !== "const") return "";
   const dtype = op.outputs[0]?.type.dtype;
-  const value = op.attrs.value;
-  return value === undefined ? "" : ` ${printAttr(value, dtype === "f32" ? printFloat32 : printNumber)}`;
+  return ` ${printAttr(op.value, dtype === "f32" ? printFloat32 : printNumber)}`;
 }
 
 function printOp(op: Op, indent: string, lines: string[]): void {
@@ -118,13 +92,12 @@ function printOp(op: Op, indent: string, lines: string[]): void {
   const head = defs ? `${defs} = ` : "";
   // An op without inputs has no parentheses (`input {name: "f"}`, `zeros {dims: [3]}`).
   const args = op.inputs.length ? `(${op.inputs.map(printValue).join(", ")})` : "";
-  const value = op.opcode === "const" ? printConstValue(op) : "";
-  const label = op.label !== undefined ? ` label ${JSON.stringify(op.label)}` : "";
-  const open = op.regions.length ? " {" : "";
-  lines.push(`${indent}${head}${op.opcode}${args}${value}${printOpAttrs(op)}${label}${open}`);
-  if (!op.regions.length) return;
-  const names = regionNames(op);
-  op.regions.forEach((r, i) => printRegionInto(r, names[i] ?? `region${i}`, indent + INDENT, lines));
+  const label = "label" in op ? ` label ${JSON.stringify(op.label)}` : "";
+  const regions = namedRegions(op);
+  const open = regions.length ? " {" : "";
+  lines.push(`${indent}${head}${opName(op)}${args}${printConstValue(op)}${printOpAttrs(op)}${label}${open}`);
+  if (!regions.length) return;
+  for (const [name, r] of regions) printRegionInto(r, name, indent + INDENT, lines);
   lines.push(`${indent}}`);
 }
 

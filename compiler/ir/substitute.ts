@@ -1,8 +1,7 @@
 // Copying and rewiring regions: what specialisation (inlining an op's body at a call) and
 // autodiff (a second copy of a region for its tangent or adjoint) need. None of these mutate
 // their argument; each returns a new Region that shares only Values and attrs with the old.
-import type { Module, Op, Region, Value } from "./ir.js";
-import { ValueFactory, walkOps } from "./ir.js";
+import { mapRegions, type Module, type Op, type Region, regionsOf, type Value, ValueFactory, walkOps } from "./ir.js";
 
 /**
  * A copy of `r` with fresh values for everything it defines (its params and every op's
@@ -21,8 +20,8 @@ export function cloneRegion(r: Region, map: Map<number, Value>, values: ValueFac
   const params = r.params.map(fresh);
   const ops = r.ops.map((op): Op => {
     const inputs = op.inputs.map(use);
-    const regions = op.regions.map((inner) => cloneRegion(inner, map, values));
-    return { ...op, inputs, outputs: op.outputs.map(fresh), regions };
+    const withRegions = mapRegions(op, (inner) => cloneRegion(inner, map, values));
+    return { ...withRegions, inputs, outputs: op.outputs.map(fresh) };
   });
   return { params, ops, results: r.results.map(use) };
 }
@@ -33,7 +32,7 @@ export function renameUses(region: Region, rename: ReadonlyMap<number, Value>): 
   const use = (v: Value): Value => rename.get(v.id) ?? v;
   return {
     params: region.params,
-    ops: region.ops.map((op) => ({ ...op, inputs: op.inputs.map(use), regions: op.regions.map((r) => renameUses(r, rename)) })),
+    ops: region.ops.map((op) => ({ ...mapRegions(op, (r) => renameUses(r, rename)), inputs: op.inputs.map(use) })),
     results: region.results.map(use),
   };
 }
@@ -54,7 +53,7 @@ export function maxValueIdIn(region: Region): number {
   for (const op of walkOps(region)) {
     op.inputs.forEach(see);
     op.outputs.forEach(see);
-    for (const r of op.regions) {
+    for (const r of regionsOf(op)) {
       r.params.forEach(see);
       r.results.forEach(see);
     }

@@ -7,16 +7,17 @@
 //   - every use (op input, region result, export) is dominated by its definition: defined
 //     earlier in the same region or in an enclosing one (implicit capture; never a value of
 //     a nested region, a sibling region or another function, never one defined later);
-//   - `input`, `param` and `const` take no inputs and give one value; a `const`'s value fits
-//     its type's shape;
-//   - each structural op has the regions, params and results its meaning needs (see
-//     `checkLoop`, `checkFixpoint`, `checkSolve`), and a `call`'s callee exists and agrees;
-//   - every other opcode is a builtin whose shape rule gives exactly its output's type.
+//   - `input` and `const` take no inputs and give one value; a `const`'s value fits its
+//     type's shape; `param` takes its initial value and gives one of the same type;
+//   - each construct has the regions, params and results its meaning needs (see `loop`,
+//     `fixpoint`, `solve` below), and a `call`'s callee exists and agrees;
+//   - a builtin's record exists and its shape rule gives exactly its output's type.
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, Func, Module, Op, Region, Value } from "./ir.js";
-import { printAttr, printType, printValue, regionNames } from "./print.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, Value } from "./ir.js";
+import { namedRegions, opName } from "./ir.js";
+import { printAttr, printType, printValue } from "./print.js";
 
 const show = (t: TensorT) => printType(t);
 const showTypes = (vs: readonly Value[]) => `(${vs.map((v) => show(v.type)).join(", ")})`;
@@ -99,10 +100,9 @@ class Verifier {
     const at = (what: string) => (path ? `${path} / ${what}` : what);
     for (const p of r.params) this.define(p, at("param"), scope);
     r.ops.forEach((op, i) => {
-      const where = at(`op #${i} (${op.opcode})`);
+      const where = at(`op #${i} (${opName(op)})`);
       op.inputs.forEach((v) => this.use(v, where, scope));
-      const names = regionNames(op);
-      op.regions.forEach((inner, k) => this.region(inner, scope, `${where} / ${names[k] ?? `region${k}`}`));
+      for (const [name, inner] of namedRegions(op)) this.region(inner, scope, `${where} / ${name}`);
       for (const o of op.outputs) this.define(o, where, scope);
       this.op(op, where);
     });
@@ -111,11 +111,13 @@ class Verifier {
   }
 
   private op(op: Op, where: string): void {
-    switch (op.opcode) {
+    switch (op.kind) {
       case "const":
       case "input":
-      case "param":
         return this.leaf(op, where);
+      case "param":
+        this.count(where, "inputs", op.inputs.length, 1);
+        return this.same(where, "outputs", op.outputs, op.inputs.map((v) => v.type));
       case "call":
         return this.call(op, where);
       case "loop":
@@ -146,22 +148,16 @@ class Verifier {
 
   private leaf(op: Op, where: string): void {
     this.count(where, "inputs", op.inputs.length, 0);
-    this.count(where, "regions", op.regions.length, 0);
     if (!this.count(where, "outputs", op.outputs.length, 1)) return;
-    if (op.opcode !== "const") {
-      if (typeof op.attrs.name !== "string") this.error(where, "has no `name` attribute");
-      return;
-    }
-    const problem = constProblem(op.attrs.value, op.outputs[0].type);
+    if (op.kind !== "const") return;
+    const problem = constProblem((op as ConstOp).value, op.outputs[0].type);
     if (problem) this.error(where, problem);
   }
 
-  private call(op: Op, where: string): void {
-    const callee = op.attrs.callee;
-    const fn: Func | undefined = typeof callee === "string" ? this.m.funcs.get(callee) : undefined;
-    this.count(where, "regions", op.regions.length, 0);
+  private call(op: CallOp, where: string): void {
+    const fn: Func | undefined = this.m.funcs.get(op.callee);
     if (!fn) {
-      this.error(where, `calls \`${String(callee)}\`, which is not a function of the module`);
+      this.error(where, `calls \`${op.callee}\`, which is not a function of the module`);
       return;
     }
     this.same(where, "inputs", op.inputs, fn.body.params.map((p) => p.type));
@@ -169,16 +165,15 @@ class Verifier {
   }
 
   /** loop: inputs = initial carried values; body (counter?, carried...) -> carried; until -> bool. */
-  private loop(op: Op, where: string): void {
+  private loop(op: LoopOp, where: string): void {
     const carried = op.inputs.map((v) => v.type);
     this.same(where, "outputs", op.outputs, carried);
-    if (!this.count(where, "regions", op.regions.length, [1, 2])) return;
-    const counted = typeof op.attrs.counter === "string";
-    const [body, until] = op.regions;
+    const counted = op.counter !== null;
+    const { body, until } = op.regions;
     const params = (r: Region, name: string) => {
       const rest = counted ? r.params.slice(1) : r.params;
       if (counted) {
-        if (r.params.length === 0) return this.error(where, `${name} region has no counter param, but the loop has counter \`${String(op.attrs.counter)}\``);
+        if (r.params.length === 0) return this.error(where, `${name} region has no counter param, but the loop has counter \`${op.counter}\``);
         if (r.params[0].type.shape.length !== 0) this.error(where, `${name} region's counter ${printValue(r.params[0])} is ${show(r.params[0].type)}, expected a scalar`);
       }
       this.same(where, `${name} region params${counted ? " after the counter" : ""}`, rest, carried);
@@ -196,14 +191,20 @@ class Verifier {
    * fixpoint: inputs [init]; map region init-type -> init-type; one output of that type; a
    * method written in iterlang adds start (x -> state) and step (state -> state ++ [res]).
    */
-  private fixpoint(op: Op, where: string): void {
+  private fixpoint(op: FixpointOp, where: string): void {
     if (!this.count(where, "inputs", op.inputs.length, 1)) return;
     const t = op.inputs[0].type;
     this.same(where, "outputs", op.outputs, [t]);
-    if (!this.count(where, "regions", op.regions.length, [1, 3])) return;
-    this.same(where, "map region params", op.regions[0].params, [t]);
-    this.same(where, "map region results", op.regions[0].results, [t]);
-    if (op.regions.length === 3) this.methodRegions(where, op.regions[1], op.regions[2], t, 1);
+    const { map, start, step } = op.regions;
+    this.same(where, "map region params", map.params, [t]);
+    this.same(where, "map region results", map.results, [t]);
+    this.protocol(where, start, step, t, 1);
+  }
+
+  /** The start and step regions of a method written in iterlang: both or neither. */
+  private protocol(where: string, start: Region | undefined, step: Region | undefined, t: TensorT, extra: number): void {
+    if (start && step) this.methodRegions(where, start, step, t, extra);
+    else if (start || step) this.error(where, `has a ${start ? "start" : "step"} region without a ${start ? "step" : "start"} region`);
   }
 
   /** start: [x] -> state (item 0 of type x); step: state -> state ++ `extra` scalars. */
@@ -217,30 +218,24 @@ class Verifier {
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
-  private solve(op: Op, where: string): void {
+  private solve(op: SolveOp, where: string): void {
     if (!this.count(where, "inputs", op.inputs.length, [1, 2])) return;
     if (!this.count(where, "outputs", op.outputs.length, 1)) return;
     const rhs = op.inputs[0].type;
     const unknown = op.outputs[0].type;
     if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
-    if (!this.count(where, "regions", op.regions.length, [1, 3])) return;
-    const [operator, precond] = op.regions;
+    const { operator, precond, start, step } = op.regions;
     this.same(where, "operator region params", operator.params, [unknown]);
     this.same(where, "operator region results", operator.results, [rhs]);
-    if (op.regions.length === 3) return this.methodRegions(where, op.regions[1], op.regions[2], unknown, 2);
+    this.protocol(where, start, step, unknown, 2);
     if (!precond) return;
     this.same(where, "precond region params", precond.params, [rhs]);
     this.same(where, "precond region results", precond.results, [unknown]);
   }
 
-  private builtin(op: Op, where: string): void {
-    this.count(where, "regions", op.regions.length, 0);
+  private builtin(op: BuiltinOp, where: string): void {
     if (!this.count(where, "outputs", op.outputs.length, 1)) return;
-    const statics = op.attrs.statics ?? {};
-    if (typeof statics !== "object" || statics === null || Array.isArray(statics)) {
-      this.error(where, "has a `statics` attribute that is not a record");
-      return;
-    }
+    const statics = op.statics;
     let expected: TensorT | string;
     try {
       expected = builtinType(op.opcode, op.inputs, statics);

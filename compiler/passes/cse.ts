@@ -11,7 +11,7 @@
 // - ops whose record says they are not pure, the random initialisers: two `normal(seed: 0)`
 //   give the same numbers today, but they initialise two different parameters, which training
 //   must keep apart.
-import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
+import { type Attr, mapRegions, type Module, type Op, opAttrs, opName, type Region, type Value } from "../ir/ir.js";
 import { printType } from "../ir/print.js";
 import { getOp, isPure } from "../ops/index.js";
 import type { Pass } from "./pipeline.js";
@@ -34,13 +34,13 @@ function attrKey(a: Attr): string {
 }
 
 export function isMergeable(op: Op): boolean {
-  return op.regions.length === 0 && op.outputs.length > 0 && (op.opcode === "const" || isPureBuiltin(op.opcode));
+  return op.outputs.length > 0 && (op.kind === "const" || (op.kind === "builtin" && isPureBuiltin(op.opcode)));
 }
 
 function opKey(op: Op): string {
   const ids = op.inputs.map((v) => v.id);
-  if (getOp(op.opcode)?.commutative) ids.sort((a, b) => a - b);
-  return `${op.opcode}(${ids.join(",")})${attrKey(op.attrs)}->${op.outputs.map((o) => printType(o.type)).join(",")}`;
+  if (op.kind === "builtin" && getOp(op.opcode)?.commutative) ids.sort((a, b) => a - b);
+  return `${opName(op)}(${ids.join(",")})${attrKey(opAttrs(op))}->${op.outputs.map((o) => printType(o.type)).join(",")}`;
 }
 
 /** Available expressions: a region's own, then its enclosing regions'. */
@@ -66,7 +66,7 @@ class Cse {
     const ops: Op[] = [];
     for (const original of r.ops) {
       const inputs = original.inputs.map(this.use);
-      const op: Op = { ...original, inputs, regions: original.regions.map((inner) => this.region(inner, available)) };
+      const op: Op = { ...mapRegions(original, (inner) => this.region(inner, available)), inputs };
       if (isMergeable(op)) {
         const key = opKey(op);
         const earlier = available.get(key);

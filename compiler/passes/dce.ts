@@ -1,16 +1,17 @@
 // dce: dead-code elimination. An op none of whose outputs is used (transitively) is removed,
 // in every region. A function's results (and so `main`'s exports) are the roots, and so is
-// every op in KEPT_OPCODES, whether its outputs are used or not:
+// every op of a kind in KEPT_KINDS, whether its outputs are used or not:
 // - `loop`, `fixpoint`, `solve`: each one's convergence report is program output (`iterc
 //   run` prints it, and a non-converged one sets the exit code), so running it is an effect;
 // - `input`, `param`: the program's interface — the inputs a caller binds and the trainable
 //   parameters a checkpoint holds do not depend on which of them the code happens to read;
 // - `call`: the callee may hold any of the above (calls are gone after `specialise`).
+// Everything else (constants and builtins) is removed when unused.
 // Functions themselves and their params are kept.
-import type { Module, Op, Region } from "../ir/ir.js";
+import { mapRegions, type Module, type Op, type OpKind, type Region } from "../ir/ir.js";
 import type { Pass } from "./pipeline.js";
 
-export const KEPT_OPCODES: ReadonlySet<string> = new Set(["loop", "fixpoint", "solve", "input", "param", "call"]);
+export const KEPT_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(["loop", "fixpoint", "solve", "input", "param", "call"]);
 
 /** Removes dead ops of `r`, marking in `live` every value the kept ops and results use. */
 function sweep(r: Region, live: Set<number>): Region {
@@ -20,10 +21,10 @@ function sweep(r: Region, live: Set<number>): Region {
   // marked by the time it is reached.
   for (let i = r.ops.length - 1; i >= 0; i--) {
     const op = r.ops[i];
-    if (!KEPT_OPCODES.has(op.opcode) && !op.outputs.some((o) => live.has(o.id))) continue;
-    const regions = op.regions.map((inner) => sweep(inner, live));
+    if (!KEPT_KINDS.has(op.kind) && !op.outputs.some((o) => live.has(o.id))) continue;
+    const swept = mapRegions(op, (inner) => sweep(inner, live));
     for (const v of op.inputs) live.add(v.id);
-    kept.push(regions.length ? { ...op, regions } : op);
+    kept.push(swept);
   }
   return { params: r.params, ops: kept.reverse(), results: r.results };
 }

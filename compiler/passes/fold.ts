@@ -13,7 +13,7 @@
 // param is ever computed here; an identity may forward a param (`u*1` → `u`), which is exact.
 import type { DType } from "../../base/dtype.js";
 import { getOp } from "../ops/index.js";
-import type { Attr, Module, Op, Region, Value } from "../ir/ir.js";
+import { type Attr, type ConstOp, mapRegions, type Module, type Op, type Region, type Value } from "../ir/ir.js";
 import { concreteShape, sizeOf, type TensorT, typesEqual } from "../types.js";
 import type { Pass } from "./pipeline.js";
 
@@ -45,11 +45,11 @@ function flatten(value: Attr, out: number[]): boolean {
 }
 
 /** The elements of a const op (row-major, stored in its dtype), when it has a fitting value. */
-function constElements(op: Op): number[] | undefined {
+function constElements(op: ConstOp): number[] | undefined {
   const type = op.outputs[0].type;
   const n = sizeOf(type.shape);
   const flat: number[] = [];
-  if (n === undefined || n > MAX_FOLD_ELEMENTS || !flatten(op.attrs.value, flat) || flat.length !== n) return undefined;
+  if (n === undefined || n > MAX_FOLD_ELEMENTS || !flatten(op.value, flat) || flat.length !== n) return undefined;
   const stored = flat.map((x) => store(x, type.dtype));
   return stored.every((x) => x !== undefined) ? (stored as number[]) : undefined;
 }
@@ -103,7 +103,7 @@ export function evaluate(opcode: string, inputs: { type: TensorT; data: number[]
 class Folder {
   /** Const ops by output id, across regions (ids are unique in a module). */
   private readonly consts = new Map<number, number[] | undefined>();
-  private readonly constOps = new Map<number, Op>();
+  private readonly constOps = new Map<number, ConstOp>();
   readonly rename = new Map<number, Value>();
 
   private use = (v: Value): Value => this.rename.get(v.id) ?? v;
@@ -123,14 +123,14 @@ class Folder {
   region(r: Region): Region {
     const ops: Op[] = [];
     for (const original of r.ops) {
-      const op: Op = { ...original, inputs: original.inputs.map(this.use), regions: original.regions.map((inner) => this.region(inner)) };
+      const op: Op = { ...mapRegions(original, (inner) => this.region(inner)), inputs: original.inputs.map(this.use) };
       const replaced = this.identity(op);
       if (replaced) {
         this.rename.set(op.outputs[0].id, replaced);
         continue;
       }
       const folded = this.fold(op) ?? op;
-      if (folded.opcode === "const" && folded.outputs.length === 1) this.constOps.set(folded.outputs[0].id, folded);
+      if (folded.kind === "const" && folded.outputs.length === 1) this.constOps.set(folded.outputs[0].id, folded);
       ops.push(folded);
     }
     return { params: r.params, ops, results: r.results.map(this.use) };
@@ -138,7 +138,7 @@ class Folder {
 
   /** The value an identity op reduces to (x for x*1), when it is exact and keeps the type. */
   private identity(op: Op): Value | undefined {
-    const rule = getOp(op.opcode)?.identity;
+    const rule = op.kind === "builtin" ? getOp(op.opcode)?.identity : undefined;
     if (!rule || op.inputs.length !== 2 || op.outputs.length !== 1) return undefined;
     const [a, b] = op.inputs;
     const out = op.outputs[0].type;
@@ -147,8 +147,8 @@ class Folder {
     return undefined;
   }
 
-  private fold(op: Op): Op | undefined {
-    if (!folder(op.opcode) || op.outputs.length !== 1 || op.regions.length) return undefined;
+  private fold(op: Op): ConstOp | undefined {
+    if (op.kind !== "builtin" || !folder(op.opcode) || op.outputs.length !== 1) return undefined;
     const inputs: { type: TensorT; data: number[] }[] = [];
     for (const v of op.inputs) {
       const data = this.elements(v);
@@ -158,7 +158,7 @@ class Folder {
     const out = op.outputs[0].type;
     const data = evaluate(op.opcode, inputs, out);
     if (!data) return undefined;
-    const folded: Op = { opcode: "const", inputs: [], outputs: op.outputs, attrs: { value: nest(data, concreteShape(out.shape)) }, regions: [] };
+    const folded: ConstOp = { kind: "const", inputs: [], outputs: op.outputs, value: nest(data, concreteShape(out.shape)) };
     if (op.span) folded.span = op.span;
     return folded;
   }

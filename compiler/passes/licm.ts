@@ -5,12 +5,12 @@
 // Regions are processed innermost first, so an invariant op can leave several levels at once.
 // Only pure ops move (constants and builtins whose record says they are pure: not the random
 // initialisers, not structural ops).
-import type { Module, Op, Region } from "../ir/ir.js";
+import { mapRegions, type Module, namedRegions, type Op, type Region } from "../ir/ir.js";
 import { isPureBuiltin } from "./cse.js";
 
 /** Pure builtins and constants move; structural ops and random initialisers stay. */
 function movable(op: Op): boolean {
-  return op.regions.length === 0 && (op.opcode === "const" || isPureBuiltin(op.opcode));
+  return op.kind === "const" || (op.kind === "builtin" && isPureBuiltin(op.opcode));
 }
 
 /** Splits a region's ops into those that depend on its parameters (kept) and those that do not. */
@@ -32,17 +32,18 @@ function split(region: Region): { kept: Op[]; hoisted: Op[] } {
 function hoistIn(region: Region): Region {
   const ops: Op[] = [];
   for (const op of region.ops) {
-    if (op.regions.length === 0) {
+    if (namedRegions(op).length === 0) {
       ops.push(op);
       continue;
     }
-    const regions = op.regions.map((r) => {
-      const inner = hoistIn(r);
-      const { kept, hoisted } = split(inner);
-      ops.push(...hoisted);
-      return { ...inner, ops: kept };
-    });
-    ops.push({ ...op, regions });
+    ops.push(
+      mapRegions(op, (r) => {
+        const inner = hoistIn(r);
+        const { kept, hoisted } = split(inner);
+        ops.push(...hoisted);
+        return { ...inner, ops: kept };
+      }),
+    );
   }
   return { ...region, ops };
 }

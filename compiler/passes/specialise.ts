@@ -3,7 +3,7 @@
 // Lowering already made one closed instance per distinct (op, argument types, operator
 // arguments), so inlining is a plain substitution of parameters by call inputs.
 import { InternalError } from "../../base/diagnostics.js";
-import type { Func, Module, Op, Region, Value, ValueFactory } from "../ir/ir.js";
+import { type Func, mapRegions, type Module, type Op, type Region, type Value, type ValueFactory } from "../ir/ir.js";
 import { cloneRegion, freshValues, renameUses } from "../ir/substitute.js";
 
 export const specialise = {
@@ -28,12 +28,11 @@ function inlineCalls(region: Region, m: Module, values: ValueFactory, stack: rea
   const use = (v: Value) => rename.get(v.id) ?? v;
   for (const op of region.ops) {
     const inputs = op.inputs.map(use);
-    if (op.opcode !== "call") {
-      const regions = op.regions.map((r) => inlineCalls(renameUses(r, rename), m, values, stack).region);
-      ops.push({ ...op, inputs, regions });
+    if (op.kind !== "call") {
+      ops.push({ ...mapRegions(op, (r) => inlineCalls(renameUses(r, rename), m, values, stack).region), inputs });
       continue;
     }
-    const callee = String(op.attrs.callee);
+    const callee = op.callee;
     const fn = m.funcs.get(callee);
     if (!fn) throw new InternalError(`specialise: call of unknown function \`${callee}\``);
     if (stack.includes(callee)) throw new InternalError(`specialise: \`${callee}\` calls itself`);

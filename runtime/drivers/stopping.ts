@@ -1,6 +1,7 @@
 // Stopping rules and the monitor that applies them: fed one residual per iteration, it records
 // the history and decides whether to go on, and if not, why (the Reason of the report).
 import type * as tfc from "@tensorflow/tfjs-core";
+import { DEFAULT_RTOL } from "../../compiler/methods.js";
 import { ResidualHistory, type Reason, type Report } from "../report.js";
 
 export interface StoppingRule {
@@ -18,7 +19,6 @@ export interface StoppingRule {
   divergenceFactor?: number;
 }
 
-export const DEFAULT_RTOL = 1e-5;
 export const DEFAULT_DIVERGENCE_FACTOR = 1e8;
 
 export interface ResolvedRule {

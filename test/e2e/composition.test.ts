@@ -46,7 +46,14 @@ describe("checking with concrete sizes", () => {
     const src = "dim n = 8\nlet b = ones(n)\nsolve 2 * x = b method cg precond multigrid -> x\nexport x";
     const errors = checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error");
     expect(errors.map((d) => [d.code, d.span.start.line])).toEqual([["method-does-not-fit", 3]]);
-    expect(errors[0].message).toMatch(/^In `multigrid` of the standard library \(stdlib\/multigrid\.iter:\d+\): `\w+` expects f32\[n, n\], but the argument is f32\[8\]/);
+    expect(errors[0].message).toMatch(/^In `multigrid` of the standard library \(stdlib\/multigrid\.iter:\d+\): `\w+` expects `b` to be f32\[n, n\], but this argument is f32\[n\]/);
+  });
+
+  it("finds a method that does not fit even while the sizes are still symbolic", async () => {
+    const { checkSource } = await import("../../compiler/compile.js");
+    const src = "dim n\nlet b = ones(n)\nsolve 2 * x = b method cg precond multigrid -> x\nexport x";
+    const errors = checkSource(src, { file: "t.iter" }).diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.code, d.span.start.line])).toEqual([["method-does-not-fit", 3]]);
   });
 
   it("says nothing of what only a size without a value could decide", async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { Builder } from "../../compiler/ir/builder.js";
 import { InternalError } from "../../base/diagnostics.js";
-import { type Module, type Value, ValueFactory } from "../../compiler/ir/ir.js";
+import { type Module, type Value, ValueFactory, opName } from "../../compiler/ir/ir.js";
 import { printModule, printRegion } from "../../compiler/ir/print.js";
 import { cloneRegion, freshValues, maxValueId, replaceAllUses } from "../../compiler/ir/substitute.js";
 import { verifyModule } from "../../compiler/ir/verify.js";
-import { f32, mainModule } from "./helpers.js";
+import { f32, fixpointOp, mainModule } from "./helpers.js";
 
 describe("Builder", () => {
   test("builtin takes its result type from the shape rule, with broadcasting", () => {
@@ -27,20 +27,20 @@ describe("Builder", () => {
     const b = new Builder(new ValueFactory());
     const x = b.param(f32(2), "x");
     const map = b.region([{ type: f32(2), hint: "z" }], ([z]) => [b.builtin("tanh", [b.builtin("add", [z, x], {})], {})]);
-    const out = b.op("fixpoint", [x], { maxIter: 3 }, f32(2), { regions: [map], label: "z", hints: ["z"] });
+    const out = fixpointOp(b, x, map, 3, "z");
     const body = b.finish([out]);
-    expect(body.ops.map((o) => o.opcode)).toEqual(["fixpoint"]);
+    expect(body.ops.map(opName)).toEqual(["fixpoint"]);
     expect(printRegion(body, "f")).toBe(
       [
         "f(%0.x: f32[2]) {",
-        '  %4.z: f32[2] = fixpoint(%0.x) {maxIter: 3} label "z" {',
+        '  %4: f32[2] = fixpoint(%0.x) {grad: "implicit", method: "picard", options: {}, stop: {atol: 0, maxIter: 3, rtol: 1e-5}} label "z" {',
         "    map(%1.z: f32[2]) {",
         "      %2: f32[2] = add(%1.z, %0.x)",
         "      %3: f32[2] = tanh(%2)",
         "      yield %3",
         "    }",
         "  }",
-        "  yield %4.z",
+        "  yield %4",
         "}",
       ].join("\n"),
     );
@@ -56,9 +56,9 @@ describe("substitute", () => {
   function sample(): { m: Module; x: Value } {
     let x!: Value;
     const m = mainModule((b) => {
-      x = b.op("input", [], { name: "x" }, f32(2), { hints: ["x"] });
+      x = b.input("x", f32(2));
       const map = b.region([f32(2)], ([z]) => [b.builtin("mul", [b.builtin("add", [z, x], {}), b.const(0.5)], {})]);
-      return { y: b.op("fixpoint", [x], { maxIter: 2 }, f32(2), { regions: [map] }) };
+      return { y: fixpointOp(b, x, map, 2) };
     });
     return { m, x };
   }
@@ -73,7 +73,7 @@ describe("substitute", () => {
     expect(printRegion(clone, "clone")).toBe(
       [
         "clone() {",
-        "  %11: f32[2] = fixpoint(%6.x2) {maxIter: 2} {",
+        '  %11: f32[2] = fixpoint(%6.x2) {grad: "implicit", method: "picard", options: {}, stop: {atol: 0, maxIter: 2, rtol: 1e-5}} label "z" {',
         "    map(%7: f32[2]) {",
         "      %8: f32[2] = add(%7, %6.x2)",
         "      %9: f32[] = const 0.5",

@@ -1,11 +1,12 @@
 import { describe, expect, test } from "vitest";
+import { opName } from "../../compiler/ir/ir.js";
 import type { Module } from "../../compiler/ir/ir.js";
 import { printModule } from "../../compiler/ir/print.js";
 import { verifyModule } from "../../compiler/ir/verify.js";
 import { allOps, isPure } from "../../compiler/ops/index.js";
 import { cse } from "../../compiler/passes/cse.js";
 import { scalar } from "../../compiler/types.js";
-import { f32, mainModule, mainOps, t } from "./helpers.js";
+import { f32, fixpointOp, mainModule, mainOps, rawOp, t } from "./helpers.js";
 
 function merged(m: Module): Module {
   const out = cse.run(m);
@@ -18,7 +19,7 @@ const lines = (...ls: string[]) => ls.join("\n");
 describe("cse", () => {
   test("merges identical pure ops; commutative ones in either order", () => {
     const m = mainModule((b) => {
-      const x = b.op("input", [], { name: "x" }, f32(3), { hints: ["x"] });
+      const x = b.input("x", f32(3));
       const a = b.builtin("mul", [x, b.const(2)], {});
       const c = b.builtin("mul", [b.const(2), x], {});
       const d = b.builtin("sub", [a, c], {});
@@ -40,7 +41,7 @@ describe("cse", () => {
 
   test("a region reuses an equivalent value of an enclosing region, never the reverse or a sibling's", () => {
     const m = mainModule((b) => {
-      const x = b.op("input", [], { name: "x" }, f32(2), { hints: ["x"] });
+      const x = b.input("x", f32(2));
       const ex = b.builtin("exp", [x], {});
       const map = () =>
         b.region([f32(2)], ([z]) => {
@@ -48,8 +49,8 @@ describe("cse", () => {
           const own = b.builtin("tanh", [x], {}); // only here: stays
           return [b.builtin("add", [b.builtin("add", [z, inner], {}), own], {})];
         });
-      const z1 = b.op("fixpoint", [ex], { maxIter: 3 }, f32(2), { regions: [map()] });
-      const z2 = b.op("fixpoint", [ex], { maxIter: 3 }, f32(2), { regions: [map()] });
+      const z1 = fixpointOp(b, ex, map(), 3);
+      const z2 = fixpointOp(b, ex, map(), 3);
       return { z1, z2, after: b.builtin("tanh", [x], {}) };
     });
     expect(printModule(merged(m))).toBe(
@@ -57,7 +58,7 @@ describe("cse", () => {
         "func main() {",
         '  %0.x: f32[2] = input {name: "x"}',
         "  %1: f32[2] = exp(%0.x)",
-        "  %7: f32[2] = fixpoint(%1) {maxIter: 3} {",
+        '  %7: f32[2] = fixpoint(%1) {grad: "implicit", method: "picard", options: {}, stop: {atol: 0, maxIter: 3, rtol: 1e-5}} label "z" {',
         "    map(%2: f32[2]) {",
         "      %4: f32[2] = tanh(%0.x)",
         "      %5: f32[2] = add(%2, %1)",
@@ -65,7 +66,7 @@ describe("cse", () => {
         "      yield %6",
         "    }",
         "  }",
-        "  %13: f32[2] = fixpoint(%1) {maxIter: 3} {",
+        '  %13: f32[2] = fixpoint(%1) {grad: "implicit", method: "picard", options: {}, stop: {atol: 0, maxIter: 3, rtol: 1e-5}} label "z" {',
         "    map(%8: f32[2]) {",
         "      %10: f32[2] = tanh(%0.x)",
         "      %11: f32[2] = add(%8, %1)",
@@ -87,10 +88,11 @@ describe("cse", () => {
     const m = mainModule((b) => {
       const statics = { dims: [2], std: 1, mean: 0, seed: 0 };
       const [w1, w2] = [b.builtin("normal", [], statics), b.builtin("normal", [], statics)];
-      const [i1, i2] = [b.op("input", [], { name: "x" }, f32(2)), b.op("input", [], { name: "x" }, f32(2))];
-      const [p1, p2] = [b.op("param", [], { name: "w" }, f32(2)), b.op("param", [], { name: "w" }, f32(2))];
+      const [i1, i2] = [b.input("x", f32(2)), b.input("x", f32(2))];
+      const param = () => b.add([f32(2)], (outputs) => rawOp("param", [w1], outputs, { name: "w" }))[0];
+      const [p1, p2] = [param(), param()];
       const map = () => b.region([f32(2)], ([z]) => [z]);
-      const [z1, z2] = [b.op("fixpoint", [w1], {}, f32(2), { regions: [map()] }), b.op("fixpoint", [w1], {}, f32(2), { regions: [map()] })];
+      const [z1, z2] = [fixpointOp(b, w1, map()), fixpointOp(b, w1, map())];
       return { w1, w2, i1, i2, p1, p2, z1, z2 };
     });
     expect(mainOps(merged(m)).length).toBe(8);
@@ -110,9 +112,9 @@ describe("cse", () => {
 
   test("ops with different statics are different", () => {
     const m = mainModule((b) => {
-      const x = b.op("input", [], { name: "x" }, f32(2, 2));
+      const x = b.input("x", f32(2, 2));
       return { s0: b.builtin("sum", [x], { axis: 0, keepdims: false }), s1: b.builtin("sum", [x], { axis: 1, keepdims: false }), s2: b.builtin("sum", [x], { keepdims: false, axis: 1 }) };
     });
-    expect(mainOps(merged(m)).map((o) => o.opcode)).toEqual(["input", "sum", "sum"]);
+    expect(mainOps(merged(m)).map(opName)).toEqual(["input", "sum", "sum"]);
   });
 });

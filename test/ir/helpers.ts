@@ -3,6 +3,7 @@
 // the oracle that the simplification passes keep every exported value.
 import "../../compiler/ops/index.js";
 import { Builder } from "../../compiler/ir/builder.js";
+import type { GradChoice, MethodChoice, StopRule } from "../../compiler/constructs.js";
 import { type Attr, type Func, type Module, type Op, type Region, type Value, ValueFactory } from "../../compiler/ir/ir.js";
 import { concreteShape, shapeOf, tensor, type TensorT } from "../../compiler/types.js";
 import type { DType } from "../../grammar/ast.js";
@@ -28,9 +29,57 @@ export function mainOps(m: Module): Op[] {
   return m.funcs.get("main")!.body.ops;
 }
 
-/** Shorthand for raw ops in verifier tests, which must build what a Builder would refuse. */
+/** A method choice with no options, for constructs built by hand. */
+export const method = (name: string, construct: MethodChoice["construct"] = "solve"): MethodChoice => ({ name, construct, options: {} });
+export const stop = (maxIter = 1000): StopRule => ({ rtol: 1e-5, atol: 0, maxIter });
+const implicit: GradChoice = { mode: "implicit", options: {} };
+
+/** A fixpoint of `map` from `init`, picard, run at most `maxIter` times. */
+export function fixpointOp(b: Builder, init: Value, map: Region, maxIter = 1000, label = "z"): Value {
+  return b.add([init.type], (outputs) => ({ kind: "fixpoint", inputs: [init], outputs, regions: { map }, method: method("picard", "fixpoint"), stop: stop(maxIter), grad: implicit, label }))[0];
+}
+
+/** A loop carrying `inits` through `body` (and `until`), with the counter's name if it has one. */
+export function loopOp(b: Builder, inits: Value[], body: Region, o: { until?: Region; counter?: string; maxIter?: number; label?: string } = {}): Value[] {
+  const label = o.label ?? "x";
+  return b.add(
+    inits.map((v) => v.type),
+    (outputs) => ({ kind: "loop", inputs: inits, outputs, regions: { body, ...(o.until ? { until: o.until } : {}) }, maxIter: o.maxIter ?? 1000, counter: o.counter ?? null, counted: o.counter !== undefined, label }),
+    inits.map(() => label),
+  );
+}
+
+/** A solve of `operator` for `rhs` (and an initial guess) by `name`, with a precond region if given. */
+export function solveOp(b: Builder, inputs: Value[], type: Op["outputs"][number]["type"], regions: { operator: Region; precond?: Region }, name = "cg", label = "u"): Value {
+  return b.add([type], (outputs) => ({ kind: "solve", inputs, outputs, regions, method: method(name), stop: stop(), precond: null, label }))[0];
+}
+
+/**
+ * Raw ops for verifier tests, which must build what a Builder would refuse: `opcode` is a
+ * structural kind or a builtin's name; `attrs` hold a const's `value`, an input's `name`, a
+ * call's `callee`, a loop's `maxIter`/`counter`, a builtin's `statics`; `regions` in the
+ * order of REGION_NAMES.
+ */
 export function rawOp(opcode: string, inputs: Value[], outputs: Value[], attrs: Record<string, Attr> = {}, regions: Region[] = []): Op {
-  return { opcode, inputs, outputs, attrs, regions };
+  switch (opcode) {
+    case "const":
+      return { kind: "const", inputs, outputs, value: attrs.value as Attr };
+    case "input":
+    case "param":
+      return { kind: opcode, inputs, outputs, name: String(attrs.name) };
+    case "call":
+      return { kind: "call", inputs, outputs, callee: String(attrs.callee) };
+    case "fixpoint":
+      return { kind: "fixpoint", inputs, outputs, regions: { map: regions[0], ...(regions[1] ? { start: regions[1], step: regions[2] } : {}) }, method: method("picard", "fixpoint"), stop: stop(), grad: implicit, label: "z" };
+    case "solve":
+      return { kind: "solve", inputs, outputs, regions: { operator: regions[0], ...(regions[1] ? { precond: regions[1] } : {}) }, method: method("cg"), stop: stop(), precond: null, label: "u" };
+    case "loop": {
+      const counter = typeof attrs.counter === "string" ? attrs.counter : null;
+      return { kind: "loop", inputs, outputs, regions: { body: regions[0], ...(regions[1] ? { until: regions[1] } : {}) }, maxIter: Number(attrs.maxIter ?? 10), counter, counted: counter !== null, label: "x" };
+    }
+    default:
+      return { kind: "builtin", opcode, inputs, outputs, statics: (attrs.statics ?? {}) as Record<string, Attr> };
+  }
 }
 
 export interface Arr {
@@ -101,28 +150,28 @@ export function interpret(m: Module, inputs: ReadonlyMap<string, Arr> = new Map(
     for (const op of r.ops) {
       const out = op.outputs[0];
       const shape = concreteShape(out.type.shape);
-      if (op.opcode === "const") {
-        const data = flat(op.attrs.value).map((x) => stored(x, out.type.dtype));
+      if (op.kind === "const") {
+        const data = flat(op.value).map((x) => stored(x, out.type.dtype));
         env.set(out.id, { shape, data });
-      } else if (op.opcode === "fixpoint") {
+      } else if (op.kind === "fixpoint") {
         // Test semantics: exactly maxIter applications of the map, no stopping rule.
-        const map = op.regions[0];
+        const map = op.regions.map;
         let x = env.get(op.inputs[0].id)!;
-        for (let k = 0; k < (op.attrs.maxIter as number); k++) {
+        for (let k = 0; k < op.stop.maxIter; k++) {
           env.set(map.params[0].id, x);
           run(map);
           x = env.get(map.results[0].id)!;
         }
         env.set(out.id, x);
-      } else if (op.opcode === "input") {
-        env.set(out.id, inputs.get(op.attrs.name as string)!);
-      } else {
+      } else if (op.kind === "input") {
+        env.set(out.id, inputs.get(op.name)!);
+      } else if (op.kind === "builtin") {
         const fn = REFERENCE[op.opcode];
         if (!fn) throw new Error(`the test interpreter has no \`${op.opcode}\``);
         const readers = op.inputs.map((v) => broadcastRead(env.get(v.id)!, shape));
         const n = shape.reduce((p, d) => p * d, 1);
         env.set(out.id, { shape, data: Array.from({ length: n }, (_, k) => stored(fn(...readers.map((rd) => rd(k))), out.type.dtype)) });
-      }
+      } else throw new Error(`the test interpreter has no \`${op.kind}\``);
     }
   };
   run(m.funcs.get("main")!.body);

@@ -7,7 +7,7 @@ import { f32, mainModule } from "./helpers.js";
 
 function sample(): Module {
   return mainModule((b) => {
-    const x = b.op("input", [], { name: "x" }, f32(2), { hints: ["x"] });
+    const x = b.input("x", f32(2));
     const two = b.builtin("add", [b.const(1), b.const(1)], {});
     const a = b.builtin("mul", [x, two], {});
     b.builtin("exp", [a], {});

@@ -8,7 +8,7 @@ import type { Module, Value } from "../../compiler/ir/ir.js";
 import { printModule, printType } from "../../compiler/ir/print.js";
 import { verifyModule } from "../../compiler/ir/verify.js";
 import { DEFAULT_PASSES, runPipeline } from "../../compiler/passes/pipeline.js";
-import { type Arr, f32, interpret, mainModule, REFERENCE_OPS, sameValues } from "./helpers.js";
+import { f32, fixpointOp, interpret, mainModule, REFERENCE_OPS, sameValues, type Arr } from "./helpers.js";
 
 const SHAPES = [[], [3], [2, 3], [2, 1]] as const;
 const NUMBERS = [0, 1, -1, 2, 0.5, 3, -0.25, 0.1, 1e-3, 7];
@@ -81,7 +81,7 @@ function build(p: Program): { module: Module; inputs: Map<string, Arr> } {
     p.inputs.forEach((shape, i) => {
       const name = `in${i}`;
       inputs.set(name, { shape: [...shape], data: Array.from({ length: count(shape) }, (_, k) => Math.fround(NUMBERS[(i * 7 + k * 3) % NUMBERS.length])) });
-      pool.push(b.op("input", [], { name }, f32(...shape), { hints: [name] }));
+      pool.push(b.input(name, f32(...shape)));
     });
     emitOps(b, p.ops.slice(0, p.regionFrom), pool);
     const inner = p.ops.slice(p.regionFrom, p.regionFrom + p.regionLength);
@@ -95,7 +95,7 @@ function build(p: Program): { module: Module; inputs: Map<string, Arr> } {
         const last = local[local.length - 1];
         return [sameType(builtinType("add", [z, last], {}), z) ? b.builtin("add", [z, last], {}) : z];
       });
-      pool.push(b.op("fixpoint", [init], { maxIter: 2 }, init.type, { regions: [map] }));
+      pool.push(fixpointOp(b, init, map, 2));
     }
     emitOps(b, p.ops.slice(p.regionFrom + p.regionLength), pool);
     return Object.fromEntries(p.exports.map((i, k) => [`out${k}`, pool[Math.max(0, pool.length - 1 - i)]]));

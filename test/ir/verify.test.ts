@@ -3,7 +3,7 @@ import { Builder } from "../../compiler/ir/builder.js";
 import { type Module, type Region, type Value, ValueFactory } from "../../compiler/ir/ir.js";
 import { verifyModule } from "../../compiler/ir/verify.js";
 import { scalar } from "../../compiler/types.js";
-import { f32, mainModule, rawOp, t } from "./helpers.js";
+import { f32, fixpointOp, loopOp, mainModule, rawOp, solveOp, t } from "./helpers.js";
 
 /** A module whose main is exactly these ops, exporting `exports`. */
 function module(ops: ReturnType<typeof rawOp>[], exports: Record<string, Value> = {}, params: Value[] = []): Module {
@@ -16,16 +16,16 @@ const region = (params: Value[], ops: ReturnType<typeof rawOp>[], results: Value
 describe("verifyModule", () => {
   test("accepts a well-formed module with nested regions and implicit capture", () => {
     const m = mainModule((b) => {
-      const f = b.op("input", [], { name: "f" }, f32(4, 4));
+      const f = b.input("f", f32(4, 4));
       const h = b.const(25);
       const op = b.region([f32(4, 4)], ([u]) => [b.builtin("mul", [b.builtin("stencil5", [u], { center: 4, side: -1, boundary: "zero" }), h], {})]);
       const pre = b.region([f32(4, 4)], ([r]) => [b.builtin("div", [r, b.const(100)], {})]);
-      const u = b.op("solve", [f, f], { method: "cg" }, f32(4, 4), { regions: [op, pre] });
+      const u = solveOp(b, [f, f], f32(4, 4), { operator: op, precond: pre });
       const map = b.region([f32(4, 4)], ([z]) => [b.builtin("tanh", [b.builtin("add", [z, u], {})], {})]);
-      const z = b.op("fixpoint", [u], { maxIter: 5 }, f32(4, 4), { regions: [map] });
+      const z = fixpointOp(b, u, map, 5);
       const body = b.region([scalar("f32"), f32(4, 4)], ([, y]) => [b.builtin("mul", [y, h], {})]);
       const until = b.region([scalar("f32"), f32(4, 4)], ([k]) => [b.builtin("gt", [k, h], {})]);
-      const [y] = b.opN("loop", [z], { counter: "k", maxIter: 3 }, [f32(4, 4)], { regions: [body, until] });
+      const [y] = loopOp(b, [z], body, { until, counter: "k", maxIter: 3 });
       return { u, z, y };
     });
     expect(verifyModule(m)).toEqual([]);
@@ -75,11 +75,11 @@ describe("verifyModule", () => {
     expect(verifyModule(m)).toEqual(["in func f: op #0 (neg): %0 is not defined in this region or an enclosing one"]);
   });
 
-  test("input, param and const take no inputs", () => {
+  test("input and const take no inputs; param takes its initial value", () => {
     const v = new ValueFactory();
-    const [a, b, c] = [v.value(f32()), v.value(f32()), v.value(f32())];
-    const ops = [rawOp("input", [], [a], { name: "a" }), rawOp("param", [a], [b], { name: "b" }), rawOp("const", [a], [c], { value: 1 })];
-    expect(verifyModule(module(ops, { c }))).toEqual(["in func main: op #1 (param): has 1 inputs, expected 0", "in func main: op #2 (const): has 1 inputs, expected 0"]);
+    const [a, b, c, d] = [v.value(f32()), v.value(f32()), v.value(f32()), v.value(f32())];
+    const ops = [rawOp("input", [], [a], { name: "a" }), rawOp("param", [a], [b], { name: "b" }), rawOp("const", [a], [c], { value: 1 }), rawOp("param", [], [d], { name: "d" })];
+    expect(verifyModule(module(ops, { c, d }))).toEqual(["in func main: op #2 (const): has 1 inputs, expected 0", "in func main: op #3 (param): has 0 inputs, expected 1", "in func main: op #3 (param): has 1 outputs, expected 0"]);
   });
 
   test("a const's value fits its type", () => {

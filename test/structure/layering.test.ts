@@ -44,6 +44,10 @@ describe("layering", () => {
     expect(offenders("compiler", (s) => TFJS(s) || under("runtime/")(s) || under("bin/")(s))).toEqual([]);
   });
 
+  test("no file under compiler/lower imports the checker: lowering reads the typed program only", () => {
+    expect(offenders("compiler/lower", under("compiler/check/"))).toEqual([]);
+  });
+
   test("no file under runtime/ imports bin/", () => {
     expect(offenders("runtime", under("bin/"))).toEqual([]);
   });

@@ -1,16 +1,19 @@
-// Methods written in iterlang (docs/stdlib.md): lowering builds a construct's `start` and
-// `step` regions as calls of the stdlib ops `NAME_start` / `NAME_step`, passing the operator,
-// the preconditioner and the options. The calls are ordinary AST built here with names no
-// program can write (`%A`), resolved in a scope that extends the construct's own.
+// Methods written in iterlang (docs/stdlib.md): a construct's `start` and `step` are calls of
+// the stdlib ops `NAME_start` / `NAME_step`, given the operator, the preconditioner and the
+// options. They are checked here like any call a user writes — ordinary AST built with names no
+// program can write (`%A`), resolved in a scope that extends the construct's own — so a method
+// that does not fit the unknown is a located error at the user's construct, and lowering gets
+// both calls already typed.
 import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
-import type { Region, Value } from "../ir/ir.js";
 import { DRIVER_OPTIONS, findMethod, type MethodSpec } from "../methods.js";
+import type { MethodChoice } from "../constructs.js";
 import { stdOp } from "../stdlib.js";
 import type { TensorT } from "../types.js";
-import type { Binding, Scope } from "../check/scope.js";
-import { lowerExpr } from "./expr.js";
-import type { Lowering } from "./lowering.js";
+import type { Operator, Protocol, Sym, TExpr } from "../typed/program.js";
+import type { CheckContext } from "./context.js";
+import { tensorOf, typeOf } from "./expr.js";
+import type { Binding, Scope } from "./scope.js";
 
 const name = (n: string, span: A.Span): A.Name => ({ kind: "Name", name: n, span });
 const arg = (value: A.Expr, label: string | null = null): A.Arg => ({
@@ -21,12 +24,17 @@ const arg = (value: A.Expr, label: string | null = null): A.Arg => ({
 });
 
 /** `x => body` as an operator binding, closed over `scope`. */
-export function lambdaOf(param: A.Ident, body: A.Expr, scope: Scope): Binding {
+export function lambdaOf(param: A.Ident, body: A.Expr, scope: Scope): Extract<Binding, { kind: "lambda" }> {
   const node: A.Lambda = { kind: "Lambda", params: [{ kind: "Param", name: param, type: null, default: null, span: param.span }], body, span: body.span };
   return { kind: "lambda", node, scope };
 }
 
-/** The preconditioner as an operator `r => P(A, r, options)`, or the identity. */
+/** A value binding for a symbol, under a name no program can write. */
+export function symBinding(sym: Sym, span: A.Span, what: string): Binding {
+  return { kind: "value", name: sym.name, type: sym.type, span, what, sym };
+}
+
+/** The preconditioner as an operator binding `r => P(A, r, options)`, or the identity. */
 export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: Scope, span: A.Span): Binding {
   const r: A.Ident = { kind: "Ident", name: "%r", span };
   if (!spec) return lambdaOf(r, name("%r", span), scope);
@@ -38,6 +46,16 @@ export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: S
   inner.define("%P", op);
   const call: A.Call = { kind: "Call", callee: name("%P", span), args: [arg(name("%A", span)), arg(name("%r", span)), ...optionArgs(m, spec, op.decl)], span };
   return lambdaOf(r, call, inner);
+}
+
+/** An operator binding applied to a fresh parameter of `type`: a region's body. */
+export function applyOperator(ctx: CheckContext, op: Extract<Binding, { kind: "lambda" }>, type: TensorT, what = "argument"): Operator | undefined {
+  const p = op.node.params[0].name;
+  const param = ctx.sym(p.name.startsWith("%") ? p.name.slice(1) : p.name, type);
+  const inner = op.scope.child();
+  inner.define(p.name, symBinding(param, p.span, what));
+  const body = tensorOf(ctx, op.node.body, inner);
+  return body && { param, body };
 }
 
 /**
@@ -70,42 +88,34 @@ function asWord(e: A.Expr): A.Expr {
   return e.kind === "Name" ? { kind: "String", value: e.name, span: e.span } : e;
 }
 
-export interface MethodRegions {
-  start: Region;
-  step: Region;
-}
-
 /**
- * The start and step regions of an iterlang method. `lead` are the operators and values that
- * come before the state in the protocol: (A, M, b) for solves, (T) for fixpoints.
+ * The start and step calls of an iterlang method. `lead` are the operators and values that come
+ * before the state in the protocol: (A, M, b) for solves, (T) for fixpoints. Undefined after a
+ * reported error (the method does not fit).
  */
-export function methodRegions(L: Lowering, m: MethodSpec, spec: A.MethodSpec | null, lead: { name: string; binding: Binding }[], unknown: TensorT, scope: Scope, span: A.Span): MethodRegions {
-  const start = stdOp(`${m.name}_start`);
-  const step = stdOp(`${m.name}_step`);
-  if (!start || !step) throw new InternalError(`the method \`${m.name}\` lacks \`${m.name}_start\` or \`${m.name}_step\` in stdlib/${m.implementation.kind === "iter" ? m.implementation.module : "?"}.iter`);
-  const call = (op: typeof start, state: Value[]): Value[] => {
+export function checkProtocol(ctx: CheckContext, choice: MethodChoice, spec: A.MethodSpec | null, lead: { name: string; binding: Binding }[], unknown: TensorT, scope: Scope, span: A.Span): Protocol | undefined {
+  const m = findMethod(choice.construct, choice.name);
+  const start = stdOp(`${choice.name}_start`);
+  const step = stdOp(`${choice.name}_step`);
+  if (!m || !start || !step) throw new InternalError(`the method \`${choice.name}\` lacks \`${choice.name}_start\` or \`${choice.name}_step\` in the standard library`);
+  const call = (op: typeof start, state: Sym[]): TExpr | undefined => {
     const inner = scope.child();
     inner.define("%op", op);
     for (const l of lead) inner.define(l.name, l.binding);
-    const stateArgs = state.map((v, i) => {
-      inner.define(`%s${i}`, { kind: "value", name: `%s${i}`, type: v.type, span, what: "state", ir: v });
+    const stateArgs = state.map((s, i) => {
+      inner.define(`%s${i}`, symBinding(s, span, "state"));
       return arg(name(`%s${i}`, span));
     });
     const c: A.Call = { kind: "Call", callee: name("%op", span), args: [...lead.map((l) => arg(name(l.name, span))), ...stateArgs, ...optionArgs(m, spec, op.decl)], span };
-    const out = lowerExpr(L, c, inner);
-    return Array.isArray(out) ? out : [out];
+    return typeOf(ctx, c, inner);
   };
-  let stateTypes: { type: TensorT; hint?: string }[] = [];
-  const startRegion = L.fn.region([{ type: unknown, hint: "x0" }], ([x0]) => {
-    const s = call(start, [x0]);
-    stateTypes = s.map((v) => ({ type: v.type }));
-    return s;
-  });
-  const stepRegion = L.fn.region(stateTypes, (state) => call(step, state));
-  return { start: startRegion, step: stepRegion };
-}
-
-/** A value as a binding, for the protocol's `b`. */
-export function valueBinding(v: Value, span: A.Span): Binding {
-  return { kind: "value", name: "%b", type: v.type, span, what: "right-hand side", ir: v };
+  const x0 = ctx.sym("x0", unknown);
+  const startCall = call(start, [x0]);
+  if (!startCall) return undefined;
+  const stateTypes = startCall.type.tag === "tuple" ? startCall.type.items : [startCall.type];
+  if (!stateTypes.every((t): t is TensorT => t.tag === "tensor")) throw new InternalError(`\`${choice.name}_start\` gives a non-tensor state`);
+  // The state has no source names: `%` marks a symbol lowering gives no hint.
+  const params = stateTypes.map((t, i) => ctx.sym(`%s${i}`, t));
+  const stepCall = call(step, params);
+  return stepCall && { start: { param: x0, call: startCall }, step: { params, call: stepCall } };
 }

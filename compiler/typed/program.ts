@@ -1,0 +1,160 @@
+// The typed program: what checking produces and lowering consumes. Every name is resolved to a
+// symbol, every expression carries its type and shape, every call of an op or lambda points at
+// the instance it calls (with the sizes it bound and its checked body), every builtin call
+// carries its evaluated static arguments, and every iterative construct carries its method,
+// options and stopping rule resolved once. Lowering translates this into IR and never
+// re-derives a type, re-binds an argument or reports a user error.
+//
+// The same structures serve the generic check (sizes still symbolic: `iterc check` without
+// values) and the concrete elaboration that precedes lowering (every size a number, every
+// compile-time `if` decided, recursion over shrinking sizes unrolled into one instance per
+// level). Only the concrete form is ever lowered.
+import type { Span } from "../../base/span.js";
+import type { GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { Dim } from "../shapes.js";
+import type { StaticValue } from "../ops/registry.js";
+import type { TensorT, TupleT, Type } from "../types.js";
+
+/** A value slot: a `let`, an input, a parameter, an iterate, a carried value. */
+export interface Sym {
+  id: number;
+  name: string;
+  type: TensorT;
+}
+
+/** Nested arrays of numbers, row-major, for a literal tensor. */
+export type Literal = number | Literal[];
+
+export type TExpr =
+  /** A number, a bool, a literal tensor, a size or a static used as a value. */
+  | { k: "const"; value: Literal; type: TensorT; span: Span }
+  /** A size used as a number while it is still symbolic (generic checks only). */
+  | { k: "size"; dim: Dim; type: TensorT; span: Span }
+  | { k: "sym"; sym: Sym; type: TensorT; span: Span }
+  /** A builtin: its tensor arguments in parameter order (absent optional ones left out). */
+  | { k: "op"; op: string; args: TExpr[]; statics: Record<string, StaticValue>; type: TensorT; span: Span }
+  /** A call of an op or lambda instance on its tensor arguments (operators and statics are bound in the instance). */
+  | { k: "call"; inst: Instance; args: TTensor[]; type: Type; span: Span }
+  /** A tensor literal whose items are not all numbers: stacked along a new first axis. */
+  | { k: "stack"; items: TExpr[]; type: TensorT; span: Span }
+  | { k: "tuple"; items: TExpr[]; type: TupleT; span: Span }
+  /** A compile-time `if` whose condition depends on sizes not known yet (generic checks only). */
+  | { k: "if"; then: TExpr; else: TExpr; type: Type; span: Span }
+  /**
+   * `grad(f, x)`, `jvp(f, x, t)`, `vjp(f, x, c)`: `body` is f applied to `param`, the function
+   * differentiated at x.
+   */
+  | { k: "diff"; mode: "grad" | "jvp" | "vjp"; param: Sym; body: TExpr; x: TTensor; direction?: TTensor; type: TensorT; span: Span }
+  /** A string or an operator named in value position: only ever reported on, never lowered. */
+  | { k: "opaque"; type: Type; span: Span };
+
+export type TTensor = TExpr & { type: TensorT };
+
+/**
+ * One instance of an op or lambda: its body checked for one choice of argument types,
+ * operator arguments and static values. `params` are its tensor parameters in order;
+ * parameters with a default expression are computed in the body (`defaults`).
+ */
+export interface Instance {
+  /** The IR function name: `A<f32[63, 63]>`, `std.cg_step<...>`, `λ7:12<...>`. */
+  name: string;
+  params: Sym[];
+  defaults: { sym: Sym; value: TExpr }[];
+  body: TStmt[];
+  /** Undefined only for a recursive call in a generic check (its body is the outer one's). */
+  result?: TExpr;
+  type: Type;
+  /** The sizes the call bound (`n` → 63), for messages and printing. */
+  sizes: ReadonlyMap<string, Dim>;
+  span: Span;
+  /** True for an instance of a standard-library op. */
+  std: boolean;
+}
+
+/** A one-argument operator as a region's body: `u => A(u)`, its parameter and what it gives. */
+export interface Operator {
+  param: Sym;
+  body: TTensor;
+}
+
+/** A method written in iterlang: the start and step calls of its protocol (docs/stdlib.md). */
+export interface Protocol {
+  /** `start(x0)`: the region parameter and the call that builds the state. */
+  start: { param: Sym; call: TExpr };
+  /** `step(state…)`: the region parameters and the call that advances it. */
+  step: { params: Sym[]; call: TExpr };
+}
+
+export type TStmt =
+  | { k: "let"; syms: Sym[]; value: TExpr; span: Span }
+  /** `x = …` in a loop body: new symbols for the carried names' next values. */
+  | { k: "assign"; syms: Sym[]; value: TExpr; span: Span }
+  | TFixpoint
+  | TSolve
+  | TLoop;
+
+export interface TFixpoint {
+  k: "fixpoint";
+  out: Sym;
+  init?: TExpr;
+  map: Operator;
+  method: MethodChoice;
+  stop: StopRule;
+  grad: GradChoice;
+  protocol?: Protocol;
+  label: string;
+  span: Span;
+}
+
+export interface TSolve {
+  k: "solve";
+  out: Sym;
+  /** The right-hand side, bound to `rhsSym` before the construct (the protocol's `b`). */
+  rhs: TExpr;
+  rhsSym: Sym;
+  init?: TExpr;
+  operator: Operator;
+  /** The preconditioner chosen; `op` is its region, for methods written in TypeScript (GMRES). */
+  precond?: { choice: MethodChoice; op?: Operator };
+  method: MethodChoice;
+  stop: StopRule;
+  protocol?: Protocol;
+  label: string;
+  span: Span;
+}
+
+export interface TLoop {
+  k: "loop";
+  outs: Sym[];
+  inits: TExpr[];
+  counter?: Sym;
+  /** The carried values as the body and `until` see them. */
+  carried: Sym[];
+  body: TStmt[];
+  /** The carried names' values at the end of the body (a `carried` sym when not assigned). */
+  next: Sym[];
+  until?: { carried: Sym[]; counter?: Sym; cond: TExpr };
+  /** The iteration bound; Infinity when only `until` … `max` would end it (never: the checker requires a bound). */
+  maxIter: number;
+  /** True for `loop k < n`: running all n iterations is the normal end. */
+  counted: boolean;
+  /** Which carried values the loop gives back, by index into `carried`. */
+  given: number[];
+  label: string;
+  span: Span;
+}
+
+/** A top-level declaration, in source order. */
+export type TDecl =
+  /** An input: bound to the data given (`fromData`), else computed from its default. */
+  | { k: "input"; sym: Sym; fromData: boolean; default?: TTensor; span: Span }
+  | { k: "param"; sym: Sym; init: TTensor; span: Span }
+  | { k: "stmt"; stmt: TStmt }
+  /** `export u`, or `export e = expr`, which also defines `e` (`sym`). */
+  | { k: "export"; name: string; value: TTensor; sym?: Sym; span: Span };
+
+export interface TProgram {
+  decls: TDecl[];
+  /** Every size with its value (concrete elaboration) or its symbol (generic check). */
+  sizes: ReadonlyMap<string, Dim>;
+}
