@@ -159,6 +159,13 @@ export const METHODS: readonly MethodSpec[] = [
 
 export const DEFAULT_METHOD: Partial<Record<Construct, string>> = { fixpoint: "picard", solve: "cg" };
 
+/** The default of a numeric option of a method: the registry's, the one place defaults live. */
+export function defaultNumber(construct: Construct, method: string, option: string): number {
+  const v = findMethod(construct, method)?.options.find((o) => o.name === option)?.default;
+  if (typeof v !== "number") throw new Error(`internal error: \`${option}\` of \`${method}\` has no numeric default`);
+  return v;
+}
+
 export function methodsFor(construct: Construct): MethodSpec[] {
   return METHODS.filter((m) => m.construct === construct);
 }

@@ -6,12 +6,18 @@ import { messageProvider } from "./messages.js";
 import * as T from "./tokens.js";
 
 export class IterParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs chevrotain's grammar validations (ambiguities, left recursion): a test
+   * builds the parser with them (test/grammar/parse.test.ts); the shared instance skips them,
+   * since they cost a fifth of every command's start-up and the grammar does not change.
+   */
+  constructor(validate = false) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
       nodeLocationTracking: "full",
       errorMessageProvider: messageProvider,
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }

@@ -43,6 +43,7 @@
 // for every ACCEPTED iterate (a rejected candidate is not an iterate). `detail` always says how
 // often the history was restarted and the safeguard fell back, and how many map evaluations
 // were made.
+import { defaultNumber } from "../../compiler/methods.js";
 import { type Report } from "../report.js";
 import { errorBound } from "./bounds.js";
 import {
@@ -90,7 +91,8 @@ export interface AndersonOptions {
   onIterate?: (k: number, x: Tensor, kind: AndersonStepKind) => void;
 }
 
-export const ANDERSON_DEFAULTS = { m: 5, damping: 1, ridge: 1e-6, restart: 1e6 } as const;
+/** Options left out take the registry's defaults (compiler/methods.ts), as the language does. */
+const fallback = (option: string): number => defaultNumber("fixpoint", "anderson", option);
 
 /** One history column: ΔF_j and ΔG_j = ΔX_j + β ΔF_j (what the candidate subtracts). */
 type Column = {
@@ -121,10 +123,10 @@ interface Evaluation {
 
 export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts: AndersonOptions): DriverResult {
   const t0 = performance.now();
-  const m = opts.m ?? ANDERSON_DEFAULTS.m;
-  const beta = opts.damping ?? ANDERSON_DEFAULTS.damping;
-  const ridge = opts.ridge ?? ANDERSON_DEFAULTS.ridge;
-  const restartCond = opts.restart ?? ANDERSON_DEFAULTS.restart;
+  const m = opts.m ?? fallback("m");
+  const beta = opts.damping ?? fallback("damping");
+  const ridge = opts.ridge ?? fallback("ridge");
+  const restartCond = opts.restart ?? fallback("restart");
   if (!Number.isInteger(m) || m < 0) throw new RangeError(`m must be an integer ≥ 0, got ${m}`);
   if (!(beta > 0 && beta <= 1)) throw new RangeError(`damping must be in (0, 1], got ${beta}`);
   if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new RangeError(`ridge must be ≥ 0, got ${ridge}`);

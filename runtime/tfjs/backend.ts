@@ -1,10 +1,20 @@
 // Tensor backend selection. tfjs-core with the cpu and wasm backends installs everywhere;
 // tfjs-node (libtensorflow) and tfjs-node-gpu (CUDA) are optional peers, loaded only when the
 // user has installed them, never required. `auto` takes the fastest one present.
+//
+// tfjs itself is loaded when a backend is first selected, not when this module is imported:
+// `iterc check`, `fmt` and `--version` never pay for it.
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import type { Tf } from "./kernels/common.js";
+
+let loaded: Tf | undefined;
+
+/** tfjs-core, loaded once on first use. */
+async function tfjs(): Promise<Tf> {
+  loaded ??= await import("@tensorflow/tfjs-core");
+  return loaded;
+}
 
 export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
 
@@ -76,7 +86,7 @@ async function loadNode(name: "tensorflow" | "tensorflow-gpu"): Promise<void> {
   }
 }
 
-async function describe(name: BackendName): Promise<string> {
+async function describe(tf: Tf, name: BackendName): Promise<string> {
   switch (name) {
     case "cpu":
       return "cpu (plain JS)";
@@ -95,6 +105,7 @@ async function describe(name: BackendName): Promise<string> {
 }
 
 async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBackend> {
+  const tf = await tfjs();
   if (name === "cpu") await loadCpu();
   else if (name === "wasm") await loadWasm();
   else await loadNode(name);
@@ -109,8 +120,8 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
   if (!ok || tf.getBackend() !== tfName) {
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
-  if (name === "cpu") quietCpu();
-  return { name: tfName, tf, description: await describe(name) };
+  if (name === "cpu") quietCpu(tf);
+  return { name: tfName, tf, description: await describe(tf, name) };
 }
 
 /**
@@ -118,7 +129,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
  * backend itself (and says how to install others), so it is switched off. Harmless if a later
  * tfjs renames the field.
  */
-function quietCpu(): void {
+function quietCpu(tf: Tf): void {
   const backend = tf.backend() as unknown as { firstUse?: boolean };
   if (typeof backend.firstUse === "boolean") backend.firstUse = false;
 }
@@ -143,5 +154,6 @@ export async function selectBackend(name: BackendName): Promise<SelectedBackend>
 
 /** The number of live tensors: the leak detector (dispose what leaves a `tf.tidy` scope). */
 export function tfMemory(): number {
-  return tf.memory().numTensors;
+  if (!loaded) throw new Error("internal error: tfMemory before any backend was selected");
+  return loaded.memory().numTensors;
 }

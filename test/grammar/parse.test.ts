@@ -587,3 +587,10 @@ describe("compile-time if", () => {
     expect(show(expr("if c\n  then x\n  else y"))).toBe("(if c then x else y)");
   });
 });
+
+describe("the grammar itself", () => {
+  it("passes chevrotain's validations (no ambiguity, no left recursion)", async () => {
+    const { IterParser } = await import("../../grammar/parser.js");
+    expect(() => new IterParser(true)).not.toThrow();
+  });
+});
