@@ -7,6 +7,9 @@
 import type * as A from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { check, type GivenData } from "./check/index.js";
+import { formatBytes, limitText, type MemoryLimit, tensorBytes } from "./check/memory.js";
+import { peakOf } from "./ir/liveness.js";
+import { FILE_START } from "../base/span.js";
 import type { Diagnostic } from "../base/diagnostics.js";
 import type { Module } from "./ir/ir.js";
 import { lower, type Lowered } from "./lower/index.js";
@@ -25,6 +28,8 @@ export interface CompileOptions {
   /** Print the IR after the named pass (`lower` for the IR before any pass). */
   dumpAfter?: string;
   dump?: (pass: string, text: string) => void;
+  /** The memory a run may plan for (`--max-memory`); a program that cannot fit is refused. */
+  memory?: MemoryLimit;
 }
 
 export interface Compiled {
@@ -59,12 +64,20 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
 
 /** The concrete elaboration; only its errors are new (its warnings repeat the generic check's). */
 function elaborate(program: A.Program, options: CompileOptions, data: GivenData): { errors: Diagnostic[]; typed?: TProgram; undecided: boolean } {
-  const r = check(program, { ...(options.sizes ? { sizes: options.sizes } : {}), concrete: data });
+  const r = check(program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.memory ? { memory: options.memory } : {}), concrete: data });
   return { errors: r.diagnostics.filter((d) => d.severity === "error"), ...(r.typed ? { typed: r.typed } : {}), undecided: r.undecided === true };
 }
 
 export function compileSource(source: string, options: CompileOptions = {}): Compiled {
-  const checked = checkSource(source, options, false);
+  return compileChecked(checkSource(source, options, false), options);
+}
+
+/**
+ * The stages after the generic check: the concrete elaboration, lowering and the passes. Split
+ * from compileSource so a caller can act between them (a run selects its backend, whose memory
+ * limit bounds the elaboration).
+ */
+export function compileChecked(checked: Compiled, options: CompileOptions = {}): Compiled {
   if (hasErrors(checked.diagnostics) || !checked.program) return checked;
   const elaborated = elaborate(checked.program, options, { shapes: options.inputShapes ?? new Map(), required: true });
   if (!elaborated.typed) return { ...checked, diagnostics: [...checked.diagnostics, ...elaborated.errors] };
@@ -74,5 +87,23 @@ export function compileSource(source: string, options: CompileOptions = {}): Com
     ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
     ...(options.dump ? { dump: options.dump } : {}),
   });
+  const tooLarge = options.memory && peakTooLarge(module, options.memory, checked.program.file);
+  if (tooLarge) return { ...checked, diagnostics: [...checked.diagnostics, tooLarge], typed: elaborated.typed };
   return { ...checked, typed: elaborated.typed, lowered, module };
+}
+
+/** The tensors alive at once at the peak of a run, when they cannot fit: said at the op of the peak. */
+function peakTooLarge(module: Module, limit: MemoryLimit, file: string): Diagnostic | undefined {
+  const main = module.funcs.get("main");
+  const peak = main ? peakOf(main.body, (v) => tensorBytes(v.type) ?? 0) : { bytes: 0 };
+  if (peak.bytes <= limit.bytes) return undefined;
+  return {
+    severity: "error",
+    code: "too-large",
+    message: `At its peak, the run holds ${formatBytes(peak.bytes)} of tensors at once, more than the ${limitText(limit)}.`,
+    file,
+    span: peak.span ?? FILE_START,
+    notes: ["a value stays in memory from where it is computed to its last use; this is where the most are alive at once."],
+    hint: limit.hint,
+  };
 }

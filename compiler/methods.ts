@@ -19,6 +19,8 @@ export interface OptionSpec {
   doc: string;
   /** Values below this are refused (tolerances finer than float32 can reach). */
   min?: number;
+  /** Values above this are refused (an iteration bound no run reaches). */
+  max?: number;
   minHint?: string;
   choices?: readonly string[];
   /**
@@ -50,6 +52,11 @@ export interface MethodSpec {
 export const DEFAULT_RTOL = 1e-5;
 /** The iteration bound of a construct that states none (`max`, `maxiter`). */
 export const DEFAULT_MAXITER = 1000;
+/**
+ * The largest iteration bound accepted: 10⁹ iterations of even a microsecond each are a quarter
+ * of an hour; a bound beyond it is a mistake or a wish that the loop never ends.
+ */
+export const MAX_ITERATION_BOUND = 1e9;
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
 export const FLOAT32_MIN_RTOL = 1e-7;
@@ -64,7 +71,7 @@ const rtol = (dflt: number | null): OptionSpec => ({
   minHint: RTOL_HINT,
 });
 const atol: OptionSpec = { name: "atol", kind: "float", default: 0, doc: "stop when the residual falls below atol" };
-const maxiter = (dflt: number): OptionSpec => ({ name: "maxiter", kind: "int", default: dflt, doc: "the most iterations before giving up with `max_iterations`" });
+const maxiter = (dflt: number): OptionSpec => ({ name: "maxiter", kind: "int", default: dflt, doc: "the most iterations before giving up with `max_iterations`", min: 0, max: MAX_ITERATION_BOUND });
 const float = (name: string, dflt: number | null, doc: string): OptionSpec => ({ name, kind: "float", default: dflt, doc });
 const int = (name: string, dflt: number | null, doc: string): OptionSpec => ({ name, kind: "int", default: dflt, doc });
 const choice = (name: string, dflt: string, choices: readonly string[], doc: string): OptionSpec => ({ name, kind: "string", default: dflt, choices, doc });

@@ -6,6 +6,7 @@ import { InternalError } from "../base/diagnostics.js";
 import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
 import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
+import { lastUses } from "../compiler/ir/liveness.js";
 import { runConstruct } from "./constructs.js";
 import type { Report } from "./report.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
@@ -41,6 +42,11 @@ class Env {
     this.values.set(id, t);
   }
 
+  /** Whether the value was set in this scope (not its parent's). */
+  owns(id: number): boolean {
+    return this.values.has(id);
+  }
+
   /** Every tensor this scope holds (not its parent's). */
   own(): Tensor[] {
     return [...this.values.values()];
@@ -63,8 +69,12 @@ export class TfjsInterpreter implements ExecutionBackend {
     this.reports = [];
     const env = new Env();
     const keep = new Set<number>(module.exports.map((e) => e.value.id));
+    const release = new Release(main.body, new Set(inputs.values()), keep);
     try {
-      for (const op of main.body.ops) this.evalOp(op, env, inputs);
+      main.body.ops.forEach((op, i) => {
+        this.evalOp(op, env, inputs);
+        release.after(i, op, env);
+      });
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
       return { exports, reports: this.reports };
     } finally {
@@ -80,7 +90,11 @@ export class TfjsInterpreter implements ExecutionBackend {
     return this.tf.tidy(() => {
       const env = new Env(parent);
       region.params.forEach((p, i) => env.set(p.id, args[i]));
-      for (const op of region.ops) this.evalOp(op, env, inputs);
+      const release = new Release(region, new Set(args), new Set());
+      region.ops.forEach((op, i) => {
+        this.evalOp(op, env, inputs);
+        release.after(i, op, env);
+      });
       return region.results.map((r) => env.get(r.id));
     });
   }
@@ -156,6 +170,46 @@ export class TfjsInterpreter implements ExecutionBackend {
     const run = (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs);
     const result = this.nested(() => runConstruct(this.tf, op, args, run));
     return this.record(result).values;
+  }
+}
+
+/**
+ * Frees each value a region computes after its last use (compiler/ir/liveness.ts), so a run
+ * holds what the compiler's memory estimate planned for, not every intermediate until the
+ * region ends. Only the region's own values are freed (never a parameter, an input, an export
+ * or a value of an enclosing region); a tensor two values share (a loop of no iterations gives
+ * back its input) is freed with the last of them.
+ */
+class Release {
+  private readonly last: Map<number, number>;
+  /** The values whose last use is op i. */
+  private readonly dying = new Map<number, number[]>();
+  private readonly holders = new Map<Tensor, number>();
+
+  constructor(
+    body: Region,
+    private readonly given: ReadonlySet<Tensor>,
+    private readonly exported: ReadonlySet<number>,
+  ) {
+    this.last = lastUses(body);
+    for (const [id, i] of this.last) this.dying.set(i, [...(this.dying.get(i) ?? []), id]);
+  }
+
+  after(i: number, op: Op, env: Env): void {
+    for (const o of op.outputs) {
+      const t = env.get(o.id);
+      this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
+    }
+    for (const o of op.outputs) if (!this.last.has(o.id)) this.drop(o.id, env);
+    for (const id of this.dying.get(i) ?? []) this.drop(id, env);
+  }
+
+  private drop(id: number, env: Env): void {
+    if (this.exported.has(id) || !env.owns(id)) return;
+    const t = env.get(id);
+    const left = (this.holders.get(t) ?? 1) - 1;
+    this.holders.set(t, left);
+    if (left <= 0 && !this.given.has(t) && !t.isDisposed) t.dispose();
   }
 }
 

@@ -1,10 +1,13 @@
 // Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
-import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
+import type * as A from "../grammar/ast.js";
+import { checkSource, compileChecked, type CompileOptions } from "../compiler/compile.js";
 import type { Diagnostic } from "../base/diagnostics.js";
 import { didYouMean } from "../base/suggest.js";
 import { type TensorT, typeToString } from "../compiler/types.js";
 import { type BackendName, selectBackend } from "./tfjs/backend.js";
 import { InputError } from "./inputs.js";
+import { backendLimit, memoryLimit } from "./limits.js";
+import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { TfjsInterpreter } from "./interpreter.js";
 import type { NpyArray } from "./npy.js";
 import type { Report } from "./report.js";
@@ -33,10 +36,8 @@ export interface RunOutput {
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
 /** Data given for an input the program does not declare: said first, with a did-you-mean. */
-function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): void {
-  if (given.size === 0) return;
-  const program = checkSource(source, options, false).program;
-  if (!program) return;
+function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
+  if (given.size === 0 || !program) return;
   const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
   for (const name of given.keys()) {
     if (declared.includes(name)) continue;
@@ -57,18 +58,45 @@ function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
   throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }
 
+/** A run that needed more memory than the estimate foresaw (temporaries), said as such. */
+export class OutOfMemoryError extends Error {
+  readonly isUserError = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "OutOfMemoryError";
+  }
+}
+
+/** The messages with which tfjs, V8 and WebAssembly report an allocation they could not make. */
+const ALLOCATION_FAILED = /Aborted\(\)|Array buffer allocation failed|Invalid typed array length|out of memory|Cannot enlarge memory/i;
+
+function outOfMemoryAsUserError<T>(run: () => T, backend: string, limit: MemoryLimit): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof Error) || !ALLOCATION_FAILED.test(e.message)) throw e;
+    throw new OutOfMemoryError(
+      `The run ran out of memory on the ${backend} backend (${e.message.split("\n")[0]}). The program's values fit the ${formatBytes(limit.bytes)} it may use, but the temporaries of one step did not. ${limit.hint}`,
+    );
+  }
+}
+
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
-  checkInputNames(source, options, given);
+  const checked = checkSource(source, options, false);
+  checkInputNames(checked.program, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
-  const compiled = compileSource(source, { ...options, inputShapes });
+  if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
+  // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
+  const backend = await selectBackend(options.backend ?? "auto");
+  const memory = backendLimit(options.memory ?? memoryLimit(), backend);
+  const compiled = compileChecked(checked, { ...options, inputShapes, memory });
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
   const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
-  const backend = await selectBackend(options.backend ?? "auto");
   const tf = backend.tf;
   const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
   try {
-    const result = new TfjsInterpreter(tf).run(compiled.module, tensors);
+    const result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
     const exports: ExportedValue[] = [];
     for (const [name, t] of result.exports) {
       const data = t.dataSync();

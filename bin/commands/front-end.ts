@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { checkSource } from "../../compiler/compile.js";
+import { memoryLimit } from "../../runtime/limits.js";
 import { format } from "../../grammar/format.js";
 import { EXIT, hasErrors, load, printDiagnostics, readSource, UsageError } from "./io.js";
 import { collect, parseSizes } from "./options.js";
@@ -57,7 +58,7 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .action((file: string, opts: { set?: string[] }) => {
       const source = readSource(file);
-      const { diagnostics } = checkSource(source, { file, sizes: parseSizes(opts.set) });
+      const { diagnostics } = checkSource(source, { file, sizes: parseSizes(opts.set), memory: memoryLimit() });
       printDiagnostics(diagnostics, file, source);
       if (hasErrors(diagnostics)) setCode(EXIT.user);
       else process.stdout.write(`${file}: no errors\n`);

@@ -8,6 +8,7 @@ import { type Dim, dimValue } from "../shapes.js";
 import { type TensorT, typeToString } from "../types.js";
 import type { TTensor } from "../typed/program.js";
 import { bindArgs } from "./args.js";
+import { checkTensorFits } from "./memory.js";
 import type { CheckContext } from "./context.js";
 import { originNote, tensorOf } from "./expr.js";
 import type { Scope } from "./scope.js";
@@ -27,7 +28,7 @@ export function builtinShape(
 ): TensorT | undefined {
   if (!spec) return undefined;
   const out = spec.shape(expected ? { tensors, statics, expected } : { tensors, statics });
-  if (typeof out !== "string") return wholeSizes(ctx, out, span) ? out : undefined;
+  if (typeof out !== "string") return wholeSizes(ctx, out, span) && checkTensorFits(ctx, out, span) ? out : undefined;
   const types = tensors.filter((t) => t !== undefined).map((t) => typeToString(t));
   const label = types.every((t) => out.includes(t)) ? {} : { label: types.join(", ") };
   ctx.error(span, "shape-mismatch", ruleSentence(out, what), { ...label, ...(notes.length ? { notes } : {}) });

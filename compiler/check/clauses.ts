@@ -4,7 +4,7 @@
 import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
 import { GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, type UntilClause } from "../constructs.js";
-import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
+import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
@@ -28,6 +28,8 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
+  if (opt.max !== undefined && n > opt.max)
+    return { message: `\`${opt.name}: ${bigNumber(n)}\` of \`${method}\` is more iterations than any run can make (at most ${bigNumber(opt.max)}).`, hint: "to stop on convergence, give a tolerance; the bound is a safeguard." };
   if (opt.min !== undefined && n < opt.min)
     return opt.name === "rtol" || opt.name === "atol"
       ? { message: `\`${opt.name}: ${n}\` is finer than float32 arithmetic can reach.`, hint: opt.minHint ?? FLOAT32_HINT }
@@ -61,7 +63,8 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
   }
   const p = optionProblem(opt, v, method);
   if (p) {
-    ctx.error(e.span, p.message.includes("finer than float32") ? "tolerance-too-fine" : "bad-option", p.message, p.hint ? { hint: p.hint } : {});
+    const code = p.message.includes("finer than float32") ? "tolerance-too-fine" : p.message.includes("than any run can make") ? "absurd-bound" : "bad-option";
+    ctx.error(e.span, code, p.message, p.hint ? { hint: p.hint } : {});
     return undefined;
   }
   // A size without a value yet (generic checks) stands for a whole number known at run time.
@@ -107,6 +110,9 @@ function defaultMethod(construct: Construct): MethodChoice | undefined {
   return { name: m.name, construct, options };
 }
 
+/** `1e9`, not `1000000000` or `1e+40`. */
+const bigNumber = (n: number): string => (n >= 1e6 ? n.toExponential().replace("e+", "e") : String(n));
+
 /**
  * `max 60` or the count of `loop k < 25`: a positive whole number known when compiling. Its
  * value, `null` for a size without a value yet (generic checks), undefined after an error.
@@ -114,7 +120,13 @@ function defaultMethod(construct: Construct): MethodChoice | undefined {
 export function checkMax(ctx: CheckContext, e: A.Expr, scope: Scope, counter?: string): number | null | undefined {
   const v = staticEval(e, scope);
   const n = v.kind === "error" ? undefined : asNumber(v);
-  if (n !== undefined && Number.isInteger(n) && n >= 1) return n;
+  if (n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_ITERATION_BOUND) return n;
+  if (n !== undefined && n > MAX_ITERATION_BOUND) {
+    ctx.error(e.span, "absurd-bound", `${bigNumber(n)} iterations are more than any run can make (at most ${bigNumber(MAX_ITERATION_BOUND)}).`, {
+      hint: counter ? "count to what you mean to run; to stop on a condition, add `until`." : "to stop on convergence, give a tolerance with `until`; `max` is a safeguard.",
+    });
+    return undefined;
+  }
   if (v.kind === "dim" && n === undefined) return null; // a size such as `N`
   const label = v.kind === "error" ? "this is computed at run time" : n !== undefined ? `this is ${n}` : undefined;
   const [message, hint] = counter

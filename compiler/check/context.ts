@@ -8,6 +8,7 @@ import { Diagnostics, type Diagnostic, type DiagnosticCode } from "../../base/di
 import { type Dim, dimSymbols, dimToString } from "../shapes.js";
 import type { TensorT } from "../types.js";
 import type { Instance, Sym } from "../typed/program.js";
+import type { MemoryLimit } from "./memory.js";
 import { type Binding, bindingLine } from "./scope.js";
 
 /** A call whose op body is being checked: `A(f)` on line 6, with `n` bound to `N + 1`. */
@@ -50,6 +51,8 @@ export class CheckContext {
   readonly exported = new Map<string, number>();
   /** Set when a concrete elaboration met a size without a value: it decides nothing then. */
   undecided = false;
+  /** The memory a concrete elaboration may plan for (compiler/check/memory.ts); none: no limit. */
+  memory: MemoryLimit | undefined;
 
   constructor(
     readonly file: string,

@@ -11,6 +11,7 @@ import { builtinCall, builtinShape } from "./builtins.js";
 import type { CheckContext } from "./context.js";
 import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
+import { namesUsed } from "./defs.js";
 import { staticEval } from "./static.js";
 import { subscriptStatics } from "./subscript.js";
 
@@ -70,7 +71,18 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
  * it depending on sizes not yet known, both are, and they must agree.
  */
 function ifType(ctx: CheckContext, e: A.If, scope: Scope, expected?: TensorT): TExpr | undefined {
+  // A name nothing defines is a mistake here, not a bare word as in an option (`cycle: V`).
+  const unknown = namesUsed(e.cond).find((n) => scope.lookup(n.name) === undefined);
+  if (unknown) return void unknownName(ctx, unknown.name, unknown.span, scope);
   const c = staticEval(e.cond, scope);
+  if (c.kind === "symbolic" && ctx.mode === "concrete") {
+    const pending = namesUsed(e.cond).map((n) => scope.lookup(n.name)).find((b) => b?.kind === "dim" && dimValue(b.value) === undefined);
+    if (pending?.kind === "dim") return void ctx.noValue(pending.value, e.cond.span);
+    ctx.error(e.cond.span, "not-static", "This condition of `if` cannot be decided when compiling: it compares values of different kinds.", {
+      hint: "compare sizes and numbers with numbers, strings with strings.",
+    });
+    return undefined;
+  }
   if (c.kind === "error" || (c.kind !== "bool" && c.kind !== "symbolic")) {
     ctx.error(e.cond.span, "not-static", "`if` chooses when compiling, so its condition must be known then: sizes, numbers, strings and true/false.", {
       hint: "to choose element by element at run time, write `where(condition, a, b)`.",

@@ -10,6 +10,7 @@ import { stdModules } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
 import type { Diagnostic } from "../../base/diagnostics.js";
 import { type Dim, dimSym } from "../shapes.js";
+import type { MemoryLimit } from "./memory.js";
 import type { TDecl, TProgram } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";
@@ -25,6 +26,8 @@ export interface CheckOptions {
   sizes?: ReadonlyMap<string, number>;
   /** Elaborate concretely, with the shapes of the data given to run (none for `iterc check`). */
   concrete?: GivenData;
+  /** The memory a concrete elaboration may plan for; what cannot fit is a located error. */
+  memory?: MemoryLimit;
 }
 
 export interface CheckResult {
@@ -44,6 +47,7 @@ export function stdlibModules(): string[] {
 
 export function check(program: A.Program, options: CheckOptions = {}): CheckResult {
   const ctx = new CheckContext(program.file, options.concrete ? "concrete" : "generic");
+  ctx.memory = options.memory;
   const root = new Scope();
   root.expect(definitions(program.decls));
   hoistOps(ctx, program, root);

@@ -137,6 +137,8 @@ export const FLOAT32_TINY = 1.1754943508222875e-38;
  */
 export function flatDot(tf: Tf, a: Tensor, b: Tensor): Tensor {
   const n = a.size;
+  // An empty system: the sum of no products is 0 (XNNPACK refuses a matMul with no entries).
+  if (n === 0) return tf.scalar(0);
   return tf.reshape(tf.matMul(tf.reshape(a, [1, n]), tf.reshape(b, [n, 1])), []);
 }
 

@@ -26,7 +26,16 @@ export interface SelectedBackend {
   tf: Tf;
   /** One line for reports: `wasm (XNNPACK, SIMD)`, `cpu (plain JS)`. */
   description: string;
+  /** The most tensor memory the backend can hold, when it has a limit of its own. */
+  maxBytes?: number;
 }
+
+/**
+ * The wasm backend keeps every tensor in one WebAssembly memory of at most 4 GiB
+ * (tfjs-backend-wasm's heap maximum); a sixth of it is left for its own allocations and
+ * fragmentation.
+ */
+export const WASM_MAX_BYTES = Math.floor(4294901760 * (5 / 6));
 
 /**
  * The user asked for a backend that is not installed or cannot start: a user error (the CLI
@@ -121,7 +130,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
   if (name === "cpu") quietCpu(tf);
-  return { name: tfName, tf, description: await describe(tf, name) };
+  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}) };
 }
 
 /**

@@ -27,9 +27,14 @@ export type TfjsKernel = (tf: Tf, inputs: (Tensor | undefined)[], statics: Recor
  * inputs itself (the executor may dispose inputs and outputs independently), its result cast
  * to the declared dtype when a tfjs kernel chose another one.
  */
-export function tidyKernel(inner: TfjsKernel): TfjsKernel {
+export function tidyKernel(inner: TfjsKernel, empty?: number): TfjsKernel {
   return (tf, inputs, statics, out) =>
     tf.tidy(() => {
+      // Tensors with no entries: an empty result is empty whatever the op; a reduction of an
+      // empty input is its identity (`empty`). tfjs's own kernels disagree here (wasm reads
+      // garbage), so no kernel runs on them.
+      if (out.shape.includes(0)) return tf.zeros(out.shape, TF_DTYPE[out.dtype]);
+      if (empty !== undefined && inputs.some((t) => t !== undefined && t.size === 0)) return tf.fill(out.shape, empty, TF_DTYPE[out.dtype]);
       let r = inner(tf, inputs, statics, out);
       if (r.dtype !== TF_DTYPE[out.dtype]) r = tf.cast(r, TF_DTYPE[out.dtype]);
       return inputs.includes(r) ? tf.clone(r) : r;

@@ -7,7 +7,7 @@ import { ELEMENTWISE_KERNELS } from "./elementwise.js";
 import { LAYOUT_KERNELS } from "./layout.js";
 import { LINALG_KERNELS } from "./linalg.js";
 import { RANDOM_KERNELS } from "./random.js";
-import { REDUCE_KERNELS } from "./reduce.js";
+import { EMPTY_REDUCTION, REDUCE_KERNELS } from "./reduce.js";
 import { SPECTRAL_KERNELS } from "./spectral.js";
 import { STENCIL_KERNELS } from "./stencil.js";
 import { TRANSFER_KERNELS } from "./transfer.js";
@@ -28,7 +28,7 @@ const FAMILIES: Record<string, TfjsKernel>[] = [
 ];
 
 export const TFJS_KERNELS: ReadonlyMap<string, TfjsKernel> = new Map(
-  FAMILIES.flatMap((family) => Object.entries(family)).map(([name, k]) => [name, tidyKernel(k)]),
+  FAMILIES.flatMap((family) => Object.entries(family)).map(([name, k]) => [name, tidyKernel(k, EMPTY_REDUCTION[name])]),
 );
 
 /** Ops the tfjs backends do not run, with what to do instead. None today. */
