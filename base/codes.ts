@@ -44,6 +44,9 @@ export const DIAGNOSTIC_CODES = {
   "unknown-on-right": "a solve whose right side uses its unknown",
   "method-does-not-fit": "a standard-library method that cannot take this unknown or operator",
   "absurd-bound": "an iteration bound too large to ever be reached",
+  // ---- derivatives ------------------------------------------------------------------------
+  "not-differentiable": "a derivative through an op or construct that has no rule for it",
+  "backward-failed": "the adjoint solve of a gradient did not converge, so the gradient is not used",
   // ---- training, contracts, not-yet-available --------------------------------------------
   "not-a-model": "`train` given something that is not a model",
   "unknown-setting": "a training setting that does not exist",

@@ -15,6 +15,8 @@ import type { Module } from "./ir/ir.js";
 import { lower, type Lowered } from "./lower/index.js";
 import { defaultPasses, runPipeline } from "./passes/pipeline.js";
 import { specialise } from "./passes/specialise.js";
+import { autodiff } from "./autodiff/pass.js";
+import { NotDifferentiable } from "./autodiff/errors.js";
 import type { TProgram } from "./typed/program.js";
 
 export interface CompileOptions {
@@ -82,14 +84,32 @@ export function compileChecked(checked: Compiled, options: CompileOptions = {}):
   const elaborated = elaborate(checked.program, options, { shapes: options.inputShapes ?? new Map(), required: true });
   if (!elaborated.typed) return { ...checked, diagnostics: [...checked.diagnostics, ...elaborated.errors] };
   const lowered = lower(elaborated.typed);
-  const module = runPipeline(lowered.module, defaultPasses({ specialise }), {
-    verify: options.verify ?? true,
-    ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
-    ...(options.dump ? { dump: options.dump } : {}),
-  });
+  let module: Module;
+  try {
+    module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff }), {
+      verify: options.verify ?? true,
+      ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
+      ...(options.dump ? { dump: options.dump } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof NotDifferentiable)) throw e;
+    return { ...checked, diagnostics: [...checked.diagnostics, notDifferentiable(e, checked.program.file)], typed: elaborated.typed };
+  }
   const tooLarge = options.memory && peakTooLarge(module, options.memory, checked.program.file);
   if (tooLarge) return { ...checked, diagnostics: [...checked.diagnostics, tooLarge], typed: elaborated.typed };
   return { ...checked, typed: elaborated.typed, lowered, module };
+}
+
+/** A derivative through an op without a rule: said where it was asked for, naming the op. */
+function notDifferentiable(e: NotDifferentiable, file: string): Diagnostic {
+  return {
+    severity: "error",
+    code: "not-differentiable",
+    message: `This derivative goes through \`${e.op}\`, which cannot be differentiated here: ${e.why}.`,
+    file,
+    span: e.askedAt ?? e.at ?? FILE_START,
+    ...(e.at ? { notes: [`\`${e.op}\` is computed on line ${e.at.start.line}.`] } : {}),
+  };
 }
 
 /** The tensors alive at once at the peak of a run, when they cannot fit: said at the op of the peak. */

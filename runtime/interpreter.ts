@@ -125,6 +125,8 @@ export class TfjsInterpreter implements ExecutionBackend {
         return this.construct(op, args, env, inputs);
       case "call":
         throw new InternalError("a `call` op reached execution: the specialise pass did not run");
+      case "diff":
+        throw new InternalError("a `diff` op reached execution: the autodiff pass did not run");
       case "builtin":
         return [this.builtin(op, args)];
     }

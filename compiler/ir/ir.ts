@@ -110,7 +110,17 @@ export interface SolveOp extends ConstructBase {
   precond: MethodChoice | null;
 }
 
-export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp;
+/**
+ * `grad(f, x)`, `jvp(f, x, t)`, `vjp(f, x, c)`: inputs are x and the direction (t or c); `fn`
+ * maps x to f(x). The autodiff pass replaces every diff op by the ops of its derivative.
+ */
+export interface DiffOp extends OpBase {
+  kind: "diff";
+  mode: "grad" | "jvp" | "vjp";
+  regions: { fn: Region };
+}
+
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | DiffOp;
 export type ConstructOp = LoopOp | FixpointOp | SolveOp;
 export type Op = BuiltinOp | StructuralOp;
 export type OpKind = Op["kind"];
@@ -120,7 +130,15 @@ export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
   solve: ["operator", "precond", "start", "step"],
+  diff: ["fn"],
 } as const;
+
+/** An op that owns regions. */
+export type RegionOp = ConstructOp | DiffOp;
+
+export function hasRegions(op: Op): op is RegionOp {
+  return op.kind in REGION_NAMES;
+}
 
 export function isConstruct(op: Op): op is ConstructOp {
   return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve";
@@ -128,7 +146,7 @@ export function isConstruct(op: Op): op is ConstructOp {
 
 /** An op's regions with their names, in order (none for ops without regions). */
 export function namedRegions(op: Op): [string, Region][] {
-  if (!isConstruct(op)) return [];
+  if (!hasRegions(op)) return [];
   const regions = op.regions as Record<string, Region | undefined>;
   return REGION_NAMES[op.kind].flatMap((n) => (regions[n] ? [[n, regions[n]] as [string, Region]] : []));
 }
@@ -140,7 +158,7 @@ export function regionsOf(op: Op): Region[] {
 
 /** The same op with each region replaced by `f(region)`; ops without regions come back as they are. */
 export function mapRegions<T extends Op>(op: T, f: (r: Region, name: string) => Region): T {
-  if (!isConstruct(op)) return op;
+  if (!hasRegions(op)) return op;
   const regions: Record<string, Region> = {};
   for (const [name, r] of namedRegions(op)) regions[name] = f(r, name);
   return { ...op, regions } as T;
@@ -208,5 +226,7 @@ export function opAttrs(op: Op): Record<string, Attr> {
       return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
     case "solve":
       return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop } };
+    case "diff":
+      return { mode: op.mode };
   }
 }

@@ -3,6 +3,7 @@
 // the peak computed here is what a run needs (give or take a backend's own scratch), and a
 // program whose peak cannot fit is refused before it runs, at the op where the peak occurs.
 import type { Span } from "../../base/span.js";
+import { freeInRegion } from "./free.js";
 import { type Region, regionsOf, type Value } from "./ir.js";
 
 /**
@@ -14,23 +15,10 @@ export function lastUses(region: Region): Map<number, number> {
   const last = new Map<number, number>();
   region.ops.forEach((op, i) => {
     for (const v of op.inputs) last.set(v.id, i);
-    for (const r of regionsOf(op)) for (const id of freeUses(r)) last.set(id, i);
+    for (const r of regionsOf(op)) for (const id of freeInRegion(r)) last.set(id, i);
   });
   for (const v of region.results) last.set(v.id, region.ops.length);
   return last;
-}
-
-/** The values a region uses that it does not define (what it captures), nested regions included. */
-function freeUses(region: Region): Set<number> {
-  const defined = new Set(region.params.map((p) => p.id));
-  const used = new Set<number>();
-  for (const op of region.ops) {
-    for (const v of op.inputs) if (!defined.has(v.id)) used.add(v.id);
-    for (const r of regionsOf(op)) for (const id of freeUses(r)) if (!defined.has(id)) used.add(id);
-    for (const o of op.outputs) defined.add(o.id);
-  }
-  for (const v of region.results) if (!defined.has(v.id)) used.add(v.id);
-  return used;
 }
 
 /** The bytes a value takes (its shape is concrete after specialisation). */

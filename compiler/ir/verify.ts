@@ -15,7 +15,7 @@
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, BuiltinOp, CallOp, ConstOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, Value } from "./ir.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
 import { printAttr, printType, printValue } from "./print.js";
 
@@ -126,9 +126,26 @@ class Verifier {
         return this.fixpoint(op, where);
       case "solve":
         return this.solve(op, where);
-      default:
+      case "diff":
+        return this.diff(op, where);
+      case "builtin":
         return this.builtin(op, where);
     }
+  }
+
+  /** diff: fn maps x to f(x); grad needs a scalar f; jvp's direction is x-shaped, vjp's f-shaped. */
+  private diff(op: DiffOp, where: string): void {
+    if (!this.count(where, "inputs", op.inputs.length, op.mode === "grad" ? 1 : 2)) return;
+    if (!this.count(where, "outputs", op.outputs.length, 1)) return;
+    const [x, dir] = op.inputs;
+    const { fn } = op.regions;
+    this.same(where, "fn region params", fn.params, [x.type]);
+    if (!this.count(where, "fn region results", fn.results.length, 1)) return;
+    const y = fn.results[0].type;
+    if (op.mode === "grad" && y.shape.length !== 0) this.error(where, `grad of a function giving ${show(y)}, expected a scalar`);
+    if (op.mode === "jvp") this.same(where, "direction and output", [dir, op.outputs[0]], [x.type, y]);
+    else this.same(where, "output", op.outputs, [x.type]);
+    if (op.mode === "vjp") this.same(where, "direction", [dir], [y]);
   }
 
   private count(where: string, what: string, actual: number, expected: number | [number, number]): boolean {

@@ -74,12 +74,24 @@ export function lowerExpr(L: Lowering, e: TExpr): Lowered {
         const l = lowerExpr(L, i);
         return Array.isArray(l) ? l : [l];
       });
+    case "diff":
+      return lowerDiff(L, e);
     case "size":
     case "if":
-    case "diff":
     case "opaque":
       throw new InternalError(`a \`${e.k}\` expression reached lowering: the concrete elaboration should have decided or refused it`);
   }
+}
+
+/** A derivative: a `diff` op whose region is the function differentiated; the autodiff pass expands it. */
+function lowerDiff(L: Lowering, e: Extract<TExpr, { k: "diff" }>): Value {
+  const x = single(lowerExpr(L, e.x), "the point of a derivative");
+  const dir = e.direction ? single(lowerExpr(L, e.direction), "the direction of a derivative") : undefined;
+  const fn = L.fn.region([{ type: concreteType(e.param.type), hint: hintOf(e.param) }], ([p]) => {
+    L.bind(e.param, p);
+    return [single(lowerExpr(L, e.body), "the function differentiated")];
+  });
+  return L.fn.emit(dir ? [x, dir] : [x], [concreteType(e.type)], (inputs, outputs) => ({ kind: "diff", mode: e.mode, inputs, outputs, regions: { fn }, span: e.span }))[0];
 }
 
 /** A tensor literal of non-literal items: each gets a leading axis of 1, then they are concatenated. */

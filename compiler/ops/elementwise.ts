@@ -12,6 +12,8 @@ import type { DType } from "../../base/dtype.js";
 import { broadcastShapes } from "../types.js";
 import { arg, arithmetic, op, promote, show, tensor } from "./common.js";
 import type { Identity, Linearity, ShapeQuery } from "./registry.js";
+import { type AutodiffRules, type JvpRule, linearRules, type RuleBuilder, type VjpRule, ZERO_DERIVATIVE } from "./rules.js";
+import type { Value } from "../ir/ir.js";
 
 const bool = (c: boolean) => (c ? 1 : 0);
 const truthy = (x: number) => x !== 0; // NaN is truthy, as in tfjs's cast to bool
@@ -29,6 +31,12 @@ function floorMod(a: number, b: number): number {
   return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b;
 }
 
+/**
+ * A unary op's derivative as a function of its input x and output y (both IR values): the
+ * factor f'(x) that multiplies a tangent, and by which a cotangent is multiplied back.
+ */
+type Derivative = (b: RuleBuilder, x: Value, y: Value) => Value;
+
 interface Unary {
   name: string;
   /** `float`: computes in f32; `keep`: keeps i32 (and computes in it). */
@@ -36,26 +44,47 @@ interface Unary {
   fold: (x: number) => number;
   doc: string;
   linear?: Linearity;
+  /** f'(x); absent with `zero`: the derivative is 0 wherever it exists. */
+  d?: Derivative;
+  zero?: boolean;
 }
+
+const mul = (b: RuleBuilder, x: Value, y: Value) => b.op("mul", [x, y]);
 
 const UNARY: readonly Unary[] = [
   { name: "neg", result: "keep", fold: (x) => -x, doc: "Negation, -x.", linear: "joint" },
-  { name: "abs", result: "keep", fold: Math.abs, doc: "Absolute value |x|." },
-  { name: "sqrt", result: "float", fold: Math.sqrt, doc: "Square root (NaN below zero)." },
-  { name: "exp", result: "float", fold: Math.exp, doc: "Exponential e^x." },
-  { name: "log", result: "float", fold: Math.log, doc: "Natural logarithm (-inf at 0, NaN below)." },
-  { name: "sin", result: "float", fold: Math.sin, doc: "Sine (radians)." },
-  { name: "cos", result: "float", fold: Math.cos, doc: "Cosine (radians)." },
-  { name: "tanh", result: "float", fold: Math.tanh, doc: "Hyperbolic tangent." },
-  { name: "sigmoid", result: "float", fold: (x) => 1 / (1 + Math.exp(-x)), doc: "Logistic sigmoid 1/(1 + e^-x)." },
-  { name: "relu", result: "keep", fold: (x) => (x < 0 ? 0 : x), doc: "Rectifier max(x, 0)." },
-  { name: "sign", result: "keep", fold: Math.sign, doc: "Sign: -1, 0 or 1." },
-  { name: "floor", result: "keep", fold: Math.floor, doc: "Round down to an integer value." },
-  { name: "ceil", result: "keep", fold: Math.ceil, doc: "Round up to an integer value." },
-  { name: "round", result: "keep", fold: roundHalfEven, doc: "Round to nearest, halves to even." },
-  { name: "square", result: "keep", fold: (x) => x * x, doc: "Square x*x." },
-  { name: "reciprocal", result: "float", fold: (x) => 1 / x, doc: "Reciprocal 1/x." },
+  { name: "abs", result: "keep", fold: Math.abs, doc: "Absolute value |x|.", d: (b, x) => b.op("sign", [x]) },
+  // d sqrt = 1/(2 sqrt x)
+  { name: "sqrt", result: "float", fold: Math.sqrt, doc: "Square root (NaN below zero).", d: (b, _x, y) => b.op("div", [b.scalar(0.5), y]) },
+  { name: "exp", result: "float", fold: Math.exp, doc: "Exponential e^x.", d: (_b, _x, y) => y },
+  { name: "log", result: "float", fold: Math.log, doc: "Natural logarithm (-inf at 0, NaN below).", d: (b, x) => b.op("reciprocal", [x]) },
+  { name: "sin", result: "float", fold: Math.sin, doc: "Sine (radians).", d: (b, x) => b.op("cos", [x]) },
+  { name: "cos", result: "float", fold: Math.cos, doc: "Cosine (radians).", d: (b, x) => b.op("neg", [b.op("sin", [x])]) },
+  // d tanh = 1 − tanh²
+  { name: "tanh", result: "float", fold: Math.tanh, doc: "Hyperbolic tangent.", d: (b, _x, y) => b.op("sub", [b.scalar(1), b.op("square", [y])]) },
+  // d σ = σ (1 − σ)
+  { name: "sigmoid", result: "float", fold: (x) => 1 / (1 + Math.exp(-x)), doc: "Logistic sigmoid 1/(1 + e^-x).", d: (b, _x, y) => mul(b, y, b.op("sub", [b.scalar(1), y])) },
+  // The subgradient 0 at x = 0, as JAX and PyTorch take it.
+  { name: "relu", result: "keep", fold: (x) => (x < 0 ? 0 : x), doc: "Rectifier max(x, 0).", d: (b, x) => b.op("cast", [b.op("gt", [x, b.scalar(0)])], { dtype: "f32" }) },
+  { name: "sign", result: "keep", fold: Math.sign, doc: "Sign: -1, 0 or 1.", zero: true },
+  { name: "floor", result: "keep", fold: Math.floor, doc: "Round down to an integer value.", zero: true },
+  { name: "ceil", result: "keep", fold: Math.ceil, doc: "Round up to an integer value.", zero: true },
+  { name: "round", result: "keep", fold: roundHalfEven, doc: "Round to nearest, halves to even.", zero: true },
+  { name: "square", result: "keep", fold: (x) => x * x, doc: "Square x*x.", d: (b, x) => mul(b, b.scalar(2), x) },
+  // d (1/x) = −1/x²
+  { name: "reciprocal", result: "float", fold: (x) => 1 / x, doc: "Reciprocal 1/x.", d: (b, _x, y) => b.op("neg", [b.op("square", [y])]) },
 ];
+
+/** The rules of a unary op from its derivative: t ↦ f'(x) t forward, c ↦ f'(x) c back. */
+function unaryRules(u: Unary): AutodiffRules {
+  if (u.zero) return ZERO_DERIVATIVE;
+  if (u.linear) return linearRules((b, _a, c) => [b.op(u.name, [c])]);
+  const d = u.d!;
+  return {
+    jvp: (b, a, [t]) => t && mul(b, d(b, a.inputs[0], a.output), t),
+    vjp: (b, a, c) => [mul(b, d(b, a.inputs[0], a.output), c)],
+  };
+}
 
 for (const u of UNARY) {
   op({
@@ -70,6 +99,7 @@ for (const u of UNARY) {
     },
     fold: u.fold,
     ...(u.linear ? { linear: u.linear } : {}),
+    ...unaryRules(u),
   });
 }
 
@@ -86,25 +116,58 @@ interface Binary {
   commutative?: boolean;
   identity?: Identity;
   linear?: Linearity;
+  /**
+   * ∂out/∂a and ∂out/∂b as IR (absent: no gradient flows to that side); the rules multiply a
+   * tangent or cotangent by them and undo broadcasting.
+   */
+  partials?: (b: RuleBuilder, x: Value, y: Value, out: Value) => [Value | undefined, Value | undefined];
+  zero?: boolean;
+}
+
+const one = (b: RuleBuilder) => b.scalar(1);
+const isGe = (b: RuleBuilder, x: Value, y: Value) => b.op("cast", [b.op("ge", [x, y])], { dtype: "f32" });
+
+/** The rules of a binary op from its partial derivatives. */
+function binaryRules(op: Binary): AutodiffRules {
+  if (op.zero) return ZERO_DERIVATIVE;
+  const partials = op.partials!;
+  const jvp: JvpRule = (b, a, [ta, tb]) => {
+    const [x, y] = a.inputs;
+    const [da, db] = partials(b, x, y, a.output);
+    const terms = [ta && da && mul(b, da, ta), tb && db && mul(b, db, tb)].filter((t): t is Value => t !== undefined);
+    if (terms.length === 0) return undefined;
+    const sum = terms.length === 2 ? b.op("add", terms) : terms[0];
+    return b.broadcastTo(sum, a.output);
+  };
+  const vjp: VjpRule = (b, a, c) => {
+    const [x, y] = a.inputs;
+    const [da, db] = partials(b, x, y, a.output);
+    return [da && b.unbroadcast(mul(b, da, c), x), db && b.unbroadcast(mul(b, db, c), y)];
+  };
+  return { jvp, vjp };
 }
 
 const BINARY: readonly Binary[] = [
-  { name: "add", result: arithmetic, fold: (a, b) => a + b, doc: "Sum a + b, broadcasting.", commutative: true, identity: { unit: 0, keeps: ["left", "right"] }, linear: "joint" },
-  { name: "sub", result: arithmetic, fold: (a, b) => a - b, doc: "Difference a - b, broadcasting.", identity: { unit: 0, keeps: ["left"] }, linear: "joint" },
-  { name: "mul", result: arithmetic, fold: (a, b) => a * b, doc: "Product a * b, broadcasting.", commutative: true, identity: { unit: 1, keeps: ["left", "right"] }, linear: { in: [0, 1] } },
-  { name: "div", result: TRUEDIV, fold: (a, b) => a / b, doc: "True quotient a / b in f32, broadcasting.", identity: { unit: 1, keeps: ["left"] }, linear: { in: [0] } },
-  { name: "pow", result: arithmetic, fold: Math.pow, doc: "Power a ^ b, broadcasting.", identity: { unit: 1, keeps: ["left"] } },
-  { name: "mod", result: arithmetic, fold: floorMod, doc: "Floored remainder a % b (sign of b), broadcasting." },
-  { name: "maximum", result: arithmetic, fold: Math.max, doc: "Elementwise larger of a and b.", commutative: true },
-  { name: "minimum", result: arithmetic, fold: Math.min, doc: "Elementwise smaller of a and b.", commutative: true },
-  { name: "lt", result: COMPARE, fold: (a, b) => bool(a < b), doc: "a < b elementwise (bool)." },
-  { name: "le", result: COMPARE, fold: (a, b) => bool(a <= b), doc: "a <= b elementwise (bool)." },
-  { name: "gt", result: COMPARE, fold: (a, b) => bool(a > b), doc: "a > b elementwise (bool)." },
-  { name: "ge", result: COMPARE, fold: (a, b) => bool(a >= b), doc: "a >= b elementwise (bool)." },
-  { name: "eq", result: COMPARE, fold: (a, b) => bool(a === b), doc: "a == b elementwise (bool).", commutative: true },
-  { name: "ne", result: COMPARE, fold: (a, b) => bool(a !== b), doc: "a != b elementwise (bool).", commutative: true },
-  { name: "logical_and", result: COMPARE, fold: (a, b) => bool(truthy(a) && truthy(b)), doc: "a and b (non-zero is true), bool.", commutative: true },
-  { name: "logical_or", result: COMPARE, fold: (a, b) => bool(truthy(a) || truthy(b)), doc: "a or b (non-zero is true), bool.", commutative: true },
+  { name: "add", result: arithmetic, fold: (a, b) => a + b, doc: "Sum a + b, broadcasting.", commutative: true, identity: { unit: 0, keeps: ["left", "right"] }, linear: "joint", partials: (b) => [one(b), one(b)] },
+  { name: "sub", result: arithmetic, fold: (a, b) => a - b, doc: "Difference a - b, broadcasting.", identity: { unit: 0, keeps: ["left"] }, linear: "joint", partials: (b) => [one(b), b.scalar(-1)] },
+  { name: "mul", result: arithmetic, fold: (a, b) => a * b, doc: "Product a * b, broadcasting.", commutative: true, identity: { unit: 1, keeps: ["left", "right"] }, linear: { in: [0, 1] }, partials: (_b, x, y) => [y, x] },
+  // ∂(x/y)/∂y = −x/y² = −out/y
+  { name: "div", result: TRUEDIV, fold: (a, b) => a / b, doc: "True quotient a / b in f32, broadcasting.", identity: { unit: 1, keeps: ["left"] }, linear: { in: [0] }, partials: (b, _x, y, out) => [b.op("reciprocal", [y]), b.op("neg", [b.op("div", [out, y])])] },
+  // ∂(x^y)/∂x = y x^(y−1); ∂/∂y = x^y log x, taken as 0 where x ≤ 0 (the log is undefined there).
+  { name: "pow", result: arithmetic, fold: Math.pow, doc: "Power a ^ b, broadcasting.", identity: { unit: 1, keeps: ["left"] }, partials: (b, x, y, out) => [mul(b, y, b.op("pow", [x, b.op("sub", [y, one(b)])])), b.op("where", [b.op("gt", [x, b.scalar(0)]), mul(b, out, b.op("log", [x])), b.scalar(0)])] },
+  // x mod y = x − y ⌊x/y⌋
+  { name: "mod", result: arithmetic, fold: floorMod, doc: "Floored remainder a % b (sign of b), broadcasting.", partials: (b, x, y) => [one(b), b.op("neg", [b.op("floor", [b.op("div", [x, y])])])] },
+  // Ties go to the first operand, as JAX's maximum does.
+  { name: "maximum", result: arithmetic, fold: Math.max, doc: "Elementwise larger of a and b.", commutative: true, partials: (b, x, y) => [isGe(b, x, y), b.op("sub", [one(b), isGe(b, x, y)])] },
+  { name: "minimum", result: arithmetic, fold: Math.min, doc: "Elementwise smaller of a and b.", commutative: true, partials: (b, x, y) => [isGe(b, y, x), b.op("sub", [one(b), isGe(b, y, x)])] },
+  { name: "lt", result: COMPARE, fold: (a, b) => bool(a < b), doc: "a < b elementwise (bool).", zero: true },
+  { name: "le", result: COMPARE, fold: (a, b) => bool(a <= b), doc: "a <= b elementwise (bool).", zero: true },
+  { name: "gt", result: COMPARE, fold: (a, b) => bool(a > b), doc: "a > b elementwise (bool).", zero: true },
+  { name: "ge", result: COMPARE, fold: (a, b) => bool(a >= b), doc: "a >= b elementwise (bool).", zero: true },
+  { name: "eq", result: COMPARE, fold: (a, b) => bool(a === b), doc: "a == b elementwise (bool).", commutative: true, zero: true },
+  { name: "ne", result: COMPARE, fold: (a, b) => bool(a !== b), doc: "a != b elementwise (bool).", commutative: true, zero: true },
+  { name: "logical_and", result: COMPARE, fold: (a, b) => bool(truthy(a) && truthy(b)), doc: "a and b (non-zero is true), bool.", commutative: true, zero: true },
+  { name: "logical_or", result: COMPARE, fold: (a, b) => bool(truthy(a) || truthy(b)), doc: "a or b (non-zero is true), bool.", commutative: true, zero: true },
 ];
 
 for (const b of BINARY) {
@@ -126,6 +189,7 @@ for (const b of BINARY) {
     ...(b.commutative ? { commutative: true } : {}),
     ...(b.identity ? { identity: b.identity } : {}),
     ...(b.linear ? { linear: b.linear } : {}),
+    ...binaryRules(b),
   });
 }
 
@@ -144,6 +208,7 @@ op({
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor("bool", arg(q, 0).shape),
   fold: (x) => bool(!truthy(x)),
+  ...ZERO_DERIVATIVE,
 });
 
 op({
@@ -164,6 +229,17 @@ op({
     return tensor(promote(a.dtype, b.dtype), all);
   },
   fold: (c, a, b) => (truthy(c) ? a : b),
+  // The branch taken passes its derivative through; the condition has none.
+  jvp: (b, a, [, ta, tb]) => {
+    if (!ta && !tb) return undefined;
+    const z = b.zerosLike(a.output);
+    return b.op("where", [a.inputs[0], ta ?? z, tb ?? z]);
+  },
+  vjp: (b, a, c) => {
+    const [cond, x, y] = a.inputs;
+    const z = b.zerosLike(c);
+    return [undefined, b.unbroadcast(b.op("where", [cond, c, z]), x), b.unbroadcast(b.op("where", [cond, z, c]), y)];
+  },
 });
 
 op({
@@ -180,4 +256,7 @@ op({
     return tensor(dtype, arg(q, 0).shape);
   },
   fold: (x) => x,
+  // Between floats a cast is the identity; to or from integers and bools nothing flows.
+  jvp: (_b, a, [t]) => (t && a.output.type.dtype === "f32" && a.inputs[0].type.dtype === "f32" ? t : undefined),
+  vjp: (_b, a, c) => [a.output.type.dtype === "f32" && a.inputs[0].type.dtype === "f32" ? c : undefined],
 });

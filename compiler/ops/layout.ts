@@ -16,9 +16,17 @@
 //   (`-1`, `-k`, not `N - 1`), and a strided length is ceil(len/step) when that is a whole
 //   polynomial, else (len + step - 1)/step, which the concrete re-check makes exact.
 import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, dimValue } from "../shapes.js";
-import { shapeToString, shapesEqual, type TensorT } from "../types.js";
+import { broadcastShapes, shapeToString, shapesEqual, type TensorT } from "../types.js";
 import { arg, dimStr, normAxis, numel, op, promote, show, staticDim, staticDims, staticInt, tensor } from "./common.js";
 import type { ShapeQuery } from "./registry.js";
+import { linearRules, NoRule, pickSpec, rangeSpec, shapeOfValue } from "./rules.js";
+import type { ConcreteStatic } from "./registry.js";
+
+/** A concrete, possibly negative axis made non-negative. */
+function concreteAxisOf(v: ConcreteStatic | undefined, rank: number): number {
+  const a = typeof v === "number" ? v : 0;
+  return a < 0 ? a + rank : a;
+}
 
 // ---------------------------------------------------------------------------------------
 // reshape, flatten
@@ -55,6 +63,7 @@ op({
     if (!dims || dims.length === 0) return "`reshape` needs the new sizes: reshape(x, N, M)";
     return reshapeShape(arg(q, 0), dims);
   },
+  ...linearRules((b, a, c) => [b.op("reshape", [c], { dims: shapeOfValue(a.inputs[0]) })]),
 });
 
 op({
@@ -64,6 +73,7 @@ op({
   doc: "The entries as a vector, in row-major order.",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor(arg(q, 0).dtype, [numel(arg(q, 0).shape)]),
+  ...linearRules((b, a, c) => [b.op("reshape", [c], { dims: shapeOfValue(a.inputs[0]) })]),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -208,6 +218,7 @@ op({
     { name: "bounds", kind: "dims", default: null, doc: "the values of the `#`s in order" },
   ],
   shape: (q) => indexShape(arg(q, 0), q),
+  ...linearRules((b, a, c) => [b.op("index_scatter", [c], { dims: shapeOfValue(a.inputs[0]), spec: a.statics.spec, bounds: a.statics.bounds ?? [] })]),
 });
 
 function sliceShape(x: TensorT, q: ShapeQuery): TensorT | string {
@@ -239,6 +250,15 @@ op({
     { name: "axis", kind: "int", default: 0 },
   ],
   shape: (q) => sliceShape(arg(q, 0), q),
+  ...linearRules((b, a, c) => {
+    const x = shapeOfValue(a.inputs[0]);
+    const axis = concreteAxisOf(a.statics.axis, x.length);
+    const n = x[axis];
+    const s0 = Number(a.statics.start ?? 0);
+    const start = s0 < 0 ? s0 + n : s0;
+    const count = shapeOfValue(a.output)[axis];
+    return [b.op("index_scatter", [c], { dims: x, spec: rangeSpec(x.length, axis), bounds: [start, start + count] })];
+  }),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -271,6 +291,12 @@ op({
     if (bad >= 0) return `\`concat\` along axis ${axis} needs the other sizes to agree: ${show(a)} and ${show(b)} differ on axis ${bad}`;
     return tensor(promote(a.dtype, b.dtype), a.shape.map((d, i) => (i === axis ? dimAdd(d, b.shape[i]) : d)));
   },
+  ...linearRules((b, a, c) => {
+    const [x, y] = a.inputs.map(shapeOfValue);
+    const axis = concreteAxisOf(a.statics.axis, x.length);
+    const spec = rangeSpec(x.length, axis);
+    return [b.op("index", [c], { spec, bounds: [0, x[axis]] }), b.op("index", [c], { spec, bounds: [x[axis], x[axis] + y[axis]] })];
+  }),
 });
 
 op({
@@ -292,6 +318,11 @@ op({
     shape.splice(axis, 0, dimConst(2));
     return tensor(promote(a.dtype, b.dtype), shape);
   },
+  ...linearRules((b, a, c) => {
+    const rank = shapeOfValue(a.output).length;
+    const spec = pickSpec(rank, concreteAxisOf(a.statics.axis, rank));
+    return [b.op("index", [c], { spec, bounds: [0] }), b.op("index", [c], { spec, bounds: [1] })];
+  }),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -338,4 +369,56 @@ op({
     }
     return tensor(x.dtype, x.shape.map((d, i) => dimAdd(d, dimAdd(w[i], w[i]))));
   },
+  ...linearRules((b, a, c) => {
+    if ((a.statics.mode ?? "zero") !== "zero") throw new NoRule(`the adjoint of \`pad\` with mode "${a.statics.mode}" (folding the mirrored or wrapped entries back) is not written yet; pad with "zero" where you differentiate`);
+    const x = shapeOfValue(a.inputs[0]);
+    const w = alignWidths((a.statics.width as number[]) ?? [], x.length, 0);
+    const spec = x.map(() => "#:#").join(", ");
+    return [b.op("index", [c], { spec, bounds: x.flatMap((n, i) => [w[i], w[i] + n]) })];
+  }),
+});
+
+// ---------------------------------------------------------------------------------------
+// broadcast, index_scatter: the adjoints of broadcasting and of subscripts, which autodiff
+// needs (and which users may call: NumPy's broadcast_to, and a scatter into zeros).
+
+op({
+  name: "broadcast",
+  kind: "layout",
+  linear: "joint",
+  doc: "x repeated to the given sizes by NumPy broadcasting: broadcast(x, N, M).",
+  params: [
+    { name: "x", kind: "tensor" },
+    { name: "dims", kind: "dims", doc: "the sizes of the result" },
+  ],
+  shape(q) {
+    const x = arg(q, 0);
+    const dims = staticDims(q.statics.dims) ?? [];
+    const out = broadcastShapes(x.shape, dims);
+    if (typeof out === "string" || !shapesEqual(out, dims)) return `\`broadcast\` cannot repeat ${show(x)} to ${shapeToString(dims)}`;
+    return tensor(x.dtype, dims);
+  },
+  ...linearRules((b, a, c) => [b.unbroadcast(c, a.inputs[0])]),
+});
+
+op({
+  name: "index_scatter",
+  kind: "layout",
+  linear: "joint",
+  doc: "Zeros of the given sizes with x placed at the entries a subscript selects: the adjoint of `index`.",
+  params: [
+    { name: "x", kind: "tensor" },
+    { name: "dims", kind: "dims", doc: "the sizes of the result (the indexed tensor's)" },
+    { name: "spec", kind: "string", doc: "the subscript, as `index` takes it" },
+    { name: "bounds", kind: "dims", default: null, doc: "the values of the `#`s in order" },
+  ],
+  shape(q) {
+    const x = arg(q, 0);
+    const dims = staticDims(q.statics.dims) ?? [];
+    const selected = indexShape(tensor(x.dtype, dims), { tensors: [], statics: { spec: q.statics.spec ?? "", bounds: q.statics.bounds ?? [] } });
+    if (typeof selected === "string") return selected;
+    if (!shapesEqual(selected.shape, x.shape)) return `\`index_scatter\` places ${show(x)}, but the subscript selects ${show(selected)}`;
+    return tensor(x.dtype, dims);
+  },
+  ...linearRules((b, a, c) => [b.op("index", [c], { spec: a.statics.spec, bounds: a.statics.bounds ?? [] })]),
 });

@@ -5,7 +5,30 @@
 // leading (batch) dims broadcast. Computed in f32; two i32 operands give i32.
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
 import { broadcastShapes, shapeToString, type TensorT } from "../types.js";
+import type { Value } from "../ir/ir.js";
 import { arg, arithmetic, op, show, staticDim, staticDims, tensor } from "./common.js";
+import { linearRules, NoRule, type RuleBuilder, shapeOfValue } from "./rules.js";
+
+/** A vector as a 1-row (left operand) or 1-column (right operand) matrix; matrices as they are. */
+function asMatrix(b: RuleBuilder, v: Value, as: "row" | "column"): Value {
+  const s = shapeOfValue(v);
+  if (s.length !== 1) return v;
+  return b.op("reshape", [v], { dims: as === "row" ? [1, s[0]] : [s[0], 1] });
+}
+
+/** The last two sizes of X @ Y: the rows of X and the columns of Y. */
+function matrixTail(X: Value, Y: Value): number[] {
+  const [x, y] = [shapeOfValue(X), shapeOfValue(Y)];
+  return [x[x.length - 2], y[y.length - 1]];
+}
+
+/** A matrix (or batch of them) transposed in its last two axes. */
+function swapLast(b: RuleBuilder, v: Value): Value {
+  const r = shapeOfValue(v).length;
+  const perm = [...Array(r).keys()];
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return b.op("transpose", [v], { perm });
+}
 
 export function matmulShape(a: TensorT, b: TensorT): TensorT | string {
   if (a.shape.length === 0 || b.shape.length === 0) {
@@ -40,6 +63,22 @@ op({
     { name: "b", kind: "tensor" },
   ],
   shape: (q) => matmulShape(arg(q, 0), arg(q, 1)),
+  // NumPy matmul's adjoints: vectors become 1-row or 1-column matrices, batch axes unbroadcast.
+  vjp: (b, a, c) => {
+    const [x, y] = a.inputs;
+    const [X, Y] = [asMatrix(b, x, "row"), asMatrix(b, y, "column")];
+    const out = shapeOfValue(c);
+    const kept = (x.type.shape.length > 1 ? 1 : 0) + (y.type.shape.length > 1 ? 1 : 0);
+    const C = b.op("reshape", [c], { dims: [...out.slice(0, out.length - kept), ...matrixTail(X, Y)] });
+    const dX = b.unbroadcast(b.op("matmul", [C, swapLast(b, Y)]), X);
+    const dY = b.unbroadcast(b.op("matmul", [swapLast(b, X), C]), Y);
+    return [b.op("reshape", [dX], { dims: shapeOfValue(x) }), b.op("reshape", [dY], { dims: shapeOfValue(y) })];
+  },
+  jvp: (b, a, [tx, ty]) => {
+    const [x, y] = a.inputs;
+    const terms = [tx && b.op("matmul", [tx, y]), ty && b.op("matmul", [x, ty])].filter((t): t is Value => t !== undefined);
+    return terms.length === 2 ? b.op("add", terms) : terms[0];
+  },
 });
 
 function permutation(perm: Dim[] | undefined, rank: number): number[] | string {
@@ -66,6 +105,13 @@ op({
     const perm = permutation(staticDims(q.statics.perm), x.shape.length);
     return typeof perm === "string" ? perm : tensor(x.dtype, perm.map((i) => x.shape[i]));
   },
+  ...linearRules((b, a, c) => {
+    const rank = shapeOfValue(a.inputs[0]).length;
+    const perm = (a.statics.perm as number[] | null) ?? [];
+    const p = perm.length ? perm : [...Array(rank).keys()].reverse();
+    const inverse = p.map((_, i) => p.indexOf(i));
+    return [b.op("transpose", [c], { perm: inverse })];
+  }),
 });
 
 op({
@@ -103,6 +149,11 @@ op({
     const bad = needVector("outer", a) ?? needVector("outer", b);
     return bad ?? tensor(arithmetic(a.dtype, b.dtype), [a.shape[0], b.shape[0]]);
   },
+  vjp: (b, a, c) => [b.op("matmul", [c, a.inputs[1]]), b.op("matmul", [a.inputs[0], c])],
+  jvp: (b, a, [tx, ty]) => {
+    const terms = [tx && b.op("outer", [tx, a.inputs[1]]), ty && b.op("outer", [a.inputs[0], ty])].filter((t): t is Value => t !== undefined);
+    return terms.length === 2 ? b.op("add", terms) : terms[0];
+  },
 });
 
 op({
@@ -115,6 +166,7 @@ op({
     const v = arg(q, 0);
     return needVector("diag", v) ?? tensor(v.dtype, [v.shape[0], v.shape[0]]);
   },
+  ...linearRules((b, _a, c) => [b.op("diagonal", [c])]),
 });
 
 /** The length of a matrix's diagonal: min(N, M), which must be known for symbolic sizes. */
@@ -139,6 +191,11 @@ op({
     const len = diagonalLength("diagonal", a);
     return typeof len === "string" ? len : tensor(a.dtype, [len]);
   },
+  ...linearRules((b, a, c) => {
+    const [n, m] = shapeOfValue(a.inputs[0]);
+    if (n !== m) throw new NoRule(`the adjoint of \`diagonal\` of a non-square ${n}×${m} matrix is not written yet`);
+    return [b.op("diag", [c])];
+  }),
 });
 
 op({
@@ -152,4 +209,8 @@ op({
     const len = diagonalLength("trace", a);
     return typeof len === "string" ? len : tensor(a.dtype === "bool" ? "i32" : a.dtype, []);
   },
+  ...linearRules((b, a, c) => {
+    const [n, m] = shapeOfValue(a.inputs[0]);
+    return [b.op("mul", [c, b.op("eye", [], { n, m })])];
+  }),
 });

@@ -29,6 +29,7 @@
 import { type Dim, dimAdd, dimConst, dimDivConst, dimMul, dimSub, dimValue } from "../shapes.js";
 import type { TensorT } from "../types.js";
 import { arg, op, show, tensor } from "./common.js";
+import { linearRules, ZERO_DERIVATIVE } from "./rules.js";
 
 function gridCheck(op: string, u: TensorT): string | undefined {
   if (u.shape.length < 2) return `\`${op}\` needs a 2D grid (n×n, optionally batched), got ${show(u)}`;
@@ -59,6 +60,8 @@ op({
     for (const s of sizes) if (typeof s === "string") return s;
     return tensor("f32", [...u.shape.slice(0, -2), ...(sizes as Dim[])]);
   },
+  // P = 4 Rᵀ, so Rᵀ = P / 4.
+  ...linearRules((b, _a, c) => [b.op("mul", [b.op("prolong_bilinear", [c]), b.scalar(0.25)])]),
 });
 
 op({
@@ -78,6 +81,8 @@ op({
     const fine = (m: Dim): Dim => dimAdd(dimMul(dimConst(2), m), dimConst(1));
     return tensor("f32", [...v.shape.slice(0, -2), ...v.shape.slice(-2).map(fine)]);
   },
+  // Pᵀ = 4 R.
+  ...linearRules((b, _a, c) => [b.op("mul", [b.op("restrict_fw", [c]), b.scalar(4)])]),
 });
 
 // The red–black colouring of a grid of any rank: 1 where the sum of the indices is even. A
@@ -88,6 +93,7 @@ op({
   doc: "The red–black checkerboard of x's grid (any rank): 1 where the indices sum to an even number, else 0.",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor("f32", arg(q, 0).shape),
+  ...ZERO_DERIVATIVE,
 });
 
 /** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */

@@ -5,7 +5,67 @@ import type { DType } from "../../base/dtype.js";
 import { type Dim, dimConst } from "../shapes.js";
 import { shapesEqual, type TensorT } from "../types.js";
 import { arg, normAxis, op, show, staticInt, tensor } from "./common.js";
-import type { Linearity, ParamSpec, ShapeQuery } from "./registry.js";
+import type { Value } from "../ir/ir.js";
+import type { ConcreteStatic, Linearity, ParamSpec, ShapeQuery } from "./registry.js";
+import { type AutodiffRules, linearRules, type RuleArgs, type RuleBuilder, shapeOfValue } from "./rules.js";
+
+// ---- rules ------------------------------------------------------------------------------
+
+/** The input's shape with the reduced axis (or every axis) kept as 1. */
+function keptShape(x: readonly number[], axis: ConcreteStatic | undefined): number[] {
+  if (typeof axis !== "number") return x.map(() => 1);
+  const a = axis < 0 ? axis + x.length : axis;
+  return x.map((d, i) => (i === a ? 1 : d));
+}
+
+/** A reduced value (the output, or its cotangent) spread back over the input's shape. */
+function spread(b: RuleBuilder, a: RuleArgs, v: Value): Value {
+  const x = shapeOfValue(a.inputs[0]);
+  return b.op("broadcast", [b.op("reshape", [v], { dims: keptShape(x, a.statics.axis) })], { dims: x });
+}
+
+/** Reduces like the op being differentiated (its axis and keepdims), with another reduction. */
+function reduceLike(b: RuleBuilder, a: RuleArgs, name: string, v: Value): Value {
+  return b.op(name, [v], { axis: a.statics.axis ?? null, keepdims: a.statics.keepdims === true });
+}
+
+/**
+ * Rules of a reduction from its local derivative ∂out/∂x (IR of the input's shape): the
+ * cotangent spreads back times the derivative; a tangent is summed against it.
+ */
+function reductionRules(local: (b: RuleBuilder, a: RuleArgs) => Value): AutodiffRules {
+  return {
+    vjp: (b, a, c) => [b.op("mul", [spread(b, a, c), local(b, a)])],
+    jvp: (b, a, [t]) => t && reduceLike(b, a, "sum", b.op("mul", [t, local(b, a)])),
+  };
+}
+
+const f32 = (b: RuleBuilder, v: Value) => b.op("cast", [v], { dtype: "f32" });
+
+/** Where x attains the reduced extreme, shared equally among ties (JAX's convention). */
+function argShare(b: RuleBuilder, a: RuleArgs, x: Value): Value {
+  const hit = f32(b, b.op("eq", [x, spread(b, a, a.output)]));
+  return b.op("div", [hit, spread(b, a, b.op("sum", [hit], { axis: a.statics.axis ?? null, keepdims: false }))]);
+}
+
+const RULES: Record<string, AutodiffRules> = {
+  sum: linearRules((b, a, c) => [spread(b, a, c)]),
+  mean: linearRules((b, a, c) => {
+    const x = shapeOfValue(a.inputs[0]);
+    const count = x.reduce((p, d) => p * d, 1) / keptShape(x, a.statics.axis).reduce((p, d) => p * d, 1);
+    return [b.op("div", [spread(b, a, c), b.scalar(count)])];
+  }),
+  max: reductionRules((b, a) => argShare(b, a, a.inputs[0])),
+  min: reductionRules((b, a) => argShare(b, a, a.inputs[0])),
+  // ∂(Π x)/∂x_i = Π x / x_i (undefined where x_i = 0, as everywhere this rule is used)
+  prod: reductionRules((b, a) => b.op("div", [spread(b, a, a.output), a.inputs[0]])),
+  // ∂‖x‖/∂x = x/‖x‖, taken as 0 at x = 0
+  norm: reductionRules((b, a) => {
+    const n = spread(b, a, a.output);
+    return b.op("where", [b.op("gt", [n, b.scalar(0)]), b.op("div", [a.inputs[0], n]), b.scalar(0)]);
+  }),
+  norm_inf: reductionRules((b, a) => b.op("mul", [b.op("sign", [a.inputs[0]]), argShare(b, a, b.op("abs", [a.inputs[0]]))])),
+};
 
 const AXIS_PARAMS: readonly ParamSpec[] = [
   { name: "x", kind: "tensor" },
@@ -32,6 +92,7 @@ function axisOf(q: ShapeQuery, op: string): number | undefined | string {
 export type ReduceDtype = (d: DType) => DType;
 
 function defineReduction(name: string, doc: string, dtype: ReduceDtype, linear?: Linearity): void {
+  const rules = RULES[name];
   op({
     name,
     doc,
@@ -45,6 +106,7 @@ function defineReduction(name: string, doc: string, dtype: ReduceDtype, linear?:
       return typeof shape === "string" ? shape : tensor(dtype(x.dtype), shape);
     },
     ...(linear ? { linear } : {}),
+    ...rules,
   });
 }
 
@@ -69,6 +131,26 @@ op({
     if (a.shape.length < 2) return `\`fro\` needs a matrix, got ${show(a)} (for a vector use \`norm\`)`;
     return tensor("f32", a.shape.slice(0, -2));
   },
+  // ∂‖A‖_F/∂A = A/‖A‖_F per matrix, 0 where the matrix is 0
+  ...(() => {
+    const local = (b: RuleBuilder, a: RuleArgs) => {
+      const x = shapeOfValue(a.inputs[0]);
+      const n = b.op("broadcast", [b.op("reshape", [a.output], { dims: [...x.slice(0, -2), 1, 1] })], { dims: x });
+      return b.op("where", [b.op("gt", [n, b.scalar(0)]), b.op("div", [a.inputs[0], n]), b.scalar(0)]);
+    };
+    const grow = (b: RuleBuilder, a: RuleArgs, v: Value) => {
+      const x = shapeOfValue(a.inputs[0]);
+      return b.op("broadcast", [b.op("reshape", [v], { dims: [...x.slice(0, -2), 1, 1] })], { dims: x });
+    };
+    return {
+      vjp: (b: RuleBuilder, a: RuleArgs, c: Value) => [b.op("mul", [grow(b, a, c), local(b, a)])],
+      jvp: (b: RuleBuilder, a: RuleArgs, [t]: readonly (Value | undefined)[]) => {
+        if (!t) return undefined;
+        const x = shapeOfValue(a.inputs[0]);
+        return b.op("sum", [b.op("reshape", [b.op("mul", [t, local(b, a)])], { dims: [...x.slice(0, -2), -1] })], { axis: -1, keepdims: false });
+      },
+    };
+  })(),
 });
 
 op({
@@ -86,5 +168,10 @@ op({
     if (!shapesEqual(a.shape, b.shape)) return `\`dot\` needs two tensors of the same shape: ${show(a)} and ${show(b)}`;
     if (a.dtype === "bool" || b.dtype === "bool") return `\`dot\` needs numbers, got ${show(a)} and ${show(b)}`;
     return tensor(a.dtype === "f32" || b.dtype === "f32" ? "f32" : "i32", []);
+  },
+  vjp: (b, a, c) => [b.op("mul", [c, a.inputs[1]]), b.op("mul", [c, a.inputs[0]])],
+  jvp: (b, a, [ta, tb]) => {
+    const terms = [ta && b.op("dot", [ta, a.inputs[1]]), tb && b.op("dot", [a.inputs[0], tb])].filter((t): t is Value => t !== undefined);
+    return terms.length === 2 ? b.op("add", terms) : terms[0];
   },
 });

@@ -11,6 +11,7 @@
 // per vector but on the fast matmul.
 import { type Dim, dimAdd, dimConst, dimDivConst, dimSub, dimValue } from "../shapes.js";
 import { arg, op, show, staticDim, tensor } from "./common.js";
+import { linearRules, NoRule, shapeOfValue } from "./rules.js";
 
 function complexArg(name: string, x: ReturnType<typeof arg>): string | undefined {
   const last = x.shape[x.shape.length - 1];
@@ -37,6 +38,12 @@ for (const [name, inverse] of [
       const x = arg(q, 0);
       return complexArg(name, x) ?? tensor("f32", x.shape);
     },
+    // The DFT F is unnormalised, so Fᴴ = n F⁻¹: fft's adjoint is n·ifft, ifft's is fft / n.
+    ...linearRules((b, a, c) => {
+      const s = shapeOfValue(a.inputs[0]);
+      const n = s[s.length - 2];
+      return [b.op("mul", [b.op(inverse ? "fft" : "ifft", [c]), b.scalar(inverse ? 1 / n : n)])];
+    }),
   });
 }
 
@@ -63,6 +70,12 @@ op({
     const n = x.shape[x.shape.length - 1];
     return tensor("f32", [...x.shape.slice(0, -1), dimAdd(floorHalf(n), dimConst(1)), dimConst(2)]);
   },
+  vjp: () => {
+    throw new NoRule("the derivative of `rfft` is not written yet (fft and ifft have theirs)");
+  },
+  jvp: () => {
+    throw new NoRule("the derivative of `rfft` is not written yet (fft and ifft have theirs)");
+  },
 });
 
 op({
@@ -83,5 +96,11 @@ op({
     const n = nv === null || nv === undefined ? dimSub(dimAdd(m, m), dimConst(2)) : staticDim(nv);
     if (n === undefined || (dimValue(n) ?? 1) < 1) return "`irfft` needs a positive output length n";
     return tensor("f32", [...x.shape.slice(0, -2), n]);
+  },
+  vjp: () => {
+    throw new NoRule("the derivative of `irfft` is not written yet (fft and ifft have theirs)");
+  },
+  jvp: () => {
+    throw new NoRule("the derivative of `irfft` is not written yet (fft and ifft have theirs)");
   },
 });

@@ -14,7 +14,9 @@ import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimValue } from
 import type { TensorT } from "../types.js";
 import { arg, op, show, staticInt, tensor } from "./common.js";
 import { PAD_MODES, type PadMode, padFits } from "./layout.js";
+import type { Value } from "../ir/ir.js";
 import type { ParamSpec } from "./registry.js";
+import { linearRules, NoRule } from "./rules.js";
 
 const BOUNDARY: ParamSpec = {
   name: "boundary",
@@ -47,6 +49,12 @@ op({
     BOUNDARY,
   ],
   shape: (q) => gridShape("stencil5", arg(q, 0), (q.statics.boundary ?? "zero") as PadMode, 1),
+  // Symmetric with a zero or periodic boundary: its own adjoint. A reflecting boundary breaks
+  // the symmetry at the edges.
+  ...linearRules((b, a, c) => {
+    if (a.statics.boundary === "reflect") throw new NoRule('the adjoint of a 5-point stencil with boundary "reflect" is not symmetric and not written yet');
+    return [b.op(a.op, [c], { ...a.statics })];
+  }),
 });
 
 op({
@@ -57,6 +65,12 @@ op({
   doc: "Discrete Laplacian (u[i±1,j] + u[i,j±1] - 4u[i,j]) / h² on the last two axes.",
   params: [{ name: "u", kind: "tensor" }, { name: "h", kind: "float", default: 1 }, BOUNDARY],
   shape: (q) => gridShape("laplacian", arg(q, 0), (q.statics.boundary ?? "zero") as PadMode, 1),
+  // Symmetric with a zero or periodic boundary: its own adjoint. A reflecting boundary breaks
+  // the symmetry at the edges.
+  ...linearRules((b, a, c) => {
+    if (a.statics.boundary === "reflect") throw new NoRule('the adjoint of a 5-point stencil with boundary "reflect" is not symmetric and not written yet');
+    return [b.op(a.op, [c], { ...a.statics })];
+  }),
 });
 
 op({
@@ -72,6 +86,17 @@ op({
       return `\`stencil\` needs a weights matrix with odd constant sizes (3×3, 5×5), got ${show(w)}`;
     }
     return gridShape("stencil", u, (q.statics.boundary ?? "zero") as PadMode, Math.max(...(sizes as number[])) >> 1);
+  },
+  // Correlation with w: its adjoint in u correlates with w flipped (zero or periodic boundary).
+  vjp: (b, a, c) => {
+    const [, w] = a.inputs;
+    if (a.active[1]) throw new NoRule("the derivative of `stencil` with respect to its weights is not written yet");
+    if (a.statics.boundary === "reflect") throw new NoRule('the adjoint of `stencil` with boundary "reflect" is not written yet');
+    return [b.op("stencil", [c, b.op("index", [w], { spec: "::#, ::#", bounds: [-1, -1] })], { ...a.statics }), undefined];
+  },
+  jvp: (b, a, [tu, tw]) => {
+    const terms = [tu && b.op("stencil", [tu, a.inputs[1]], { ...a.statics }), tw && b.op("stencil", [a.inputs[0], tw], { ...a.statics })].filter((t): t is Value => t !== undefined);
+    return terms.length === 2 ? b.op("add", terms) : terms[0];
   },
 });
 
@@ -120,5 +145,12 @@ op({
     const stride = staticInt(q.statics.stride ?? 1);
     if (stride === undefined || stride < 1) return "`conv` needs a positive constant stride";
     return convShape(arg(q, 0), arg(q, 1), stride, q.statics.padding !== "valid");
+  },
+  vjp: () => {
+    throw new NoRule("reverse mode through `conv` is not written yet");
+  },
+  jvp: (b, a, [tx, tk]) => {
+    const terms = [tx && b.op("conv", [tx, a.inputs[1]], { ...a.statics }), tk && b.op("conv", [a.inputs[0], tk], { ...a.statics })].filter((t): t is Value => t !== undefined);
+    return terms.length === 2 ? b.op("add", terms) : terms[0];
   },
 });

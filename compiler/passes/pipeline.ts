@@ -40,12 +40,12 @@ export const DEFAULT_PASSES: readonly Pass[] = [fold, licm, cse, dce];
  * imports from the IR helpers this module also serves, so passing it avoids an import cycle
  * and lets tests run the simplifications on hand-built, already specialised modules):
  *
- *   defaultPasses({ specialise })  →  specialise, fold, licm, cse, dce
+ *   defaultPasses({ specialise, autodiff })  →  specialise, autodiff, fold, licm, cse, dce
  *
  * Later passes (autodiff after specialise, fusion last) take their slots here the same way.
  */
-export function defaultPasses(extra: { specialise?: Pass } = {}): Pass[] {
-  return [...(extra.specialise ? [extra.specialise] : []), ...DEFAULT_PASSES];
+export function defaultPasses(extra: { specialise?: Pass; autodiff?: Pass } = {}): Pass[] {
+  return [...(extra.specialise ? [extra.specialise] : []), ...(extra.autodiff ? [extra.autodiff] : []), ...DEFAULT_PASSES];
 }
 
 /** A `dumpAfter` that names no stage: a user error the CLI reports (not a compiler bug). */

@@ -51,7 +51,31 @@ export function padWith(tf: Tf, x: Tensor, before: number[], after: number[], mo
   return y;
 }
 
+/** The flat positions in a tensor of `shape` that a subscript selects, in the order `index` gives them. */
+function selectedPositions(shape: number[], spec: string, bounds: number[]): Int32Array {
+  const axes = parseIndexSpec(spec, bounds.map(dimConst));
+  const plans = typeof axes === "string" ? axes : planIndexing(shape.map(dimConst), axes);
+  if (typeof plans === "string") throw new Error(`internal error: ${plans}`);
+  const p = plans.map((a) => ({ start: dimValue(a.start)!, count: dimValue(a.count)!, step: a.step }));
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  let flat = [0];
+  p.forEach((a, i) => {
+    const next: number[] = [];
+    for (const base of flat) for (let k = 0; k < a.count; k++) next.push(base + (a.start + k * a.step) * strides[i]);
+    flat = next;
+  });
+  return Int32Array.from(flat);
+}
+
 export const LAYOUT_KERNELS: Record<string, TfjsKernel> = {
+  broadcast: (tf, inputs, _s, out) => tf.broadcastTo(castTo(tf, input(inputs, 0), out.dtype), out.shape),
+  index_scatter: (tf, inputs, s, out) => {
+    const x = input(inputs, 0);
+    const positions = selectedPositions(out.shape, typeof s.spec === "string" ? s.spec : "", concreteInts(s.bounds));
+    const total = out.shape.reduce((a, b) => a * b, 1);
+    const scattered = tf.scatterND(tf.tensor2d(positions, [positions.length, 1], "int32"), tf.reshape(castTo(tf, x, out.dtype), [positions.length]), [total]);
+    return tf.reshape(scattered, out.shape);
+  },
   reshape: (tf, inputs, _s, out) => tf.reshape(input(inputs, 0), out.shape),
   flatten: (tf, inputs, _s, out) => tf.reshape(input(inputs, 0), out.shape),
   index: (tf, inputs, s, out) => index(tf, input(inputs, 0), typeof s.spec === "string" ? s.spec : "", concreteInts(s.bounds), out.shape),
