@@ -36,6 +36,26 @@ export interface GradChoice {
   options: Readonly<Record<string, OptionValue>>;
 }
 
+/**
+ * What a gradient does when the backward (adjoint) construct does not converge, or the forward
+ * one did not: `raise` stops the run with the reason (exit 3); `phantom` takes k steps of the
+ * adjoint iteration instead (an approximate gradient, said in the report).
+ */
+export type BackwardPolicy = { mode: "raise" } | { mode: "phantom"; k: number };
+
+export const RAISE: BackwardPolicy = { mode: "raise" };
+
+/** An adjoint or tangent construct: which forward construct it differentiates, and its policy. */
+export interface AdjointOf {
+  /** The forward construct's label (its report's name). */
+  label: string;
+  /** The forward construct's output value: its report says whether it converged. */
+  forward: number;
+  /** `adjoint` for reverse mode, `tangent` for forward mode. */
+  role: "adjoint" | "tangent";
+  onFail: BackwardPolicy;
+}
+
 /** The method's spec from the registry; a name the checker accepted and the registry lacks is a bug. */
 export function methodSpec(choice: MethodChoice): MethodSpec {
   const spec = findMethod(choice.construct, choice.name);

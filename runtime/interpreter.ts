@@ -7,7 +7,7 @@ import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/
 import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
-import { runConstruct } from "./constructs.js";
+import { BackwardFailure, type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
 import type { Report } from "./report.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
 import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
@@ -56,6 +56,8 @@ class Env {
 export class TfjsInterpreter implements ExecutionBackend {
   readonly name: string;
   private reports: Report[] = [];
+  /** Each construct's report, by its first output's id. */
+  private readonly byOutput = new Map<number, Report>();
   /** Reports of constructs running inside another construct's regions (a smoother's loop). */
   private inner: Report[] | undefined;
 
@@ -77,6 +79,9 @@ export class TfjsInterpreter implements ExecutionBackend {
       });
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
       return { exports, reports: this.reports };
+    } catch (e) {
+      if (e instanceof BackwardFailure) e.reports = [...this.reports];
+      throw e;
     } finally {
       // Everything computed at the top level but not exported is released, inputs excepted.
       const given = new Set(inputs.values());
@@ -122,6 +127,7 @@ export class TfjsInterpreter implements ExecutionBackend {
       case "fixpoint":
       case "solve":
       case "loop":
+      case "unroll":
         return this.construct(op, args, env, inputs);
       case "call":
         throw new InternalError("a `call` op reached execution: the specialise pass did not run");
@@ -167,10 +173,25 @@ export class TfjsInterpreter implements ExecutionBackend {
     return result;
   }
 
-  /** Runs a construct through the one module that says what each construct means. */
+  /**
+   * Runs a construct through the one module that says what each construct means. Its report is
+   * kept by its first output, where the adjoint that differentiates it finds it; an adjoint that
+   * stops the run (BackwardFailure) still leaves its report among the others.
+   */
   private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const run = (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs);
-    const result = this.nested(() => runConstruct(this.tf, op, args, run));
+    const host: ConstructHost = {
+      tf: this.tf,
+      run: (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs),
+      reportOf: (id) => this.byOutput.get(id),
+    };
+    let result: ConstructResult;
+    try {
+      result = this.nested(() => runConstruct(host, op, args));
+    } catch (e) {
+      if (e instanceof BackwardFailure) this.record({ report: e.report });
+      throw e;
+    }
+    this.byOutput.set(op.outputs[0].id, result.report);
     return this.record(result).values;
   }
 }

@@ -14,7 +14,9 @@ export type Reason =
   | "max_iterations"
   | "diverged_nan"
   | "diverged_growth"
-  | "breakdown";
+  | "breakdown"
+  /** An adjoint (or tangent) whose forward construct did not converge: its gradient is not used. */
+  | "forward_failed";
 
 export const CONVERGED_REASONS: readonly Reason[] = ["completed", "converged_rtol", "converged_atol"];
 
@@ -67,6 +69,8 @@ export interface Report {
   /** Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`. */
   detail?: string;
   errorBound?: ErrorBound;
+  /** For the adjoint (or tangent) of a construct autodiff added: the forward construct's name. */
+  adjointOf?: string;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -159,14 +163,15 @@ function pad(s: string, w: number, right: boolean): string {
  * and the `detail` of every report that has one is printed under the table, as is a summary line
  * when any construct did not converge.
  */
-export function renderReports(reports: readonly Report[]): string {
+export function renderReports(all: readonly Report[]): string {
+  const reports = nestAdjoints(all);
   const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
   const numeric = [false, false, false, true, true, true, false, true];
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
   // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
   const resid = (r: Report, x: number) => ((r.kind === "loop" || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
   const rows = reports.map((r) => [
-    r.name,
+    r.adjointOf !== undefined ? `  ${r.name}` : r.name,
     r.kind,
     r.method,
     String(r.iterations),
@@ -210,6 +215,33 @@ export function renderReports(reports: readonly Report[]): string {
   return out.join("\n");
 }
 
+/**
+ * Reports in run order, except that an adjoint follows the construct it differentiates: the
+ * latest one of that name that ran before it (and that construct's earlier adjoints).
+ */
+function nestAdjoints(reports: readonly Report[]): Report[] {
+  const out: Report[] = [];
+  for (const r of reports) {
+    if (r.adjointOf === undefined) {
+      out.push(r);
+      continue;
+    }
+    let at = -1;
+    for (let i = out.length - 1; i >= 0; i--)
+      if (out[i].adjointOf === undefined && out[i].name === r.adjointOf) {
+        at = i;
+        break;
+      }
+    if (at < 0) {
+      out.push(r);
+      continue;
+    }
+    while (at + 1 < out.length && out[at + 1].adjointOf === r.adjointOf) at++;
+    out.splice(at + 1, 0, r);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON
 
@@ -235,6 +267,7 @@ export interface ReportJson {
   seconds: number;
   detail?: string;
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
+  adjointOf?: string;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -267,6 +300,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.recursiveResidual !== undefined) out.recursiveResidual = jsonNumber(r.recursiveResidual);
   if (r.historyTruncated) out.historyTruncated = true;
   if (r.detail !== undefined) out.detail = r.detail;
+  if (r.adjointOf !== undefined) out.adjointOf = r.adjointOf;
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -294,6 +328,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.recursiveResidual !== undefined) out.recursiveResidual = fromJsonNumber(j.recursiveResidual);
   if (j.historyTruncated) out.historyTruncated = true;
   if (j.detail !== undefined) out.detail = j.detail;
+  if (j.adjointOf !== undefined) out.adjointOf = j.adjointOf;
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

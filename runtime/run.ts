@@ -8,7 +8,8 @@ import { type BackendName, selectBackend } from "./tfjs/backend.js";
 import { InputError } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
-import { TfjsInterpreter } from "./interpreter.js";
+import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
+import { BackwardFailure } from "./constructs.js";
 import type { NpyArray } from "./npy.js";
 import type { Report } from "./report.js";
 
@@ -27,6 +28,8 @@ export interface ExportedValue {
 
 export interface RunOutput {
   diagnostics: Diagnostic[];
+  /** Set when the run stopped before its exports: a gradient's adjoint did not converge. */
+  stopped?: string;
   backend?: { name: string; description: string };
   sizes?: Map<string, number>;
   exports: ExportedValue[];
@@ -96,7 +99,13 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   const tf = backend.tf;
   const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
   try {
-    const result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
+    let result: ExecutionResult;
+    try {
+      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
+    } catch (e) {
+      if (!(e instanceof BackwardFailure)) throw e;
+      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };
+    }
     const exports: ExportedValue[] = [];
     for (const [name, t] of result.exports) {
       const data = t.dataSync();

@@ -111,7 +111,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         process.stdout.write(`backend: ${out.backend.description}\n`);
         if (out.sizes?.size) process.stdout.write(`sizes: ${[...out.sizes].map(([k, v]) => `${k} = ${v}`).join(", ")}\n`);
         if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports)}\n`);
-        process.stdout.write(`\n${renderExports(out.exports)}\n`);
+        if (out.stopped) process.stdout.write(`\nThe run stopped: ${out.stopped}. No export was computed.\n`);
+        else process.stdout.write(`\n${renderExports(out.exports)}\n`);
       }
       setCode(out.reports.every((r) => r.converged) ? EXIT.ok : EXIT.notConverged);
     });

@@ -61,6 +61,13 @@ export class Emitter implements RuleBuilder {
     return out;
   }
 
+  /** Appends the op `make` builds around fresh outputs of `types`; returns the outputs. */
+  addOp(types: readonly TensorT[], make: (outputs: Value[]) => Op): Value[] {
+    const outputs = types.map((t) => this.fresh(t));
+    this.emit(make(outputs));
+    return outputs;
+  }
+
   /** `a + b`, or whichever is defined. */
   add(a: Value | undefined, b: Value | undefined): Value | undefined {
     if (!a) return b;

@@ -154,14 +154,42 @@ export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope): 
   return rule;
 }
 
-/** How a fixpoint is differentiated: `grad implicit` unless the clause says otherwise. */
-export function checkGrad(ctx: CheckContext, g: A.GradSpec | null): GradChoice | undefined {
-  if (!g) return { mode: "implicit", options: {} };
-  if (!(GRAD_MODES as readonly string[]).includes(g.mode.name)) {
-    ctx.error(g.mode.span, "unknown-method", `\`grad ${g.mode.name}\` is not a way to differentiate a fixpoint.`, {
-      hint: suggestName(g.mode.name, GRAD_MODES) ?? `the modes are ${GRAD_MODES.map((m) => `\`${m}\``).join(", ")}.`,
+/** The options of each grad mode: `unrolled(checkpoint: 10)`, `phantom(k: 5)`. */
+const GRAD_OPTIONS: Record<GradMode, { name: string; required: boolean; doc: string }[]> = {
+  implicit: [],
+  unrolled: [{ name: "checkpoint", required: false, doc: "how many iterations apart the stored states are (default 1: every state)" }],
+  phantom: [{ name: "k", required: true, doc: "how many steps of the adjoint iteration stand in for its solution" }],
+};
+
+/**
+ * How a fixpoint or a loop is differentiated: a fixpoint `grad implicit` unless the clause says
+ * `unrolled` or `phantom`; a loop only through its iterations (`grad unrolled`, the default).
+ */
+export function checkGrad(ctx: CheckContext, g: A.GradSpec | null, construct: "fixpoint" | "loop", scope: Scope): GradChoice | undefined {
+  const modes: readonly GradMode[] = construct === "loop" ? ["unrolled"] : GRAD_MODES;
+  if (!g) return { mode: construct === "loop" ? "unrolled" : "implicit", options: {} };
+  if (!(modes as readonly string[]).includes(g.mode.name)) {
+    ctx.error(g.mode.span, "unknown-method", `\`grad ${g.mode.name}\` is not a way to differentiate a ${construct}.`, {
+      hint: suggestName(g.mode.name, modes) ?? `${construct === "loop" ? "a loop is differentiated through its iterations: `grad unrolled(checkpoint: k)`" : `the modes are ${modes.map((m) => `\`${m}\``).join(", ")}`}.`,
     });
     return undefined;
   }
-  return { mode: g.mode.name as GradMode, options: {} };
+  const mode = g.mode.name as GradMode;
+  const params = GRAD_OPTIONS[mode];
+  const bound = bindArgs(params.map((p) => ({ name: p.name, optional: !p.required })), g.args ?? [], g.span, `\`grad ${mode}\``);
+  for (const err of bound.errors) ctx.error(err.span, "unknown-option", err.message, err.hint ? { hint: err.hint } : {});
+  if (bound.errors.length) return undefined;
+  const options: Record<string, OptionValue> = {};
+  for (const p of params) {
+    const e = bound.byName.get(p.name)?.[0];
+    if (!e) continue;
+    const v = staticEval(e, scope);
+    const n = v.kind === "error" ? undefined : asNumber(v);
+    if (n === undefined || !Number.isInteger(n) || n < 1 || n > MAX_ITERATION_BOUND) {
+      ctx.error(e.span, "bad-option", `\`${p.name}\` of \`grad ${mode}\` must be a whole number from 1 to ${bigNumber(MAX_ITERATION_BOUND)} known when compiling: ${p.doc}.`);
+      return undefined;
+    }
+    options[p.name] = n;
+  }
+  return { mode, options };
 }

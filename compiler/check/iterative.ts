@@ -3,7 +3,7 @@
 // written in iterlang, their start and step calls checked like user code. Each defines its
 // result name in the enclosing scope, or poisons it.
 import type * as A from "../../grammar/ast.js";
-import { type MethodChoice, resolveStop, type StopRule, type UntilClause } from "../constructs.js";
+import { type MethodChoice, RAISE, resolveStop, type StopRule, type UntilClause } from "../constructs.js";
 import { findMethod } from "../methods.js";
 import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
@@ -63,7 +63,7 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
   const method = checkMethod(ctx, s.method, "fixpoint", scope);
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
   const stop = stopOf(ctx, s, method, scope);
-  const grad = checkGrad(ctx, s.grad);
+  const grad = checkGrad(ctx, s.grad, "fixpoint", scope);
   const u = unknownType(ctx, s.type, s.init, scope);
   if (!u) {
     if (u === null) cannotInferFixpoint(ctx, s, scope);
@@ -83,7 +83,7 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
   const iter = findMethod("fixpoint", method.name)?.implementation.kind === "iter";
   const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: T }], t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
+  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail: RAISE, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
 }
 
 /** The shape is circular: say so, and show both fixes, with the shape when a guess finds it. */
@@ -150,9 +150,9 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
   ];
   const protocol = iter ? checkProtocol(ctx, method, s.method, lead, t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  // A method written in TypeScript (GMRES) applies the preconditioner as a region of its own.
-  const precondOp = !iter && precondChoice && M.kind === "lambda" ? applyOperator(ctx, M, rhs.type) : undefined;
-  if (!iter && precondChoice && !precondOp) return undefined;
+  // The preconditioner as a region of its own: GMRES applies it, and a gradient its transpose.
+  const precondOp = precondChoice && M.kind === "lambda" ? applyOperator(ctx, M, rhs.type) : undefined;
+  if (precondChoice && !precondOp) return undefined;
   return {
     k: "solve",
     out,
@@ -160,9 +160,10 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     rhsSym,
     ...(u.init ? { init: u.init } : {}),
     operator,
-    ...(precondChoice ? { precond: { choice: precondChoice, ...(precondOp ? { op: precondOp } : {}) } } : {}),
+    ...(precondChoice && precondOp ? { precond: { choice: precondChoice, op: precondOp } } : {}),
     method,
     stop,
+    onBackwardFail: RAISE,
     ...(protocol ? { protocol } : {}),
     label: s.unknown.name,
     span: s.span,

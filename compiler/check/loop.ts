@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { Sym, TLoop, TStmt, TTensor } from "../typed/program.js";
-import { checkMax, refuse } from "./clauses.js";
+import { checkGrad, checkMax, refuse } from "./clauses.js";
 import type { CheckContext } from "./context.js";
 import { definitions, namesUsed } from "./defs.js";
 import { tensorOf, unknownName } from "./expr.js";
@@ -14,6 +14,7 @@ import { checkStmt, defineValue, poison } from "./stmt.js";
 
 export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | undefined {
   const bounds = checkLoopClauses(ctx, s, scope);
+  const grad = checkGrad(ctx, s.grad, "loop", scope);
   const { carried, inits, failed } = carriedTypes(ctx, s, scope);
   const entry = loopScope(ctx, scope, s, carried);
   const body = entry.scope;
@@ -42,7 +43,7 @@ export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | u
     else ok = false;
   } else if (s.until) ok = false;
   const outs = loopOutputs(ctx, s, scope, body, carried);
-  if (!ok || !bounds || !outs || next.some((x) => x === undefined)) return undefined;
+  if (!ok || !bounds || !outs || !grad || next.some((x) => x === undefined)) return undefined;
   const names = [...carried.keys()];
   return {
     k: "loop",
@@ -55,6 +56,7 @@ export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | u
     ...(until ? { until } : {}),
     maxIter: bounds.maxIter,
     counted: bounds.counted,
+    checkpoint: typeof grad.options.checkpoint === "number" ? grad.options.checkpoint : 1,
     given: outs.map((o) => names.indexOf(o.name)),
     label: s.outputs.map((o) => o.name).join(", "),
     span: s.span,
@@ -77,7 +79,6 @@ function checkLoopClauses(ctx: CheckContext, s: A.Loop, scope: Scope): { maxIter
   refuse(ctx, s.method, "method", "loop", "a loop's body is its method.");
   refuse(ctx, s.precond, "precond", "loop");
   refuse(ctx, s.init, "init", "loop", "initial values go in `carry (x = ...)`.");
-  refuse(ctx, s.grad, "grad", "loop");
   const max = s.max ? checkMax(ctx, s.max, scope) : null;
   const bound = s.bound ? checkMax(ctx, s.bound, scope, s.counter?.name ?? "k") : null;
   if (!s.bound && !s.max) {

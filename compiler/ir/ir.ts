@@ -8,7 +8,7 @@
 // values the construct passes in each time it runs its region (the iterate, the carried
 // values); region results are what the region yields.
 import type { Span } from "../../base/span.js";
-import type { GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { AdjointOf, BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
 import type { TensorT } from "../types.js";
 
 export interface Value {
@@ -68,6 +68,8 @@ export interface CallOp extends OpBase {
 /** Fields every iterative construct has: its source name, for its report. */
 interface ConstructBase extends OpBase {
   label: string;
+  /** Set on the constructs autodiff adds: which forward construct they differentiate. */
+  adjointOf?: AdjointOf;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface LoopOp extends ConstructBase {
   counter: string | null;
   /** `loop k < n`: running all n iterations is the normal end. */
   counted: boolean;
+  /** For a gradient through it: how many iterations apart the stored states are (`grad unrolled(checkpoint: k)`). */
+  checkpoint: number;
 }
 
 /**
@@ -94,6 +98,8 @@ export interface FixpointOp extends ConstructBase {
   method: MethodChoice;
   stop: StopRule;
   grad: GradChoice;
+  /** What a gradient through this fixpoint does if its adjoint does not converge. */
+  onBackwardFail: BackwardPolicy;
 }
 
 /**
@@ -108,6 +114,8 @@ export interface SolveOp extends ConstructBase {
   stop: StopRule;
   /** The preconditioner's method, when the solve names one. */
   precond: MethodChoice | null;
+  /** What a gradient through this solve does if its adjoint does not converge. */
+  onBackwardFail: BackwardPolicy;
 }
 
 /**
@@ -120,8 +128,29 @@ export interface DiffOp extends OpBase {
   regions: { fn: Region };
 }
 
-export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | DiffOp;
-export type ConstructOp = LoopOp | FixpointOp | SolveOp;
+/**
+ * Reverse mode through the iterations of a loop (or of a fixpoint differentiated `unrolled`):
+ * the driver runs `body` forward from the initial values, keeping every `checkpoint`-th state,
+ * then steps back through the iterations with `back`, recomputing each segment from its
+ * checkpoint. Inputs: the initial carried values, then the cotangents of the loop's results.
+ * Outputs: the cotangents of the initial values, then of the values `back` differentiates with
+ * respect to (the loop's captured values), summed over the iterations. `back` maps
+ * (counter?, carried_k…, ct_{k+1}…) to (ct_k…, ct_captured…).
+ */
+export interface UnrollOp extends ConstructBase {
+  kind: "unroll";
+  regions: { body: Region; until?: Region; back: Region };
+  maxIter: number;
+  counter: string | null;
+  counted: boolean;
+  /** How many iterations apart the stored states are (1: every state). */
+  checkpoint: number;
+  /** When set, the iteration count is the forward construct's (a fixpoint's), read from its report. */
+  iterationsOf?: number;
+}
+
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | UnrollOp | DiffOp;
+export type ConstructOp = LoopOp | FixpointOp | SolveOp | UnrollOp;
 export type Op = BuiltinOp | StructuralOp;
 export type OpKind = Op["kind"];
 
@@ -130,6 +159,7 @@ export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
   solve: ["operator", "precond", "start", "step"],
+  unroll: ["body", "until", "back"],
   diff: ["fn"],
 } as const;
 
@@ -141,7 +171,7 @@ export function hasRegions(op: Op): op is RegionOp {
 }
 
 export function isConstruct(op: Op): op is ConstructOp {
-  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve";
+  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "unroll";
 }
 
 /** An op's regions with their names, in order (none for ops without regions). */
@@ -197,6 +227,14 @@ export class ValueFactory {
   }
 }
 
+/** What the printer shows of an adjoint: whose, and the policy when it is not the default. */
+function adjointAttrs(op: FixpointOp | SolveOp): Record<string, Attr> {
+  const out: Record<string, Attr> = {};
+  if (op.adjointOf) out[op.adjointOf.role] = op.adjointOf.label;
+  if (op.onBackwardFail.mode !== "raise") out.onBackwardFail = { ...op.onBackwardFail };
+  return out;
+}
+
 /** Visits every op of a region, depth first, regions of an op after the op itself. */
 export function* walkOps(region: Region): Generator<Op> {
   for (const op of region.ops) {
@@ -222,10 +260,12 @@ export function opAttrs(op: Op): Record<string, Attr> {
       return { callee: op.callee };
     case "loop":
       return { counted: op.counted, counter: op.counter, maxIter: op.maxIter };
+    case "unroll":
+      return { checkpoint: op.checkpoint, counted: op.counted, counter: op.counter, maxIter: op.maxIter, ...(op.adjointOf ? { adjoint: op.adjointOf.label } : {}) };
     case "fixpoint":
-      return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
+      return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op) };
     case "solve":
-      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop } };
+      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op) };
     case "diff":
       return { mode: op.mode };
   }

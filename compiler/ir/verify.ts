@@ -15,7 +15,7 @@
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, Value } from "./ir.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
 import { printAttr, printType, printValue } from "./print.js";
 
@@ -128,9 +128,31 @@ class Verifier {
         return this.solve(op, where);
       case "diff":
         return this.diff(op, where);
+      case "unroll":
+        return this.unroll(op, where);
       case "builtin":
         return this.builtin(op, where);
     }
+  }
+
+  /**
+   * unroll: inputs are the initial carried values and their cotangents; the body maps (counter?,
+   * carried) to carried; back maps (counter?, carried, cts) to (cts, cts of captured values),
+   * which are the outputs after the initial values' cotangents.
+   */
+  private unroll(op: UnrollOp, where: string): void {
+    const n = op.inputs.length / 2;
+    if (!Number.isInteger(n)) return this.error(where, `has ${op.inputs.length} inputs, expected the carried values and as many cotangents`);
+    const carried = op.inputs.slice(0, n).map((v) => v.type);
+    this.same(where, "cotangent inputs", op.inputs.slice(n), carried);
+    this.same(where, "outputs for the initial values", op.outputs.slice(0, n), carried);
+    const counted = op.counter !== null;
+    const { body, back } = op.regions;
+    this.same(where, "body region params", counted ? body.params.slice(1) : body.params, carried);
+    this.same(where, "body region results", body.results, carried);
+    this.same(where, "back region params", back.params.slice(counted ? 1 : 0), [...carried, ...carried]);
+    this.same(where, "back region results", back.results, op.outputs.map((o) => o.type));
+    if (op.checkpoint < 1 || !Number.isInteger(op.checkpoint)) this.error(where, `has checkpoint ${op.checkpoint}, expected a whole number ≥ 1`);
   }
 
   /** diff: fn maps x to f(x); grad needs a scalar f; jvp's direction is x-shaped, vjp's f-shaped. */

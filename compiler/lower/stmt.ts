@@ -58,7 +58,7 @@ function lowerFixpoint(L: Lowering, s: TFixpoint): void {
   const x0 = s.init ? single(lowerExpr(L, s.init), "an initial value") : emitBuiltin(L, "zeros", [], { dims: type.shape }, type, s.span);
   const map = operatorRegion(L, s.map);
   const regions = { map, ...(s.protocol ? protocolRegions(L, s.protocol) : {}) };
-  const [out] = L.fn.emit([x0], [type], (inputs, outputs) => ({ kind: "fixpoint", inputs, outputs, regions, method: s.method, stop: s.stop, grad: s.grad, label: s.label, span: s.span }), [s.label]);
+  const [out] = L.fn.emit([x0], [type], (inputs, outputs) => ({ kind: "fixpoint", inputs, outputs, regions, method: s.method, stop: s.stop, grad: s.grad, onBackwardFail: s.onBackwardFail, label: s.label, span: s.span }), [s.label]);
   L.bind(s.out, out);
 }
 
@@ -69,8 +69,8 @@ function lowerSolve(L: Lowering, s: TSolve): void {
   const operator = operatorRegion(L, s.operator);
   const regions = {
     operator,
+    ...(s.precond ? { precond: operatorRegion(L, s.precond.op) } : {}),
     ...(s.protocol ? protocolRegions(L, s.protocol) : {}),
-    ...(!s.protocol && s.precond?.op ? { precond: operatorRegion(L, s.precond.op) } : {}),
   };
   const type = concreteType(s.out.type);
   const [out] = L.fn.emit(init ? [rhs, init] : [rhs], [type], (inputs, outputs) => ({
@@ -81,6 +81,7 @@ function lowerSolve(L: Lowering, s: TSolve): void {
     method: s.method,
     stop: s.stop,
     precond: s.precond?.choice ?? null,
+    onBackwardFail: s.onBackwardFail,
     label: s.label,
     span: s.span,
   }), [s.label]);
@@ -111,6 +112,7 @@ function lowerLoop(L: Lowering, s: TLoop): void {
     maxIter: s.maxIter,
     counter: s.counter?.name ?? null,
     counted: s.counted,
+    checkpoint: s.checkpoint,
     label: s.label,
     span: s.span,
   }), s.carried.map((c) => c.name));

@@ -10,7 +10,7 @@
 // compile-time `if` decided, recursion over shrinking sizes unrolled into one instance per
 // level). Only the concrete form is ever lowered.
 import type { Span } from "../../base/span.js";
-import type { GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
 import type { Dim } from "../shapes.js";
 import type { StaticValue } from "../ops/registry.js";
 import type { TensorT, TupleT, Type } from "../types.js";
@@ -101,6 +101,7 @@ export interface TFixpoint {
   method: MethodChoice;
   stop: StopRule;
   grad: GradChoice;
+  onBackwardFail: BackwardPolicy;
   protocol?: Protocol;
   label: string;
   span: Span;
@@ -114,10 +115,14 @@ export interface TSolve {
   rhsSym: Sym;
   init?: TExpr;
   operator: Operator;
-  /** The preconditioner chosen; `op` is its region, for methods written in TypeScript (GMRES). */
-  precond?: { choice: MethodChoice; op?: Operator };
+  /**
+   * The preconditioner chosen, and its region: GMRES (a TypeScript driver) applies it, and the
+   * adjoint of the solve applies its transpose (methods in iterlang call it from their step).
+   */
+  precond?: { choice: MethodChoice; op: Operator };
   method: MethodChoice;
   stop: StopRule;
+  onBackwardFail: BackwardPolicy;
   protocol?: Protocol;
   label: string;
   span: Span;
@@ -138,6 +143,8 @@ export interface TLoop {
   maxIter: number;
   /** True for `loop k < n`: running all n iterations is the normal end. */
   counted: boolean;
+  /** For a gradient through it: how many iterations apart the stored states are. */
+  checkpoint: number;
   /** Which carried values the loop gives back, by index into `carried`. */
   given: number[];
   label: string;

@@ -3,7 +3,7 @@
 // the oracle that the simplification passes keep every exported value.
 import "../../compiler/ops/index.js";
 import { Builder } from "../../compiler/ir/builder.js";
-import type { GradChoice, MethodChoice, StopRule } from "../../compiler/constructs.js";
+import { type GradChoice, type MethodChoice, RAISE, type StopRule } from "../../compiler/constructs.js";
 import { type Attr, type Func, type Module, type Op, type Region, type Value, ValueFactory } from "../../compiler/ir/ir.js";
 import { concreteShape, shapeOf, tensor, type TensorT } from "../../compiler/types.js";
 import type { DType } from "../../grammar/ast.js";
@@ -36,7 +36,7 @@ const implicit: GradChoice = { mode: "implicit", options: {} };
 
 /** A fixpoint of `map` from `init`, picard, run at most `maxIter` times. */
 export function fixpointOp(b: Builder, init: Value, map: Region, maxIter = 1000, label = "z"): Value {
-  return b.add([init.type], (outputs) => ({ kind: "fixpoint", inputs: [init], outputs, regions: { map }, method: method("picard", "fixpoint"), stop: stop(maxIter), grad: implicit, label }))[0];
+  return b.add([init.type], (outputs) => ({ kind: "fixpoint", inputs: [init], outputs, regions: { map }, method: method("picard", "fixpoint"), stop: stop(maxIter), grad: implicit, onBackwardFail: RAISE, label }))[0];
 }
 
 /** A loop carrying `inits` through `body` (and `until`), with the counter's name if it has one. */
@@ -44,14 +44,14 @@ export function loopOp(b: Builder, inits: Value[], body: Region, o: { until?: Re
   const label = o.label ?? "x";
   return b.add(
     inits.map((v) => v.type),
-    (outputs) => ({ kind: "loop", inputs: inits, outputs, regions: { body, ...(o.until ? { until: o.until } : {}) }, maxIter: o.maxIter ?? 1000, counter: o.counter ?? null, counted: o.counter !== undefined, label }),
+    (outputs) => ({ kind: "loop", inputs: inits, outputs, regions: { body, ...(o.until ? { until: o.until } : {}) }, maxIter: o.maxIter ?? 1000, counter: o.counter ?? null, counted: o.counter !== undefined, checkpoint: 1, label }),
     inits.map(() => label),
   );
 }
 
 /** A solve of `operator` for `rhs` (and an initial guess) by `name`, with a precond region if given. */
 export function solveOp(b: Builder, inputs: Value[], type: Op["outputs"][number]["type"], regions: { operator: Region; precond?: Region }, name = "cg", label = "u"): Value {
-  return b.add([type], (outputs) => ({ kind: "solve", inputs, outputs, regions, method: method(name), stop: stop(), precond: null, label }))[0];
+  return b.add([type], (outputs) => ({ kind: "solve", inputs, outputs, regions, method: method(name), stop: stop(), precond: null, onBackwardFail: RAISE, label }))[0];
 }
 
 /**
@@ -70,12 +70,12 @@ export function rawOp(opcode: string, inputs: Value[], outputs: Value[], attrs: 
     case "call":
       return { kind: "call", inputs, outputs, callee: String(attrs.callee) };
     case "fixpoint":
-      return { kind: "fixpoint", inputs, outputs, regions: { map: regions[0], ...(regions[1] ? { start: regions[1], step: regions[2] } : {}) }, method: method("picard", "fixpoint"), stop: stop(), grad: implicit, label: "z" };
+      return { kind: "fixpoint", inputs, outputs, regions: { map: regions[0], ...(regions[1] ? { start: regions[1], step: regions[2] } : {}) }, method: method("picard", "fixpoint"), stop: stop(), grad: implicit, onBackwardFail: RAISE, label: "z" };
     case "solve":
-      return { kind: "solve", inputs, outputs, regions: { operator: regions[0], ...(regions[1] ? { precond: regions[1] } : {}) }, method: method("cg"), stop: stop(), precond: null, label: "u" };
+      return { kind: "solve", inputs, outputs, regions: { operator: regions[0], ...(regions[1] ? { precond: regions[1] } : {}) }, method: method("cg"), stop: stop(), precond: null, onBackwardFail: RAISE, label: "u" };
     case "loop": {
       const counter = typeof attrs.counter === "string" ? attrs.counter : null;
-      return { kind: "loop", inputs, outputs, regions: { body: regions[0], ...(regions[1] ? { until: regions[1] } : {}) }, maxIter: Number(attrs.maxIter ?? 10), counter, counted: counter !== null, label: "x" };
+      return { kind: "loop", inputs, outputs, regions: { body: regions[0], ...(regions[1] ? { until: regions[1] } : {}) }, maxIter: Number(attrs.maxIter ?? 10), counter, counted: counter !== null, checkpoint: 1, label: "x" };
     }
     default:
       return { kind: "builtin", opcode, inputs, outputs, statics: (attrs.statics ?? {}) as Record<string, Attr> };

@@ -3,6 +3,7 @@ import { Builder } from "../../compiler/ir/builder.js";
 import { type Module, ValueFactory } from "../../compiler/ir/ir.js";
 import { printAttr, printFloat32, printModule, printNumber, printRegion } from "../../compiler/ir/print.js";
 import { scalar } from "../../compiler/types.js";
+import { RAISE } from "../../compiler/constructs.js";
 import { f32, loopOp, mainModule, rawOp, t } from "./helpers.js";
 
 /** The Poisson solve of DESIGN.md, specialised to 63×63, as lowering + specialise make it. */
@@ -13,7 +14,7 @@ function poisson(): Module {
       const s = b.builtin("stencil5", [u], { center: 4, side: -1, boundary: "zero" });
       return [b.builtin("mul", [s, b.const(4096)], {})];
     });
-    const u = b.add([f32(63, 63)], (outputs) => ({ kind: "solve", inputs: [f], outputs, regions: { operator }, method: { name: "cg", construct: "solve", options: { rtol: 1e-6, maxiter: 2000 } }, stop: { rtol: 1e-6, atol: 0, maxIter: 2000 }, precond: null, label: "u" }), ["u"])[0];
+    const u = b.add([f32(63, 63)], (outputs) => ({ kind: "solve", inputs: [f], outputs, regions: { operator }, method: { name: "cg", construct: "solve", options: { rtol: 1e-6, maxiter: 2000 } }, stop: { rtol: 1e-6, atol: 0, maxIter: 2000 }, precond: null, onBackwardFail: RAISE, label: "u" }), ["u"])[0];
     return { u };
   });
 }
