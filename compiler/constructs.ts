@@ -28,6 +28,9 @@ export interface StopRule {
 }
 
 export const GRAD_MODES = ["implicit", "unrolled", "phantom"] as const;
+
+/** How `grad implicit(solver: …)` finds the adjoint fixed point of a fixpoint. */
+export const ADJOINT_SOLVERS = ["picard", "anderson", "gmres"] as const;
 export type GradMode = (typeof GRAD_MODES)[number];
 
 /** How reverse mode goes through a fixpoint: `grad implicit` unless the clause says otherwise. */

@@ -234,6 +234,8 @@ export interface Clauses {
   until: Expr | null;
   max: Expr | null;
   grad: GradSpec | null;
+  /** `on backward_fail raise | phantom(k: 5)`: what a gradient does if its adjoint fails. */
+  onBackwardFail: MethodSpec | null;
 }
 
 /** `fixpoint z = T(z) init zeros method anderson(m: 5) until residual < 1e-5 max 60` */
@@ -447,5 +449,5 @@ export type AnyNode =
   | TrainSetting
   | Ident;
 
-export const CLAUSE_ORDER = ["init", "method", "precond", "until", "max", "grad"] as const;
+export const CLAUSE_ORDER = ["init", "method", "precond", "until", "max", "grad", "onBackwardFail"] as const;
 export type ClauseName = (typeof CLAUSE_ORDER)[number];

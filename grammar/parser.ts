@@ -320,6 +320,14 @@ export class IterParser extends CstParser {
           this.SUBRULE(this.spec);
         },
       },
+      {
+        // `on backward_fail phantom(k: 5)`; to-ast checks the event's name.
+        ALT: () => {
+          this.CONSUME(T.On);
+          this.CONSUME(T.Identifier, { LABEL: "event" });
+          this.SUBRULE1(this.spec);
+        },
+      },
     ]);
   });
 

@@ -314,11 +314,15 @@ export class AstBuilder {
 
   /** Collects clauses into their fields; a clause written twice is an error. */
   private clauses(nodes: CstNode[]): A.Clauses {
-    const out: A.Clauses = { init: null, method: null, precond: null, until: null, max: null, grad: null };
+    const out: A.Clauses = { init: null, method: null, precond: null, until: null, max: null, grad: null, onBackwardFail: null };
     for (const c of nodes) {
+      if (realToken(tok(c, "On"))) {
+        this.onClause(c, out);
+        continue;
+      }
       const word = tok(c, "ExprClauseWord") ?? tok(c, "SpecClauseWord");
       if (!realToken(word)) continue;
-      const key = word.image as A.ClauseName;
+      const key = word.image as Exclude<A.ClauseName, "onBackwardFail">;
       if (out[key] !== null) {
         this.error(tokenSpan(word), `The clause \`${key}\` is given twice.`, { label: "the second one", hint: `keep one \`${key}\` clause.` });
         continue;
@@ -328,9 +332,27 @@ export class AstBuilder {
       else if (key === "grad") {
         const s = this.spec(spec);
         out.grad = { kind: "GradSpec", mode: s.name, args: s.args, span: s.span };
-      } else out[key] = this.expr(kid(c, "expr"));
+      } else if (key === "init" || key === "until" || key === "max") out[key] = this.expr(kid(c, "expr"));
     }
     return out;
+  }
+
+  /** `on backward_fail POLICY`: the only event a clause can name. */
+  private onClause(c: CstNode, out: A.Clauses): void {
+    const event = tok(c, "event");
+    if (!realToken(event)) return;
+    if (event.image !== "backward_fail") {
+      const hint = closest(event.image, ["backward_fail"]);
+      this.error(tokenSpan(event), `\`on ${event.image}\` is not a clause: the event a construct can handle is \`backward_fail\`.`, {
+        hint: hint ? `did you mean \`on ${hint}\`?` : "write `on backward_fail raise` or `on backward_fail phantom(k: 5)`.",
+      });
+      return;
+    }
+    if (out.onBackwardFail !== null) {
+      this.error(tokenSpan(event), "The clause `on backward_fail` is given twice.", { label: "the second one", hint: "keep one `on backward_fail` clause." });
+      return;
+    }
+    out.onBackwardFail = this.spec(kid(c, "spec"));
   }
 
   private spec(node: CstNode | undefined): A.MethodSpec {

@@ -64,7 +64,7 @@ export const On = softKeyword("on");
 export const Every = softKeyword("every");
 
 /** Words that continue the previous line's construct when they start a line. */
-export const CLAUSE_WORDS: readonly TokenType[] = [Init, Method, Precond, Until, Max, Grad, Carry];
+export const CLAUSE_WORDS: readonly TokenType[] = [Init, Method, Precond, Until, Max, Grad, Carry, On];
 
 export const NumberLit = createToken({
   name: "NumberLit",

@@ -142,13 +142,17 @@ function reverseFixpoint(e: Emitter, op: FixpointOp, zbar: Value | undefined, ac
   return { inputs: [undefined], free };
 }
 
+/** The adjoint fixed point, by the solver `grad implicit(solver: …)` names (plain iteration by default). */
 function adjointFixpoint(e: Emitter, op: FixpointOp, B: Region, zbar: Value): Value {
+  const solver = op.grad.options.solver ?? "picard";
+  if (solver === "gmres") return adjointByGmres(e, op, zbar);
+  const method = solver === "anderson" ? defaultChoice("fixpoint", "anderson") : { name: "picard", construct: "fixpoint" as const, options: { lipschitz: null } };
   return e.addOp([zbar.type], (outputs) => ({
     kind: "fixpoint",
     inputs: [zbar],
     outputs,
     regions: { map: B },
-    method: { name: "picard", construct: "fixpoint", options: { lipschitz: null } },
+    method,
     stop: op.stop,
     grad: { mode: "implicit", options: {} },
     onBackwardFail: op.onBackwardFail,
@@ -156,6 +160,35 @@ function adjointFixpoint(e: Emitter, op: FixpointOp, B: Region, zbar: Value): Va
     label: `${op.label}ᵀ`,
     ...(op.span ? { span: op.span } : {}),
   }))[0];
+}
+
+/** (I − Jᵀ) w = z̄ by GMRES: for a map whose Jacobian is not a contraction (Anderson's forward may still converge). */
+function adjointByGmres(e: Emitter, op: FixpointOp, zbar: Value): Value {
+  const z = op.outputs[0];
+  const operator = e.region([{ type: z.type, hint: "w" }], (inner, [w]) => {
+    const jtw = reverse(inner, op.regions.map, [z], [w], [true], new Set()).params[0];
+    return [jtw ? inner.op("sub", [w, jtw]) : w];
+  });
+  return e.addOp([zbar.type], (outputs) => ({
+    kind: "solve",
+    inputs: [zbar],
+    outputs,
+    regions: { operator },
+    method: adjointMethod({ name: "gmres", construct: "solve", options: {} }, op.stop),
+    stop: op.stop,
+    precond: null,
+    onBackwardFail: op.onBackwardFail,
+    adjointOf: adjointOf(op, "adjoint"),
+    label: `${op.label}ᵀ`,
+    ...(op.span ? { span: op.span } : {}),
+  }))[0];
+}
+
+/** A method's choice with every option at its registry default. */
+function defaultChoice(construct: "fixpoint" | "solve", name: string): MethodChoice {
+  const spec = findMethod(construct, name);
+  if (!spec) throw new InternalError(`no ${construct} method \`${name}\``);
+  return { name, construct, options: Object.fromEntries(spec.options.filter((o) => o.kind !== "tensor").map((o) => [o.name, o.default])) };
 }
 
 /** The phantom gradient: k steps of the adjoint iteration from z̄, a counted loop. */

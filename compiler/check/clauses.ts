@@ -3,7 +3,7 @@
 // stopping rules, `max`, `grad`, and clauses that a construct does not take.
 import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
-import { GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, type UntilClause } from "../constructs.js";
+import { ADJOINT_SOLVERS, type BackwardPolicy, GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, RAISE, type UntilClause } from "../constructs.js";
 import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
@@ -154,9 +154,36 @@ export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope): 
   return rule;
 }
 
+/** `on backward_fail raise` (the default) or `on backward_fail phantom(k: n)`. */
+export function checkBackwardPolicy(ctx: CheckContext, spec: A.MethodSpec | null, scope: Scope): BackwardPolicy | undefined {
+  if (!spec) return RAISE;
+  const name = spec.name.name;
+  if (name === "raise") {
+    if (spec.args?.length) ctx.error(spec.span, "bad-option", "`raise` takes no options.");
+    return spec.args?.length ? undefined : RAISE;
+  }
+  if (name !== "phantom") {
+    ctx.error(spec.name.span, "unknown-method", `\`${name}\` is not a policy for a failed backward pass.`, {
+      hint: suggestName(name, ["raise", "phantom"]) ?? "the policies are `raise` (stop the run, the default) and `phantom(k: n)` (n steps of the adjoint iteration instead).",
+    });
+    return undefined;
+  }
+  const bound = bindArgs([{ name: "k", optional: false }], spec.args ?? [], spec.span, "`phantom`");
+  for (const err of bound.errors) ctx.error(err.span, "unknown-option", err.message, err.hint ? { hint: err.hint } : {});
+  const e = bound.byName.get("k")?.[0];
+  if (!e) return undefined;
+  const v = staticEval(e, scope);
+  const k = v.kind === "error" ? undefined : asNumber(v);
+  if (k === undefined || !Number.isInteger(k) || k < 1 || k > MAX_ITERATION_BOUND) {
+    ctx.error(e.span, "bad-option", "`k` of `phantom` must be a whole number of steps from 1 known when compiling.");
+    return undefined;
+  }
+  return { mode: "phantom", k };
+}
+
 /** The options of each grad mode: `unrolled(checkpoint: 10)`, `phantom(k: 5)`. */
-const GRAD_OPTIONS: Record<GradMode, { name: string; required: boolean; doc: string }[]> = {
-  implicit: [],
+const GRAD_OPTIONS: Record<GradMode, { name: string; required: boolean; doc: string; choices?: readonly string[] }[]> = {
+  implicit: [{ name: "solver", required: false, doc: "how the adjoint fixed point w = Jᵀw + z̄ is found: `picard` (default), `anderson` or `gmres` (on (I − Jᵀ) w = z̄)", choices: ADJOINT_SOLVERS }],
   unrolled: [{ name: "checkpoint", required: false, doc: "how many iterations apart the stored states are (default 1: every state)" }],
   phantom: [{ name: "k", required: true, doc: "how many steps of the adjoint iteration stand in for its solution" }],
 };
@@ -184,6 +211,15 @@ export function checkGrad(ctx: CheckContext, g: A.GradSpec | null, construct: "f
     const e = bound.byName.get(p.name)?.[0];
     if (!e) continue;
     const v = staticEval(e, scope);
+    if (p.choices) {
+      const word = e.kind === "Name" ? e.name : v.kind === "string" ? v.value : undefined;
+      if (word === undefined || !p.choices.includes(word)) {
+        ctx.error(e.span, "bad-option", `\`${p.name}\` of \`grad ${mode}\` is one of ${p.choices.map((c) => `\`${c}\``).join(", ")}: ${p.doc}.`, word ? { hint: suggestName(word, p.choices) ?? "" } : {});
+        return undefined;
+      }
+      options[p.name] = word;
+      continue;
+    }
     const n = v.kind === "error" ? undefined : asNumber(v);
     if (n === undefined || !Number.isInteger(n) || n < 1 || n > MAX_ITERATION_BOUND) {
       ctx.error(e.span, "bad-option", `\`${p.name}\` of \`grad ${mode}\` must be a whole number from 1 to ${bigNumber(MAX_ITERATION_BOUND)} known when compiling: ${p.doc}.`);

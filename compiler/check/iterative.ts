@@ -3,13 +3,13 @@
 // written in iterlang, their start and step calls checked like user code. Each defines its
 // result name in the enclosing scope, or poisons it.
 import type * as A from "../../grammar/ast.js";
-import { type MethodChoice, RAISE, resolveStop, type StopRule, type UntilClause } from "../constructs.js";
+import { type MethodChoice, resolveStop, type StopRule, type UntilClause } from "../constructs.js";
 import { findMethod } from "../methods.js";
 import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import { checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
+import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
 import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
@@ -64,6 +64,7 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
   const stop = stopOf(ctx, s, method, scope);
   const grad = checkGrad(ctx, s.grad, "fixpoint", scope);
+  const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   const u = unknownType(ctx, s.type, s.init, scope);
   if (!u) {
     if (u === null) cannotInferFixpoint(ctx, s, scope);
@@ -79,11 +80,11 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
       label: `this is ${typeToString(map.body.type)}`,
     });
   const out = defineValue(ctx, scope, s.target, t, "fixpoint result");
-  if (!map || !fits || !method || !stop || !grad) return undefined;
+  if (!map || !fits || !method || !stop || !grad || !onBackwardFail) return undefined;
   const iter = findMethod("fixpoint", method.name)?.implementation.kind === "iter";
   const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: T }], t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail: RAISE, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
+  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
 }
 
 /** The shape is circular: say so, and show both fixes, with the shape when a guess finds it. */
@@ -113,6 +114,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
   const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
   const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
+  const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   if (rhsUsesUnknown(ctx, s, scope)) {
     poison(scope, [s.unknown]);
     return undefined;
@@ -139,7 +141,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
       hint: `write the operator applied to the unknown, as in \`solve A(${s.unknown.name}) = f ... -> ${s.unknown.name}\`.`,
     });
   const out = defineValue(ctx, scope, s.unknown, t, "solution");
-  if (!operator || !fits || !used || !method || !stop || (s.precond && !precondChoice)) return undefined;
+  if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice)) return undefined;
   const rhsSym = ctx.sym("%b", rhs.type);
   const M = precondOf(s.precond, A, scope, s.span);
   const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
@@ -163,7 +165,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     ...(precondChoice && precondOp ? { precond: { choice: precondChoice, op: precondOp } } : {}),
     method,
     stop,
-    onBackwardFail: RAISE,
+    onBackwardFail,
     ...(protocol ? { protocol } : {}),
     label: s.unknown.name,
     span: s.span,
