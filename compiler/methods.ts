@@ -150,10 +150,10 @@ export const METHODS: readonly MethodSpec[] = [
   {
     name: "newton_krylov",
     construct: "solve",
-    doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on finite-difference directional derivatives (exact JVPs come with autodiff), with a backtracking line search",
-    options: [...solveStop(50), float("fd_step", 1e-3, "the relative finite-difference step ε of (F(x + εv) − F(x))/ε"), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
+    doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on exact Jacobian-vector products (forward-mode autodiff through F), with a backtracking line search",
+    options: [...solveStop(50), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
     nonlinear: true,
-    note: "Jacobian-vector products by finite differences (exact ones come with autodiff)",
+    note: "Jacobian-vector products exact (forward-mode autodiff)",
     implementation: { kind: "iter", module: "newton" },
   },
   // ---- preconditioners --------------------------------------------------------------

@@ -102,7 +102,7 @@ describe("newton_krylov_start/_step directly", () => {
     // F' = 3x² + 1 ≥ 1, so |x − x*| ≤ |F(x) − b| ≲ 6e-8·1000·few: relative error asserted
     // ≤ 2e-6 of max(1, |x*|). Measured: res ≤ 1e-5·‖b‖ after 3 or 4 steps on every instance
     // (residuals e.g. 13, 4.0, 0.47, 1.3e-2, 8.0e-5, 1.8e-6 then flat at the float32 floor).
-    const src = `input b: f32[n]\nop cubic(u) = u^3 + u\n` + stepsProgram("cubic", 12, ", fd_step: 1e-3, inner: 8");
+    const src = `input b: f32[n]\nop cubic(u) = u^3 + u\n` + stepsProgram("cubic", 12, ", inner: 8");
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 2 ** 30 }), async (n, seed) => {
         const rand = rng(seed);
