@@ -165,7 +165,11 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
   result.report.adjointOf = of.label;
-  if (forwardFailed) policyFailure(result.report, of, forwardFailed);
+  if (forwardFailed) {
+    // The cause is the forward construct's, whatever the adjoint itself did.
+    result.report.reason = "forward_failed";
+    policyFailure(result.report, of, forwardFailed);
+  }
   else if (!result.report.converged && of.onFail.mode === "phantom") {
     disposeAll(result.values);
     const again = phantom(host, op, of.onFail.k, inputs);

@@ -18,6 +18,8 @@ type Tensor = tfc.Tensor;
 export interface ExecutionResult {
   exports: Map<string, Tensor>;
   reports: Report[];
+  /** The most tensor memory held at once, sampled after every op (tfjs's own count). */
+  peakBytes: number;
 }
 
 /** What every execution backend provides; `TfjsInterpreter` is the first. */
@@ -56,6 +58,7 @@ class Env {
 export class TfjsInterpreter implements ExecutionBackend {
   readonly name: string;
   private reports: Report[] = [];
+  private peakBytes = 0;
   /** Each construct's report, by its first output's id. */
   private readonly byOutput = new Map<number, Report>();
   /** Reports of constructs running inside another construct's regions (a smoother's loop). */
@@ -69,6 +72,7 @@ export class TfjsInterpreter implements ExecutionBackend {
     const main = module.funcs.get("main");
     if (!main) throw new InternalError("the module has no main function");
     this.reports = [];
+    this.peakBytes = this.tf.memory().numBytes;
     const env = new Env();
     const keep = new Set<number>(module.exports.map((e) => e.value.id));
     const release = new Release(main.body, new Set(inputs.values()), keep);
@@ -78,7 +82,7 @@ export class TfjsInterpreter implements ExecutionBackend {
         release.after(i, op, env);
       });
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
-      return { exports, reports: this.reports };
+      return { exports, reports: this.reports, peakBytes: this.peakBytes };
     } catch (e) {
       if (e instanceof BackwardFailure) e.reports = [...this.reports];
       throw e;
@@ -107,6 +111,7 @@ export class TfjsInterpreter implements ExecutionBackend {
   private evalOp(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): void {
     const outs = this.compute(op, env, inputs);
     op.outputs.forEach((o, i) => env.set(o.id, outs[i]));
+    this.peakBytes = Math.max(this.peakBytes, this.tf.memory().numBytes);
   }
 
   private compute(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {

@@ -34,6 +34,8 @@ export interface RunOutput {
   sizes?: Map<string, number>;
   exports: ExportedValue[];
   reports: Report[];
+  /** The most tensor memory the run held at once (bytes, sampled after every op). */
+  peakBytes?: number;
 }
 
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
@@ -112,7 +114,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
       exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
     }
     for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
-    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports };
+    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports, peakBytes: result.peakBytes };
   } finally {
     for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
   }

@@ -28,6 +28,11 @@ export function runUnroll(tf: Tf, o: UnrollOptions): { values: Tensor[]; report:
   const t0 = performance.now();
   const owned = new Set<Tensor>();
   const keep = (ts: Tensor[]) => (ts.forEach((t) => owned.add(t)), ts);
+  // A region may return one of its arguments as is (a cotangent passed straight through);
+  // each result gets its own tensor so that dropping an argument never frees a result.
+  const fresh = (outs: Tensor[], args: readonly Tensor[]) => outs.map((t) => (args.includes(t) ? tf.clone(t) : t));
+  const step = (k: number, xs: Tensor[]) => keep(fresh(o.step(k, xs), xs));
+  const back = (k: number, xs: Tensor[], cts: Tensor[]) => keep(fresh(o.back(k, xs, cts), [...xs, ...cts]));
   const drop = (ts: readonly Tensor[]) => {
     for (const t of ts) if (owned.delete(t) && !o.init.includes(t) && !o.cts.includes(t)) t.dispose();
   };
@@ -36,7 +41,7 @@ export function runUnroll(tf: Tf, o: UnrollOptions): { values: Tensor[]; report:
   let carried = o.init;
   let n = 0;
   while (n < o.maxIter) {
-    const next = keep(o.step(n, carried));
+    const next = step(n, carried);
     if (!checkpoints.has(n)) drop(carried);
     carried = next;
     n++;
@@ -52,9 +57,9 @@ export function runUnroll(tf: Tf, o: UnrollOptions): { values: Tensor[]; report:
   for (let start = Math.floor((n - 1) / o.checkpoint) * o.checkpoint; start >= 0 && n > 0; start -= o.checkpoint) {
     const states = [checkpoints.get(start)!];
     const end = Math.min(start + o.checkpoint, n);
-    for (let k = start; k < end - 1; k++) states.push(keep(o.step(k, states[states.length - 1])));
+    for (let k = start; k < end - 1; k++) states.push(step(k, states[states.length - 1]));
     for (let k = end - 1; k >= start; k--) {
-      const out = keep(o.back(k, states[k - start], cts));
+      const out = back(k, states[k - start], cts);
       drop(cts);
       cts = out.slice(0, o.init.length);
       const parts = out.slice(o.init.length);
