@@ -117,6 +117,32 @@ describe("colour in the terminal output", () => {
     expect(untimed(off.stdout)).toBe(untimed(forced.stdout.replace(/\x1b\[[0-9;]*m/g, "")));
   });
 
+  it("on a terminal: reasons coloured, notes and the summary wrapped to its width; the table is not", async () => {
+    const file = join(tmp, "short.iter");
+    // CG stopped after 3 of the iterations it needs: a ✗ row, a note and a summary line.
+    writeFileSync(file, "dim N = 15\nop A(u: f32[n, n]) = stencil5(u, center: 4, side: -1) * (n + 1)^2\nlet f = 2 * grid(N, axis: 1)\nsolve A(u) = f method cg(rtol: 1e-6, maxiter: 3) -> u\nexport u\n");
+    const saved = { isTTY: process.stdout.isTTY, columns: process.stdout.columns };
+    Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true, writable: true });
+    Object.defineProperty(process.stdout, "columns", { value: 40, configurable: true, writable: true });
+    let r: Result;
+    try {
+      r = await iterc(["run", file]);
+    } finally {
+      Object.defineProperty(process.stdout, "isTTY", { value: saved.isTTY, configurable: true, writable: true });
+      Object.defineProperty(process.stdout, "columns", { value: saved.columns, configurable: true, writable: true });
+    }
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("\x1b[33m✗ max_iterations\x1b[39m");
+    const lines = r.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+    const table = lines.findIndex((l) => l.startsWith("name "));
+    expect([...lines[table]].length).toBeGreaterThan(40); // the table keeps its rows whole
+    const after = lines.slice(lines.findIndex((l) => l.startsWith("  ✗ u: ")));
+    const summary = after.findIndex((l) => l.startsWith("1 of 1 did not converge"));
+    expect(summary).toBeGreaterThan(1); // the note took two lines or more
+    for (const l of after.slice(0, summary + 2)) expect([...l].length).toBeLessThanOrEqual(40);
+    expect(after[summary + 1]).toBe("(max_iterations)");
+  });
+
   it("diagnostics on stderr: error headings red when forced, plain when not", async () => {
     const bad = join(tmp, "bad.iter");
     writeFileSync(bad, "dim N = 4\nop A(u: f32[n]) = u\nsolve A(u) = f -> u\nexport u\n");
