@@ -108,7 +108,7 @@ export function plot(spec: PlotSpec): string {
   const yAxis = makeYAxis(spec, sorted, log);
   const overlaps = findOverlaps(sorted, xAxis, yAxis);
   const showLegend = spec.legend ?? spec.series.length > 1;
-  const legendWidth = showLegend ? legendSize(spec.series, overlaps) : 0;
+  const legendWidth = showLegend ? Math.ceil(legendSize(spec.series, overlaps)) : 0;
   const width = spec.width ?? 760 + legendWidth;
   const height = spec.height ?? 440;
   const box: Box = { left: 78, top: spec.subtitle ? 72 : 54, right: width - 28 - legendWidth, bottom: height - 56 };
@@ -184,7 +184,8 @@ function decadeLabel(k: number): string {
 function tickLabel(label: string, a: { x: number; y: number; anchor: string }): string {
   const m = /^10\^(-?\d+)$/.exec(label);
   const common = { x: a.x, y: a.y, "text-anchor": a.anchor, "font-size": 12, fill: "#444" };
-  if (!m) return text(common, label);
+  // A real minus sign (U+2212): a hyphen is shorter and reads as a dash.
+  if (!m) return text(common, label.replace(/^-/, "−"));
   const exp = m[1].replace("-", "−");
   return el("text", common, `10${el("tspan", { dy: -5, "font-size": 9.5 }, esc(exp))}`);
 }

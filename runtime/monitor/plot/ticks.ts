@@ -6,7 +6,7 @@ export interface LogTicks {
   /** log10 of the axis ends: whole numbers, lo < hi. */
   lo: number;
   hi: number;
-  /** Exponents k of the labelled ticks 10ᵏ, increasing (every `step`-th decade). */
+  /** Exponents k of the labelled ticks 10ᵏ, increasing: every decade, or the multiples of a step of 2, 3, 5, 10, 20, … decades. */
   major: number[];
   /** Exponents of grid lines without a label: the other decades, and log10(2..9 × 10ᵏ) when few decades are shown. */
   minor: number[];
@@ -20,18 +20,18 @@ const EDGE = 0.08;
 
 /**
  * Ticks of a log axis spanning whole decades that hold [min, max] (both > 0, finite), with
- * room: no value closer than EDGE decades to an end. Over more than `maxLabels` decades only every 2nd, 3rd, 5th, 10th... decade is labelled
- * (the axis ends are moved to multiples of that step, so both ends carry a label).
+ * room: no value closer than EDGE decades to an end. Over more than `maxLabels` decades only
+ * the multiples of 2, 3, 5, 10, … decades are labelled.
  */
 export function logTicks(min: number, max: number, maxLabels = MAX_LOG_LABELS): LogTicks {
   if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) throw new RangeError(`a log axis needs 0 < min ≤ max < ∞, got [${min}, ${max}]`);
   // A value within EDGE decades of an axis end gets one more decade: a tolerance of exactly
   // 1e-2 would otherwise lie on the frame, and a single value 10ᵏ sits mid-axis.
-  let lo = Math.floor(Math.log10(min) - EDGE);
-  let hi = Math.ceil(Math.log10(max) + EDGE);
-  const step = niceDecadeStep((hi - lo) / (maxLabels - 1));
-  lo = Math.floor(lo / step) * step;
-  hi = Math.ceil(hi / step) * step;
+  const lo = Math.floor(Math.log10(min) - EDGE);
+  const hi = Math.ceil(Math.log10(max) + EDGE);
+  // Labels at multiples of the step (10⁻⁹, 10⁻⁶, 10⁻³, 1 rather than 10⁻¹³, 10⁻¹⁰, …); the axis
+  // ends stay where the data are, so a wide axis is not stretched to the next multiple.
+  const step = niceDecadeStep((hi - lo + 1) / maxLabels);
   const major: number[] = [];
   const minor: number[] = [];
   const decades = hi - lo;
