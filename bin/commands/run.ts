@@ -136,7 +136,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       const written: string[] = [];
       if (flags.plot) {
         const paths = await writePlots(flags.plot, plotReports(out.reports, source, file, sizes, inputs), basename(file));
-        written.push(`plots: ${paths.length} SVG files in ${flags.plot} (${basename(paths.at(-1)!)} has every history)`);
+        written.push(`plots: ${paths.length} SVG file${paths.length === 1 ? "" : "s"} in ${flags.plot} (${basename(paths.at(-1)!)} has every history)`);
       }
       if (flags.history) {
         const rows = await writeHistoryCsv(flags.history, out.reports);
