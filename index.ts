@@ -10,3 +10,12 @@ export { type Report, type Reason, renderReports, reportToJson } from "./runtime
 export { type BackendName, selectBackend } from "./runtime/tfjs/backend.js";
 export { readNpy, writeNpy, type NpyArray } from "./runtime/npy.js";
 export { METHODS, type MethodSpec } from "./compiler/methods.js";
+// Watching a run: the observer API the drivers call, the monitors, plots and CSV histories.
+export type { ConstructRun, IterationEvent, RunEvent, RunObserver } from "./runtime/monitor/events.js";
+export { combineObservers, dispatch, recordingObserver, safeObserver } from "./runtime/monitor/events.js";
+export { MonitorLines, type MonitorLinesOptions } from "./runtime/monitor/monitor-lines.js";
+export { ProgressObserver } from "./runtime/monitor/progress.js";
+export { ProgressLine, type ProgressLineOptions } from "./runtime/monitor/progress-line.js";
+export { plot, type PlotSpec, type PlotSeries, type PlotPoint, type HLine, type XBand } from "./runtime/monitor/plot-svg.js";
+export { reportPlot, reportsPlot } from "./runtime/monitor/report-plots.js";
+export { historiesCsv } from "./runtime/monitor/history-csv.js";

@@ -1,6 +1,8 @@
 // The convergence report every iterative construct returns beside its value (the PETSc habit):
 // how many iterations, the final residual, its history, and why the iteration stopped.
 // Non-convergence is reported, never silent.
+import { PLAIN, type Painter, reasonStyle } from "./monitor/colour.js";
+import { wrapText } from "./monitor/wrap.js";
 
 /**
  * Why an iteration stopped. `completed` is for loops, which have no residual: a counted
@@ -71,6 +73,12 @@ export interface Report {
   errorBound?: ErrorBound;
   /** For the adjoint (or tangent) of a construct autodiff added: the forward construct's name. */
   adjointOf?: string;
+  /**
+   * The threshold the residual was tested against, max(atol, rtol · reference norm), in the
+   * units of `history`: what a plot draws as the tolerance line. Absent when the driver does not
+   * say (loops have none).
+   */
+  tolerance?: number;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -128,7 +136,8 @@ export class ResidualHistory {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-function fmtNum(x: number): string {
+/** A residual for tables and messages: `5.90e-2`, `0`, `NaN`, `Inf`. */
+export function fmtNum(x: number): string {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Inf";
   if (x === -Infinity) return "-Inf";
@@ -136,7 +145,8 @@ function fmtNum(x: number): string {
   return x.toExponential(2);
 }
 
-function fmtTime(s: number): string {
+/** Seconds as µs, ms or s with three significant-ish digits. */
+export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return fmtNum(s);
   if (s < 1e-3) return `${(s * 1e6).toFixed(0)} µs`;
   if (s < 1) return `${(s * 1e3).toFixed(1)} ms`;
@@ -157,16 +167,28 @@ function pad(s: string, w: number, right: boolean): string {
   return right ? fill + s : s + fill;
 }
 
+export interface RenderOptions {
+  /** Colours the reasons, failure marks and summary (see runtime/monitor/colour.ts). Default: none. */
+  painter?: Painter;
+  /**
+   * Wraps the notes under the table (long `detail`s) to this many columns, continuation lines
+   * indented under the note's text. Default: no wrapping (not a terminal).
+   */
+  width?: number;
+}
+
 /**
  * A human table with one row per report: name, kind, method, iterations, residual, relative
  * residual, reason, time. Non-converged rows carry `✗` before their reason (converged ones `✓`),
  * and the `detail` of every report that has one is printed under the table, as is a summary line
- * when any construct did not converge.
+ * when any construct did not converge. Without options the text is plain and unwrapped.
  */
-export function renderReports(all: readonly Report[]): string {
+export function renderReports(all: readonly Report[], options: RenderOptions = {}): string {
   const reports = nestAdjoints(all);
+  const paint = options.painter ?? PLAIN;
   const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
   const numeric = [false, false, false, true, true, true, false, true];
+  const REASON = 6;
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
   // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
   const resid = (r: Report, x: number) => ((r.kind === "loop" || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
@@ -181,13 +203,17 @@ export function renderReports(all: readonly Report[]): string {
     fmtTime(r.seconds),
   ]);
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((row) => width(row[i]))));
-  const line = (cells: string[]) =>
+  // Colour goes on after padding, so escape codes never count towards a column's width.
+  const line = (cells: string[], r?: Report) =>
     cells
-      .map((c, i) => pad(c, widths[i], numeric[i]))
+      .map((c, i) => {
+        const padded = pad(c, widths[i], numeric[i]);
+        return r && i === REASON ? paint.paint(reasonStyle(r.reason), c) + padded.slice(c.length) : padded;
+      })
       .join("  ")
       .trimEnd();
   const out = [line(header), widths.map((w) => "─".repeat(w)).join("  ")];
-  for (const row of rows) out.push(line(row));
+  rows.forEach((row, i) => out.push(line(row, reports[i])));
 
   const notes: string[] = [];
   for (const r of reports) {
@@ -202,15 +228,16 @@ export function renderReports(all: readonly Report[]): string {
       );
     }
     if (r.historyTruncated) bits.push(`history truncated to the first and last ${HISTORY_KEEP} entries`);
-    for (const b of bits) notes.push(`  ${r.converged ? " " : "✗"} ${r.name}: ${b}`);
+    const mark = r.converged ? " " : paint.paint(reasonStyle(r.reason), "✗");
+    for (const b of bits) notes.push(...wrapped(`  ${mark} ${r.name}: `, `  ${r.converged ? " " : "✗"} ${r.name}: `, b, options.width));
   }
   if (notes.length > 0) out.push("", ...notes);
   const failed = reports.filter((r) => !r.converged);
   if (failed.length > 0) {
-    out.push(
-      "",
-      `${failed.length} of ${reports.length} did not converge: ${failed.map((r) => `${r.name} (${r.reason})`).join(", ")}`,
-    );
+    const summary = `${failed.length} of ${reports.length} did not converge: ${failed.map((r) => `${r.name} (${r.reason})`).join(", ")}`;
+    // Yellow when every failure only ran out of iterations; red when something broke.
+    const style = failed.every((r) => r.reason === "max_iterations") ? "yellow" : "red";
+    out.push("", ...wrapped("", "", summary, options.width).map((l) => paint.paint(style, l)));
   }
   return out.join("\n");
 }
@@ -242,6 +269,18 @@ function nestAdjoints(reports: readonly Report[]): Report[] {
   return out;
 }
 
+/**
+ * `prefix + text`, wrapped to `width` when given, continuation lines indented to the text's
+ * column (`plainPrefix` is the prefix without colour, to measure it).
+ */
+function wrapped(prefix: string, plainPrefix: string, text: string, width: number | undefined): string[] {
+  if (width === undefined) return [prefix + text];
+  const first = [...plainPrefix].length;
+  // Continuations sit under the text, unless a long name put it past a third of the line.
+  const indent = first <= width / 3 ? first : 6;
+  return wrapText(text, width, first, indent).map((l, i) => (i === 0 ? prefix : " ".repeat(indent)) + l);
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON
 
@@ -268,6 +307,7 @@ export interface ReportJson {
   detail?: string;
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
   adjointOf?: string;
+  tolerance?: JsonNumber;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -301,6 +341,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.historyTruncated) out.historyTruncated = true;
   if (r.detail !== undefined) out.detail = r.detail;
   if (r.adjointOf !== undefined) out.adjointOf = r.adjointOf;
+  if (r.tolerance !== undefined) out.tolerance = jsonNumber(r.tolerance);
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -329,6 +370,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.historyTruncated) out.historyTruncated = true;
   if (j.detail !== undefined) out.detail = j.detail;
   if (j.adjointOf !== undefined) out.adjointOf = j.adjointOf;
+  if (j.tolerance !== undefined) out.tolerance = fromJsonNumber(j.tolerance);
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

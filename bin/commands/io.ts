@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse, type ParseResult } from "../../grammar/parse.js";
 import { type Diagnostic, renderDiagnostics } from "../../base/diagnostics.js";
+import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 
 export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3 } as const;
 
@@ -40,11 +41,12 @@ export function load(file: string): Loaded {
 
 export function printDiagnostics(ds: readonly Diagnostic[], file: string, source: string): void {
   if (ds.length === 0) return;
-  process.stderr.write(renderDiagnostics(ds, new Map([[file, source]])) + "\n\n");
+  const paint = painterFor(process.stderr);
+  process.stderr.write(paintDiagnostics(renderDiagnostics(ds, new Map([[file, source]])), paint) + "\n\n");
   const errors = ds.filter((d) => d.severity === "error").length;
   const warnings = ds.length - errors;
   const parts = [errors && `${errors} error${errors === 1 ? "" : "s"}`, warnings && `${warnings} warning${warnings === 1 ? "" : "s"}`].filter(Boolean);
-  process.stderr.write(`${file}: ${parts.join(", ")}\n`);
+  process.stderr.write(`${file}: ${paint.paint(errors ? "red" : "yellow", parts.join(", "))}\n`);
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");

@@ -1,6 +1,7 @@
 // Command registration (commander) and the one place where errors become exit codes.
 import { Command, CommanderError } from "commander";
 import { BUG_REPORT_HINT } from "../../base/diagnostics.js";
+import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 import { EXIT, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";
@@ -29,14 +30,15 @@ function handleError(e: unknown): number {
     // help and --version exit through here with code 0; a bad flag with its own message.
     return e.exitCode === 0 ? EXIT.ok : EXIT.user;
   }
+  const error = paintDiagnostics("error:", painterFor(process.stderr));
   if (e instanceof UsageError) {
-    process.stderr.write(`error: ${e.message}\n${e.hint ? `  = hint: ${e.hint}\n` : ""}`);
+    process.stderr.write(`${error} ${e.message}\n${e.hint ? `  = hint: ${e.hint}\n` : ""}`);
     return EXIT.user;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   // Errors from the runtime that a user caused (a bad .npy, a missing backend) say so.
   if ((err as { isUserError?: boolean }).isUserError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`${error} ${err.message}\n`);
     return EXIT.user;
   }
   process.stderr.write(`internal error: ${err.message}\n${BUG_REPORT_HINT}\n\n${err.stack ?? ""}\n`);

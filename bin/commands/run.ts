@@ -1,13 +1,15 @@
 // `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
 // construct and a summary of each export. Exit 3 when any construct did not converge.
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource } from "../../compiler/compile.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
 import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
+import { painterFor } from "../../runtime/monitor/colour.js";
+import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.js";
 import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
@@ -20,6 +22,8 @@ interface RunFlags {
   json?: boolean;
   out?: string;
   values?: boolean;
+  plot?: string;
+  history?: string;
 }
 
 function backendName(s: string): BackendName {
@@ -68,6 +72,16 @@ function makeOutDir(dir: string): void {
   }
 }
 
+/** `--plot DIR` must be a folder or not exist yet: said before the run, not after it. */
+function checkFolder(dir: string, flag: string, what: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`\`${flag} ${dir}\` names a file, not a folder.`, `give a folder to write ${what} into.`);
+}
+
+/** `--history FILE` must not be a folder: said before the run (its folder is created after it). */
+function checkFileTarget(path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`\`--history ${path}\` names a folder, not a file.`, "give a file name, e.g. `--history history.csv`.");
+}
+
 async function loadInputs(items: string[] | undefined): Promise<Map<string, NpyArray>> {
   const out = new Map<string, NpyArray>();
   for (const item of items ?? []) {
@@ -89,11 +103,16 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--json", "print one JSON object instead of tables")
     .option("--values", "with --json, include every export's values")
     .option("--out <dir>", "write each export as DIR/NAME.npy")
+    .option("--plot <dir>", "write DIR/NAME.svg, each construct's residual history, and DIR/all.svg, all of them together")
+    .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
       const inputs = await loadInputs(flags.input);
-      const out = await runSource(source, { file, sizes: parseSizes(flags.set), inputs, backend });
+      if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
+      if (flags.history) checkFileTarget(flags.history);
+      const sizes = parseSizes(flags.set);
+      const out = await runSource(source, { file, sizes, inputs, backend });
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
         setCode(EXIT.user);
@@ -103,6 +122,15 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         makeOutDir(flags.out);
         for (const e of out.exports) await writeNpyFile(join(flags.out, `${e.name}.npy`), { dtype: e.dtype, shape: e.shape, data: e.data });
       }
+      const written: string[] = [];
+      if (flags.plot) {
+        const paths = await writePlots(flags.plot, out.reports, basename(file));
+        written.push(`plots: ${paths.length} SVG file${paths.length === 1 ? "" : "s"} in ${flags.plot} (${basename(paths.at(-1)!)} has every history)`);
+      }
+      if (flags.history) {
+        const rows = await writeHistoryCsv(flags.history, out.reports);
+        written.push(`history: ${flags.history} (${rows} row${rows === 1 ? "" : "s"})`);
+      }
       if (flags.json) {
         const exports = Object.fromEntries(out.exports.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, ...summary(e), ...(flags.values || e.data.length <= 8 ? { values: [...e.data] } : {}) }]));
         const json = { backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
@@ -110,9 +138,11 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       } else {
         process.stdout.write(`backend: ${out.backend.description}\n`);
         if (out.sizes?.size) process.stdout.write(`sizes: ${[...out.sizes].map(([k, v]) => `${k} = ${v}`).join(", ")}\n`);
-        if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports)}\n`);
+        const tty = process.stdout.isTTY === true;
+        if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports, { painter: painterFor(process.stdout), ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })}\n`);
         if (out.stopped) process.stdout.write(`\nThe run stopped: ${out.stopped}. No export was computed.\n`);
         else process.stdout.write(`\n${renderExports(out.exports)}\n`);
+        if (written.length) process.stdout.write(`\n${written.join("\n")}\n`);
       }
       setCode(out.reports.every((r) => r.converged) ? EXIT.ok : EXIT.notConverged);
     });

@@ -368,6 +368,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
     detail: detail === undefined ? counts : `${detail}; ${counts}`,
   };
   if (history.truncated) report.historyTruncated = true;
+  if (Number.isFinite(monitor.tolerance)) report.tolerance = monitor.tolerance;
   // r / (1 − L) bounds ‖x − x*‖ whatever method produced x; no estimated L (Anderson's residual
   // ratios do not estimate T's Lipschitz constant)
   const bound = errorBound(report, { ...(opts.lipschitz !== undefined ? { lipschitz: opts.lipschitz } : {}), estimate: false });

@@ -92,6 +92,7 @@ export function buildReport(
     ...fields,
   };
   if (monitor.history.truncated) r.historyTruncated = true;
+  if (Number.isFinite(monitor.tolerance)) r.tolerance = monitor.tolerance;
   return r;
 }
 

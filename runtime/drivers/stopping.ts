@@ -72,6 +72,8 @@ export function convergedReason(rule: ResolvedRule, residual: number, ref: numbe
 export class ConvergenceMonitor {
   readonly rule: ResolvedRule;
   readonly history = new ResidualHistory();
+  /** The threshold of the latest decision, max(atol, rtol · ref): the report's `tolerance`. */
+  tolerance = NaN;
 
   constructor(rule: StoppingRule) {
     this.rule = resolveRule(rule);
@@ -95,6 +97,7 @@ export class ConvergenceMonitor {
   /** Decides for the latest iteration index without recording anything. */
   decide(residual: number, ref: number): Decision {
     const iteration = this.iteration;
+    this.tolerance = tolerance(this.rule, ref);
     if (!Number.isFinite(residual)) return { stop: true, iteration, reason: "diverged_nan", converged: false };
     const conv = convergedReason(this.rule, residual, ref);
     if (conv) return { stop: true, iteration, reason: conv, converged: true };
