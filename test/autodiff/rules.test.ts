@@ -50,6 +50,8 @@ interface NumCase {
   ref: (v: T, k: Consts) => T;
   /** Only forward mode: reverse mode is refused for this case (a RefusedCase says so). */
   jvpOnly?: boolean;
+  /** Declarations the expression uses (an `op` with symbolic sizes), before the exports. */
+  defs?: string[];
 }
 
 /** An op whose derivative is zero: jvp and vjp must be exactly 0. */
@@ -182,6 +184,11 @@ for (const [name, dom] of Object.entries(BINARY_DOMAIN)) {
   NUM.push({ op: name, wrt: "all", expr: `${name}(v, v[::-1])`, x, ref: (v) => R.binary(name, v, rev(v)) });
 }
 
+// Literal exponents on bases of either sign (the documentation's `sum(u^2)`), a literal base.
+NUM.push({ op: "pow", wrt: 0, expr: "v ^ 2", x: U([3, 4]), ref: (v) => R.map(v, (e) => e ** 2) });
+NUM.push({ op: "pow", wrt: 0, expr: "v ^ 3", x: U([3, 4]), ref: (v) => R.map(v, (e) => e ** 3) });
+NUM.push({ op: "pow", wrt: 1, expr: "2 ^ v", x: U([3, 4]), ref: (v) => R.map(v, (e) => 2 ** e) });
+
 for (const name of ["lt", "le", "gt", "ge", "eq", "ne", "logical_and", "logical_or"]) {
   ZERO.push({ op: name, wrt: 0, expr: `${name}(v, kb)`, x: U([3, 4]), consts: { kb: U([4]) }, out: [3, 4], dtype: "bool" });
   ZERO.push({ op: name, wrt: 1, expr: `${name}(ka, v)`, x: U([3, 4]), consts: { ka: U([3, 4]) }, out: [3, 4], dtype: "bool" });
@@ -273,6 +280,10 @@ for (const [shape, sub] of [
 ] as [number[], string][]) {
   NUM.push({ op: "index", wrt: 0, expr: `v[${sub}]`, x: U(shape), ref: (v) => R.index(v, sub) });
 }
+// Subscripts and pads inside an `op` whose size is symbolic (bounds such as n - 1 become
+// numbers when the call is specialised): the finite differences users write.
+NUM.push({ op: "index", wrt: 0, expr: "dx(v)", defs: ["op dx(u: f32[n]) = u[1:n] - u[0:n - 1]"], x: U([6]), ref: (v) => R.binary("sub", R.index(v, "1:6"), R.index(v, "0:5")) });
+NUM.push({ op: "pad", wrt: 0, expr: "lap1(v)", defs: ["op lap1(u: f32[n]) {", "  let p = pad(u, 1)", "  return p[0:n] + p[2:n + 2] - 2 * u", "}"], x: U([5]), ref: (v) => { const p = R.pad(v, [1], "zero"); return R.binary("sub", R.binary("add", R.index(p, "0:5"), R.index(p, "2:7")), R.map(v, (e) => 2 * e)); } });
 NUM.push({ op: "slice", wrt: 0, expr: "slice(v, start: 1, size: 2, axis: 1)", x: U([3, 4]), ref: (v) => R.slice(v, 1, 2, 1) });
 NUM.push({ op: "slice", wrt: 0, expr: "slice(v, start: -2)", x: U([4, 3]), ref: (v) => R.slice(v, -2, -1, 0) });
 NUM.push({ op: "slice", wrt: 0, expr: "slice(v, start: 1, size: 2, axis: -1)", x: U([2, 3, 4]), ref: (v) => R.slice(v, 1, 2, -1) });
@@ -368,7 +379,7 @@ async function numeric(c: NumCase): Promise<void> {
   const t = uniform(seed0(c) + 1, c.x.shape);
   const cot = uniform(seed0(c) + 2, out0.shape);
   const { lines, data } = inputs({ x: c.x, t, ...(c.jvpOnly ? {} : { c: cot }), ...c.consts });
-  lines.push(`export jv = jvp(v => ${c.expr}, x, t)`);
+  lines.push(...(c.defs ?? []), `export jv = jvp(v => ${c.expr}, x, t)`);
   if (!c.jvpOnly) lines.push(`export vj = vjp(v => ${c.expr}, x, c)`);
   const scalarOut = out0.shape.length === 0;
   if (scalarOut && !c.jvpOnly) lines.push(`export gr = grad(v => ${c.expr}, x)`);
