@@ -1,7 +1,7 @@
 // Running derivative programs for the autodiff tests: every datum goes in as a float32 `input`
 // (so nothing is folded at compile time and the kernels and rules really run), and the checks
 // compare what comes out with the float64 references of ./reference.ts.
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import type { NpyArray } from "../../runtime/npy.js";
 import { type ExportedValue, runSource, type RunOutput } from "../../runtime/run.js";
 import { absApply, directional, expectWithin, inner, innerAbs, jacobian, RTOL, type T, transposeApply } from "./reference.js";
@@ -80,4 +80,65 @@ export function checkDerivatives(f: (x: T) => T, x: T, t: T, c: T | undefined, g
     expect(rows).toBe(1);
     expectWithin("grad vs central differences", got.grad, JT1.value, widen(JT1.scale), rtol);
   }
+}
+
+// ---- rules known to be wrong -----------------------------------------------------------------
+
+/**
+ * A rule found wrong (the lead fixes rules; these tests stay as they are and are marked
+ * `it.fails` until then, so a fix shows up as a failure telling to remove the mark).
+ */
+export interface Wrong {
+  short: string;
+  what: string;
+  /** The failure it gives today; any other failure (or none) fails the `it.fails` test. */
+  symptom: RegExp;
+}
+
+export const RESHAPE_TO_SCALAR: Wrong = {
+  short: "InternalError: reshape to []",
+  symptom: /a derivative built `reshape` on \(f32\[1(, 1)*\]\), which it rejects/,
+  what:
+    "reshape's and flatten's vjp (compiler/ops/layout.ts) reshape the cotangent back to the input's shape; for a scalar input that is " +
+    "`reshape` with no sizes, which reshape's shape rule rejects: the compile throws InternalError \"a derivative built `reshape` on " +
+    "(f32[1, 1]), which it rejects: `reshape` needs the new sizes\". Their jvp is right. Second derivatives meet it too: the " +
+    "reductions' rules reshape a scalar to [1, …, 1] (`spread` in compiler/ops/reduce.ts), so reverse mode over a derivative in " +
+    "which a full reduction's cotangent (or, for max, min, prod, norm, norm_inf, the reduced value) depends on v fails, e.g. " +
+    "grad(v => dot(grad(u => square(sum(u)), v), t), x).",
+};
+export const SPREAD_OF_SCALAR: Wrong = {
+  short: "InternalError: reshape to []",
+  symptom: /a derivative built `reshape` on \(f32\), which it rejects/,
+  what:
+    "`spread` in compiler/ops/reduce.ts reshapes to keptShape(x), which is [] for a scalar x, and reshape's shape rule rejects no " +
+    "sizes: InternalError \"a derivative built `reshape` on (f32), which it rejects\". Hits the vjp of every reduction of a scalar " +
+    "and the jvp of max, min, prod, norm and norm_inf (their local derivative spreads the output); sum's and mean's jvp are right.",
+};
+export const ZEROS_OF_SCALAR: Wrong = {
+  short: "InternalError: zeros of shape []",
+  symptom: /a derivative built `zeros` on \(\), which it rejects/,
+  what:
+    "Emitter.zerosLike (compiler/autodiff/emitter.ts) builds `zeros` with dims [] for a scalar, which the zeros shape rule rejects " +
+    "(\"`zeros` needs sizes here\"): InternalError. Hits where's jvp and vjp (zerosLike of the output and of the cotangent), " +
+    "jvpOfJointLinear's zero for a constant operand (stack), and the zero tangent or cotangent the pass fills in for a scalar " +
+    "(compiler/autodiff/pass.ts) after a ZERO_DERIVATIVE rule (floor, comparisons, casts to integers).",
+};
+
+/**
+ * `it`, or for a case whose rule is known to be wrong `it.fails`, which passes only while the
+ * case fails with the known symptom: once the rule is fixed (or fails differently) it fails.
+ */
+export function test(name: string, wrong: Wrong | undefined, body: () => Promise<void>): void {
+  if (!wrong) {
+    it(name, body);
+    return;
+  }
+  it.fails(`${name} — KNOWN WRONG (${wrong.short}; see the case's \`wrong\`)`, async () => {
+    try {
+      await body();
+    } catch (err) {
+      if (wrong.symptom.test(String(err))) throw err;
+      console.error(`${name}: failed, but not with the known symptom ${wrong.symptom}:`, err);
+    }
+  });
 }

@@ -635,13 +635,13 @@ export function absApply(J: { cols: number[][] }, t: ArrayLike<number>, rows: nu
 }
 
 /**
- * Each got[i] within RTOL·max(scale[i], 1e-6) of want[i]: the float32 error bound is relative
+ * Each got[i] within RTOL·max(scale[i], floor) of want[i]: the float32 error bound is relative
  * to the absolute-value sum the entry is made of (see the header), not to the entry itself.
  */
-export function expectWithin(what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number>, rtol = RTOL): void {
+export function expectWithin(what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number>, rtol = RTOL, floor = 1e-6): void {
   expect(got.length, `${what}: length`).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    const tol = rtol * Math.max(scale[i], 1e-6);
+    const tol = rtol * Math.max(scale[i], floor);
     const err = Math.abs(got[i] - want[i]);
     if (!(err <= tol)) expect.fail(`${what}, entry ${i}: got ${got[i]}, want ${want[i]} (error ${err.toExponential(2)} > tolerance ${tol.toExponential(2)})`);
   }

@@ -25,7 +25,7 @@
 // (or reverse) mode, where it exists, is checked numerically like any other rule.
 import { describe, expect, it } from "vitest";
 import { allOps } from "../../compiler/ops/index.js";
-import { checkDerivatives, exportsOf, get, inputs, run } from "./harness.js";
+import { checkDerivatives, exportsOf, get, inputs, RESHAPE_TO_SCALAR, run, SPREAD_OF_SCALAR, test, type Wrong, ZEROS_OF_SCALAR } from "./harness.js";
 import * as R from "./reference.js";
 import { awayFromZero, distinct, distinctAbs, type T, uniform } from "./reference.js";
 
@@ -80,43 +80,6 @@ interface RefusedCase {
   consts?: Consts;
   out: number[];
 }
-
-/**
- * A rule found wrong (the lead fixes rules; these tests stay as they are and are marked
- * `it.fails` until then, so a fix shows up as a failure telling to remove the mark).
- */
-interface Wrong {
-  short: string;
-  what: string;
-  /** The failure it gives today; any other failure (or none) fails the `it.fails` test. */
-  symptom: RegExp;
-}
-
-const RESHAPE_TO_SCALAR: Wrong = {
-  short: "InternalError: reshape to []",
-  symptom: /a derivative built `reshape` on \(f32\[1(, 1)?\]\), which it rejects/,
-  what:
-    "reshape's and flatten's vjp (compiler/ops/layout.ts) reshape the cotangent back to the input's shape; for a scalar input that is " +
-    "`reshape` with no sizes, which reshape's shape rule rejects: the compile throws InternalError \"a derivative built `reshape` on " +
-    "(f32[1, 1]), which it rejects: `reshape` needs the new sizes\". Their jvp is right.",
-};
-const SPREAD_OF_SCALAR: Wrong = {
-  short: "InternalError: reshape to []",
-  symptom: /a derivative built `reshape` on \(f32\), which it rejects/,
-  what:
-    "`spread` in compiler/ops/reduce.ts reshapes to keptShape(x), which is [] for a scalar x, and reshape's shape rule rejects no " +
-    "sizes: InternalError \"a derivative built `reshape` on (f32), which it rejects\". Hits the vjp of every reduction of a scalar " +
-    "and the jvp of max, min, prod, norm and norm_inf (their local derivative spreads the output); sum's and mean's jvp are right.",
-};
-const ZEROS_OF_SCALAR: Wrong = {
-  short: "InternalError: zeros of shape []",
-  symptom: /a derivative built `zeros` on \(\), which it rejects/,
-  what:
-    "Emitter.zerosLike (compiler/autodiff/emitter.ts) builds `zeros` with dims [] for a scalar, which the zeros shape rule rejects " +
-    "(\"`zeros` needs sizes here\"): InternalError. Hits where's jvp and vjp (zerosLike of the output and of the cotangent), " +
-    "jvpOfJointLinear's zero for a constant operand (stack), and the zero tangent or cotangent the pass fills in for a scalar " +
-    "(compiler/autodiff/pass.ts) after a ZERO_DERIVATIVE rule (floor, comparisons, casts to integers).",
-};
 
 let nextSeed = 1;
 const seed = (): number => nextSeed++;
@@ -421,25 +384,6 @@ const shapeText = (t: T): string => `[${t.shape.join(", ")}]`;
 const constsText = (k: Consts | undefined): string => Object.entries(k ?? {}).map(([n, t]) => ` ${n}${shapeText(t)}`).join("");
 const title = (c: { op: string; wrt: number | "all"; expr: string; x: T; consts?: Consts }): string =>
   `${c.op} wrt ${c.wrt === "all" ? "all inputs" : `input ${c.wrt}`}: ${c.expr}, v${shapeText(c.x)}${constsText(c.consts)}`;
-
-/**
- * `it`, or for a case whose rule is known to be wrong `it.fails`, which passes only while the
- * case fails with the known symptom: once the rule is fixed (or fails differently) it fails.
- */
-function test(name: string, wrong: Wrong | undefined, body: () => Promise<void>): void {
-  if (!wrong) {
-    it(name, body);
-    return;
-  }
-  it.fails(`${name} — KNOWN WRONG (${wrong.short}; see the case's \`wrong\`)`, async () => {
-    try {
-      await body();
-    } catch (err) {
-      if (wrong.symptom.test(String(err))) throw err;
-      console.error(`${name}: failed, but not with the known symptom ${wrong.symptom}:`, err);
-    }
-  });
-}
 
 async function numeric(c: NumCase): Promise<void> {
   const out0 = c.ref(c.x, c.consts ?? {});
