@@ -10,19 +10,25 @@
 // whole difference Jacobian, and the dot-product test ⟨c, J·t⟩ = ⟨vjp(c), t⟩. One case per
 // differentiable input (the others held constant) and per static that changes the rule: axis
 // and keepdims of reductions, vector/matrix/batched matmul, broadcasting on either side of a
-// binary op, negative and strided subscripts, stencil boundaries.
+// binary op, negative and strided subscripts, stencil boundaries, scalar points — and cases
+// where every input depends on v (tangents add, cotangents accumulate).
 //
 // Tolerances (derived in reference.ts): each entry within 1e-4 of the absolute-value sum it is
 // made of, e.g. |jvp_i − (J t)_i| ≤ 1e-4·(|J|·|t|)_i. The rules compute in float32, whose
 // rounding (u ≈ 6e-8, sums of ≤ 64 terms, a few ulp per transcendental kernel) stays below
-// ~5e-6 of that scale; the float64 differences (h = 1e-4) err by ~1e-9. A wrong rule errs by
-// the scale itself.
+// ~5e-6 of that scale (measured: below 1e-6); the fourth-order float64 differences (h = 1e-4)
+// err by ~1e-12. A wrong rule errs by the scale itself.
 //
 // Ops whose derivative is zero by definition (comparisons, logic, floor, sign, parity, casts
 // to integers) must give exactly zero, not small numbers. Cases a rule refuses on purpose
 // (NoRule) must give one `not-differentiable` diagnostic naming the op, at the line of the
 // `jvp`/`vjp`/`grad`, with a note giving the line where the op is computed; their forward
-// (or reverse) mode, where it exists, is checked numerically like any other rule.
+// (or reverse) mode, where it exists, is checked numerically like any other rule. Where the
+// derivative jumps (ties of max/min/maximum, relu and abs at 0, norms at 0) differences say
+// nothing: the convention each rule states is checked exactly instead.
+//
+// Rules found wrong are kept as tests marked `it.fails` (harness.ts: `test`, and the `wrong`
+// field of a case says what is wrong), passing only while they fail with the known symptom.
 import { describe, expect, it } from "vitest";
 import { allOps } from "../../compiler/ops/index.js";
 import { checkDerivatives, exportsOf, get, inputs, RESHAPE_TO_SCALAR, run, SPREAD_OF_SCALAR, test, type Wrong, ZEROS_OF_SCALAR } from "./harness.js";
@@ -247,6 +253,7 @@ const MATMUL_SHAPES: [number[], number[]][] = [
   [[2, 1, 3, 4], [3, 4, 2]], // batch axes broadcasting both ways
   [[2, 3, 4], [4]], // batch @ vector
   [[4], [2, 4, 3]], // vector @ batch
+  [[1, 3, 4], [2, 4, 5]], // a batch of one against a batch of two
 ];
 for (const [sa, sb] of MATMUL_SHAPES) {
   NUM.push({ op: "matmul", wrt: 0, expr: "v @ kb", x: U(sa), consts: { kb: U(sb) }, ref: (v, k) => R.matmul(v, k.kb) });
@@ -257,6 +264,7 @@ NUM.push({ op: "matmul", wrt: "all", expr: "v @ v", x: U([4]), ref: (v) => R.mat
 NUM.push({ op: "transpose", wrt: 0, expr: "transpose(v)", x: U([3, 4]), ref: (v) => R.transpose(v) });
 NUM.push({ op: "transpose", wrt: 0, expr: "transpose(v)", x: U([2, 3, 4]), ref: (v) => R.transpose(v) });
 NUM.push({ op: "transpose", wrt: 0, expr: "transpose(v, 1, 2, 0)", x: U([2, 3, 4]), ref: (v) => R.transpose(v, [1, 2, 0]) });
+NUM.push({ op: "transpose", wrt: 0, expr: "transpose(v, 3, 1, 0, 2)", x: U([2, 3, 1, 4]), ref: (v) => R.transpose(v, [3, 1, 0, 2]) });
 NUM.push({ op: "outer", wrt: 0, expr: "outer(v, kb)", x: U([3]), consts: { kb: U([4]) }, ref: (v, k) => R.outer(v, k.kb) });
 NUM.push({ op: "outer", wrt: 1, expr: "outer(ka, v)", x: U([4]), consts: { ka: U([3]) }, ref: (v, k) => R.outer(k.ka, v) });
 NUM.push({ op: "outer", wrt: "all", expr: "outer(v, v)", x: U([4]), ref: (v) => R.outer(v, v) });
@@ -280,6 +288,7 @@ for (const [shape, sub] of [
   [[5, 6], "::-2, 1:5:2"],
   [[2, 4, 3], "0, 1:3, -1"],
   [[3, 4], "2, 3"],
+  [[6, 3], "-1:0:-2, 1"],
 ] as [number[], string][]) {
   NUM.push({ op: "index", wrt: 0, expr: `v[${sub}]`, x: U(shape), ref: (v) => R.index(v, sub) });
 }
@@ -305,6 +314,7 @@ for (const axis of [0, 1, -1]) {
 }
 NUM.push({ op: "pad", wrt: 0, expr: "pad(v, 1, 2)", x: U([3, 4]), ref: (v) => R.pad(v, [1, 2], "zero") });
 NUM.push({ op: "pad", wrt: 0, expr: "pad(v, 2)", x: U([2, 3, 4]), ref: (v) => R.pad(v, [2], "zero") });
+NUM.push({ op: "pad", wrt: 0, expr: "pad(v, 1, 0, 2)", x: U([2, 3, 2]), ref: (v) => R.pad(v, [1, 0, 2], "zero") });
 for (const mode of ["reflect", "periodic"] as const) {
   NUM.push({ op: "pad", wrt: 0, expr: `pad(v, 1, 2, mode: "${mode}")`, x: U([3, 4]), ref: (v) => R.pad(v, [1, 2], mode), jvpOnly: true });
   REFUSED.push({ op: "pad", wrt: 0, mode: "vjp", body: `pad(u, 1, 2, mode: "${mode}")`, x: U([3, 4]), out: [5, 8] });
@@ -319,6 +329,7 @@ NUM.push({ op: "index_scatter", wrt: 0, expr: 'index_scatter(v, 4, 5, spec: "-1,
 NUM.push({ op: "stencil5", wrt: 0, expr: "stencil5(v, center: 4, side: -1)", x: U([5, 6]), ref: (v) => R.stencil5(v, 4, -1, "zero") });
 NUM.push({ op: "stencil5", wrt: 0, expr: 'stencil5(v, center: 2.5, side: 0.5, boundary: "periodic")', x: U([5, 6]), ref: (v) => R.stencil5(v, 2.5, 0.5, "periodic") });
 NUM.push({ op: "stencil5", wrt: 0, expr: "stencil5(v, center: -3, side: 0.75)", x: U([2, 4, 5]), ref: (v) => R.stencil5(v, -3, 0.75, "zero") });
+NUM.push({ op: "stencil5", wrt: 0, expr: 'stencil5(v, center: 1, side: 0.25, boundary: "periodic")', x: U([2, 3, 4]), ref: (v) => R.stencil5(v, 1, 0.25, "periodic") });
 NUM.push({ op: "stencil5", wrt: 0, expr: 'stencil5(v, center: 4, side: -1, boundary: "reflect")', x: U([5, 6]), ref: (v) => R.stencil5(v, 4, -1, "reflect"), jvpOnly: true });
 REFUSED.push({ op: "stencil5", wrt: 0, mode: "vjp", body: 'stencil5(u, center: 4, side: -1, boundary: "reflect")', x: U([5, 6]), out: [5, 6] });
 NUM.push({ op: "laplacian", wrt: 0, expr: "laplacian(v, h: 0.5)", x: U([5, 6]), ref: (v) => R.laplacian(v, 0.5, "zero") });
@@ -358,6 +369,7 @@ NUM.push({ op: "prolong_bilinear", wrt: 0, expr: "prolong_bilinear(v)", x: U([2,
 for (const name of ["fft", "ifft"]) {
   NUM.push({ op: name, wrt: 0, expr: `${name}(v)`, x: U([2, 8, 2]), ref: (v) => R.dft(v, name === "ifft") });
   NUM.push({ op: name, wrt: 0, expr: `${name}(v)`, x: U([5, 2]), ref: (v) => R.dft(v, name === "ifft") });
+  NUM.push({ op: name, wrt: 0, expr: `${name}(v)`, x: U([2, 3, 4, 2]), ref: (v) => R.dft(v, name === "ifft") });
 }
 REFUSED.push({ op: "rfft", wrt: 0, mode: "jvp", body: "rfft(u)", x: U([8]), out: [5, 2] });
 REFUSED.push({ op: "rfft", wrt: 0, mode: "vjp", body: "rfft(u)", x: U([8]), out: [5, 2] });
