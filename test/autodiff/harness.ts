@@ -1,6 +1,7 @@
 // Running derivative programs for the autodiff tests: every datum goes in as a float32 `input`
 // (so nothing is folded at compile time and the kernels and rules really run), and the checks
-// compare what comes out with the float64 references of ./reference.ts.
+// compare what comes out with the float64 references of ./reference.ts. Also the register of
+// rules found wrong, whose tests are kept and marked `it.fails` (at the end).
 import { expect, it } from "vitest";
 import type { NpyArray } from "../../runtime/npy.js";
 import { type ExportedValue, runSource, type RunOutput } from "../../runtime/run.js";
