@@ -96,34 +96,6 @@ export interface Wrong {
   symptom: RegExp;
 }
 
-export const RESHAPE_TO_SCALAR: Wrong = {
-  short: "InternalError: reshape to []",
-  symptom: /a derivative built `reshape` on \(f32\[1(, 1)*\]\), which it rejects/,
-  what:
-    "reshape's and flatten's vjp (compiler/ops/layout.ts) reshape the cotangent back to the input's shape; for a scalar input that is " +
-    "`reshape` with no sizes, which reshape's shape rule rejects: the compile throws InternalError \"a derivative built `reshape` on " +
-    "(f32[1, 1]), which it rejects: `reshape` needs the new sizes\". Their jvp is right. Second derivatives meet it too: the " +
-    "reductions' rules reshape a scalar to [1, …, 1] (`spread` in compiler/ops/reduce.ts), so reverse mode over a derivative in " +
-    "which a full reduction's cotangent (or, for max, min, prod, norm, norm_inf, the reduced value) depends on v fails, e.g. " +
-    "grad(v => dot(grad(u => square(sum(u)), v), t), x).",
-};
-export const SPREAD_OF_SCALAR: Wrong = {
-  short: "InternalError: reshape to []",
-  symptom: /a derivative built `reshape` on \(f32\), which it rejects/,
-  what:
-    "`spread` in compiler/ops/reduce.ts reshapes to keptShape(x), which is [] for a scalar x, and reshape's shape rule rejects no " +
-    "sizes: InternalError \"a derivative built `reshape` on (f32), which it rejects\". Hits the vjp of every reduction of a scalar " +
-    "and the jvp of max, min, prod, norm and norm_inf (their local derivative spreads the output); sum's and mean's jvp are right.",
-};
-export const ZEROS_OF_SCALAR: Wrong = {
-  short: "InternalError: zeros of shape []",
-  symptom: /a derivative built `zeros` on \(\), which it rejects/,
-  what:
-    "Emitter.zerosLike (compiler/autodiff/emitter.ts) builds `zeros` with dims [] for a scalar, which the zeros shape rule rejects " +
-    "(\"`zeros` needs sizes here\"): InternalError. Hits where's jvp and vjp (zerosLike of the output and of the cotangent), " +
-    "jvpOfJointLinear's zero for a constant operand (stack), and the zero tangent or cotangent the pass fills in for a scalar " +
-    "(compiler/autodiff/pass.ts) after a ZERO_DERIVATIVE rule (floor, comparisons, casts to integers).",
-};
 
 /**
  * `it`, or for a case whose rule is known to be wrong `it.fails`, which passes only while the
