@@ -53,9 +53,18 @@ export const select = (cond: Compare, then: ExprLike, otherwise: ExprLike): Expr
 /** Sum of a list of terms, left to right (a stencil's neighbours). */
 export const sum = (terms: readonly ExprLike[]): Expr => terms.map(ex).reduce((acc, t) => add(acc, t));
 
-/** The 5-point stencil center·u + side·(N + S + W + E), zero outside the grid. */
-export const stencil5 = (u: string, center: number, side: number): Expr =>
-  add(mul(lit(center), read(u)), mul(lit(side), sum([at(u, -1, 0), at(u, 1, 0), at(u, 0, -1), at(u, 0, 1)])));
+/**
+ * The 5-point stencil center·u + side·(N + S + W + E), zero outside the grid. A side of ±1
+ * is a subtraction or addition instead of a product: the same result bit for bit (x·(−1)
+ * is exact), one multiply fewer per lane.
+ */
+export function stencil5(u: string, center: number, side: number): Expr {
+  const neighbours = sum([at(u, -1, 0), at(u, 1, 0), at(u, 0, -1), at(u, 0, 1)]);
+  const middle = mul(lit(center), read(u));
+  if (side === -1) return sub(middle, neighbours);
+  if (side === 1) return add(middle, neighbours);
+  return add(middle, mul(lit(side), neighbours));
+}
 
 export const let_ = (name: string, expr: ExprLike): LaneStmt => ({ kind: "let", name, expr: ex(expr) });
 export const store = (buffer: string, expr: ExprLike): LaneStmt => ({ kind: "store", buffer, expr: ex(expr) });

@@ -92,11 +92,26 @@ class LoopEmitter {
   private emitBody(s: number, at: Addressing, chunk: number): void {
     const mode: Mode = at.mode;
     const temps = this.temps[s][mode];
+    // Each (buffer, offset) is loaded once per lane: later reads reuse the value until a
+    // store to that buffer (the engine does not reliably merge loads from linear memory).
+    const loaded = new Map<string, { buffer: string; local: Local }>();
+    const type = laneType(mode, this.loop.dtype);
     const env: LaneEnv = {
       f: this.f,
       mode,
       dtype: this.loop.dtype,
-      read: (e) => at.read(e),
+      read: (e) => {
+        const key = `${e.buffer}@${e.offset?.join(",") ?? "0,0"}`;
+        const cached = loaded.get(key);
+        if (cached) {
+          this.f.get(cached.local);
+          return;
+        }
+        at.read(e);
+        const local = this.scratch.take(type);
+        this.f.tee(local);
+        loaded.set(key, { buffer: e.buffer, local });
+      },
       temps,
       register: (name) => {
         const l = this.registers[mode].get(name);
@@ -119,6 +134,11 @@ class LoopEmitter {
           at.storeAddress();
           emitExpr(env, st.expr);
           at.storeTo(st.buffer);
+          for (const [key, entry] of loaded) {
+            if (entry.buffer !== st.buffer) continue;
+            loaded.delete(key);
+            this.scratch.give(entry.local);
+          }
           break;
         case "reduce": {
           const acc = this.accumulators.get(st);
@@ -128,6 +148,7 @@ class LoopEmitter {
         }
       }
     }
+    for (const entry of loaded.values()) this.scratch.give(entry.local);
   }
 
   /**
