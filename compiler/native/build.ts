@@ -68,7 +68,12 @@ export function stencil5(u: string, center: number, side: number): Expr {
 
 export const let_ = (name: string, expr: ExprLike): LaneStmt => ({ kind: "let", name, expr: ex(expr) });
 export const store = (buffer: string, expr: ExprLike): LaneStmt => ({ kind: "store", buffer, expr: ex(expr) });
-export const fold = (op: FoldOp, register: string, x: ExprLike): LaneStmt => ({ kind: "reduce", op, reg: register, x: ex(x) });
+export const fold = (op: FoldOp, register: string, x: ExprLike): LaneStmt => ({
+  kind: "reduce",
+  op,
+  reg: register,
+  x: ex(x),
+});
 export const dot = (register: string, a: ExprLike, b: ExprLike): LaneStmt => ({
   kind: "reduce",
   op: "dot",

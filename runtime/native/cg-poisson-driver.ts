@@ -41,7 +41,7 @@ export class NativeCgPoisson {
   /** Iterates until ‖r‖ ≤ rtol·‖b‖ (the recursive residual) or maxIter; returns the count. */
   solve(b: ArrayLike<number>, rtol: number, maxIter: number): number {
     this.reset(b);
-    const bound = (rtol * rtol) * this.program.scalar("rz");
+    const bound = rtol * rtol * this.program.scalar("rz");
     let k = 0;
     while (k < maxIter && this.program.scalar("rz") > bound) {
       this.direction();

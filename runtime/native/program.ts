@@ -41,7 +41,10 @@ export class NativeProgram {
     readonly times: CompileTimes,
   ) {
     for (const [name, b] of plan.buffers) {
-      const view = b.dtype === "f32" ? new Float32Array(memory.buffer, b.offset, b.length) : new Float64Array(memory.buffer, b.offset, b.length);
+      const view =
+        b.dtype === "f32"
+          ? new Float32Array(memory.buffer, b.offset, b.length)
+          : new Float64Array(memory.buffer, b.offset, b.length);
       this.views.set(name, view);
     }
     this.registers = new Float64Array(memory.buffer, 0, plan.scalars.size);
@@ -97,7 +100,8 @@ export class NativeProgram {
   /** The kernel as a function (call it directly in a hot loop). */
   kernel(name: string): () => void {
     const k = this.kernels.get(name);
-    if (!k) throw new Error(`the native program has no kernel \`${name}\` (it has ${[...this.kernels.keys()].join(", ")})`);
+    if (!k)
+      throw new Error(`the native program has no kernel \`${name}\` (it has ${[...this.kernels.keys()].join(", ")})`);
     return k;
   }
 

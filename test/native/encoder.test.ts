@@ -9,7 +9,10 @@ import { wasmApi } from "../../runtime/native/wasm-api.js";
 
 const wasm = wasmApi();
 
-function instantiate(m: ModuleBuilder, pages = 1): { exports: Record<string, unknown>; memory: ReturnType<typeof memoryOf> } {
+function instantiate(
+  m: ModuleBuilder,
+  pages = 1,
+): { exports: Record<string, unknown>; memory: ReturnType<typeof memoryOf> } {
   const memory = memoryOf(pages);
   const inst = new wasm.Instance(new wasm.Module(m.encode()), { env: { memory } });
   return { exports: inst.exports, memory };

@@ -16,7 +16,13 @@ export interface Both {
 export function runBoth(
   set: KernelSet,
   kernels: string[],
-  o: { seed?: number; lo?: number; hi?: number; scalars?: Record<string, number>; fill?: Record<string, number[]> } = {},
+  o: {
+    seed?: number;
+    lo?: number;
+    hi?: number;
+    scalars?: Record<string, number>;
+    fill?: Record<string, number[]>;
+  } = {},
 ): Both {
   const native = NativeProgram.compile(set);
   const ref = newState(set);

@@ -2,7 +2,11 @@
 // neighbours, zero outside), a right-hand side, and textbook CG (three passes, no fusion),
 // as the independent reference for the native CG kernels.
 
-export function applyPoisson(u: ArrayLike<number>, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+export function applyPoisson(
+  u: ArrayLike<number>,
+  n: number,
+  out: Float64Array = new Float64Array(n * n),
+): Float64Array {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const at = (a: number, b: number) => (a < 0 || a >= n || b < 0 || b >= n ? 0 : u[a * n + b]);
@@ -25,7 +29,9 @@ export function poissonRhs(n: number): Float64Array {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const [x, y] = [(i + 1) * h, (j + 1) * h];
-      const f = 2 * Math.PI ** 2 * Math.sin(Math.PI * x) * Math.sin(Math.PI * y) + 10 * Math.exp(-40 * ((x - 0.3) ** 2 + (y - 0.6) ** 2));
+      const f =
+        2 * Math.PI ** 2 * Math.sin(Math.PI * x) * Math.sin(Math.PI * y) +
+        10 * Math.exp(-40 * ((x - 0.3) ** 2 + (y - 0.6) ** 2));
       b[i * n + j] = h * h * f;
     }
   }
@@ -41,7 +47,12 @@ export function trueRelativeResidual(x: ArrayLike<number>, b: ArrayLike<number>,
 }
 
 /** Textbook CG from x = 0 until ‖r‖ ≤ rtol‖b‖. */
-export function referenceCg(b: Float64Array, n: number, rtol: number, maxIter: number): { x: Float64Array; iterations: number } {
+export function referenceCg(
+  b: Float64Array,
+  n: number,
+  rtol: number,
+  maxIter: number,
+): { x: Float64Array; iterations: number } {
   const x = new Float64Array(n * n);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);

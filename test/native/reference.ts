@@ -126,7 +126,9 @@ function runLoop(loop: LoopStep, state: RefState): void {
   const cols = shape.length >= 1 ? shape[shape.length - 1] : 1;
   const batch = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const acc = new Map<string, number>();
-  for (const st of loop.stages) for (const s of st.body) if (s.kind === "reduce") acc.set(s.reg, s.op === "max" ? -Infinity : s.op === "min" ? Infinity : 0);
+  for (const st of loop.stages)
+    for (const s of st.body)
+      if (s.kind === "reduce") acc.set(s.reg, s.op === "max" ? -Infinity : s.op === "min" ? Infinity : 0);
   const maxLag = loop.stages[loop.stages.length - 1].rowLag;
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < rows + maxLag; t++) {
@@ -145,13 +147,21 @@ function runLoop(loop: LoopStep, state: RefState): void {
           };
           for (const s of stage.body) {
             if (s.kind === "let") lane.temps.set(s.name, evalExpr(s.expr, lane, state, r));
-            else if (s.kind === "store") state.buffers.get(s.buffer)![(b * rows + i) * cols + j] = r(evalExpr(s.expr, lane, state, r));
+            else if (s.kind === "store")
+              state.buffers.get(s.buffer)![(b * rows + i) * cols + j] = r(evalExpr(s.expr, lane, state, r));
             else {
               const prev = acc.get(s.reg)!;
               if (s.op === "dot") acc.set(s.reg, prev + evalExpr(s.a, lane, state, r) * evalExpr(s.b, lane, state, r));
               else {
                 const x = evalExpr(s.x, lane, state, r);
-                const next = s.op === "sum" ? prev + x : s.op === "sumsq" ? prev + x * x : s.op === "max" ? Math.max(prev, x) : Math.min(prev, x);
+                const next =
+                  s.op === "sum"
+                    ? prev + x
+                    : s.op === "sumsq"
+                      ? prev + x * x
+                      : s.op === "max"
+                        ? Math.max(prev, x)
+                        : Math.min(prev, x);
                 acc.set(s.reg, next);
               }
             }
@@ -174,17 +184,22 @@ export function runKernelRef(set: KernelSet, name: string, state: RefState): voi
         runLoop(step, state);
         break;
       case "scalar":
-        for (const a of step.assigns) state.scalars.set(a.reg, evalExpr(a.expr, undefined, state, (v) => v));
+        for (const a of step.assigns)
+          state.scalars.set(
+            a.reg,
+            evalExpr(a.expr, undefined, state, (v) => v),
+          );
         break;
       case "matmul": {
         const [m, k] = shapeOf(step.a);
         const n = shapeOf(step.b)[1];
         const [A, B, O] = [state.buffers.get(step.a)!, state.buffers.get(step.b)!, state.buffers.get(step.out)!];
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j];
-          O[i * n + j] = s;
-        }
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j];
+            O[i * n + j] = s;
+          }
         break;
       }
       case "matvec": {

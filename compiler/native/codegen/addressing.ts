@@ -72,7 +72,10 @@ export function checked(
       if (dj !== 0) inRange(o.col, dj, o.cols);
       if (di !== 0 && dj !== 0) f.op(Op.i32And);
       f.begin("if", VALTYPE[o.dtype]);
-      f.get(o.ptr).i32((di * o.cols + dj) * size).op(Op.i32Add).load(o.dtype, base);
+      f.get(o.ptr)
+        .i32((di * o.cols + dj) * size)
+        .op(Op.i32Add)
+        .load(o.dtype, base);
       f.else();
       if (o.dtype === "f32") f.f32(0);
       else f.f64(0);
@@ -82,4 +85,3 @@ export function checked(
     storeTo: (buffer) => f.store(o.dtype, baseOf(plan, buffer)),
   };
 }
-

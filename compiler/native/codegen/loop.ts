@@ -18,7 +18,14 @@ import { type CodegenContext, registerAddress } from "./context.js";
 import { emitExpr } from "./expr.js";
 import { laneType, type LaneEnv, ScratchLocals } from "./lane-env.js";
 import { LANES, type Mode, SPLAT, VALTYPE } from "./opcode-tables.js";
-import { type Accumulator, createAccumulator, emitReduce, finishAccumulator, initAccumulator, type ReduceStmt } from "./reduce.js";
+import {
+  type Accumulator,
+  createAccumulator,
+  emitReduce,
+  finishAccumulator,
+  initAccumulator,
+  type ReduceStmt,
+} from "./reduce.js";
 
 /** Vectors per trip of the main simd loop: two independent chains hide add latency. */
 export const UNROLL = 2;
@@ -75,7 +82,8 @@ class LoopEmitter {
     const { f, loop } = this;
     const names = new Set<string>();
     for (const stage of loop.stages) {
-      for (const st of stage.body) for (const root of stmtExprs(st)) for (const e of walkExpr(root)) if (e.kind === "scalar") names.add(e.reg);
+      for (const st of stage.body)
+        for (const root of stmtExprs(st)) for (const e of walkExpr(root)) if (e.kind === "scalar") names.add(e.reg);
     }
     for (const name of names) {
       const scalar = f.local(VALTYPE[loop.dtype]);
@@ -163,7 +171,10 @@ class LoopEmitter {
     const tripBytes = lanes * UNROLL * size;
     if (trips > 0) {
       const end = this.scratch.take(ValType.i32);
-      f.get(ptr).i32(trips * tripBytes).op(Op.i32Add).set(end);
+      f.get(ptr)
+        .i32(trips * tripBytes)
+        .op(Op.i32Add)
+        .set(end);
       f.doWhile(
         () => {
           for (let c = 0; c < UNROLL; c++) this.emitBody(s, at("simd", c * 16), c);
@@ -195,7 +206,12 @@ class LoopEmitter {
         () => {
           loop.stages.forEach((stage, s) => {
             f.get(t).i32(stage.rowLag).op(Op.i32Sub).tee(row);
-            f.get(batchBase).get(row).i32(cols * size).op(Op.i32Mul).op(Op.i32Add).set(rowStart);
+            f.get(batchBase)
+              .get(row)
+              .i32(cols * size)
+              .op(Op.i32Mul)
+              .op(Op.i32Add)
+              .set(rowStart);
             const body = () => this.emitStageRow(s, reach[s], row, rowStart, rows, cols);
             if (maxLag === 0) {
               f.op(Op.drop);
@@ -231,7 +247,10 @@ class LoopEmitter {
       if (rightStart > left) {
         const bias = (r.up * cols + left) * this.size;
         const ptr = this.scratch.take(ValType.i32);
-        f.get(rowStart).i32(left * this.size - bias).op(Op.i32Add).set(ptr);
+        f.get(rowStart)
+          .i32(left * this.size - bias)
+          .op(Op.i32Add)
+          .set(ptr);
         this.emitRun(s, rightStart - left, ptr, bias, cols);
         this.scratch.give(ptr);
       }
@@ -242,19 +261,32 @@ class LoopEmitter {
       return;
     }
     f.get(row).i32(r.up).op(Op.i32LtS);
-    f.get(row).i32(rows - r.down).op(Op.i32GeS);
+    f.get(row)
+      .i32(rows - r.down)
+      .op(Op.i32GeS);
     f.op(Op.i32Or);
     f.ifElse(() => this.emitCheckedColumns(s, row, rowStart, 0, cols, rows, cols), interior);
   }
 
   /** Columns [from, to) of the current row as checked scalar lanes. */
-  private emitCheckedColumns(s: number, row: Local, rowStart: Local, from: number, to: number, rows: number, cols: number): void {
+  private emitCheckedColumns(
+    s: number,
+    row: Local,
+    rowStart: Local,
+    from: number,
+    to: number,
+    rows: number,
+    cols: number,
+  ): void {
     if (to <= from) return;
     const { f, size } = this;
     const col = this.scratch.take(ValType.i32);
     const ptr = this.scratch.take(ValType.i32);
     f.i32(from).set(col);
-    f.get(rowStart).i32(from * size).op(Op.i32Add).set(ptr);
+    f.get(rowStart)
+      .i32(from * size)
+      .op(Op.i32Add)
+      .set(ptr);
     const at = checked(f, this.ctx.plan, { dtype: this.loop.dtype, ptr, row, col, rows, cols });
     f.doWhile(
       () => {
@@ -268,4 +300,3 @@ class LoopEmitter {
     this.scratch.give(ptr);
   }
 }
-

@@ -9,8 +9,22 @@ export type Mode = "simd" | "scalar";
 export type DirectUnary = "neg" | "abs" | "sqrt" | "floor" | "ceil" | "trunc" | "round";
 
 export const SIMD_BINARY: Record<DType, Record<BinaryOp, SimdOp>> = {
-  f32: { add: Simd.f32x4Add, sub: Simd.f32x4Sub, mul: Simd.f32x4Mul, div: Simd.f32x4Div, min: Simd.f32x4Min, max: Simd.f32x4Max },
-  f64: { add: Simd.f64x2Add, sub: Simd.f64x2Sub, mul: Simd.f64x2Mul, div: Simd.f64x2Div, min: Simd.f64x2Min, max: Simd.f64x2Max },
+  f32: {
+    add: Simd.f32x4Add,
+    sub: Simd.f32x4Sub,
+    mul: Simd.f32x4Mul,
+    div: Simd.f32x4Div,
+    min: Simd.f32x4Min,
+    max: Simd.f32x4Max,
+  },
+  f64: {
+    add: Simd.f64x2Add,
+    sub: Simd.f64x2Sub,
+    mul: Simd.f64x2Mul,
+    div: Simd.f64x2Div,
+    min: Simd.f64x2Min,
+    max: Simd.f64x2Max,
+  },
 };
 
 export const SCALAR_BINARY: Record<DType, Record<BinaryOp, number>> = {

@@ -78,29 +78,58 @@ export function emitMatmulFunction(step: MatmulStep, plan: MemoryPlan): Function
   const micro = (rows: number, vectors: number) => {
     const simd = vectors > 0;
     const acc = (r: number, c: number) => (simd ? accV[r * 2 + c] : accS[r]);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < Math.max(vectors, 1); c++) {
-      zero(f, dtype, simd);
-      f.set(acc(r, c));
-    }
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < Math.max(vectors, 1); c++) {
+        zero(f, dtype, simd);
+        f.set(acc(r, c));
+      }
     f.get(aRow).set(pa);
     f.get(jb).set(pb);
-    f.get(aRow).i32(k * size).op(Op.i32Add).set(pEnd);
+    f.get(aRow)
+      .i32(k * size)
+      .op(Op.i32Add)
+      .set(pEnd);
     f.doWhile(
       () => {
         if (simd) {
-          for (let c = 0; c < vectors; c++) f.get(pb).load("v128", B.offset + c * 16).set(bv[c]);
+          for (let c = 0; c < vectors; c++)
+            f.get(pb)
+              .load("v128", B.offset + c * 16)
+              .set(bv[c]);
           for (let r = 0; r < rows; r++) {
-            f.get(pa).loadSplat(size, A.offset + r * k * size).set(av);
-            for (let c = 0; c < vectors; c++) multiplyAdd(f, dtype, true, acc(r, c), () => f.get(av), () => f.get(bv[c]));
+            f.get(pa)
+              .loadSplat(size, A.offset + r * k * size)
+              .set(av);
+            for (let c = 0; c < vectors; c++)
+              multiplyAdd(
+                f,
+                dtype,
+                true,
+                acc(r, c),
+                () => f.get(av),
+                () => f.get(bv[c]),
+              );
           }
         } else {
           for (let r = 0; r < rows; r++) {
-            f.get(pa).load(dtype, A.offset + r * k * size).set(aScalar);
-            multiplyAdd(f, dtype, false, acc(r, 0), () => f.get(aScalar), () => f.get(pb).load(dtype, B.offset));
+            f.get(pa)
+              .load(dtype, A.offset + r * k * size)
+              .set(aScalar);
+            multiplyAdd(
+              f,
+              dtype,
+              false,
+              acc(r, 0),
+              () => f.get(aScalar),
+              () => f.get(pb).load(dtype, B.offset),
+            );
           }
         }
         f.get(pa).i32(size).op(Op.i32Add).set(pa);
-        f.get(pb).i32(n * size).op(Op.i32Add).set(pb);
+        f.get(pb)
+          .i32(n * size)
+          .op(Op.i32Add)
+          .set(pb);
         f.get(pa).get(pEnd).op(Op.i32LtU);
       },
       () => {},
@@ -135,7 +164,10 @@ export function emitMatmulFunction(step: MatmulStep, plan: MemoryPlan): Function
     f.i32(from * n * size).set(oRow);
     forRange(f, aRow, from * k * size, to * k * size, rows * k * size, () => {
       columns(rows);
-      f.get(oRow).i32(rows * n * size).op(Op.i32Add).set(oRow);
+      f.get(oRow)
+        .i32(rows * n * size)
+        .op(Op.i32Add)
+        .set(oRow);
     });
   };
   rowLoop(0, blocks * MR, MR);
@@ -169,7 +201,19 @@ export function emitMatvecFunction(step: MatvecStep, plan: MemoryPlan): Function
     forRange(f, px, 0, kVec * size, 16, () => {
       f.get(px).load("v128", X.offset).set(xv);
       for (let r = 0; r < rows; r++) {
-        multiplyAdd(f, dtype, true, acc[r], () => f.get(aRow).get(px).op(Op.i32Add).load("v128", A.offset + r * k * size), () => f.get(xv));
+        multiplyAdd(
+          f,
+          dtype,
+          true,
+          acc[r],
+          () =>
+            f
+              .get(aRow)
+              .get(px)
+              .op(Op.i32Add)
+              .load("v128", A.offset + r * k * size),
+          () => f.get(xv),
+        );
       }
     });
     for (let r = 0; r < rows; r++) {
@@ -187,7 +231,9 @@ export function emitMatvecFunction(step: MatvecStep, plan: MemoryPlan): Function
           () => f.i32(0).load(dtype, X.offset + p * size),
         );
       }
-      f.get(oPtr).get(sums[r]).store(dtype, O.offset + r * size);
+      f.get(oPtr)
+        .get(sums[r])
+        .store(dtype, O.offset + r * size);
     }
   };
 
@@ -197,11 +243,13 @@ export function emitMatvecFunction(step: MatvecStep, plan: MemoryPlan): Function
     f.i32(from * size).set(oPtr);
     forRange(f, aRow, from * k * size, to * k * size, rows * k * size, () => {
       rowsAt(rows);
-      f.get(oPtr).i32(rows * size).op(Op.i32Add).set(oPtr);
+      f.get(oPtr)
+        .i32(rows * size)
+        .op(Op.i32Add)
+        .set(oPtr);
     });
   };
   rowLoop(0, blocks * MR, MR);
   rowLoop(blocks * MR, m, 1);
   return f;
 }
-

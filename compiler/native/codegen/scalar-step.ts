@@ -26,4 +26,3 @@ export function emitScalarStep(f: FunctionCode, step: ScalarStep, ctx: CodegenCo
     f.store("f64", 0);
   }
 }
-

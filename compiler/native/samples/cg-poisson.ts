@@ -11,11 +11,40 @@
 // in the same pass as the stencil that reads it (one row behind, so the stencil's lower
 // neighbour row is already new). α and β are guarded as in krylov.iter (0 when the
 // denominator is not positive), so a breakdown leaves the iterate unchanged.
-import { add, compare, div, dot, fold, let_, lit, loop, mul, read, reg, scalars, select, stagedLoop, stencil5, store, sub, temp } from "../build.js";
+import {
+  add,
+  compare,
+  div,
+  dot,
+  fold,
+  let_,
+  lit,
+  loop,
+  mul,
+  read,
+  reg,
+  scalars,
+  select,
+  stagedLoop,
+  stencil5,
+  store,
+  sub,
+  temp,
+} from "../build.js";
 import type { DType, KernelSet } from "../kernel-ir.js";
 
 /** Buffer and register names, for drivers. */
-export const CG = { x: "x", r: "r", p: "p", q: "q", rz: "rz", pq: "pq", alpha: "alpha", beta: "beta", rr: "rr" } as const;
+export const CG = {
+  x: "x",
+  r: "r",
+  p: "p",
+  q: "q",
+  rz: "rz",
+  pq: "pq",
+  alpha: "alpha",
+  beta: "beta",
+  rr: "rr",
+} as const;
 
 /** A guarded quotient: num / den when den > 0, else 0. */
 const guarded = (num: string, den: string) => select(compare("gt", reg(den), 0), div(reg(num), reg(den)), 0);
@@ -30,13 +59,19 @@ export function cgPoissonKernels(dtype: DType, n: number): KernelSet {
     buffers: ["x", "r", "p", "q"].map((name) => ({ name, dtype, shape })),
     scalars: ["rz", "pq", "alpha", "beta", "rr"].map((name) => ({ name })),
     kernels: [
-      { name: "start", steps: [loop(dtype, shape, [store("p", lit(0)), fold("sumsq", "rz", read("r"))]), scalars(["beta", 0])] },
+      {
+        name: "start",
+        steps: [loop(dtype, shape, [store("p", lit(0)), fold("sumsq", "rz", read("r"))]), scalars(["beta", 0])],
+      },
       {
         name: "direction",
         steps: [
           stagedLoop(dtype, shape, [
             { rowLag: 0, body: [store("p", add(read("r"), mul(reg("beta"), read("p"))))] },
-            { rowLag: 1, body: [let_("Ap", stencil5("p", 4, -1)), store("q", temp("Ap")), dot("pq", read("p"), temp("Ap"))] },
+            {
+              rowLag: 1,
+              body: [let_("Ap", stencil5("p", 4, -1)), store("q", temp("Ap")), dot("pq", read("p"), temp("Ap"))],
+            },
           ]),
         ],
       },

@@ -85,7 +85,13 @@ export class ModuleBuilder {
     if (this.memory) {
       const m = this.memory;
       // Limits flag: 0x01 = min and max; 0x03 = min, max and shared (the threads proposal).
-      imports.name(m.module).name(m.name).byte(0x02).byte(m.shared ? 0x03 : 0x01).u32(m.pages).u32(m.pages);
+      imports
+        .name(m.module)
+        .name(m.name)
+        .byte(0x02)
+        .byte(m.shared ? 0x03 : 0x01)
+        .u32(m.pages)
+        .u32(m.pages);
     }
     section(out, SECTION.import, imports);
 
@@ -95,7 +101,11 @@ export class ModuleBuilder {
 
     const exported = this.funcs.map((f, i) => [f.exportName, i] as const).filter(([n]) => n !== undefined);
     const exports = new ByteWriter().u32(exported.length);
-    for (const [name, i] of exported) exports.name(name as string).byte(0x00).u32(this.funcImports.length + i);
+    for (const [name, i] of exported)
+      exports
+        .name(name as string)
+        .byte(0x00)
+        .u32(this.funcImports.length + i);
     section(out, SECTION.export, exports);
 
     const code = new ByteWriter().u32(this.funcs.length);
