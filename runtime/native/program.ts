@@ -39,6 +39,8 @@ export class NativeProgram {
     exports: Record<string, unknown>,
     kernelNames: readonly string[],
     readonly times: CompileTimes,
+    /** Size of the module's binary. */
+    readonly moduleBytes: number,
   ) {
     for (const [name, b] of plan.buffers) {
       const view =
@@ -79,7 +81,7 @@ export class NativeProgram {
       codegenMs,
       wasmCompileMs: t1 - t0,
       instantiateMs: t2 - t1,
-    });
+    }, compiled.bytes.length);
   }
 
   /** The buffer's elements, a view into the program's memory (write inputs, read outputs). */
