@@ -5,15 +5,13 @@
 // unrolled simd main loop (UNROLL vectors per trip), then up to UNROLL-1 vectors and up to
 // LANES-1 scalar lanes, straight-line (the counts are known at compile time).
 //
-// Grid (stencils or stages): rows of the last two axes, one row step t at a time, each stage
-// processing its row t - rowLag. A row that some read would leave through the top or bottom
-// is a boundary row (checked scalar lanes); any other row is checked only in the columns a
-// read would leave sideways, and its middle is a flat run.
-import { type Reach, gridOf, stageReach, stmtExprs, walkExpr } from "../analysis.js";
+// Grid (stencils or stages): row by row, see grid.ts.
+import { stageReach, stmtExprs, walkExpr } from "../analysis.js";
+import { emitGrid, type RowEmitter } from "./grid.js";
 import { BYTES, elementCount, type LaneStmt, type LoopStep } from "../kernel-ir.js";
 import { FunctionCode, type Local } from "../wasm/code.js";
 import { Op, ValType } from "../wasm/opcodes.js";
-import { type Addressing, checked, unchecked } from "./addressing.js";
+import { type Addressing, unchecked } from "./addressing.js";
 import { type CodegenContext, registerAddress } from "./context.js";
 import { emitExpr } from "./expr.js";
 import { laneType, type LaneEnv, ScratchLocals } from "./lane-env.js";
@@ -34,10 +32,10 @@ export function emitLoopFunction(loop: LoopStep, ctx: CodegenContext): FunctionC
   return new LoopEmitter(loop, ctx).emit();
 }
 
-class LoopEmitter {
-  private readonly f = new FunctionCode([], []);
-  private readonly scratch = new ScratchLocals(this.f);
-  private readonly size: number;
+class LoopEmitter implements RowEmitter {
+  readonly f = new FunctionCode([], []);
+  readonly scratch = new ScratchLocals(this.f);
+  readonly size: number;
   private readonly lanes: number;
   private readonly registers = { simd: new Map<string, Local>(), scalar: new Map<string, Local>() };
   private readonly accumulators = new Map<LaneStmt, Accumulator>();
@@ -45,8 +43,8 @@ class LoopEmitter {
   private readonly temps: { simd: Map<string, Local>; scalar: Map<string, Local> }[];
 
   constructor(
-    private readonly loop: LoopStep,
-    private readonly ctx: CodegenContext,
+    readonly loop: LoopStep,
+    readonly ctx: CodegenContext,
   ) {
     this.size = BYTES[loop.dtype];
     this.lanes = LANES[loop.dtype];
@@ -70,7 +68,7 @@ class LoopEmitter {
       const ptr = f.local(ValType.i32);
       f.i32(0).set(ptr);
       this.emitRun(0, elementCount(loop.shape), ptr, 0, 0);
-    } else this.emitGrid(reach);
+    } else emitGrid(this, reach);
     for (const [st, acc] of this.accumulators) {
       finishAccumulator(f, loop.dtype, acc, registerAddress(this.ctx, (st as ReduceStmt).reg));
     }
@@ -97,7 +95,7 @@ class LoopEmitter {
   }
 
   /** Emits every statement of stage `s` for one lane (or one vector of lanes). */
-  private emitBody(s: number, at: Addressing, chunk: number): void {
+  emitBody(s: number, at: Addressing, chunk: number): void {
     const mode: Mode = at.mode;
     const temps = this.temps[s][mode];
     // Each (buffer, offset) is loaded once per lane: later reads reuse the value until a
@@ -163,7 +161,7 @@ class LoopEmitter {
    * `count` consecutive lanes of stage `s`, ptr pointing at the first (minus `bias`): the
    * unrolled simd loop, the leftover vectors, the scalar tail. Leaves ptr past the simd loop.
    */
-  private emitRun(s: number, count: number, ptr: Local, bias: number, cols: number): void {
+  emitRun(s: number, count: number, ptr: Local, bias: number, cols: number): void {
     const { f, lanes, size } = this;
     const dtype = this.loop.dtype;
     const at = (mode: Mode, extra: number) => unchecked(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols });
@@ -188,115 +186,5 @@ class LoopEmitter {
     const vectors = Math.floor(rest / lanes);
     for (let v = 0; v < vectors; v++) this.emitBody(s, at("simd", v * 16), v);
     for (let e = 0; e < rest - vectors * lanes; e++) this.emitBody(s, at("scalar", vectors * 16 + e * size), 0);
-  }
-
-  private emitGrid(reach: Reach[]): void {
-    const { f, loop, size } = this;
-    const { batch, rows, cols } = gridOf(loop.shape);
-    const maxLag = loop.stages[loop.stages.length - 1].rowLag;
-    const gridBytes = rows * cols * size;
-    const batchBase = f.local(ValType.i32);
-    const t = f.local(ValType.i32);
-    const row = f.local(ValType.i32);
-    const rowStart = f.local(ValType.i32);
-    f.i32(0).set(batchBase);
-    const oneGrid = () => {
-      f.i32(0).set(t);
-      f.doWhile(
-        () => {
-          loop.stages.forEach((stage, s) => {
-            f.get(t).i32(stage.rowLag).op(Op.i32Sub).tee(row);
-            f.get(batchBase)
-              .get(row)
-              .i32(cols * size)
-              .op(Op.i32Mul)
-              .op(Op.i32Add)
-              .set(rowStart);
-            const body = () => this.emitStageRow(s, reach[s], row, rowStart, rows, cols);
-            if (maxLag === 0) {
-              f.op(Op.drop);
-              body();
-            } else {
-              f.i32(rows).op(Op.i32LtU);
-              f.ifElse(body);
-            }
-          });
-          f.get(t).i32(1).op(Op.i32Add).tee(t);
-        },
-        () => f.i32(rows + maxLag).op(Op.i32LtU),
-      );
-    };
-    if (batch === 1) oneGrid();
-    else
-      f.doWhile(
-        () => {
-          oneGrid();
-          f.get(batchBase).i32(gridBytes).op(Op.i32Add).tee(batchBase);
-        },
-        () => f.i32(batch * gridBytes).op(Op.i32LtU),
-      );
-  }
-
-  /** One row of stage `s`: checked if a read leaves through the top or bottom, else split. */
-  private emitStageRow(s: number, r: Reach, row: Local, rowStart: Local, rows: number, cols: number): void {
-    const { f } = this;
-    const left = Math.min(r.left, cols);
-    const rightStart = Math.max(left, cols - r.right);
-    const interior = () => {
-      this.emitCheckedColumns(s, row, rowStart, 0, left, rows, cols);
-      if (rightStart > left) {
-        const bias = (r.up * cols + left) * this.size;
-        const ptr = this.scratch.take(ValType.i32);
-        f.get(rowStart)
-          .i32(left * this.size - bias)
-          .op(Op.i32Add)
-          .set(ptr);
-        this.emitRun(s, rightStart - left, ptr, bias, cols);
-        this.scratch.give(ptr);
-      }
-      this.emitCheckedColumns(s, row, rowStart, rightStart, cols, rows, cols);
-    };
-    if (r.up === 0 && r.down === 0) {
-      interior();
-      return;
-    }
-    f.get(row).i32(r.up).op(Op.i32LtS);
-    f.get(row)
-      .i32(rows - r.down)
-      .op(Op.i32GeS);
-    f.op(Op.i32Or);
-    f.ifElse(() => this.emitCheckedColumns(s, row, rowStart, 0, cols, rows, cols), interior);
-  }
-
-  /** Columns [from, to) of the current row as checked scalar lanes. */
-  private emitCheckedColumns(
-    s: number,
-    row: Local,
-    rowStart: Local,
-    from: number,
-    to: number,
-    rows: number,
-    cols: number,
-  ): void {
-    if (to <= from) return;
-    const { f, size } = this;
-    const col = this.scratch.take(ValType.i32);
-    const ptr = this.scratch.take(ValType.i32);
-    f.i32(from).set(col);
-    f.get(rowStart)
-      .i32(from * size)
-      .op(Op.i32Add)
-      .set(ptr);
-    const at = checked(f, this.ctx.plan, { dtype: this.loop.dtype, ptr, row, col, rows, cols });
-    f.doWhile(
-      () => {
-        this.emitBody(s, at, 0);
-        f.get(ptr).i32(size).op(Op.i32Add).set(ptr);
-        f.get(col).i32(1).op(Op.i32Add).tee(col);
-      },
-      () => f.i32(to).op(Op.i32LtU),
-    );
-    this.scratch.give(col);
-    this.scratch.give(ptr);
   }
 }
