@@ -1,15 +1,14 @@
 // Grids: loops with stencil offsets or row-skewed stages. Row by row over the last two axes
 // (leading axes are a batch of grids), one row step t at a time, each stage processing its
-// row t - rowLag. A row that some read would leave through the top or bottom is a boundary
-// row (checked scalar lanes: each offset read tests its row and column and reads 0 outside);
-// any other row is checked only in the columns a read would leave sideways, and its middle
-// is an unchecked flat run (simd main loop, leftovers), its pointer biased by the stencil's
-// reach so that every memarg offset stays non-negative.
+// row t - rowLag. The zero boundary is resolved at compile time: each boundary row and each
+// edge column gets its own straight code in which the reads that leave the grid are the
+// constant 0, so no lane tests bounds at run time, and every row's middle is a flat SIMD run
+// (its pointer biased by the stencil's reach so that every memarg offset stays ≥ 0).
 import { gridOf, type Reach } from "../analysis.js";
 import type { LoopStep } from "../kernel-ir.js";
 import type { FunctionCode, Local } from "../wasm/code.js";
 import { Op, ValType } from "../wasm/opcodes.js";
-import { type Addressing, checked } from "./addressing.js";
+import { type Addressing, unchecked } from "./addressing.js";
 import type { CodegenContext } from "./context.js";
 import type { ScratchLocals } from "./lane-env.js";
 
@@ -22,7 +21,14 @@ export interface RowEmitter {
   /** Bytes per element. */
   readonly size: number;
   emitBody(stage: number, at: Addressing, chunk: number): void;
-  emitRun(stage: number, count: number, ptr: Local, bias: number, cols: number): void;
+  emitRun(
+    stage: number,
+    count: number,
+    ptr: Local,
+    bias: number,
+    cols: number,
+    outside?: (di: number, dj: number) => boolean,
+  ): void;
 }
 
 export function emitGrid(e: RowEmitter, reach: Reach[]): void {
@@ -72,7 +78,12 @@ export function emitGrid(e: RowEmitter, reach: Reach[]): void {
     );
 }
 
-/** One row of stage `s`: checked if a read leaves through the top or bottom, else split. */
+/**
+ * One row of stage `s`. Rows a read leaves through the top or bottom (at most up + down of
+ * them) each get their own code, selected by comparing the row index, in which the reads that
+ * leave are the constant 0; all other rows share one piece of code. Within a row, the columns
+ * a read leaves sideways are emitted one by one, the same way, and the middle is a flat run.
+ */
 function emitStageRow(
   e: RowEmitter,
   s: number,
@@ -83,64 +94,66 @@ function emitStageRow(
   cols: number,
 ): void {
   const { f } = e;
-  const left = Math.min(r.left, cols);
-  const rightStart = Math.max(left, cols - r.right);
-  const interior = () => {
-    emitCheckedColumns(e, s, row, rowStart, 0, left, rows, cols);
-    if (rightStart > left) {
-      const bias = (r.up * cols + left) * e.size;
-      const ptr = e.scratch.take(ValType.i32);
-      f.get(rowStart)
-        .i32(left * e.size - bias)
-        .op(Op.i32Add)
-        .set(ptr);
-      e.emitRun(s, rightStart - left, ptr, bias, cols);
-      e.scratch.give(ptr);
+  const special: number[] = [];
+  for (let i = 0; i < Math.min(r.up, rows); i++) special.push(i);
+  for (let i = Math.max(r.up, rows - r.down); i < rows; i++) special.push(i);
+  const hasInterior = rows - r.down > r.up;
+  const emitFrom = (k: number) => {
+    if (k === special.length) {
+      if (hasInterior) emitRowCode(e, s, r, undefined, rowStart, rows, cols);
+      return;
     }
-    emitCheckedColumns(e, s, row, rowStart, rightStart, cols, rows, cols);
+    if (k === special.length - 1 && !hasInterior) {
+      emitRowCode(e, s, r, special[k], rowStart, rows, cols);
+      return;
+    }
+    f.get(row).i32(special[k]).op(Op.i32Eq);
+    f.ifElse(
+      () => emitRowCode(e, s, r, special[k], rowStart, rows, cols),
+      () => emitFrom(k + 1),
+    );
   };
-  if (r.up === 0 && r.down === 0) {
-    interior();
-    return;
-  }
-  f.get(row).i32(r.up).op(Op.i32LtS);
-  f.get(row)
-    .i32(rows - r.down)
-    .op(Op.i32GeS);
-  f.op(Op.i32Or);
-  f.ifElse(() => emitCheckedColumns(e, s, row, rowStart, 0, cols, rows, cols), interior);
+  emitFrom(0);
 }
 
-/** Columns [from, to) of the current row as checked scalar lanes. */
-function emitCheckedColumns(
+/** The code of one row: `known` is its index for a boundary row, undefined for interior rows. */
+function emitRowCode(
   e: RowEmitter,
-
   s: number,
-  row: Local,
+  r: Reach,
+  known: number | undefined,
   rowStart: Local,
-  from: number,
-  to: number,
   rows: number,
   cols: number,
 ): void {
-  if (to <= from) return;
   const { f, size } = e;
-  const col = e.scratch.take(ValType.i32);
+  const rowOutside = (di: number) => known !== undefined && (known + di < 0 || known + di >= rows);
+  const left = Math.min(r.left, cols);
+  const rightStart = Math.max(left, cols - r.right);
+  // Rows above this one that reads may reach: all `up` of them inside the interior, fewer
+  // near the top (the reads beyond are folded to 0, so the bias must not count them).
+  const above = known === undefined ? r.up : Math.min(r.up, known);
+  const bias = (above * cols + left) * size;
   const ptr = e.scratch.take(ValType.i32);
-  f.i32(from).set(col);
   f.get(rowStart)
-    .i32(from * size)
+    .i32(left * size - bias)
     .op(Op.i32Add)
     .set(ptr);
-  const at = checked(f, e.ctx.plan, { dtype: e.loop.dtype, ptr, row, col, rows, cols });
-  f.doWhile(
-    () => {
-      e.emitBody(s, at, 0);
-      f.get(ptr).i32(size).op(Op.i32Add).set(ptr);
-      f.get(col).i32(1).op(Op.i32Add).tee(col);
-    },
-    () => f.i32(to).op(Op.i32LtU),
-  );
-  e.scratch.give(col);
+  const edge = (j: number) => {
+    const outside = (di: number, dj: number) => rowOutside(di) || j + dj < 0 || j + dj >= cols;
+    const at = unchecked(f, e.ctx.plan, {
+      mode: "scalar",
+      dtype: e.loop.dtype,
+      ptr,
+      bias,
+      extra: (j - left) * size,
+      cols,
+      outside,
+    });
+    e.emitBody(s, at, 0);
+  };
+  for (let j = 0; j < left; j++) edge(j);
+  for (let j = rightStart; j < cols; j++) edge(j);
+  if (rightStart > left) e.emitRun(s, rightStart - left, ptr, bias, cols, (di) => rowOutside(di));
   e.scratch.give(ptr);
 }

@@ -161,10 +161,18 @@ class LoopEmitter implements RowEmitter {
    * `count` consecutive lanes of stage `s`, ptr pointing at the first (minus `bias`): the
    * unrolled simd loop, the leftover vectors, the scalar tail. Leaves ptr past the simd loop.
    */
-  emitRun(s: number, count: number, ptr: Local, bias: number, cols: number): void {
+  emitRun(
+    s: number,
+    count: number,
+    ptr: Local,
+    bias: number,
+    cols: number,
+    outside?: (di: number, dj: number) => boolean,
+  ): void {
     const { f, lanes, size } = this;
     const dtype = this.loop.dtype;
-    const at = (mode: Mode, extra: number) => unchecked(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols });
+    const at = (mode: Mode, extra: number) =>
+      unchecked(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols, outside });
     const trips = Math.floor(count / (lanes * UNROLL));
     const tripBytes = lanes * UNROLL * size;
     if (trips > 0) {
