@@ -29,7 +29,7 @@ function baseOf(plan: MemoryPlan, buffer: string): number {
   return b.offset;
 }
 
-export function unchecked(
+export function addressing(
   f: FunctionCode,
   plan: MemoryPlan,
   o: {

@@ -8,7 +8,7 @@ import { gridOf, type Reach } from "../analysis.js";
 import type { LoopStep } from "../kernel-ir.js";
 import type { FunctionCode, Local } from "../wasm/code.js";
 import { Op, ValType } from "../wasm/opcodes.js";
-import { type Addressing, unchecked } from "./addressing.js";
+import { type Addressing, addressing } from "./addressing.js";
 import type { CodegenContext } from "./context.js";
 import type { ScratchLocals } from "./lane-env.js";
 
@@ -141,7 +141,7 @@ function emitRowCode(
     .set(ptr);
   const edge = (j: number) => {
     const outside = (di: number, dj: number) => rowOutside(di) || j + dj < 0 || j + dj >= cols;
-    const at = unchecked(f, e.ctx.plan, {
+    const at = addressing(f, e.ctx.plan, {
       mode: "scalar",
       dtype: e.loop.dtype,
       ptr,

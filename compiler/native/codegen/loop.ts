@@ -11,7 +11,7 @@ import { emitGrid, type RowEmitter } from "./grid.js";
 import { BYTES, elementCount, type LaneStmt, type LoopStep } from "../kernel-ir.js";
 import { FunctionCode, type Local } from "../wasm/code.js";
 import { Op, ValType } from "../wasm/opcodes.js";
-import { type Addressing, unchecked } from "./addressing.js";
+import { type Addressing, addressing } from "./addressing.js";
 import { type CodegenContext, registerAddress } from "./context.js";
 import { emitExpr } from "./expr.js";
 import { laneType, type LaneEnv, ScratchLocals } from "./lane-env.js";
@@ -172,7 +172,7 @@ class LoopEmitter implements RowEmitter {
     const { f, lanes, size } = this;
     const dtype = this.loop.dtype;
     const at = (mode: Mode, extra: number) =>
-      unchecked(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols, outside });
+      addressing(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols, outside });
     const trips = Math.floor(count / (lanes * UNROLL));
     const tripBytes = lanes * UNROLL * size;
     if (trips > 0) {
