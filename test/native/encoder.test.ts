@@ -112,6 +112,16 @@ describe("modules", () => {
     expect(memory.buffer.byteLength).toBe(2 * 65536);
   });
 
+  it("re-exports the imported memory", () => {
+    const m = new ModuleBuilder();
+    m.importMemory({ module: "env", name: "memory", pages: 1 });
+    m.exportMemory("mem");
+    m.addFunction(new FunctionCode([], []), "noop");
+    const memory = memoryOf(1);
+    const inst = new wasm.Instance(new wasm.Module(m.encode()), { env: { memory } });
+    expect(inst.exports.mem).toBe(memory);
+  });
+
   it("refuses a memory import smaller than the module declares", () => {
     const m = new ModuleBuilder();
     m.importMemory({ module: "env", name: "memory", pages: 2 });

@@ -34,6 +34,7 @@ export class ModuleBuilder {
   private readonly funcImports: FuncImport[] = [];
   private readonly funcs: DefinedFunc[] = [];
   private memory?: MemoryImport;
+  private memoryExportName?: string;
   private sealedImports = false;
 
   private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
@@ -49,6 +50,12 @@ export class ModuleBuilder {
 
   importMemory(mem: MemoryImport): void {
     this.memory = mem;
+  }
+
+  /** Re-exports the imported memory (memory index 0) under `name`. */
+  exportMemory(name: string): void {
+    if (!this.memory) throw new Error("internal error: export of a memory that was not imported");
+    this.memoryExportName = name;
   }
 
   /** Imports a function; returns its function index. All imports precede definitions. */
@@ -100,12 +107,13 @@ export class ModuleBuilder {
     section(out, SECTION.function, functions);
 
     const exported = this.funcs.map((f, i) => [f.exportName, i] as const).filter(([n]) => n !== undefined);
-    const exports = new ByteWriter().u32(exported.length);
+    const exports = new ByteWriter().u32(exported.length + (this.memoryExportName ? 1 : 0));
     for (const [name, i] of exported)
       exports
         .name(name as string)
         .byte(0x00)
         .u32(this.funcImports.length + i);
+    if (this.memoryExportName) exports.name(this.memoryExportName).byte(0x02).u32(0);
     section(out, SECTION.export, exports);
 
     const code = new ByteWriter().u32(this.funcs.length);
