@@ -9,14 +9,14 @@
 // Rounds: every peer runs its samples once per round, rounds repeat, and the medians pool all
 // rounds, so a slow spell on this shared machine is spread over every peer, not one.
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DType } from "../../compiler/native/kernel-ir.js";
 import { cgPoissonKernels } from "../../compiler/native/samples/cg-poisson.js";
 import { NativeProgram } from "../../runtime/native/program.js";
 import { CPeer, nativeCg, NumpyPeer, type PeerResult, type PeerRun } from "./peers.js";
-import { median } from "./stats.js";
+import { median, minimum } from "./stats.js";
 import { renderMarkdown, type BenchResults, type CompileRow, type Row } from "./table.js";
 import { tfjsWasmCg } from "./tfjs-peer.js";
 
@@ -29,14 +29,15 @@ const source = join(here, "..", "..", "..", "bench", "native");
 const SIZES = [63, 255, 511, 1023];
 /** Iterations per sample: ≈ 1–10 ms of work, and few enough that no peer nears convergence. */
 const ITERATIONS: Record<number, number> = { 63: 200, 255: 40, 511: 10, 1023: 4 };
-const ROUNDS = quick ? 2 : 3;
-const SAMPLES = quick ? 3 : 7;
+const ROUNDS = quick ? 3 : 7;
+const SAMPLES = quick ? 2 : 3;
 const TFJS_SAMPLES = quick ? 1 : 3;
 
 type PeerName = "native f32" | "native f64" | "C f32" | "C f64" | "NumPy f32" | "NumPy f64" | "tfjs-wasm f32";
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  const loadBefore = loadavg()[0];
   const c = new CPeer(join(source, "cg.c"));
   const numpy = new NumpyPeer(join(source, "cg_numpy.py"));
   const rows: Row[] = [];
@@ -62,7 +63,15 @@ async function main(): Promise<void> {
       rows.push(
         "skipped" in r
           ? { n, peer, iterations, skipped: r.skipped }
-          : { n, peer, iterations, msPerIteration: median(r.times), samples: r.times.length, rz: r.rz },
+          : {
+              n,
+              peer,
+              iterations,
+              msPerIteration: median(r.times),
+              minMsPerIteration: minimum(r.times),
+              samples: r.times.length,
+              rz: r.rz,
+            },
       );
     }
     process.stdout.write(`N = ${n} done (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
@@ -79,10 +88,11 @@ async function main(): Promise<void> {
       gcc: c.compiler || null,
       numpy: numpy.version ?? null,
     },
-    protocol: `${ROUNDS} rounds × ${SAMPLES} samples per peer (tfjs: ${TFJS_SAMPLES} samples, one round), each sample a fresh start and ITERATIONS iterations, after one discarded warm-up sample; medians of per-iteration ms`,
+    protocol: `${ROUNDS} rounds × ${SAMPLES} samples per peer (tfjs: ${TFJS_SAMPLES} samples, one round), each sample a fresh start and ITERATIONS iterations; warm-up before each peer's samples: native 150 ms of iterating (V8 optimises hot Wasm in the background), C and NumPy one discarded sample, tfjs 300 ms; medians of per-iteration ms over all rounds`,
     rows,
     compile: measureCompile(),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    loadAverage: [loadBefore, loadavg()[0]],
     seconds: (performance.now() - t0) / 1000,
   };
   const suffix = quick ? "-quick" : "";

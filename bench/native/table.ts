@@ -6,6 +6,8 @@ export interface Row {
   peer: string;
   iterations: number;
   msPerIteration?: number;
+  /** The fastest sample. */
+  minMsPerIteration?: number;
   samples?: number;
   rz?: number;
   skipped?: string;
@@ -31,6 +33,8 @@ export interface BenchResults {
   rows: Row[];
   compile: CompileRow[];
   peakRssMiB: number;
+  /** The machine's 1-minute load average before and after the run (it is shared). */
+  loadAverage: [number, number];
   seconds: number;
 }
 
@@ -60,6 +64,10 @@ export function renderMarkdown(res: BenchResults, _hasC: boolean): string {
     "",
   );
   lines.push(`Protocol: ${res.protocol}. One thread everywhere (NumPy with OPENBLAS_NUM_THREADS=1).`, "");
+  lines.push(
+    `The machine is shared: its 1-minute load average was ${res.loadAverage[0].toFixed(2)} before the run and ${res.loadAverage[1].toFixed(2)} after (${res.machine.cores} cores). Medians below; the fastest sample of each peer is in the last table.`,
+    "",
+  );
   lines.push("## ms per CG iteration (median)", "");
   lines.push(`| N | ${PEERS.join(" | ")} |`);
   lines.push(`|---|${PEERS.map(() => "---").join("|")}|`);
@@ -104,13 +112,18 @@ export function renderMarkdown(res: BenchResults, _hasC: boolean): string {
       }).join(" | ")} |`,
     );
   }
+  lines.push("", "## Fastest sample, ms per iteration (what each peer does when the machine leaves it alone)", "");
+  lines.push(`| N | ${PEERS.join(" | ")} |`);
+  lines.push(`|---|${PEERS.map(() => "---").join("|")}|`);
+  for (const n of sizes)
+    lines.push(`| ${n} | ${PEERS.map((p) => fmt(find(res.rows, n, p)?.minMsPerIteration)).join(" | ")} |`);
   const skipped = res.rows.filter((r) => r.skipped);
   if (skipped.length) {
     lines.push("", "Skipped: " + [...new Set(skipped.map((r) => `${r.peer} (${r.skipped})`))].join("; ") + ".");
   }
   lines.push("", "## Compile time of the CG kernel set (median of 5 fresh programs, ms)", "");
   lines.push(
-    "V8 compiles Wasm lazily: `new WebAssembly.Module` only validates, each function is compiled by the baseline compiler (Liftoff) on its first call and re-optimised (TurboFan) in the background once hot. The first-calls column times the first call of each kernel at N = 63, where the arithmetic takes microseconds: the engine's baseline compile. (At large N a first call is dominated by first-touch page faults of the fresh memory, not compilation.) Total = the columns before it.",
+    "V8 compiles Wasm lazily: `new WebAssembly.Module` only validates, each function is compiled by the baseline compiler (Liftoff) on its first call and re-optimised (TurboFan) in the background once hot. The first-calls column times the first call of each kernel at N = 63, where the arithmetic takes microseconds: the engine's baseline compile. (At large N a first call is dominated by first-touch page faults of the fresh memory, not compilation.) Total: the median of the whole, building the kernel set included (medians of parts do not add up to it exactly).",
     "",
   );
   lines.push(
