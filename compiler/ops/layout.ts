@@ -52,6 +52,7 @@ function reshapeShape(x: TensorT, dims: Dim[]): TensorT | string {
 op({
   name: "reshape",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
   doc: "The same entries in another shape (row-major); one size may be -1 (inferred). No sizes: a one-entry tensor as a scalar.",
   params: [
@@ -71,6 +72,7 @@ op({
 op({
   name: "flatten",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
   doc: "The entries as a vector, in row-major order.",
   params: [{ name: "x", kind: "tensor" }],
@@ -387,6 +389,7 @@ op({
 op({
   name: "broadcast",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
   doc: "x repeated to the given sizes by NumPy broadcasting: broadcast(x, N, M).",
   params: [
