@@ -1,6 +1,7 @@
 // A data file iterlang cannot use. Like a diagnostic it says what is wrong, where (the data
 // file, and the line and column in it when there is one) and what to do; it is a user error,
 // never a stack trace. `kind` is stable, for tests and for callers that react to one case.
+import { type Located, locationOf, renderLocated } from "../located-error.js";
 
 export type DataErrorKind =
   | "missing-file"
@@ -19,28 +20,22 @@ export type DataErrorKind =
   | "batch-too-large"
   | "data-changed";
 
-export interface DataErrorInit {
+export interface DataErrorInit extends Located {
   kind: DataErrorKind;
-  /** One sentence a person reads first. */
-  problem: string;
-  /** The data file as the user would find it (relative to the current folder when it was given so). */
-  file: string;
-  line?: number;
-  column?: number;
-  hint?: string;
 }
 
-export class DataError extends Error {
+export class DataError extends Error implements Located {
   readonly isUserError = true;
   readonly kind: DataErrorKind;
   readonly problem: string;
+  /** The data file as the user would find it (relative to the current folder when it was given so). */
   readonly file: string;
   readonly line?: number;
   readonly column?: number;
   readonly hint?: string;
 
   constructor(init: DataErrorInit) {
-    super(renderDataError(init));
+    super(renderLocated(init));
     this.name = "DataError";
     this.kind = init.kind;
     this.problem = init.problem;
@@ -54,18 +49,6 @@ export class DataError extends Error {
   get location(): string {
     return locationOf(this);
   }
-}
-
-function locationOf(e: { file: string; line?: number; column?: number }): string {
-  if (e.line === undefined) return e.file;
-  return e.column === undefined ? `${e.file}:${e.line}` : `${e.file}:${e.line}:${e.column}`;
-}
-
-/** The message in the voice of the compiler's diagnostics: the problem, `-->` the place, the hint. */
-function renderDataError(e: DataErrorInit): string {
-  const lines = [e.problem, `  --> ${locationOf(e)}`];
-  if (e.hint) lines.push(`  = hint: ${e.hint}`);
-  return lines.join("\n");
 }
 
 /** A cell's text for a message: quoted, shortened when long. */
