@@ -16,12 +16,14 @@ export function streamFile(path: string, consume: (buf: Buffer, final: boolean) 
     let position = hasBom(fd) ? 3 : 0;
     let carry: Buffer = Buffer.alloc(0);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkBytes);
-      const n = readSync(fd, chunk, 0, chunkBytes, position);
+      // The unfinished record carried over goes first, and the file is read in right after it.
+      const buf = Buffer.allocUnsafe(carry.length + chunkBytes);
+      carry.copy(buf);
+      const n = readSync(fd, buf, carry.length, chunkBytes, position);
       if (n === 0) break;
       position += n;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      carry = buf.subarray(consume(buf, false));
+      const filled = buf.subarray(0, carry.length + n);
+      carry = filled.subarray(consume(filled, false));
     }
     consume(carry, true);
   } finally {

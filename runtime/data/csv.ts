@@ -8,6 +8,7 @@ import { cellProblem, readCell } from "./numbers.js";
 import { type ColumnContext, type FieldColumns, resolveColumns } from "./columns.js";
 import { streamFile } from "./chunks.js";
 import { type CsvRecord, CsvScanner, cellText, columnAt } from "./csv-scan.js";
+import { fastDecimal } from "./decimal.js";
 import { DataError, quoteCell } from "./errors.js";
 import { FloatSink } from "./float-sink.js";
 import type { DatasetSpec, Field } from "./types.js";
@@ -46,12 +47,17 @@ class CsvReader {
     if (rec.count !== this.width) throw this.ragged(buf, rec);
     for (let k = 0; k < this.columns.length; k++) {
       const c = this.columns[k];
-      const raw = rec.quoted[c] ? cellText(buf, rec, c) : buf.toString("latin1", rec.start[c], rec.end[c]);
-      const cell = readCell(raw);
-      if (cell.kind !== "number") throw this.badCell(buf, rec, c, cell);
-      this.sinks[k].push(cell.value);
+      const fast = rec.quoted[c] ? undefined : fastDecimal(buf, rec.start[c], rec.end[c]);
+      this.sinks[k].push(fast ?? this.slowCell(buf, rec, c));
     }
     this.rows++;
+  }
+
+  /** A cell the fast path does not take: any number form, or an error saying what it is. */
+  private slowCell(buf: Buffer, rec: CsvRecord, c: number): number {
+    const cell = readCell(cellText(buf, rec, c));
+    if (cell.kind !== "number") throw this.badCell(buf, rec, c, cell);
+    return cell.value;
   }
 
   /** Fixes the columns from the first record; true when it is a header (no data). */
