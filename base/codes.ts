@@ -50,6 +50,8 @@ export const DIAGNOSTIC_CODES = {
   // ---- training, contracts, not-yet-available --------------------------------------------
   "not-a-model": "`train` given something that is not a model",
   "unknown-setting": "a training setting that does not exist",
+  "bad-setting": "a training setting with a value of the wrong kind, given twice, or missing",
+  "bad-data": "a `data` declaration that does not say a file and its fields",
   "unknown-contract": "a `check` contract that does not exist",
   "not-yet": "a construct that is parsed and checked but does not run yet",
   planned: "a declaration that is accepted but not acted on yet",

@@ -17,6 +17,7 @@ import { defaultPasses, runPipeline } from "./passes/pipeline.js";
 import { specialise } from "./passes/specialise.js";
 import { autodiff } from "./autodiff/pass.js";
 import { NotDifferentiable } from "./autodiff/errors.js";
+import { batchSizesOf } from "./check/train.js";
 import type { TProgram } from "./typed/program.js";
 
 export interface CompileOptions {
@@ -66,7 +67,9 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
 
 /** The concrete elaboration; only its errors are new (its warnings repeat the generic check's). */
 function elaborate(program: A.Program, options: CompileOptions, data: GivenData): { errors: Diagnostic[]; typed?: TProgram; undecided: boolean } {
-  const r = check(program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.memory ? { memory: options.memory } : {}), concrete: data });
+  // `batch 64` gives a batch dimension declared without a value its value; --set overrides it.
+  const sizes = new Map([...batchSizesOf(program), ...(options.sizes ?? [])]);
+  const r = check(program, { sizes, ...(options.memory ? { memory: options.memory } : {}), concrete: data });
   return { errors: r.diagnostics.filter((d) => d.severity === "error"), ...(r.typed ? { typed: r.typed } : {}), undecided: r.undecided === true };
 }
 

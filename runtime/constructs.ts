@@ -6,7 +6,7 @@
 // this module, and so does every backend after it.
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
-import type { ConstructOp, FixpointOp, LoopOp, MinimizeOp, Region, SolveOp, UnrollOp } from "../compiler/ir/ir.js";
+import type { ConstructOp, FixpointOp, LoopOp, MinimizeOp, Region, SolveOp, TrainOp, UnrollOp } from "../compiler/ir/ir.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
@@ -14,6 +14,8 @@ import { runLbfgs } from "./drivers/lbfgs.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import { runOptimiser } from "./drivers/minimize.js";
+import { runTrain } from "./drivers/train.js";
+import type { TrainingHost } from "./training-host.js";
 import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
 import type { Report } from "./report.js";
@@ -27,6 +29,8 @@ export interface ConstructHost {
   run: RunRegion;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
+  /** Data, checkpoints and resumption for `train` (absent: a program without one). */
+  training?: TrainingHost;
 }
 
 export interface ConstructResult {
@@ -53,7 +57,7 @@ export class BackwardFailure extends Error {
 }
 
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  if (op.kind !== "unroll" && op.kind !== "minimize" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
+  if ((op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop") && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
@@ -65,6 +69,8 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
       return single(solve(host, op, inputs, stop ?? op.stop));
     case "minimize":
       return single(minimize(host, op, inputs, stop ?? op.stop));
+    case "train":
+      return train(host, op, inputs);
     case "loop":
       return loop(host, op, inputs, stop?.maxIter);
     case "unroll":
@@ -133,6 +139,32 @@ function minimize({ tf, run }: ConstructHost, op: MinimizeOp, [x0]: Tensor[], st
     return runLbfgs(tf, { ...common, m, c1, c2, lsMax });
   }
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
+}
+
+function train({ tf, run, training }: ConstructHost, op: TrainOp, params: Tensor[]): ConstructResult {
+  if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
+  const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
+  const checkpoint = op.settings.checkpoint;
+  const resume = training.resumeFor(op.label);
+  return runTrain(tf, {
+    name: op.label,
+    method: op.optimizer.name,
+    paramNames: op.outputs.map((o) => o.hint ?? `%${o.id}`),
+    params,
+    fields: op.data.fields.map((f) => f.name),
+    data: training.load(op.data),
+    ...(op.validation ? { validation: training.load(op.validation) } : {}),
+    settings: op.settings,
+    lr: numberOption(op.optimizer, "lr"),
+    stateCounts: op.stateCounts,
+    loss: (p, f) => loss(...p, ...f)[0],
+    gradient: (p, f) => gradient(...p, ...f),
+    start: (views) => begin(...views),
+    step: (g, k, lr, s) => advance(...g, k, lr, ...s),
+    ...(checkpoint ? { save: (c: Parameters<TrainingHost["save"]>[1]) => training.save(checkpoint.dir, { ...c, meta: { ...c.meta, train: op.label } }) } : {}),
+    ...(resume ? { resume } : {}),
+    ...(training.onStep ? { onStep: (step: number, epoch: number, l: number, seconds: number) => training.onStep!(op.label, step, epoch, l, seconds) } : {}),
+  });
 }
 
 function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {

@@ -9,6 +9,7 @@ import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
 import { BackwardFailure, type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
 import type { Report } from "./report.js";
+import type { TrainingHost } from "./training-host.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
 import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
 
@@ -64,7 +65,10 @@ export class TfjsInterpreter implements ExecutionBackend {
   /** Reports of constructs running inside another construct's regions (a smoother's loop). */
   private inner: Report[] | undefined;
 
-  constructor(private readonly tf: Tf) {
+  constructor(
+    private readonly tf: Tf,
+    private readonly training?: TrainingHost,
+  ) {
     this.name = `tfjs-${tf.getBackend()}`;
   }
 
@@ -132,6 +136,7 @@ export class TfjsInterpreter implements ExecutionBackend {
       case "fixpoint":
       case "solve":
       case "minimize":
+      case "train":
       case "loop":
       case "unroll":
         return this.construct(op, args, env, inputs);
@@ -189,6 +194,7 @@ export class TfjsInterpreter implements ExecutionBackend {
       tf: this.tf,
       run: (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs),
       reportOf: (id) => this.byOutput.get(id),
+      ...(this.training ? { training: this.training } : {}),
     };
     let result: ConstructResult;
     try {

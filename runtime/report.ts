@@ -38,7 +38,7 @@ export interface ErrorBound {
 export interface Report {
   /** Source name of the construct (e.g. `u`). */
   name: string;
-  kind: "loop" | "fixpoint" | "solve" | "minimize";
+  kind: "loop" | "fixpoint" | "solve" | "minimize" | "train";
   /** `cg`, `picard`, `damped`, `loop`, ... */
   method: string;
   /** Completed iterations: updates applied to produce the returned value. */
@@ -77,6 +77,8 @@ export interface Report {
   /** minimize: the objective at the returned x, and its value at each iterate (history's indices). */
   objective?: number;
   objectiveHistory?: number[];
+  /** train: the mean validation loss after each epoch (the batch losses are `history`). */
+  validationHistory?: number[];
   /** For the adjoint (or tangent) of a construct autodiff added: the forward construct's name. */
   adjointOf?: string;
   /**
@@ -197,7 +199,7 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
   const REASON = 6;
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
   // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
-  const resid = (r: Report, x: number) => ((r.kind === "loop" || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
+  const resid = (r: Report, x: number) => ((r.kind === "loop" || (r.kind === "train" && r.converged) || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
   const rows = reports.map((r) => [
     r.adjointOf !== undefined ? `  ${r.name}` : r.name,
     r.kind,
@@ -314,6 +316,7 @@ export interface ReportJson {
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
   objective?: JsonNumber;
   objectiveHistory?: JsonNumber[];
+  validationHistory?: JsonNumber[];
   adjointOf?: string;
   tolerance?: JsonNumber;
 }
@@ -352,6 +355,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.tolerance !== undefined) out.tolerance = jsonNumber(r.tolerance);
   if (r.objective !== undefined) out.objective = jsonNumber(r.objective);
   if (r.objectiveHistory) out.objectiveHistory = r.objectiveHistory.map(jsonNumber);
+  if (r.validationHistory) out.validationHistory = r.validationHistory.map(jsonNumber);
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -383,6 +387,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.tolerance !== undefined) out.tolerance = fromJsonNumber(j.tolerance);
   if (j.objective !== undefined) out.objective = fromJsonNumber(j.objective);
   if (j.objectiveHistory) out.objectiveHistory = j.objectiveHistory.map(fromJsonNumber);
+  if (j.validationHistory) out.validationHistory = j.validationHistory.map(fromJsonNumber);
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

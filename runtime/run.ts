@@ -12,11 +12,21 @@ import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
 import { BackwardFailure } from "./constructs.js";
 import type { NpyArray } from "./npy.js";
 import type { Report } from "./report.js";
+import { resolve } from "node:path";
+import { type Module, walkOps } from "../compiler/ir/ir.js";
+import { hashProgram } from "./checkpoint/index.js";
+import { type TrainingHost, trainingHost } from "./training-host.js";
 
 export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
   backend?: BackendName;
   /** Input data by input name. */
   inputs?: ReadonlyMap<string, NpyArray>;
+  /** The folder `data` files may come from (`--data-root`); the .iter file's folder by default. */
+  dataRoot?: string;
+  /** A checkpoint folder a `train` block continues from (`--resume`). */
+  resume?: string;
+  /** Called after every training step (a progress display; a throw stops the run there). */
+  onTrainStep?: TrainingHost["onStep"];
 }
 
 export interface ExportedValue {
@@ -86,6 +96,17 @@ function outOfMemoryAsUserError<T>(run: () => T, backend: string, limit: MemoryL
   }
 }
 
+/** The data and checkpoints of the program's `train` blocks; none without one. */
+function trainingFor(module: Module, sizes: ReadonlyMap<string, number>, source: string, options: RunOptions): TrainingHost | undefined {
+  const trains = [...walkOps(module.funcs.get("main")!.body)].filter((op) => op.kind === "train");
+  if (trains.length === 0) {
+    if (options.resume !== undefined) throw new InputError(`\`--resume ${options.resume}\` continues a training run, but this program has no \`train\` block.`);
+    return undefined;
+  }
+  const iterFile = resolve(options.file ?? "program.iter");
+  return trainingHost({ iterFile, programHash: hashProgram(source, sizes), ...(options.dataRoot ? { dataRoot: options.dataRoot } : {}), ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.onTrainStep ? { onStep: options.onTrainStep } : {}) });
+}
+
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
   const checked = checkSource(source, options, false);
@@ -103,7 +124,8 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   try {
     let result: ExecutionResult;
     try {
-      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
+      const training = trainingFor(compiled.module, compiled.lowered.sizes, source, options);
+      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf, training).run(compiled.module!, tensors), backend.name, memory);
     } catch (e) {
       if (!(e instanceof BackwardFailure)) throw e;
       return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };

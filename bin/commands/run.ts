@@ -10,7 +10,8 @@ import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { painterFor } from "../../runtime/monitor/colour.js";
 import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.js";
-import { renderReports, reportToJson } from "../../runtime/report.js";
+import { ProgressLine } from "../../runtime/monitor/progress-line.js";
+import { fmtNum, renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
 import { collect, parseSizes } from "./options.js";
@@ -24,6 +25,9 @@ interface RunFlags {
   values?: boolean;
   plot?: string;
   history?: string;
+  dataRoot?: string;
+  resume?: string;
+  quiet?: boolean;
 }
 
 function backendName(s: string): BackendName {
@@ -105,6 +109,9 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--out <dir>", "write each export as DIR/NAME.npy")
     .option("--plot <dir>", "write DIR/NAME.svg, each construct's residual history, and DIR/all.svg, all of them together")
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
+    .option("--data-root <dir>", "the folder `data` files may come from (default: the .iter file's folder)")
+    .option("--resume <dir>", "continue a `train` block from the checkpoint in DIR")
+    .option("--quiet", "no progress line on the terminal")
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
@@ -112,7 +119,15 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
       const sizes = parseSizes(flags.set);
-      const out = await runSource(source, { file, sizes, inputs, backend });
+      const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true });
+      const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
+        progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);
+      let out;
+      try {
+        out = await runSource(source, { file, sizes, inputs, backend, onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) });
+      } finally {
+        progress.clear();
+      }
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
         setCode(EXIT.user);

@@ -37,7 +37,8 @@ export function reverseConstruct(e: Emitter, op: ConstructOp, outCts: (Value | u
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a gradient of a gradient through a loop is not written yet");
     case "minimize":
-      throw new NotDifferentiable("minimize", op.span, "differentiating through a `minimize` is not written yet");
+    case "train":
+      throw new NotDifferentiable(op.kind, op.span, `differentiating through a \`${op.kind}\` is not written yet`);
   }
 }
 
@@ -52,7 +53,8 @@ export function forwardConstruct(e: Emitter, op: ConstructOp, ins: (Value | unde
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a derivative of a gradient through a loop is not written yet");
     case "minimize":
-      throw new NotDifferentiable("minimize", op.span, "differentiating through a `minimize` is not written yet");
+    case "train":
+      throw new NotDifferentiable(op.kind, op.span, `differentiating through a \`${op.kind}\` is not written yet`);
   }
 }
 

@@ -47,6 +47,8 @@ export class CheckContext {
   readonly used = new Set<string>();
   /** The calls whose bodies are being checked, outermost first. */
   readonly calls: CallSite[] = [];
+  /** The `param`s declared so far, in order: what `train` may fit. */
+  readonly params: Sym[] = [];
   /** Exported names, with the line of their `export`. */
   readonly exported = new Map<string, number>();
   /** Set when a concrete elaboration met a size without a value: it decides nothing then. */

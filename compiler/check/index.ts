@@ -15,7 +15,9 @@ import type { TDecl, TProgram } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";
 import { checkContract } from "./contracts.js";
-import { checkData, checkDim, checkExport, checkInput, checkParam, checkTrain, checkUse, type GivenData } from "./decls.js";
+import { checkData } from "./data.js";
+import { checkDim, checkExport, checkInput, checkParam, checkUse, type GivenData } from "./decls.js";
+import { checkTrain } from "./train.js";
 import { definitions } from "./defs.js";
 import { checkOpCall, checkParamNames } from "./ops.js";
 import { Scope } from "./scope.js";
@@ -131,7 +133,7 @@ function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOpti
     case "Data":
       return void checkData(ctx, d, root);
     case "Train":
-      return void checkTrain(ctx, d, root);
+      return checkTrain(ctx, d, root);
     case "Export":
       return checkExport(ctx, d, root);
     case "Check":

@@ -9,6 +9,7 @@
 // values); region results are what the region yields.
 import type { Span } from "../../base/span.js";
 import type { AdjointOf, BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { DataSource, TrainSettings } from "../training.js";
 import type { TensorT } from "../types.js";
 
 export interface Value {
@@ -134,6 +135,23 @@ export interface MinimizeOp extends ConstructBase {
   stop: StopRule;
 }
 
+/**
+ * `train`: inputs are the params' values before, outputs after. `loss` maps (params…, batch
+ * fields…) to the batch's loss; `gradient` to (loss, ∇ per param…); `start` maps each param's
+ * matrix view to its optimiser state (the view first), all params' states in a row; `step` maps
+ * (∇ views…, k, lr, states…) to the next states (compiler/check/train.ts).
+ */
+export interface TrainOp extends ConstructBase {
+  kind: "train";
+  regions: { loss: Region; gradient: Region; start: Region; step: Region };
+  optimizer: MethodChoice;
+  /** How many state tensors each param's optimiser keeps, its matrix view first. */
+  stateCounts: number[];
+  data: DataSource;
+  validation?: DataSource;
+  settings: TrainSettings;
+}
+
 export interface DiffOp extends OpBase {
   kind: "diff";
   mode: "grad" | "jvp" | "vjp";
@@ -161,8 +179,8 @@ export interface UnrollOp extends ConstructBase {
   iterationsOf?: number;
 }
 
-export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | MinimizeOp | UnrollOp | DiffOp;
-export type ConstructOp = LoopOp | FixpointOp | SolveOp | MinimizeOp | UnrollOp;
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | MinimizeOp | TrainOp | UnrollOp | DiffOp;
+export type ConstructOp = LoopOp | FixpointOp | SolveOp | MinimizeOp | TrainOp | UnrollOp;
 export type Op = BuiltinOp | StructuralOp;
 export type OpKind = Op["kind"];
 
@@ -172,6 +190,7 @@ export const REGION_NAMES = {
   fixpoint: ["map", "start", "step"],
   solve: ["operator", "precond", "start", "step"],
   minimize: ["value", "start", "step"],
+  train: ["loss", "gradient", "start", "step"],
   unroll: ["body", "until", "back"],
   diff: ["fn"],
 } as const;
@@ -184,7 +203,7 @@ export function hasRegions(op: Op): op is RegionOp {
 }
 
 export function isConstruct(op: Op): op is ConstructOp {
-  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" || op.kind === "unroll";
+  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" || op.kind === "train" || op.kind === "unroll";
 }
 
 /** An op's regions with their names, in order (none for ops without regions). */
@@ -281,6 +300,8 @@ export function opAttrs(op: Op): Record<string, Attr> {
       return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op) };
     case "minimize":
       return { method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
+    case "train":
+      return { optimizer: op.optimizer.name, options: { ...op.optimizer.options }, data: op.data.name, ...(op.validation ? { validation: op.validation.name } : {}), settings: JSON.parse(JSON.stringify(op.settings)) as Attr };
     case "diff":
       return { mode: op.mode };
   }

@@ -15,7 +15,7 @@
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, TrainOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
 import { printAttr, printType, printValue } from "./print.js";
 
@@ -128,6 +128,8 @@ class Verifier {
         return this.solve(op, where);
       case "minimize":
         return this.minimize(op, where);
+      case "train":
+        return this.train(op, where);
       case "diff":
         return this.diff(op, where);
       case "unroll":
@@ -158,7 +160,9 @@ class Verifier {
   }
 
   /** diff: fn maps x to f(x); grad needs a scalar f; jvp's direction is x-shaped, vjp's f-shaped. */
+  /** grad: inputs [x1, …] (≥ 1), one gradient each; jvp and vjp: inputs [x, direction]. */
   private diff(op: DiffOp, where: string): void {
+    if (op.mode === "grad" && op.inputs.length > 1) return this.gradOfMany(op, where);
     if (!this.count(where, "inputs", op.inputs.length, op.mode === "grad" ? 1 : 2)) return;
     if (!this.count(where, "outputs", op.outputs.length, 1)) return;
     const [x, dir] = op.inputs;
@@ -170,6 +174,15 @@ class Verifier {
     if (op.mode === "jvp") this.same(where, "direction and output", [dir, op.outputs[0]], [x.type, y]);
     else this.same(where, "output", op.outputs, [x.type]);
     if (op.mode === "vjp") this.same(where, "direction", [dir], [y]);
+  }
+
+  private gradOfMany(op: DiffOp, where: string): void {
+    const types = op.inputs.map((v) => v.type);
+    this.same(where, "fn region params", op.regions.fn.params, types);
+    this.same(where, "outputs", op.outputs, types);
+    if (!this.count(where, "fn region results", op.regions.fn.results.length, 1)) return;
+    const y = op.regions.fn.results[0].type;
+    if (y.shape.length !== 0) this.error(where, `grad of a function giving ${show(y)}, expected a scalar`);
   }
 
   private count(where: string, what: string, actual: number, expected: number | [number, number]): boolean {
@@ -272,6 +285,22 @@ class Verifier {
       this.same(where, "step region params", step.params, [view, scalarType("f32"), scalarType("f32"), ...start.results.map((v) => v.type)]);
       this.same(where, "step region results", step.results, start.results.map((v) => v.type));
     } else if (start || step) this.error(where, `has a ${start ? "start" : "step"} region without a ${start ? "step" : "start"} region`);
+  }
+
+  /** train: inputs and outputs the params; loss (params, fields) -> f[]; gradient -> (f[], ∇ params); start/step over the states. */
+  private train(op: TrainOp, where: string): void {
+    const types = op.inputs.map((v) => v.type);
+    this.same(where, "outputs", op.outputs, types);
+    const { loss, gradient, start, step } = op.regions;
+    this.same(where, "loss region params (the params first)", loss.params.slice(0, types.length), types);
+    this.same(where, "loss region results", loss.results, [scalarType("f32")]);
+    this.same(where, "gradient region params", gradient.params, loss.params.map((v) => v.type));
+    this.same(where, "gradient region results", gradient.results, [scalarType("f32"), ...types]);
+    const states = op.stateCounts.reduce((a, b) => a + b, 0);
+    if (!this.count(where, "start region params", start.params.length, types.length) || !this.count(where, "start region results", start.results.length, states)) return;
+    const views = start.params.map((v) => v.type);
+    this.same(where, "step region params", step.params, [...views, scalarType("f32"), scalarType("f32"), ...start.results.map((v) => v.type)]);
+    this.same(where, "step region results", step.results, start.results.map((v) => v.type));
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */

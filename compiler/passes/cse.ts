@@ -98,7 +98,7 @@ class Cse {
 }
 
 function isMergeableConstruct(op: Op): op is ConstructOp {
-  return isConstruct(op) && op.span !== undefined && regionsOf(op).every((r) => [...walkOps(r)].every((o) => isMergeable(o) || isConstruct(o)));
+  return isConstruct(op) && op.kind !== "train" && op.span !== undefined && regionsOf(op).every((r) => [...walkOps(r)].every((o) => isMergeable(o) || isConstruct(o)));
 }
 
 /**
