@@ -4,6 +4,7 @@ import { type CstNode, type ILexingError, type IRecognitionException, type IToke
 import type { Comment, Pos, Program, Span } from "./ast.js";
 import { type Diagnostic, Diagnostics } from "../compiler/diagnostics.js";
 import { layout } from "./layout.js";
+import { endPosition, lineStartOf, sourceLines } from "./lines.js";
 import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
 import { parser } from "./parser.js";
 import { BadNumber, LBrace, LBracket, lexer, LParen, NumberLit, RBrace, RBracket, RParen, StringLit, UnterminatedString } from "./tokens.js";
@@ -16,11 +17,6 @@ export interface ParseResult {
 
 /** The most syntax errors reported for one file: past this, errors are mostly echoes. */
 export const MAX_SYNTAX_ERRORS = 25;
-
-function endPosition(source: string): Pos {
-  const lines = source.split("\n");
-  return { offset: source.length, line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
 
 function tokenSpan(t: IToken, eof: Pos): Span {
   if (Number.isNaN(t.startOffset) || t.startLine === undefined) return { start: eof, end: eof };
@@ -55,18 +51,15 @@ function lexDiagnostic(file: string, source: string, e: ILexingError): Diagnosti
 
 /** True when only blanks stand between the start of the line and `offset`. */
 function startsLine(source: string, offset: number): boolean {
-  const lineStart = source.lastIndexOf("\n", offset - 1) + 1;
-  return source.slice(lineStart, offset).trim() === "";
+  return source.slice(lineStartOf(source, offset), offset).trim() === "";
 }
 
 /** The position just after the last code on the lines before `line` (comments ignored). */
 function endOfPreviousCode(source: string, line: number): Pos | undefined {
-  const lines = source.split("\n");
-  let offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-  for (let l = line - 2; l >= 0; l--) {
-    offset -= lines[l].length + 1;
-    const code = lines[l].replace(/#.*$/, "").trimEnd();
-    if (code.trim() !== "") return { offset: offset + code.length, line: l + 1, column: code.length + 1 };
+  const lines = sourceLines(source);
+  for (let l = Math.min(line, lines.length + 1) - 2; l >= 0; l--) {
+    const code = lines[l].text.replace(/#.*$/, "").trimEnd();
+    if (code.trim() !== "") return { offset: lines[l].offset + code.length, line: l + 1, column: code.length + 1 };
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ParseResult } from "../../grammar/parse.js";
+import { positionAt } from "../../grammar/lines.js";
 import { MAX_SYNTAX_ERRORS, parse } from "../../grammar/parse.js";
 
 const SEED = 20240611;
@@ -46,11 +47,9 @@ function parseChecked(source: string): ParseResult {
     expect(end.offset).toBeGreaterThanOrEqual(start.offset);
     // A span may cover the position just past the last character ("the line ends here").
     expect(end.offset).toBeLessThanOrEqual(source.length + 1);
-    // Without carriage returns, line and column must agree with the offset.
-    if (!source.includes("\r")) {
-      const before = source.slice(0, start.offset).split("\n");
-      expect({ line: start.line, column: start.column }).toEqual({ line: before.length, column: before[before.length - 1].length + 1 });
-    }
+    // Line and column agree with the offset, whatever the line endings (LF, CRLF, lone CR).
+    const at = positionAt(source, start.offset);
+    expect({ line: start.line, column: start.column }).toEqual({ line: at.line, column: at.column });
   }
   for (const span of spans(result.program)) {
     expect(span.start.offset).toBeGreaterThanOrEqual(0);
@@ -73,7 +72,7 @@ const TOKENS = [
   ...["0", "1", "255", "0.5", "1e-5", "3.0e+2", '"runs/deq"', '"a\\"b"', '"', '"\\q"'],
   ...["(", ")", "[", "]", "{", "}", ",", ":", ".", "..", "=", "->", "=>", "↦"],
   ...["==", "!=", "<", "<=", ">", ">=", "≤", "≥", "≠", "+", "-", "*", "/", "%", "@", "^"],
-  ...["\n", "\n", "\n", "\r\n", "# comment\n", "\t"],
+  ...["\n", "\n", "\n", "\r\n", "\r", "# comment\n", "\t"],
   ...["**", ";", "$", "'", "!", "?", "`", "\\", "😀"],
 ];
 
