@@ -1,6 +1,6 @@
 // Input data given on the command line or through the API: `.npy` files, or `.json` holding
 // nested arrays (`[[1, 2], [3, 4]]`) or `{ "shape": [2, 2], "data": [1, 2, 3, 4] }`.
-import { readFileSync } from "node:fs";
+import { MAX_JSON_BYTES, readRegularFile } from "./fs/read-file.js";
 import { extname } from "node:path";
 import { type NpyArray, readNpyFile } from "./npy.js";
 
@@ -56,7 +56,7 @@ export async function readInputFile(path: string): Promise<NpyArray> {
   if (ext === ".json") {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readRegularFile(path, MAX_JSON_BYTES, "a .json input").toString("utf8");
     } catch (e) {
       throw new InputError(`I can't read ${path}: ${(e as Error).message}`);
     }

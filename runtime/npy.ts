@@ -2,7 +2,8 @@
 // Reads <f4, <f8 (as float32), <i4, <i8 (as int32 when every value fits), |b1 (and the same
 // types big-endian); writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import { FileRefusal, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
 import type { Tensor, Tf } from "../compiler/ops/registry.js";
 
 export type NpyDType = "float32" | "int32" | "bool";
@@ -134,9 +135,10 @@ export function writeNpy(arr: NpyArray): Uint8Array {
 export async function readNpyFile(path: string): Promise<NpyArray> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = readRegularFile(path, MAX_NPY_BYTES, "a .npy input");
   } catch (e) {
-    throw new NpyError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof FileRefusal) throw new NpyError(`cannot read ${path}: ${e.message}`);
+    throw e;
   }
   try {
     return readNpy(bytes);
