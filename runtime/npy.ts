@@ -1,6 +1,7 @@
 // NumPy .npy files: format versions 1.0, 2.0 (and 3.0, a UTF-8 header), C order only.
-// Reads <f4, <f8 (as float32), <i4, <i8 (as int32 when every value fits), |b1 (and the same
-// types big-endian); writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
+// Reads <f4, <f8 (as float32 when every value is in float32's range), <i4, <i8 (as int32 when
+// every value fits), |b1 (and the same types big-endian), exactly one array and nothing after
+// it; writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
 import { writeFile } from "node:fs/promises";
 import { FileRefusal, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
@@ -14,6 +15,25 @@ export interface NpyArray {
   shape: number[];
   /** bool values are 0/1 bytes. */
   data: Float32Array | Int32Array | Uint8Array;
+  /** The dtype the file stored, when it was converted on reading (float64 → float32, int64 → int32). */
+  stored?: "float64" | "int64";
+}
+
+/** The most axes an array may have (NumPy's own limit is 32 as well). */
+export const MAX_RANK = 32;
+
+/** The largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** `[2, 0, 5]`: where flat entry `i` of an array of shape `shape` stands, for messages. */
+export function indexOf(i: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let k = shape.length - 1; k >= 0; k--) {
+    const d = Math.max(1, shape[k]);
+    idx.unshift(i % d);
+    i = Math.floor(i / d);
+  }
+  return `[${idx.join(", ")}]`;
 }
 
 /** A file that is not a .npy iterlang can read: a user error with a plain message. */
@@ -64,38 +84,61 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   return decode(header, view, start + headerLen);
 }
 
+const DTYPE_NAMES: Record<string, string> = { f4: "float32", f8: "float64", i4: "int32", i8: "int64", b1: "bool" };
+
+function shapeText(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+}
+
 function decode(h: Header, view: DataView, offset: number): NpyArray {
+  if (h.shape.length > MAX_RANK) throw new NpyError(`the .npy array has ${h.shape.length} axes; I read at most ${MAX_RANK}`);
   const count = h.shape.reduce((p, d) => p * d, 1);
   const m = /^([<>|=])([fiub])(\d+)$/.exec(h.descr);
   const kind = m ? `${m[2]}${m[3]}` : "";
   const little = !m || m[1] !== ">";
   const size = m ? Number(m[3]) : 0;
-  const supported = ["f4", "f8", "i4", "i8", "b1"];
-  if (!supported.includes(kind)) {
+  if (!(kind in DTYPE_NAMES)) {
     throw new NpyError(`the .npy dtype '${h.descr}' is not supported; use float32, float64, int32, int64 or bool`);
   }
-  if (offset + count * size > view.byteLength) throw new NpyError("the .npy file is truncated (fewer values than its shape says)");
+  const need = count * size;
+  const have = view.byteLength - offset;
+  const what = `its shape ${shapeText(h.shape)} of ${DTYPE_NAMES[kind]} needs ${need} bytes of data`;
+  if (have < need) throw new NpyError(`the .npy file is truncated: ${what}, and ${have} are there`);
+  if (have > need) throw new NpyError(`the .npy file has ${have - need} bytes after its data (${what}); it is not one array saved by np.save`);
   const at = (i: number): number => offset + i * size;
   switch (kind) {
     case "f4":
       return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat32(at(i), little)) };
     case "f8":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat64(at(i), little)) };
+      return { dtype: "float32", shape: h.shape, data: float64ToFloat32(view, h.shape, count, at, little), stored: "float64" };
     case "i4":
       return { dtype: "int32", shape: h.shape, data: Int32Array.from({ length: count }, (_, i) => view.getInt32(at(i), little)) };
     case "i8":
-      return { dtype: "int32", shape: h.shape, data: int64ToInt32(view, count, at, little) };
+      return { dtype: "int32", shape: h.shape, data: int64ToInt32(view, h.shape, count, at, little), stored: "int64" };
     default:
       return { dtype: "bool", shape: h.shape, data: Uint8Array.from({ length: count }, (_, i) => (view.getUint8(at(i)) ? 1 : 0)) };
   }
 }
 
-function int64ToInt32(view: DataView, count: number, at: (i: number) => number, little: boolean): Int32Array {
+/** float64 values as float32; a finite value beyond float32's range would silently become ±Inf. */
+function float64ToFloat32(view: DataView, shape: readonly number[], count: number, at: (i: number) => number, little: boolean): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = view.getFloat64(at(i), little);
+    if (Math.abs(v) > FLOAT32_MAX && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+      throw new NpyError(`the float64 value ${v} at ${indexOf(i, shape)} is beyond float32's range (±3.4e38), and iterlang computes in float32`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function int64ToInt32(view: DataView, shape: readonly number[], count: number, at: (i: number) => number, little: boolean): Int32Array {
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = view.getBigInt64(at(i), little);
     if (v < -2147483648n || v > 2147483647n) {
-      throw new NpyError(`the int64 .npy value ${v} (entry ${i}) does not fit in int32; iterlang computes in int32 and float32`);
+      throw new NpyError(`the int64 value ${v} at ${indexOf(i, shape)} does not fit in int32; iterlang computes in int32 and float32`);
     }
     out[i] = Number(v);
   }

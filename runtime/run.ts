@@ -54,7 +54,7 @@ function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
   if (arr.dtype === want) return arr;
   if (want === "int32" && arr.dtype === "float32" && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
     return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
-  throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
+  throw new InputError(`The data given for \`${name}\` holds ${arr.stored ?? arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }
 
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {

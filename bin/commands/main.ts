@@ -36,7 +36,8 @@ function handleError(e: unknown): number {
   const err = e instanceof Error ? e : new Error(String(e));
   // Errors from the runtime that a user caused (a bad .npy, a missing backend) say so.
   if ((err as { isUserError?: boolean }).isUserError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    const hint = (err as { hint?: unknown }).hint;
+    process.stderr.write(`error: ${err.message}\n${typeof hint === "string" ? `  = hint: ${hint}\n` : ""}`);
     return EXIT.user;
   }
   process.stderr.write(`internal error: ${err.message}\n${BUG_REPORT_HINT}\n\n${err.stack ?? ""}\n`);

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource } from "../../compiler/compile.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/backend.js";
-import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
+import { parseInputFlag, readInput } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
@@ -68,12 +68,15 @@ function makeOutDir(dir: string): void {
   }
 }
 
-async function loadInputs(items: string[] | undefined): Promise<Map<string, NpyArray>> {
+/** The data of every `--input`; notes on how they were read (a float64 cast) go to stderr. */
+function loadInputs(items: string[] | undefined): Map<string, NpyArray> {
   const out = new Map<string, NpyArray>();
   for (const item of items ?? []) {
     const [name, path] = parseInputFlag(item);
     if (out.has(name)) throw new UsageError(`The input \`${name}\` is given twice.`);
-    out.set(name, await readInputFile(path));
+    const { array, notes } = readInput(name, path);
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
+    out.set(name, array);
   }
   return out;
 }
@@ -92,7 +95,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
-      const inputs = await loadInputs(flags.input);
+      const inputs = loadInputs(flags.input);
       const out = await runSource(source, { file, sizes: parseSizes(flags.set), inputs, backend });
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
