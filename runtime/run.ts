@@ -1,5 +1,6 @@
 // Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
-import { checkSource, type CompileOptions, compileSource } from "../compiler/compile.js";
+import { type CompileOptions, compileSource } from "../compiler/compile.js";
+import { parse } from "../grammar/parse.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { didYouMean } from "../compiler/suggest.js";
 import { type TensorT, typeToString } from "../compiler/types.js";
@@ -32,17 +33,26 @@ export interface RunOutput {
 
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
-/** Data given for an input the program does not declare: said first, with a did-you-mean. */
+/**
+ * Data given for an input the program does not declare: said first, with a did-you-mean. Then
+ * an input declared without a default and given no data: said before compiling, with the flag.
+ */
 function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): void {
-  if (given.size === 0) return;
-  const program = checkSource(source, options, false).program;
-  if (!program) return;
-  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
+  const { program, diagnostics } = parse(source, options.file ?? "<input>");
+  if (diagnostics.some((d) => d.severity === "error")) return;
+  const inputs = program.decls.flatMap((d) => (d.kind === "Input" ? [d] : []));
+  const declared = inputs.map((d) => d.name.name);
   for (const name of given.keys()) {
     if (declared.includes(name)) continue;
     const hint = didYouMean(name, declared);
     throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
   }
+  const missing = inputs.filter((d) => d.default === null && !given.has(d.name.name)).map((d) => d.name.name);
+  if (missing.length === 0) return;
+  throw new InputError(
+    `The program needs data for ${missing.length === 1 ? "the input" : "the inputs"} ${missing.map((m) => `\`${m}\``).join(", ")}.`,
+    `give ${missing.map((m) => `\`--input ${m}=FILE\``).join(" ")} (a .npy or .json file).`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // Command registration (commander) and the one place where errors become exit codes.
 import { Command, CommanderError } from "commander";
 import { BUG_REPORT_HINT } from "../../compiler/diagnostics.js";
-import { EXIT, UsageError } from "./io.js";
+import { EXIT, EXIT_CODES_HELP, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";
 
@@ -11,7 +11,8 @@ export async function main(argv: string[]): Promise<number> {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXIT_CODES_HELP);
   let code: number = EXIT.ok;
   const setCode = (c: number) => void (code = Math.max(code, c));
   registerFrontEnd(program, setCode);

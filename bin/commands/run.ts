@@ -1,17 +1,17 @@
 // `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
 // construct and a summary of each export. Exit 3 when any construct did not converge.
-import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource } from "../../compiler/compile.js";
+import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/backend.js";
 import { parseInputFlag, readInput } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { collect, sizesFor } from "./options.js";
 
 interface RunFlags {
   input?: string[];
@@ -59,12 +59,14 @@ function renderExports(exports: ExportedValue[]): string {
   return lines.join("\n");
 }
 
+/** The folder of `--out`, made before running so that a bad path fails at once. */
 function makeOutDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`\`--out ${dir}\` names a file, not a folder.`, "give a folder to write the .npy files into.");
+  if (dir.trim() === "") throw new UsageError("`--out` needs a folder to write the .npy files into, and was given an empty name.", "for example `--out results`.");
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
   } catch (e) {
-    throw new UsageError(`I can't create the folder \`${dir}\`: ${(e as Error).message}`);
+    if (!(e instanceof MakeDirError)) throw e;
+    throw new UsageError(`I can't create the folder \`${dir}\` for \`--out\`: ${e.message}.`, "give a folder you can write to.");
   }
 }
 
@@ -95,15 +97,16 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
+      const sizes = sizesFor(source, file, flags.set);
+      if (flags.out !== undefined) makeOutDir(flags.out);
       const inputs = loadInputs(flags.input);
-      const out = await runSource(source, { file, sizes: parseSizes(flags.set), inputs, backend });
+      const out = await runSource(source, { file, sizes, inputs, backend });
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
         setCode(EXIT.user);
         return;
       }
-      if (flags.out) {
-        makeOutDir(flags.out);
+      if (flags.out !== undefined) {
         for (const e of out.exports) await writeNpyFile(join(flags.out, `${e.name}.npy`), { dtype: e.dtype, shape: e.shape, data: e.data });
       }
       if (flags.json) {
@@ -131,7 +134,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       const source = readSource(file);
       const compiled = compileSource(source, {
         file,
-        sizes: parseSizes(flags.set),
+        sizes: sizesFor(source, file, flags.set),
         ...(flags.dumpAfter ? { dumpAfter: flags.dumpAfter, dump: (pass: string, text: string) => void process.stdout.write(`// after ${pass}\n${text}\n`) } : {}),
       });
       printDiagnostics(compiled.diagnostics, file, source);
