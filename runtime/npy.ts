@@ -3,7 +3,7 @@
 // every value fits), |b1 (and the same types big-endian), exactly one array and nothing after
 // it; writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "./fs/atomic-write.js";
 import { FileRefusal, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
 import type { Tensor, Tf } from "../compiler/ops/registry.js";
 
@@ -191,8 +191,9 @@ export async function readNpyFile(path: string): Promise<NpyArray> {
   }
 }
 
+/** Writes a .npy file whole or not at all (runtime/fs/atomic-write.ts). */
 export async function writeNpyFile(path: string, arr: NpyArray): Promise<void> {
-  await writeFile(path, writeNpy(arr));
+  writeFileAtomic(path, writeNpy(arr));
 }
 
 /** A tensor on the active backend holding the array. */

@@ -1,5 +1,5 @@
 // `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
-import { writeFileSync } from "node:fs";
+import { writeFileAtomic } from "../../runtime/fs/atomic-write.js";
 import type { Command } from "commander";
 import { checkSource } from "../../compiler/compile.js";
 import { format } from "../../grammar/format.js";
@@ -48,7 +48,7 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
             unformatted = true;
           }
         } else if (opts.write) {
-          if (out !== source) writeFileSync(file, out);
+          if (out !== source) writeFileAtomic(file, out);
         } else process.stdout.write(out);
       }
       setCode(unreadable ? EXIT.user : unformatted ? EXIT.notFormatted : EXIT.ok);

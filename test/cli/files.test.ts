@@ -1,11 +1,12 @@
 // Files the user names that are not files to read: a device that never ends (/dev/zero), a
 // named pipe without a writer, a folder, a file over the size limit. Each is refused at once
-// with exit 2 and a message naming the file, for .iter sources and for data files alike.
+// with exit 2 and a message naming the file, for .iter sources and for data files alike. And
+// files the CLI writes are written whole or not at all.
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, ftruncateSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_JSON_BYTES, MAX_NPY_BYTES, MAX_SOURCE_BYTES } from "../../runtime/fs/read-file.js";
 import { expectUserError, iterc, requireFreshBuild } from "./helpers.js";
 
@@ -71,5 +72,46 @@ describe.concurrent("a data file that is not a regular file, or too large", () =
   it("a .npy over 1 GiB and a .json over 64 MiB: exit 2 with the limit", async () => {
     expectUserError(await iterc(["run", program, "--input", `b=${sparse("huge.npy", MAX_NPY_BYTES + 1)}`], QUICK), /more than the 1 GiB I read/);
     expectUserError(await iterc(["run", program, "--input", `b=${sparse("huge.json", MAX_JSON_BYTES + 1)}`], QUICK), /more than the 64 MiB I read/);
+  });
+});
+
+// A fault injected under the CLI (node --import, no source edited): the second write(2) of a
+// file fails as a full disk would, after part of the file is written.
+const DISK_FULL = `
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const write = fs.writeSync;
+let calls = 0;
+fs.writeSync = (fd, buf, off, len, ...rest) => {
+  if (++calls === 2) { const e = new Error("ENOSPC: no space left on device, write"); e.code = "ENOSPC"; throw e; }
+  return write(fd, buf, off, Math.min(len ?? buf.length, 16), ...rest);
+};
+syncBuiltinESMExports();
+`;
+
+describe.concurrent("writes are atomic: a write that fails midway leaves the old file", () => {
+  it("fmt --write: exit 2, the old source intact, no temporary file", async () => {
+    const folder = mkdtempSync(join(tmp, "fmt-"));
+    const file = join(folder, "ugly.iter");
+    writeFileSync(file, "let   x=1\nexport x\n");
+    const preload = join(tmp, "disk-full.mjs");
+    writeFileSync(preload, DISK_FULL);
+    const r = await iterc(["fmt", "--write", file], { nodeFlags: ["--import", preload] });
+    expectUserError(r, /I can't write `.*ugly\.iter`: the disk is full\./);
+    expect(readFileSync(file, "utf8")).toBe("let   x=1\nexport x\n");
+    expect(readdirSync(folder)).toEqual(["ugly.iter"]);
+  });
+
+  it("run --out: exit 2, the old .npy intact, no temporary file", async () => {
+    const folder = mkdtempSync(join(tmp, "out-"));
+    writeFileSync(join(folder, "x.npy"), "old");
+    const program = join(tmp, "small.iter");
+    writeFileSync(program, "let x = ones(64)\nexport x\n");
+    const preload = join(tmp, "disk-full-2.mjs");
+    writeFileSync(preload, DISK_FULL);
+    const r = await iterc(["run", program, "--out", folder], { nodeFlags: ["--import", preload] });
+    expectUserError(r, /I can't write `.*x\.npy`: the disk is full\./);
+    expect(readFileSync(join(folder, "x.npy"), "utf8")).toBe("old");
+    expect(readdirSync(folder)).toEqual(["x.npy"]);
   });
 });
