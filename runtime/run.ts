@@ -8,7 +8,7 @@ import { type BackendName, selectBackend } from "./backend.js";
 import { InputError } from "./inputs.js";
 import { TfjsInterpreter } from "./interpreter.js";
 import type { NpyArray } from "./npy.js";
-import type { Report } from "./report.js";
+import { finalizeReport, type Report } from "./report.js";
 
 export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
   backend?: BackendName;
@@ -85,7 +85,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
       exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
     }
     for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
-    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports };
+    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports.map(finalizeReport) };
   } finally {
     for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
   }

@@ -421,7 +421,15 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   }
 
   function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
-    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bnorm, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
+    const tol = tolerance(monitor.rule, bnorm);
+    const fields = {
+      residual,
+      relResidual: residual === 0 ? 0 : residual / bnorm,
+      recursiveResidual: rec,
+      reason: why,
+      ...(Number.isFinite(tol) ? { tolerance: tol } : {}),
+      ...(why2 !== undefined ? { detail: why2 } : {}),
+    };
     return { value, report: buildReport("solve", { name: opts.name, method: "gmres" }, monitor, t0, fields) };
   }
 
