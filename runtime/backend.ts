@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Tf } from "../compiler/ops/registry.js";
+import { guardWasmMatMul } from "./wasm-matmul-guard.js";
 
 export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
 
@@ -110,6 +111,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
   if (name === "cpu") quietCpu();
+  if (name === "wasm") guardWasmMatMul();
   return { name: tfName, tf, description: await describe(name) };
 }
 
