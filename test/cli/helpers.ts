@@ -34,7 +34,8 @@ export function requireFreshBuild(): void {
   } catch {
     throw new Error("dist/ is missing: run `npm run build` before these tests (npm test does).");
   }
-  const newest = Math.max(...["bin", "runtime", "grammar", "compiler"].map((d) => newestSource(join(ROOT, d))));
+  const dirs = ["bin", "runtime", "grammar", "compiler", "test/fuzz/engine"].map((d) => newestSource(join(ROOT, d)));
+  const newest = Math.max(...dirs, statSync(join(ROOT, "index.ts")).mtimeMs);
   if (newest > built) throw new Error("dist/ is older than the sources: run `npm run build` before these tests (npm test does).");
 }
 
