@@ -34,12 +34,12 @@ export interface RunOutput {
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
 /**
- * Data given for an input the program does not declare: said first, with a did-you-mean. Then
- * an input declared without a default and given no data: said before compiling, with the flag.
+ * Data given for an input the program does not declare: said first, with a did-you-mean.
+ * Returns the inputs declared without a default and given no data.
  */
-function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): void {
+function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap<string, NpyArray>): string[] {
   const { program, diagnostics } = parse(source, options.file ?? "<input>");
-  if (diagnostics.some((d) => d.severity === "error")) return;
+  if (diagnostics.some((d) => d.severity === "error")) return [];
   const inputs = program.decls.flatMap((d) => (d.kind === "Input" ? [d] : []));
   const declared = inputs.map((d) => d.name.name);
   for (const name of given.keys()) {
@@ -47,8 +47,15 @@ function checkInputNames(source: string, options: RunOptions, given: ReadonlyMap
     const hint = didYouMean(name, declared);
     throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
   }
-  const missing = inputs.filter((d) => d.default === null && !given.has(d.name.name)).map((d) => d.name.name);
-  if (missing.length === 0) return;
+  return inputs.filter((d) => d.default === null && !given.has(d.name.name)).map((d) => d.name.name);
+}
+
+/**
+ * Inputs without data: said with the flag to give, unless the checker found other mistakes
+ * first (only what lowering reports, such as a shape without sizes, is the missing data's fault).
+ */
+function requireInputs(missing: readonly string[], diagnostics: readonly Diagnostic[]): void {
+  if (missing.length === 0 || diagnostics.some((d) => d.severity === "error" && d.code !== "specialise")) return;
   throw new InputError(
     `The program needs data for ${missing.length === 1 ? "the input" : "the inputs"} ${missing.map((m) => `\`${m}\``).join(", ")}.`,
     `give ${missing.map((m) => `\`--input ${m}=FILE\``).join(" ")} (a .npy or .json file).`,
@@ -69,9 +76,10 @@ function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
 
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
-  checkInputNames(source, options, given);
+  const missing = checkInputNames(source, options, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
   const compiled = compileSource(source, { ...options, inputShapes });
+  requireInputs(missing, compiled.diagnostics);
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
   const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
   const backend = await selectBackend(options.backend ?? "auto");
