@@ -62,8 +62,9 @@ export class FuzzPool {
     else this.idle.push(slot);
   }
 
-  /** Runs one job on a free worker. */
-  async run(job: Job): Promise<PoolResult> {
+  /** Runs one job on a free worker, with the pool's time limit times `patience`. */
+  async run(job: Job, patience = 1): Promise<PoolResult> {
+    const limit = this.timeoutMs * patience;
     const slot = await this.acquire();
     const t0 = performance.now();
     const result = await new Promise<PoolResult>((resolve) => {
@@ -84,7 +85,7 @@ export class FuzzPool {
       };
       const onError = (e: Error) => finish({ kind: "crash", stage, detail: `${e.name}: ${e.message}`, ms: ms() }, false);
       const onExit = (code: number) => finish({ kind: "crash", stage, detail: `the worker exited with code ${code}`, ms: ms() }, false);
-      const timer = setTimeout(() => finish({ kind: "hang", stage, detail: `no answer in ${this.timeoutMs} ms`, ms: ms() }, false), this.timeoutMs);
+      const timer = setTimeout(() => finish({ kind: "hang", stage, detail: `no answer in ${limit} ms`, ms: ms() }, false), limit);
       slot.worker.on("message", onMessage);
       slot.worker.on("error", onError);
       slot.worker.on("exit", onExit);
