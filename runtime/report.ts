@@ -71,7 +71,11 @@ export interface Report {
   historyTruncated?: boolean;
   /** Wall time in seconds. */
   seconds: number;
-  /** Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`. */
+  /**
+   * Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`.
+   * Every report that did not converge has one (`finalizeReport` supplies it when a driver
+   * gave none).
+   */
   detail?: string;
   errorBound?: ErrorBound;
   /** minimize: the objective at the returned x, and its value at each iterate (history's indices). */
@@ -142,6 +146,87 @@ export class ResidualHistory {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Finalising: what every report says, whichever driver made it
+
+/** The smallest normal float32: the floor drivers put under a zero reference norm. */
+const FLOAT32_TINY = 2 ** -126;
+
+/**
+ * True when `relResidual` was divided by a reference norm of zero (floored at the smallest
+ * float32, so it reads 1e37 or more): a fixed point at 0, an iterate that is exactly zero. There
+ * is no relative residual then; it is shown as "—" and written as NaN.
+ */
+export function relativeResidualUndefined(r: Report): boolean {
+  if (!(r.residual > 0 && r.relResidual > 0) || !Number.isFinite(r.residual) || !Number.isFinite(r.relResidual)) return false;
+  return r.residual / r.relResidual <= FLOAT32_TINY * (1 + 1e-6);
+}
+
+/** How the residual moved over the last iterations of the history, in words. */
+function trend(history: readonly number[]): string {
+  const k = Math.min(10, history.length - 1);
+  if (k < 2) return "";
+  const last = history[history.length - 1];
+  const before = history[history.length - 1 - k];
+  if (!(Number.isFinite(last) && Number.isFinite(before) && before > 0)) return "";
+  const ratio = last / before;
+  const perStep = Math.pow(ratio, 1 / k).toPrecision(3);
+  if (ratio < 0.999) return `; it was still decreasing (×${perStep} per iteration over the last ${k}): allow more iterations, or precondition`;
+  if (ratio > 1.001) return `; it was growing (×${perStep} per iteration over the last ${k})`;
+  return `; it stopped decreasing over the last ${k} iterations (the method stagnates or cycles)`;
+}
+
+function residualText(r: Report): string {
+  const rel = relativeResidualUndefined(r) || !Number.isFinite(r.relResidual) ? "" : ` (relative ${fmtNum(r.relResidual)})`;
+  const tol = r.tolerance !== undefined && Number.isFinite(r.tolerance) ? ` > tolerance ${fmtNum(r.tolerance)}` : "";
+  return `residual ${fmtNum(r.residual)}${rel}${tol}`;
+}
+
+/** The first iteration whose residual is NaN or ±Inf, from the history. */
+function firstNonFinite(history: readonly number[]): number | undefined {
+  const i = history.findIndex((x) => !Number.isFinite(x));
+  return i < 0 ? undefined : i;
+}
+
+/**
+ * A one-line `detail` for a report that did not converge and has none: what happened, with
+ * the numbers the report holds. Undefined for converged reports and those with a detail.
+ */
+export function defaultDetail(r: Report): string | undefined {
+  if (r.converged || r.detail) return undefined;
+  const its = `${r.iterations} iteration${r.iterations === 1 ? "" : "s"}`;
+  switch (r.reason) {
+    case "max_iterations":
+      if (r.kind === "loop") return `stopped after ${its}, the most allowed, before its \`until\` condition held`;
+      return `stopped after ${its}, the most allowed, with ${residualText(r)}${trend(r.history)}`;
+    case "diverged_nan": {
+      const at = firstNonFinite(r.history);
+      return `NaN or ±Inf appeared in the residual${at === undefined ? "" : ` at iteration ${at}`}`;
+    }
+    case "diverged_growth": {
+      const first = r.history[0];
+      return `the residual grew to ${fmtNum(r.residual)}${Number.isFinite(first) ? `, from ${fmtNum(first)} at the start` : ""}, after ${its}`;
+    }
+    case "breakdown":
+      return `the method broke down after ${its}, with ${residualText(r)}`;
+    default:
+      return `stopped (${r.reason}) after ${its}, with ${residualText(r)}`;
+  }
+}
+
+/**
+ * A report as it should be shown and returned: a relative residual over a zero reference is
+ * NaN (there is none), and a report that did not converge has a one-line detail. Idempotent;
+ * returns a new object when something changed. Drivers may call it where they build reports;
+ * runtime/run.ts and renderReports call it on every report.
+ */
+export function finalizeReport(r: Report): Report {
+  const undefinedRel = relativeResidualUndefined(r);
+  const detail = defaultDetail(r);
+  if (!undefinedRel && detail === undefined) return r;
+  return { ...r, ...(undefinedRel ? { relResidual: NaN } : {}), ...(detail !== undefined ? { detail } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rendering
 
 /** A residual for tables and messages: `5.90e-2`, `0`, `NaN`, `Inf`. */
@@ -192,13 +277,14 @@ export interface RenderOptions {
  * when any construct did not converge. Without options the text is plain and unwrapped.
  */
 export function renderReports(all: readonly Report[], options: RenderOptions = {}): string {
-  const reports = nestAdjoints(all);
+  const reports = nestAdjoints(all.map(finalizeReport));
   const paint = options.painter ?? PLAIN;
   const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
   const numeric = [false, false, false, true, true, true, false, true];
   const REASON = 6;
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
-  // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
+  // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one,
+  // nor has a residual over a zero reference: finalizeReport made those NaN).
   const resid = (r: Report, x: number) => ((r.kind === "loop" || (r.kind === "train" && r.converged) || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
   const rows = reports.map((r) => [
     r.adjointOf !== undefined ? `  ${r.name}` : r.name,

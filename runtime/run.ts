@@ -11,7 +11,7 @@ import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
 import { BackwardFailure } from "./constructs.js";
 import type { NpyArray } from "./npy.js";
-import type { Report } from "./report.js";
+import { finalizeReport, type Report } from "./report.js";
 import { resolve } from "node:path";
 import { type Module, walkOps } from "../compiler/ir/ir.js";
 import { hashProgram } from "./checkpoint/index.js";
@@ -50,15 +50,32 @@ export interface RunOutput {
 
 const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
-/** Data given for an input the program does not declare: said first, with a did-you-mean. */
-function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
-  if (given.size === 0 || !program) return;
-  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
+/**
+ * Data given for an input the program does not declare: said first, with a did-you-mean.
+ * Returns the inputs declared without a default and given no data.
+ */
+function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): string[] {
+  if (!program) return [];
+  const inputs = program.decls.flatMap((d) => (d.kind === "Input" ? [d] : []));
+  const declared = inputs.map((d) => d.name.name);
   for (const name of given.keys()) {
     if (declared.includes(name)) continue;
     const hint = didYouMean(name, declared);
     throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
   }
+  return inputs.filter((d) => d.default === null && !given.has(d.name.name)).map((d) => d.name.name);
+}
+
+/**
+ * Inputs without data: said with the flag to give, unless the checker found other mistakes
+ * first (only a `bad-input`, such as a shape without sizes, is the missing data's fault).
+ */
+function requireInputs(missing: readonly string[], diagnostics: readonly Diagnostic[]): void {
+  if (missing.length === 0 || diagnostics.some((d) => d.severity === "error" && d.code !== "bad-input")) return;
+  throw new InputError(
+    `The program needs data for ${missing.length === 1 ? "the input" : "the inputs"} ${missing.map((m) => `\`${m}\``).join(", ")}.`,
+    `give ${missing.map((m) => `\`--input ${m}=FILE\``).join(" ")} (a .npy or .json file).`,
+  );
 }
 
 /**
@@ -70,7 +87,7 @@ function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
   if (arr.dtype === want) return arr;
   if (want === "int32" && arr.dtype === "float32" && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
     return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
-  throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
+  throw new InputError(`The data given for \`${name}\` holds ${arr.stored ?? arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }
 
 /** A run that needed more memory than the estimate foresaw (temporaries), said as such. */
@@ -110,13 +127,14 @@ function trainingFor(module: Module, sizes: ReadonlyMap<string, number>, source:
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
   const checked = checkSource(source, options, false);
-  checkInputNames(checked.program, given);
+  const missing = checkInputNames(checked.program, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
   if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
   // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
   const backend = await selectBackend(options.backend ?? "auto");
   const memory = backendLimit(options.memory ?? memoryLimit(), backend);
   const compiled = compileChecked(checked, { ...options, inputShapes, memory });
+  requireInputs(missing, compiled.diagnostics);
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
   const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
   const tf = backend.tf;
@@ -128,7 +146,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
       result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf, training).run(compiled.module!, tensors), backend.name, memory);
     } catch (e) {
       if (!(e instanceof BackwardFailure)) throw e;
-      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };
+      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports.map(finalizeReport), stopped: e.message };
     }
     const exports: ExportedValue[] = [];
     for (const [name, t] of result.exports) {
@@ -136,7 +154,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
       exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
     }
     for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
-    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports, peakBytes: result.peakBytes };
+    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports.map(finalizeReport), peakBytes: result.peakBytes };
   } finally {
     for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
   }

@@ -1,11 +1,11 @@
 // `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
-import { writeFileSync } from "node:fs";
+import { writeFileAtomic } from "../../runtime/fs/atomic-write.js";
 import type { Command } from "commander";
 import { checkSource } from "../../compiler/compile.js";
 import { memoryLimit } from "../../runtime/limits.js";
 import { format } from "../../grammar/format.js";
 import { EXIT, hasErrors, load, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { collect, sizesFor } from "./options.js";
 
 type SetCode = (code: number) => void;
 
@@ -29,26 +29,30 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
     .description("print .iter files in canonical form")
     .argument("<files...>", "the .iter files")
     .option("-w, --write", "rewrite the files in place")
-    .option("--check", "exit with 1 when a file is not formatted (prints its name)")
+    .option("--check", `exit with ${EXIT.notFormatted} when a file is not formatted (prints its name)`)
     .action((files: string[], opts: { write?: boolean; check?: boolean }) => {
       if (opts.write && opts.check) throw new UsageError("`--write` and `--check` cannot be used together.");
+      // A file that cannot be read or parsed (2) says more than one that is not formatted (4).
+      let unreadable = false;
+      let unformatted = false;
       for (const file of files) {
         const { source, parsed } = load(file);
         if (hasErrors(parsed.diagnostics)) {
           printDiagnostics(parsed.diagnostics, file, source);
-          setCode(EXIT.user);
+          unreadable = true;
           continue;
         }
         const out = format(parsed.program);
         if (opts.check) {
           if (out !== source) {
             process.stdout.write(`${file}: not formatted\n`);
-            setCode(1);
+            unformatted = true;
           }
         } else if (opts.write) {
-          if (out !== source) writeFileSync(file, out);
+          if (out !== source) writeFileAtomic(file, out);
         } else process.stdout.write(out);
       }
+      setCode(unreadable ? EXIT.user : unformatted ? EXIT.notFormatted : EXIT.ok);
     });
 
   program
@@ -58,7 +62,7 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
     .action((file: string, opts: { set?: string[] }) => {
       const source = readSource(file);
-      const { diagnostics } = checkSource(source, { file, sizes: parseSizes(opts.set), memory: memoryLimit() });
+      const { diagnostics } = checkSource(source, { file, sizes: sizesFor(source, file, opts.set), memory: memoryLimit() });
       printDiagnostics(diagnostics, file, source);
       if (hasErrors(diagnostics)) setCode(EXIT.user);
       else process.stdout.write(`${file}: no errors\n`);

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { BUG_REPORT_HINT } from "../../base/diagnostics.js";
 import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
-import { EXIT, UsageError } from "./io.js";
+import { EXIT, EXIT_CODES_HELP, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";
 
@@ -12,7 +12,8 @@ export async function main(argv: string[]): Promise<number> {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXIT_CODES_HELP);
   let code: number = EXIT.ok;
   const setCode = (c: number) => void (code = Math.max(code, c));
   registerFrontEnd(program, setCode);
@@ -38,7 +39,8 @@ function handleError(e: unknown): number {
   const err = e instanceof Error ? e : new Error(String(e));
   // Errors from the runtime that a user caused (a bad .npy, a missing backend) say so.
   if ((err as { isUserError?: boolean }).isUserError) {
-    process.stderr.write(`${error} ${err.message}\n`);
+    const hint = (err as { hint?: unknown }).hint;
+    process.stderr.write(`${error} ${err.message}\n${typeof hint === "string" ? `  = hint: ${hint}\n` : ""}`);
     return EXIT.user;
   }
   process.stderr.write(`internal error: ${err.message}\n${BUG_REPORT_HINT}\n\n${err.stack ?? ""}\n`);

@@ -1,12 +1,13 @@
 // `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
 // construct and a summary of each export. Exit 3 when any construct did not converge.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource } from "../../compiler/compile.js";
+import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
-import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
+import { parseInputFlag, readInput } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { painterFor } from "../../runtime/monitor/colour.js";
 import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.js";
@@ -14,7 +15,7 @@ import { ProgressLine } from "../../runtime/monitor/progress-line.js";
 import { fmtNum, renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { collect, sizesFor } from "./options.js";
 
 interface RunFlags {
   input?: string[];
@@ -67,12 +68,14 @@ function renderExports(exports: ExportedValue[]): string {
   return lines.join("\n");
 }
 
+/** The folder of `--out`, made before running so that a bad path fails at once. */
 function makeOutDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`\`--out ${dir}\` names a file, not a folder.`, "give a folder to write the .npy files into.");
+  if (dir.trim() === "") throw new UsageError("`--out` needs a folder to write the .npy files into, and was given an empty name.", "for example `--out results`.");
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
   } catch (e) {
-    throw new UsageError(`I can't create the folder \`${dir}\`: ${(e as Error).message}`);
+    if (!(e instanceof MakeDirError)) throw e;
+    throw new UsageError(`I can't create the folder \`${dir}\` for \`--out\`: ${e.message}.`, "give a folder you can write to.");
   }
 }
 
@@ -86,12 +89,15 @@ function checkFileTarget(path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`\`--history ${path}\` names a folder, not a file.`, "give a file name, e.g. `--history history.csv`.");
 }
 
-async function loadInputs(items: string[] | undefined): Promise<Map<string, NpyArray>> {
+/** The data of every `--input`; notes on how they were read (a float64 cast) go to stderr. */
+function loadInputs(items: string[] | undefined): Map<string, NpyArray> {
   const out = new Map<string, NpyArray>();
   for (const item of items ?? []) {
     const [name, path] = parseInputFlag(item);
     if (out.has(name)) throw new UsageError(`The input \`${name}\` is given twice.`);
-    out.set(name, await readInputFile(path));
+    const { array, notes } = readInput(name, path);
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
+    out.set(name, array);
   }
   return out;
 }
@@ -115,10 +121,11 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
-      const inputs = await loadInputs(flags.input);
+      const sizes = sizesFor(source, file, flags.set);
+      if (flags.out !== undefined) makeOutDir(flags.out);
+      const inputs = loadInputs(flags.input);
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
-      const sizes = parseSizes(flags.set);
       const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true });
       const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
         progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);
@@ -133,8 +140,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         setCode(EXIT.user);
         return;
       }
-      if (flags.out) {
-        makeOutDir(flags.out);
+      if (flags.out !== undefined) {
         for (const e of out.exports) await writeNpyFile(join(flags.out, `${e.name}.npy`), { dtype: e.dtype, shape: e.shape, data: e.data });
       }
       const written: string[] = [];
@@ -174,7 +180,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       const source = readSource(file);
       const compiled = compileSource(source, {
         file,
-        sizes: parseSizes(flags.set),
+        sizes: sizesFor(source, file, flags.set),
         ...(flags.dumpAfter ? { dumpAfter: flags.dumpAfter, dump: (pass: string, text: string) => void process.stdout.write(`// after ${pass}\n${text}\n`) } : {}),
       });
       printDiagnostics(compiled.diagnostics, file, source);

@@ -56,6 +56,18 @@
 // detail (A·M is singular on the Krylov space — the least-squares residual stops decreasing —
 // or the tolerance is below what float32 attains). A column that is itself dependent on the
 // previous ones (the rotated diagonal of R vanishes too) is dropped from the least squares.
+//
+// Inner products and tfjs-wasm's matMul cache. The wasm backend caches the XNNPACK operator of a
+// matMul under the id of its right operand's data (tfjs-backend-wasm, batch_mat_mul_impl.cc:
+// the key is (b_id, bias_id, activation), not b's shape) and reuses it for any later matMul
+// whose right operand shares that data. flatDot puts its second argument there as an [N, 1]
+// view. A basis vector v_j is also the argument of the user's operator, which for a
+// matrix-valued unknown (`solve M @ Z = B`, Z of shape [n, n]) uses it as the right operand
+// of an [n, n] product: the two shapes then share one cached operator, which writes n floats
+// into a 1-float output — the `memory access out of bounds` / `Aborted()` on wasm (cpu has no
+// such cache). So the right operand of every matMul here is a tensor this driver has just
+// computed by arithmetic and gives to no one (`dotPrivate`), and an inner product of tensors
+// the program also sees (b, A's output) is a sum of products (`dotShared`), which caches nothing.
 import { buildReport } from "./method.js";
 import { type Reason } from "../report.js";
 import {
@@ -105,6 +117,16 @@ export const BREAKDOWN_RATIO = 1e-6;
 
 type ExitKind = "continue" | "happy" | "singular" | "nan";
 
+/** ⟨a, b⟩ as a rank-0 tensor, where `fresh` is a tensor this driver computed and shares with no one. */
+function dotPrivate(tf: Tf, a: Tensor, fresh: Tensor): Tensor {
+  return flatDot(tf, a, fresh);
+}
+
+/** ⟨a, b⟩ of tensors the program may also use: elementwise, so no matMul cache sees them. */
+function dotShared(tf: Tf, a: Tensor, b: Tensor): Tensor {
+  return tf.sum(tf.mul(a, b));
+}
+
 export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: GmresOptions): DriverResult {
   const t0 = performance.now();
   const m = opts.restart;
@@ -135,7 +157,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   const trueResidual = (xt: Tensor): { rt: Tensor; norm: number } => {
     const { rt, rr } = tf.tidy(() => {
       const rt = tf.sub(bf, A(xt));
-      return { rt, rr: flatDot(tf, rt, rt) };
+      return { rt, rr: dotPrivate(tf, rt, rt) };
     });
     const norm = Math.sqrt(rr.dataSync()[0]);
     rr.dispose();
@@ -155,8 +177,9 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
         x = tf.zerosLike(bf);
         r = tf.clone(bf);
       }
-      const rr = flatDot(tf, r, r);
-      const bb = opts.x0 ? flatDot(tf, bf, bf) : rr;
+      // Without x0, r is a clone of b: it shares b's data, which the program may also use.
+      const rr = opts.x0 ? dotPrivate(tf, r, r) : dotShared(tf, r, r);
+      const bb = opts.x0 ? dotShared(tf, bf, bf) : rr;
       return { x, r, stats: tf.stack([bb, rr]) };
     });
     x = init.x;
@@ -364,14 +387,16 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   function arnoldi(j: number): { w: Tensor; h: number[]; before: number; after: number } {
     const first = tf.tidy(() => {
       const z = M ? M(V[j]) : V[j];
+      // A's output may be a tensor of the program's own (an operator returning a captured
+      // value): shared until the first Gram–Schmidt step makes w this driver's.
       let w = A(z);
-      const stats: Tensor[] = [flatDot(tf, w, w)];
+      const stats: Tensor[] = [dotShared(tf, w, w)];
       for (let i = 0; i <= j; i++) {
-        const hij = flatDot(tf, w, V[i]);
+        const hij = i === 0 ? dotShared(tf, V[i], w) : dotPrivate(tf, V[i], w);
         w = tf.sub(w, tf.mul(hij, V[i]));
         stats.push(hij);
       }
-      stats.push(flatDot(tf, w, w));
+      stats.push(dotPrivate(tf, w, w));
       return { w, stats: tf.stack(stats) };
     });
     const s = Array.from(first.stats.dataSync());
@@ -386,11 +411,11 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
         let w2 = cur;
         const stats: Tensor[] = [];
         for (let i = 0; i <= j; i++) {
-          const c = flatDot(tf, w2, V[i]);
+          const c = dotPrivate(tf, V[i], w2);
           w2 = tf.sub(w2, tf.mul(c, V[i]));
           stats.push(c);
         }
-        stats.push(flatDot(tf, w2, w2));
+        stats.push(dotPrivate(tf, w2, w2));
         return { w: w2, stats: tf.stack(stats) };
       });
       cur.dispose();
@@ -421,7 +446,15 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   }
 
   function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
-    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bnorm, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
+    const tol = tolerance(monitor.rule, bnorm);
+    const fields = {
+      residual,
+      relResidual: residual === 0 ? 0 : residual / bnorm,
+      recursiveResidual: rec,
+      reason: why,
+      ...(Number.isFinite(tol) ? { tolerance: tol } : {}),
+      ...(why2 !== undefined ? { detail: why2 } : {}),
+    };
     return { value, report: buildReport("solve", { name: opts.name, method: "gmres" }, monitor, t0, fields) };
   }
 

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Tf } from "./kernels/common.js";
+import { guardWasmMatMul } from "./wasm-matmul-guard.js";
 
 let loaded: Tf | undefined;
 
@@ -130,6 +131,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
   if (name === "cpu") quietCpu(tf);
+  if (name === "wasm") guardWasmMatMul(tf);
   return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}) };
 }
 

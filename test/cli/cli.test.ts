@@ -233,7 +233,7 @@ describe.concurrent("iterc fmt", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
-  it("--check on an unformatted copy: exit 1; --write fixes it", async () => {
+  it("--check on an unformatted copy: exit 4; --write fixes it", async () => {
     const file = join(tmp, "ugly.iter");
     copyFileSync(join(ROOT, "examples/poisson.iter"), file);
     const original = readFileSync(file, "utf8");
@@ -241,7 +241,7 @@ describe.concurrent("iterc fmt", () => {
     expect(ugly).not.toBe(original);
     writeFileSync(file, ugly);
     const checked = await iterc(["fmt", "--check", file]);
-    expect(checked.code).toBe(1);
+    expect(checked.code).toBe(4);
     expect(checked.stdout).toContain("not formatted");
     const written = await iterc(["fmt", "--write", file]);
     expect(written.code, written.stderr).toBe(0);

@@ -63,9 +63,9 @@ describe("readNpy", () => {
 
   it("reads <f8 as float32 and <i8 as int32", () => {
     const f8 = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([0.1, -2, 1e10], "f8")));
-    expect(f8).toEqual({ dtype: "float32", shape: [3], data: Float32Array.from([0.1, -2, 1e10]) });
+    expect(f8).toEqual({ dtype: "float32", shape: [3], data: Float32Array.from([0.1, -2, 1e10]), stored: "float64" });
     const i8 = readNpy(handBuilt("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", bytesOf([-5, 2147483647], "i8")));
-    expect(i8).toEqual({ dtype: "int32", shape: [1, 2], data: Int32Array.from([-5, 2147483647]) });
+    expect(i8).toEqual({ dtype: "int32", shape: [1, 2], data: Int32Array.from([-5, 2147483647]), stored: "int64" });
   });
 
   it("reads a version 2.0 header and big-endian data", () => {
@@ -75,15 +75,35 @@ describe("readNpy", () => {
 
   it("gives clear errors", () => {
     const big = handBuilt("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytesOf([1, 2 ** 40], "i8"));
-    expect(() => readNpy(big)).toThrow(/1099511627776 \(entry 1\) does not fit in int32/);
+    expect(() => readNpy(big)).toThrow(/the int64 value 1099511627776 at \[1\] does not fit in int32/);
     const fortran = handBuilt("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", bytesOf([1, 2, 3, 4], "f8"));
     expect(() => readNpy(fortran)).toThrow(/Fortran order.*np.ascontiguousarray/);
     const u2 = handBuilt("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(2));
     expect(() => readNpy(u2)).toThrow(NpyError);
     expect(() => readNpy(u2)).toThrow(/dtype '<u2' is not supported/);
     const short = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", bytesOf([1], "f8"));
-    expect(() => readNpy(short)).toThrow(/truncated/);
+    expect(() => readNpy(short)).toThrow("the .npy file is truncated: its shape (4,) of float64 needs 32 bytes of data, and 8 are there");
     expect(() => readNpy(new TextEncoder().encode("x,y\n1,2\n"))).toThrow(/not a .npy file/);
+  });
+
+  it("refuses float64 values beyond float32's range, naming the first one and its index", () => {
+    const huge = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", bytesOf([1, 2, 3, 4, -1e39, 1e300], "f8"));
+    expect(() => readNpy(huge)).toThrow("the float64 value -1e+39 at [1, 1] is beyond float32's range (±3.4e38)");
+    // The largest float32 itself, and infinities and NaN the file already held, are read as they are.
+    const edge = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([3.4028234663852886e38, Infinity, NaN], "f8")));
+    expect([...edge.data]).toEqual([3.4028234663852886e38, Infinity, NaN]);
+  });
+
+  it("refuses bytes after the data (a second array, or garbage)", () => {
+    const two = new Uint8Array([...bytesOf([1, 2], "f8"), ...bytesOf([3], "f8")]);
+    expect(() => readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", two))).toThrow(
+      "the .npy file has 8 bytes after its data (its shape (2,) of float64 needs 16 bytes of data); it is not one array saved by np.save",
+    );
+  });
+
+  it("refuses more than 32 axes", () => {
+    const shape = `(${Array(33).fill(1).join(", ")})`;
+    expect(() => readNpy(handBuilt(`{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`, bytesOf([1], "f8")))).toThrow(/33 axes; I read at most 32/);
   });
 });
 
@@ -96,6 +116,6 @@ describe("files", () => {
     const path = join(dir, "a.npy");
     await writeNpyFile(path, a);
     expect(await readNpyFile(path)).toEqual(a);
-    await expect(readNpyFile(join(dir, "missing.npy"))).rejects.toThrow(/cannot read .*missing.npy/);
+    await expect(readNpyFile(join(dir, "missing.npy"))).rejects.toThrow(/cannot read .*missing.npy: there is no such file/);
   });
 });
