@@ -12,8 +12,9 @@ import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
-import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
+import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
+import type { RunInfo, Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
@@ -25,6 +26,10 @@ export interface ConstructHost {
   run: RunRegion;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
+  /** Who watches the run (monitors, the API's onIteration, an abort); absent: nobody, at no cost. */
+  watch?: Watcher;
+  /** The open run's listener, which runConstruct gives the stopping rules of the run it opens. */
+  listen?: ResidualListener;
 }
 
 export interface ConstructResult {
@@ -33,34 +38,124 @@ export interface ConstructResult {
 }
 
 /**
- * A gradient whose adjoint did not converge, or whose forward construct did not: under the
- * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
- * reports so far, this one's included, say why.
+ * A run that stops before its end, with the reports so far (the executor fills them in): the
+ * report of the construct where it stopped, when there is one, is among them.
  */
-export class BackwardFailure extends Error {
+export class RunStopped extends Error {
   /** Every report of the run up to and including this one (the executor fills it in). */
   reports: Report[] = [];
 
   constructor(
-    readonly report: Report,
+    readonly report: Report | undefined,
     message: string,
   ) {
     super(message);
+    this.name = "RunStopped";
+  }
+}
+
+/**
+ * A gradient whose adjoint did not converge, or whose forward construct did not: under the
+ * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
+ * reports so far, this one's included, say why.
+ */
+export class BackwardFailure extends RunStopped {
+  constructor(
+    override readonly report: Report,
+    message: string,
+  ) {
+    super(report, message);
     this.name = "BackwardFailure";
   }
 }
 
+/**
+ * The caller asked the run to stop (an AbortSignal): raised when a top-level construct has
+ * stopped with `aborted`, or before the next one starts. Nested runs never raise it: each
+ * stops at its next iteration, and its parent with it.
+ */
+export class RunAborted extends RunStopped {
+  constructor(report: Report | undefined) {
+    super(report, report ? `stopped by the caller in \`${report.name}\` after ${report.iterations} iteration${report.iterations === 1 ? "" : "s"}` : "stopped by the caller");
+    this.name = "RunAborted";
+  }
+}
+
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+  return host.watch ? watched(host, host.watch, op, inputs) : runOp(host, op, inputs);
+}
+
+function runOp(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
   if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
+}
+
+/** A construct run that the watcher hears of: start, each residual (through its rule), end. */
+function watched(host: ConstructHost, watch: Watcher, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+  const topLevel = watch.depth === 0;
+  if (topLevel && watch.stopRequested) throw new RunAborted(undefined);
+  const opened = watch.start(runInfo(op));
+  let result: ConstructResult | undefined;
+  try {
+    result = runOp({ ...host, listen: watch.listener(opened) }, op, inputs);
+  } catch (e) {
+    watch.end(opened, e instanceof RunStopped ? e.report : undefined);
+    throw e;
+  }
+  const report = result.report;
+  if (!report.converged && watch.stopRequested) saidAborted(report);
+  watch.end(opened, report);
+  if (topLevel && report.reason === "aborted") {
+    disposeAll(result.values);
+    throw new RunAborted(report);
+  }
+  return result;
+}
+
+/**
+ * A run that ended unconverged once the caller asked to stop is `aborted`, whatever else it
+ * hit on the way: a run nested in its step stops early too, so the step it was in may end in
+ * NaN or breakdown only because it was cut short. What the driver saw stays in the detail.
+ */
+function saidAborted(report: Report): void {
+  const seen = report.reason === "aborted" ? "" : ` (the last step, cut short, ended in ${report.reason}${report.detail ? `: ${report.detail}` : ""})`;
+  const detail = report.reason === "aborted" && report.detail ? `; ${report.detail}` : "";
+  report.reason = "aborted";
+  report.detail = `stopped by the caller after iteration ${report.iterations}${seen}${detail}`;
+}
+
+/** What a watcher is told when a construct starts. */
+function runInfo(op: ConstructOp): RunInfo {
+  const info = kindInfo(op);
+  return op.adjointOf ? { ...info, adjointOf: op.adjointOf.label } : info;
+}
+
+function kindInfo(op: ConstructOp): RunInfo {
+  switch (op.kind) {
+    case "fixpoint":
+    case "solve": {
+      const { atol, rtol, maxIter } = op.stop;
+      // Known before the first residual only when the test is absolute.
+      return { name: op.label, kind: op.kind, method: op.method.name, maxIterations: maxIter, ...(rtol === 0 ? { tolerance: atol } : {}) };
+    }
+    case "loop":
+      return { name: op.label, kind: "loop", method: "loop", ...(Number.isFinite(op.maxIter) ? { maxIterations: op.maxIter } : {}) };
+    case "unroll":
+      return { name: op.label, kind: "loop", method: "unrolled" };
+  }
+}
+
+/** The rule with the open run's listener, when someone watches. */
+function heard(host: ConstructHost, rule: StoppingRule): StoppingRule {
+  return host.listen ? { ...rule, listener: host.listen } : rule;
 }
 
 function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
   switch (op.kind) {
     case "fixpoint":
-      return single(fixpoint(host, op, inputs, stop ?? op.stop));
+      return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
     case "solve":
-      return single(solve(host, op, inputs, stop ?? op.stop));
+      return single(solve(host, op, inputs, heard(host, stop ?? op.stop)));
     case "loop":
       return loop(host, op, inputs, stop?.maxIter);
     case "unroll":
@@ -115,14 +210,21 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   return result;
 }
 
-function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function loop({ tf, run, listen, watch }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, done] = [run(body), until ? run(until) : undefined];
+  // A loop has no residual: a watcher hears of each iteration with NaN, and can stop it.
+  const heartbeat = (k: number) => void listen?.(k, NaN, NaN, NaN);
   const { values, report } = runLoop(tf, {
     init: inits,
-    step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
+    step: (k, xs) => {
+      const next = tf.tidy(() => step(...withCounter(k, xs)));
+      heartbeat(k + 1);
+      return next;
+    },
+    ...(watch ? { interrupted: () => watch.stopRequested } : {}),
     done: done ? (k, xs) => tf.tidy(() => done(...withCounter(k, xs))[0]) : undefined,
     maxIter,
     counted: op.counted,
@@ -165,6 +267,8 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
   result.report.adjointOf = of.label;
+  // Stopped by the caller: no policy applies, and no phantom step stands in for it.
+  if (result.report.reason === "aborted") return result;
   if (forwardFailed) {
     // The cause is the forward construct's, whatever the adjoint itself did.
     result.report.reason = "forward_failed";

@@ -9,7 +9,9 @@ import { InputError } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
-import { BackwardFailure } from "./constructs.js";
+import { RunAborted, RunStopped } from "./constructs.js";
+import type { RunObserver } from "./monitor/events.js";
+import { Watcher } from "./monitor/watcher.js";
 import type { NpyArray } from "./npy.js";
 import type { Report } from "./report.js";
 
@@ -17,6 +19,10 @@ export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
   backend?: BackendName;
   /** Input data by input name. */
   inputs?: ReadonlyMap<string, NpyArray>;
+  /** Hears of every construct run and iteration (runtime/monitor/events.ts), synchronously. */
+  observer?: RunObserver;
+  /** Polled between iterations: true stops the run there (reason `aborted`), without exports. */
+  shouldStop?: () => boolean;
 }
 
 export interface ExportedValue {
@@ -28,8 +34,12 @@ export interface ExportedValue {
 
 export interface RunOutput {
   diagnostics: Diagnostic[];
-  /** Set when the run stopped before its exports: a gradient's adjoint did not converge. */
+  /**
+   * Set when the run stopped before its exports: a gradient's adjoint did not converge, or the
+   * caller stopped it (then `aborted` is true too).
+   */
   stopped?: string;
+  aborted?: boolean;
   backend?: { name: string; description: string };
   sizes?: Map<string, number>;
   exports: ExportedValue[];
@@ -100,13 +110,15 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
   const tf = backend.tf;
   const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+  const watch = options.observer || options.shouldStop ? new Watcher({ ...(options.observer ? { observer: options.observer } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) : undefined;
   try {
     let result: ExecutionResult;
     try {
-      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
+      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf, watch).run(compiled.module!, tensors), backend.name, memory);
     } catch (e) {
-      if (!(e instanceof BackwardFailure)) throw e;
-      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };
+      if (!(e instanceof RunStopped)) throw e;
+      const aborted = e instanceof RunAborted ? { aborted: true } : {};
+      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message, ...aborted };
     }
     const exports: ExportedValue[] = [];
     for (const [name, t] of result.exports) {

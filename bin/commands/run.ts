@@ -14,6 +14,7 @@ import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
 import { collect, parseSizes } from "./options.js";
+import { runObserver } from "./watch.js";
 
 interface RunFlags {
   input?: string[];
@@ -24,6 +25,8 @@ interface RunFlags {
   values?: boolean;
   plot?: string;
   history?: string;
+  monitor?: boolean;
+  monitorEvery?: string;
 }
 
 function backendName(s: string): BackendName {
@@ -105,14 +108,17 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--out <dir>", "write each export as DIR/NAME.npy")
     .option("--plot <dir>", "write DIR/NAME.svg, each construct's residual history, and DIR/all.svg, all of them together")
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
+    .option("--monitor", "print one line per iteration of each construct as it runs (nested ones indented)")
+    .option("--monitor-every <k>", "with --monitor, print iteration 0, every k-th and the last (implies --monitor)")
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
+      const observer = runObserver(flags);
       const inputs = await loadInputs(flags.input);
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
       const sizes = parseSizes(flags.set);
-      const out = await runSource(source, { file, sizes, inputs, backend });
+      const out = await runSource(source, { file, sizes, inputs, backend, ...(observer ? { observer } : {}) });
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
         setCode(EXIT.user);
