@@ -142,7 +142,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         const json = { backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
         process.stdout.write(JSON.stringify(json, null, 2) + "\n");
       } else {
-        process.stdout.write(`backend: ${out.backend.description}\n`);
+        // Monitor lines above: the report is set apart from them.
+        process.stdout.write(`${flags.monitor || flags.monitorEvery ? "\n" : ""}backend: ${out.backend.description}\n`);
         if (out.sizes?.size) process.stdout.write(`sizes: ${[...out.sizes].map(([k, v]) => `${k} = ${v}`).join(", ")}\n`);
         const tty = process.stdout.isTTY === true;
         if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports, { painter: painterFor(process.stdout), ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })}\n`);
