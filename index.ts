@@ -28,4 +28,4 @@ export { parse, type ParseResult } from "./grammar/parse.js";
 export { compileSource as compile, type CompileOptions, type Compiled } from "./compiler/compile.js";
 export { printModule } from "./compiler/ir/print.js";
 export { METHODS, type MethodSpec } from "./compiler/methods.js";
-export { readNpy, writeNpy, type NpyArray } from "./runtime/npy.js";
+export { readNpy, writeNpy, type NpyArray } from "./runtime/api/npy.js";

@@ -5,8 +5,14 @@
 // loads in a fraction of that. tfjs stays external and is imported only when a command runs
 // something (runtime/tfjs/backend.ts), as do the optional peers (tfjs-node, prettier).
 // bench/startup.mjs measures the result.
+//
+// `node scripts/build-cli.mjs [OUT]` writes into OUT instead of dist/ (test/package builds a
+// private copy of the package, so as not to race test/cli's rebuild of dist/).
 import { chmodSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
+
+const outDir = process.argv[2] ?? "dist";
 
 const common = {
   bundle: true,
@@ -20,7 +26,7 @@ const common = {
   logLevel: "warning",
 };
 
-const cli = "dist/bin/iterc.js";
+const cli = join(outDir, "bin/iterc.js");
 await build({ ...common, entryPoints: ["bin/iterc.ts"], outfile: cli });
 chmodSync(cli, 0o755);
-await build({ ...common, entryPoints: ["runtime/api/worker.ts"], outfile: "dist/runtime/api/worker.js" });
+await build({ ...common, entryPoints: ["runtime/api/worker.ts"], outfile: join(outDir, "runtime/api/worker.js") });

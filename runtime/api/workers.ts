@@ -14,7 +14,7 @@ let waiting: { worker: Worker; onExit: () => void } | undefined;
 export async function takeWorker(): Promise<Worker> {
   const w = waiting;
   waiting = undefined;
-  if (!w) return new Worker(await workerUrl());
+  if (!w) return new Worker(await workerUrl(), { execArgv: workerExecArgv(process.execArgv) });
   w.worker.off("exit", w.onExit);
   w.worker.ref();
   return w.worker;
@@ -36,4 +36,18 @@ export function giveBack(worker: Worker): void {
 
 export function endWorker(worker: Worker): void {
   void worker.terminate();
+}
+
+/**
+ * The parent's Node flags for a worker, without those that only describe the main script
+ * (`node --input-type=module -e "…"`), which a worker refuses to start with.
+ */
+export function workerExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--input-type" || a === "-e" || a === "--eval" || a === "-p" || a === "--print") i++;
+    else if (!/^--(input-type|eval|print)=/.test(a)) out.push(a);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { BackendUnavailableError, FileReadError, type IterationEvent, recordingObserver, run } from "../../index.js";
+import { workerExecArgv } from "../../runtime/api/workers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "iterlang-api-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -141,5 +142,11 @@ describe("run", () => {
     const src = "op s(b: f32[2]) {\n  solve 2 * u = b method cg -> u\n  return u\n}\nexport a = s([1.0, 2.0])\nexport c = s([3.0, 4.0])\n";
     const r = await run(src, { backend: "cpu" });
     expect(Object.keys(r.reports)).toEqual(["u", "u#2"]);
+  });
+});
+
+describe("the worker threads", () => {
+  it("start with the parent's Node flags, less those about the main script", () => {
+    expect(workerExecArgv(["--input-type=module", "-e", "code", "--no-warnings", "--input-type", "module", "--max-old-space-size=4096", "-p", "1"])).toEqual(["--no-warnings", "--max-old-space-size=4096"]);
   });
 });
