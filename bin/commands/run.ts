@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
-import { compileSource } from "../../compiler/compile.js";
+import { compileSource, STAGES } from "../../compiler/compile.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
 import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
@@ -13,6 +13,8 @@ import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.j
 import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
+import { HELP } from "./help.js";
+import { diagnosticJson, failureJson } from "./json-diagnostics.js";
 import { collect, parseSizes } from "./options.js";
 import { runObserver } from "./watch.js";
 
@@ -110,6 +112,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
     .option("--monitor", "print one line per iteration of each construct as it runs (nested ones indented)")
     .option("--monitor-every <k>", "with --monitor, print iteration 0, every k-th and the last (implies --monitor)")
+    .addHelpText("after", HELP.run)
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
@@ -119,8 +122,9 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       if (flags.history) checkFileTarget(flags.history);
       const sizes = parseSizes(flags.set);
       const out = await runSource(source, { file, sizes, inputs, backend, ...(observer ? { observer } : {}) });
-      printDiagnostics(out.diagnostics, file, source);
+      if (!flags.json) printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
+        if (flags.json) process.stdout.write(failureJson(out.diagnostics.map(diagnosticJson)));
         setCode(EXIT.user);
         return;
       }
@@ -139,7 +143,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       }
       if (flags.json) {
         const exports = Object.fromEntries(out.exports.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, ...summary(e), ...(flags.values || e.data.length <= 8 ? { values: [...e.data] } : {}) }]));
-        const json = { backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
+        const stopped = out.stopped ? { stopped: out.stopped } : {};
+        const json = { ok: !out.stopped, ...stopped, diagnostics: out.diagnostics.map(diagnosticJson), backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
         process.stdout.write(JSON.stringify(json, null, 2) + "\n");
       } else {
         // Monitor lines above: the report is set apart from them.
@@ -160,7 +165,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .argument("<file>", "the .iter file")
     .option("--emit <what>", "what to print: ir", "ir")
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--dump-after <pass>", "print the IR after this pass: lower, specialise, fold, cse, dce")
+    .option("--dump-after <pass>", `print the IR after this stage: ${STAGES.join(", ")}`)
+    .addHelpText("after", HELP.compile)
     .action((file: string, flags: { emit: string; set?: string[]; dumpAfter?: string }) => {
       if (flags.emit !== "ir") throw new UsageError(`\`--emit ${flags.emit}\` is not available yet.`, "`--emit ir` prints the IR; TypeScript modules come with the code generator (planned).");
       const source = readSource(file);

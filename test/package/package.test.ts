@@ -5,7 +5,7 @@
 // node_modules/.cache (tsc, then scripts/build-cli.mjs), so as not to race test/cli, which
 // rebuilds dist/ while it runs; the file list is npm's own, from dist/ (built by `npm test`).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +50,7 @@ describe("what npm pack ships", () => {
 });
 
 describe("the declarations", () => {
-  it("a strict consumer (skipLibCheck: false) compiles against them, and no tfjs type is among its files", () => {
+  it("a strict consumer (skipLibCheck: false) and the docs' examples compile against them, and no tfjs type is among their files", () => {
     // The package as installed: node_modules/iterlang with its package.json and dist/.
     const consumer = join(BUILT, "consumer");
     const installed = join(consumer, "node_modules", "iterlang");
@@ -59,16 +59,21 @@ describe("the declarations", () => {
     symlinkSync(BUILT, join(installed, "dist"), "dir");
     writeFileSync(join(consumer, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(consumer, "main.ts"), CONSUMER);
+    // The TypeScript the docs show a user compiles too.
+    const snippets = docSnippets();
+    expect(snippets.length).toBeGreaterThanOrEqual(3);
+    snippets.forEach((text, i) => writeFileSync(join(consumer, `doc-${i}.ts`), text));
+    const files = ["main.ts", ...snippets.map((_, i) => `doc-${i}.ts`)];
     const options = { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] };
-    writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["main.ts"] }));
-    let files: string;
+    writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files }));
+    let listed: string;
     try {
-      files = run("npx", ["tsc", "-p", "tsconfig.json", "--listFiles"], consumer);
+      listed = run("npx", ["tsc", "-p", "tsconfig.json", "--listFiles"], consumer);
     } catch (e) {
       throw new Error(`the consumer does not compile:\n${(e as { stdout?: string }).stdout ?? e}`);
     }
-    expect(files).toContain(join(BUILT, "index.d.ts"));
-    expect(files.split("\n").filter((f) => f.includes("@tensorflow"))).toEqual([]);
+    expect(listed).toContain(join(BUILT, "index.d.ts"));
+    expect(listed.split("\n").filter((f) => f.includes("@tensorflow"))).toEqual([]);
   });
 });
 
@@ -86,6 +91,12 @@ console.log(JSON.stringify({ ok: r.ok, u: [...r.exports.u.data], reason: r.repor
     expect(out.n).toBe(out.history);
   });
 });
+
+/** The ```ts blocks of README.md and docs/*.md that import iterlang. */
+function docSnippets(): string[] {
+  const docs = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  return docs.flatMap((f) => [...readFileSync(join(ROOT, f), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((t) => t.includes('from "iterlang"')));
+}
 
 /** What a TypeScript user of the package writes. */
 const CONSUMER = `import { run, check, format, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue } from "iterlang";
