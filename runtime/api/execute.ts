@@ -38,6 +38,8 @@ const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "
 export async function execute(req: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
   const parsed = parse(req.source, req.file);
   if (hasErrors(parsed.diagnostics)) return failed(parsed.diagnostics);
+  const badSizes = checkSizes(parsed.program, req.sizes);
+  if (badSizes.length) return failed(badSizes);
   const sizes = new Map(Object.entries(req.sizes));
   const inputs = readInputs(parsed.program, req.inputs, declaredShapes(req, sizes));
   if (inputs.diagnostics.length) return failed(inputs.diagnostics);
@@ -59,6 +61,16 @@ function observerFor(req: RunRequest, hooks: RunHooks): RunObserver | undefined 
     ...(req.events.iterations ? { onIteration: (event) => emit({ type: "iteration", event }) } : {}),
     ...(req.events.runs ? { onStart: (run) => emit({ type: "start", run }), onEnd: (run, report) => emit({ type: "end", run, report }) } : {}),
   };
+}
+
+/** Each size given must be a whole number ≥ 0 (the CLI's `--set` cannot give anything else). */
+function checkSizes(program: A.Program, sizes: Readonly<Record<string, unknown>>): Diagnostic[] {
+  return Object.entries(sizes).flatMap(([name, v]): Diagnostic[] => {
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return [];
+    const dim = program.decls.flatMap((d) => (d.kind === "Dim" ? d.items : [])).find((i) => i.name.name === name);
+    const what = typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v);
+    return [{ severity: "error", code: "bad-size", message: `The size \`${name}\` was given ${what}, but a size is a whole number ≥ 0.`, file: program.file, span: dim?.name.span ?? FILE_START }];
+  });
 }
 
 /**

@@ -69,7 +69,8 @@ describe("run", () => {
       [{ inputs: { f: { shape: [3, 3], data: new Float32Array(9) } } }, /The data given for `f` has shape \[3, 3\], but it is declared as f32\[7, 7\]/],
       [{ inputs: { f: "nope" as unknown as Float32Array } }, /must be a Float32Array/],
       [{ inputs: { g: [1] } }, /The program has no input `g`/],
-      [{ sizes: { N: 0.5 } }, /./],
+      [{ sizes: { N: 0.5 } }, /The size `N` was given 0.5, but a size is a whole number ≥ 0/],
+      [{ sizes: { N: "7" as unknown as number } }, /The size `N` was given "7"/],
     ];
     for (const [options, message] of cases) {
       const r = await run(POISSON, { ...options, backend: "cpu" });
