@@ -14,8 +14,10 @@ import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
-import type { RunInfo, Watcher } from "./monitor/watcher.js";
+import { watchedRun } from "./monitor/watched-run.js";
+import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
+import { RunStopped } from "./stopped.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
 export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
@@ -38,23 +40,6 @@ export interface ConstructResult {
 }
 
 /**
- * A run that stops before its end, with the reports so far (the executor fills them in): the
- * report of the construct where it stopped, when there is one, is among them.
- */
-export class RunStopped extends Error {
-  /** Every report of the run up to and including this one (the executor fills it in). */
-  reports: Report[] = [];
-
-  constructor(
-    readonly report: Report | undefined,
-    message: string,
-  ) {
-    super(message);
-    this.name = "RunStopped";
-  }
-}
-
-/**
  * A gradient whose adjoint did not converge, or whose forward construct did not: under the
  * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
  * reports so far, this one's included, say why.
@@ -69,80 +54,14 @@ export class BackwardFailure extends RunStopped {
   }
 }
 
-/**
- * The caller asked the run to stop (an AbortSignal): raised when a top-level construct has
- * stopped with `aborted`, or before the next one starts. Nested runs never raise it: each
- * stops at its next iteration, and its parent with it.
- */
-export class RunAborted extends RunStopped {
-  constructor(report: Report | undefined) {
-    super(report, report ? `stopped by the caller in \`${report.name}\` after ${report.iterations} iteration${report.iterations === 1 ? "" : "s"}` : "stopped by the caller");
-    this.name = "RunAborted";
-  }
-}
-
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  return host.watch ? watched(host, host.watch, op, inputs) : runOp(host, op, inputs);
+  if (!host.watch) return runOp(host, op, inputs);
+  return watchedRun(host.watch, op, (listen) => runOp({ ...host, listen }, op, inputs), (r) => disposeAll(r.values));
 }
 
 function runOp(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
   if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
-}
-
-/** A construct run that the watcher hears of: start, each residual (through its rule), end. */
-function watched(host: ConstructHost, watch: Watcher, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  const topLevel = watch.depth === 0;
-  if (topLevel && watch.stopRequested) throw new RunAborted(undefined);
-  const opened = watch.start(runInfo(op));
-  let result: ConstructResult | undefined;
-  try {
-    result = runOp({ ...host, listen: watch.listener(opened) }, op, inputs);
-  } catch (e) {
-    watch.end(opened, e instanceof RunStopped ? e.report : undefined);
-    throw e;
-  }
-  const report = result.report;
-  if (!report.converged && watch.stopRequested) saidAborted(report);
-  watch.end(opened, report);
-  if (topLevel && report.reason === "aborted") {
-    disposeAll(result.values);
-    throw new RunAborted(report);
-  }
-  return result;
-}
-
-/**
- * A run that ended unconverged once the caller asked to stop is `aborted`, whatever else it
- * hit on the way: a run nested in its step stops early too, so the step it was in may end in
- * NaN or breakdown only because it was cut short. What the driver saw stays in the detail.
- */
-function saidAborted(report: Report): void {
-  const seen = report.reason === "aborted" ? "" : ` (the last step, cut short, ended in ${report.reason}${report.detail ? `: ${report.detail}` : ""})`;
-  const detail = report.reason === "aborted" && report.detail ? `; ${report.detail}` : "";
-  report.reason = "aborted";
-  report.detail = `stopped by the caller after iteration ${report.iterations}${seen}${detail}`;
-}
-
-/** What a watcher is told when a construct starts. */
-function runInfo(op: ConstructOp): RunInfo {
-  const info = kindInfo(op);
-  return op.adjointOf ? { ...info, adjointOf: op.adjointOf.label } : info;
-}
-
-function kindInfo(op: ConstructOp): RunInfo {
-  switch (op.kind) {
-    case "fixpoint":
-    case "solve": {
-      const { atol, rtol, maxIter } = op.stop;
-      // Known before the first residual only when the test is absolute.
-      return { name: op.label, kind: op.kind, method: op.method.name, maxIterations: maxIter, ...(rtol === 0 ? { tolerance: atol } : {}) };
-    }
-    case "loop":
-      return { name: op.label, kind: "loop", method: "loop", ...(Number.isFinite(op.maxIter) ? { maxIterations: op.maxIter } : {}) };
-    case "unroll":
-      return { name: op.label, kind: "loop", method: "unrolled" };
-  }
 }
 
 /** The rule with the open run's listener, when someone watches. */

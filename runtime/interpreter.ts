@@ -7,7 +7,8 @@ import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/
 import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
-import { type ConstructHost, type ConstructResult, runConstruct, RunStopped } from "./constructs.js";
+import { type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import { RunStopped } from "./stopped.js";
 import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";

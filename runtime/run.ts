@@ -9,7 +9,7 @@ import { InputError } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
-import { RunAborted, RunStopped } from "./constructs.js";
+import { RunAborted, RunStopped } from "./stopped.js";
 import type { RunObserver } from "./monitor/events.js";
 import { Watcher } from "./monitor/watcher.js";
 import type { NpyArray } from "./npy.js";
