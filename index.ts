@@ -4,7 +4,7 @@
 //   const { ok, exports, reports } = await run(source, { sizes: { N: 63 }, onIteration, signal });
 
 // Running, checking and formatting a program.
-export { run, FileReadError, type Program } from "./runtime/api/run.js";
+export { run, FileReadError, type ProgramSource } from "./runtime/api/run.js";
 export { check, format, FormatError, type CheckOptions } from "./runtime/api/front-end.js";
 export type { CheckResult, DType, InputValue, RunOptions, RunResult, TensorData, TensorValue } from "./runtime/api/types.js";
 export { BACKEND_NAMES, type BackendName, BackendUnavailableError } from "./runtime/tfjs/backend-names.js";

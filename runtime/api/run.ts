@@ -30,9 +30,9 @@ export class FileReadError extends Error {
 }
 
 /** A program: its text, or where to read it (a URL, or `{ file: path }`). */
-export type Program = string | URL | { readonly file: string };
+export type ProgramSource = string | URL | { readonly file: string };
 
-export async function run(program: Program, options: RunOptions = {}): Promise<RunResult> {
+export async function run(program: ProgramSource, options: RunOptions = {}): Promise<RunResult> {
   const { source, file } = await readProgram(program, options.file);
   if (options.signal?.aborted) return abortedBeforeStart();
   const request: RunRequest = {
@@ -46,7 +46,7 @@ export async function run(program: Program, options: RunOptions = {}): Promise<R
   return inWorker({ request, stop: new SharedArrayBuffer(4) }, options);
 }
 
-async function readProgram(program: Program, name: string | undefined): Promise<{ source: string; file: string }> {
+async function readProgram(program: ProgramSource, name: string | undefined): Promise<{ source: string; file: string }> {
   if (typeof program === "string") return { source: program, file: name ?? "<input>" };
   const path = program instanceof URL ? program : program.file;
   const file = name ?? (program instanceof URL ? program.pathname : program.file);
