@@ -99,7 +99,7 @@ function docSnippets(): string[] {
 }
 
 /** What a TypeScript user of the package writes. */
-const CONSUMER = `import { run, check, format, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue } from "iterlang";
+const CONSUMER = `import { run, check, format, parse, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue, type Program, type ProgramSource } from "iterlang";
 
 const controller = new AbortController();
 const result: RunResult = await run("input f: f32[n]\\nexport g = 2 * f\\n", {
@@ -116,7 +116,9 @@ const reports: Report[] = Object.values(result.reports);
 const reasons: string[] = reports.map((r) => r.reason);
 const diagnostics: Diagnostic[] = [...result.diagnostics, ...check("export x = 1\\n").diagnostics];
 const lines: string[] = diagnostics.map((d) => \`\${d.file}:\${d.span.start.line}:\${d.span.start.column} \${d.code} \${d.message}\`);
-const text: string = format("export   x = 1\\n");
+const ast: Program = parse("export x = 1\\n", "a.iter").program;
+const source: ProgramSource = { file: "a.iter" };
+const text: string = format("export   x = 1\\n") + format(ast) + String(source);
 try {
   await run({ file: "missing.iter" });
 } catch (e) {
