@@ -6,12 +6,14 @@
 // this module, and so does every backend after it.
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
-import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, UnrollOp } from "../compiler/ir/ir.js";
+import type { ConstructOp, FixpointOp, LoopOp, MinimizeOp, Region, SolveOp, UnrollOp } from "../compiler/ir/ir.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
+import { runLbfgs } from "./drivers/lbfgs.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
+import { runOptimiser } from "./drivers/minimize.js";
 import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
 import { watchedRun } from "./monitor/watched-run.js";
@@ -60,7 +62,7 @@ export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tenso
 }
 
 function runOp(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
+  if (op.kind !== "unroll" && op.kind !== "minimize" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
@@ -75,6 +77,8 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
       return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
     case "solve":
       return single(solve(host, op, inputs, heard(host, stop ?? op.stop)));
+    case "minimize":
+      return single(minimize(host, op, inputs, heard(host, stop ?? op.stop)));
     case "loop":
       return loop(host, op, inputs, stop?.maxIter);
     case "unroll":
@@ -127,6 +131,22 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   // An approximation the method makes is said in every report of it.
   if (spec.note) result.report.detail = result.report.detail ? `${result.report.detail}; ${spec.note}` : spec.note;
   return result;
+}
+
+function minimize({ tf, run }: ConstructHost, op: MinimizeOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+  const { value, start, step } = op.regions;
+  const evaluate = run(value);
+  const objective = { value: (x: Tensor) => evaluate(x) as [Tensor, Tensor] };
+  const common = { ...objective, x0, stop, name: op.label };
+  if (start && step) {
+    const [begin, advance] = [run(start), run(step)];
+    return runOptimiser(tf, { ...common, start: (x) => begin(x), step: (g, k, lr, s) => advance(g, k, lr, ...s), lr: numberOption(op.method, "lr"), method: op.method.name });
+  }
+  if (op.method.name === "lbfgs") {
+    const [m, c1, c2, lsMax] = ["m", "c1", "c2", "ls_max"].map((n) => numberOption(op.method, n));
+    return runLbfgs(tf, { ...common, m, c1, c2, lsMax });
+  }
+  throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
 function loop({ tf, run, listen, watch }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {

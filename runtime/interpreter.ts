@@ -137,6 +137,7 @@ export class TfjsInterpreter implements ExecutionBackend {
         return [tf.clone(args[0])];
       case "fixpoint":
       case "solve":
+      case "minimize":
       case "loop":
       case "unroll":
         return this.construct(op, args, env, inputs);

@@ -47,8 +47,19 @@ function parseHeader(text: string): Header {
   return { descr: descr[1], fortran: fortran[1] === "True", shape: dims };
 }
 
-/** Decodes a .npy file's bytes. */
-export function readNpy(bytes: Uint8Array): NpyArray {
+/**
+ * A .npy file's header read and its data located, without decoding the data: `value(i)` reads
+ * entry i (C order) as a number. Lets a reader take only the columns it needs from a large file.
+ */
+export interface NpyLayout {
+  dtype: NpyDType;
+  shape: number[];
+  count: number;
+  value(i: number): number;
+}
+
+/** Reads the header of a .npy file's bytes and checks that the data are all there. */
+export function readNpyLayout(bytes: Uint8Array): NpyLayout {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError("not a .npy file (the magic string \\x93NUMPY is missing)");
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,10 +71,19 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   if (header.fortran) {
     throw new NpyError("the .npy array is in Fortran order; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))");
   }
-  return decode(header, view, start + headerLen);
+  return layout(header, view, start + headerLen);
 }
 
-function decode(h: Header, view: DataView, offset: number): NpyArray {
+/** Decodes a .npy file's bytes. */
+export function readNpy(bytes: Uint8Array): NpyArray {
+  const l = readNpyLayout(bytes);
+  const data =
+    l.dtype === "float32" ? new Float32Array(l.count) : l.dtype === "int32" ? new Int32Array(l.count) : new Uint8Array(l.count);
+  for (let i = 0; i < l.count; i++) data[i] = l.value(i);
+  return { dtype: l.dtype, shape: l.shape, data };
+}
+
+function layout(h: Header, view: DataView, offset: number): NpyLayout {
   const count = h.shape.reduce((p, d) => p * d, 1);
   const m = /^([<>|=])([fiub])(\d+)$/.exec(h.descr);
   const kind = m ? `${m[2]}${m[3]}` : "";
@@ -75,30 +95,27 @@ function decode(h: Header, view: DataView, offset: number): NpyArray {
   }
   if (offset + count * size > view.byteLength) throw new NpyError("the .npy file is truncated (fewer values than its shape says)");
   const at = (i: number): number => offset + i * size;
+  const shape = h.shape;
   switch (kind) {
     case "f4":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat32(at(i), little)) };
+      return { dtype: "float32", shape, count, value: (i) => view.getFloat32(at(i), little) };
     case "f8":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat64(at(i), little)) };
+      return { dtype: "float32", shape, count, value: (i) => view.getFloat64(at(i), little) };
     case "i4":
-      return { dtype: "int32", shape: h.shape, data: Int32Array.from({ length: count }, (_, i) => view.getInt32(at(i), little)) };
+      return { dtype: "int32", shape, count, value: (i) => view.getInt32(at(i), little) };
     case "i8":
-      return { dtype: "int32", shape: h.shape, data: int64ToInt32(view, count, at, little) };
+      return { dtype: "int32", shape, count, value: (i) => int64AsInt32(view, i, at(i), little) };
     default:
-      return { dtype: "bool", shape: h.shape, data: Uint8Array.from({ length: count }, (_, i) => (view.getUint8(at(i)) ? 1 : 0)) };
+      return { dtype: "bool", shape, count, value: (i) => (view.getUint8(at(i)) ? 1 : 0) };
   }
 }
 
-function int64ToInt32(view: DataView, count: number, at: (i: number) => number, little: boolean): Int32Array {
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = view.getBigInt64(at(i), little);
-    if (v < -2147483648n || v > 2147483647n) {
-      throw new NpyError(`the int64 .npy value ${v} (entry ${i}) does not fit in int32; iterlang computes in int32 and float32`);
-    }
-    out[i] = Number(v);
+function int64AsInt32(view: DataView, i: number, at: number, little: boolean): number {
+  const v = view.getBigInt64(at, little);
+  if (v < -2147483648n || v > 2147483647n) {
+    throw new NpyError(`the int64 .npy value ${v} (entry ${i}) does not fit in int32; iterlang computes in int32 and float32`);
   }
-  return out;
+  return Number(v);
 }
 
 const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], int32: ["<i4", 4], bool: ["|b1", 1] };

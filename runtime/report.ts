@@ -19,6 +19,8 @@ export type Reason =
   | "breakdown"
   /** An adjoint (or tangent) whose forward construct did not converge: its gradient is not used. */
   | "forward_failed"
+  /** A minimisation whose line search found no step satisfying its conditions: the step is not taken. */
+  | "line_search_failed"
   /** The caller stopped the run (an AbortSignal) between two iterations: the value is the last iterate. */
   | "aborted";
 
@@ -47,6 +49,7 @@ export interface Report {
    * Final absolute residual of the returned value.
    * - solve: the TRUE residual ‖b − A u‖₂, recomputed at the end (not the recursive one);
    * - fixpoint: ‖T(x) − x‖₂ of the returned x (the map is evaluated at the returned iterate).
+   * - minimize: ‖∇f(x)‖₂ at the returned x.
    */
   residual: number;
   /**
@@ -73,6 +76,9 @@ export interface Report {
   /** Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`. */
   detail?: string;
   errorBound?: ErrorBound;
+  /** minimize: the objective at the returned x, and its value at each iterate (history's indices). */
+  objective?: number;
+  objectiveHistory?: number[];
   /** For the adjoint (or tangent) of a construct autodiff added: the forward construct's name. */
   adjointOf?: string;
   /**
@@ -308,6 +314,8 @@ export interface ReportJson {
   seconds: number;
   detail?: string;
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
+  objective?: JsonNumber;
+  objectiveHistory?: JsonNumber[];
   adjointOf?: string;
   tolerance?: JsonNumber;
 }
@@ -344,6 +352,8 @@ export function reportToJson(r: Report): ReportJson {
   if (r.detail !== undefined) out.detail = r.detail;
   if (r.adjointOf !== undefined) out.adjointOf = r.adjointOf;
   if (r.tolerance !== undefined) out.tolerance = jsonNumber(r.tolerance);
+  if (r.objective !== undefined) out.objective = jsonNumber(r.objective);
+  if (r.objectiveHistory) out.objectiveHistory = r.objectiveHistory.map(jsonNumber);
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -373,6 +383,8 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.detail !== undefined) out.detail = j.detail;
   if (j.adjointOf !== undefined) out.adjointOf = j.adjointOf;
   if (j.tolerance !== undefined) out.tolerance = fromJsonNumber(j.tolerance);
+  if (j.objective !== undefined) out.objective = fromJsonNumber(j.objective);
+  if (j.objectiveHistory) out.objectiveHistory = j.objectiveHistory.map(fromJsonNumber);
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

@@ -36,6 +36,8 @@ export function reverseConstruct(e: Emitter, op: ConstructOp, outCts: (Value | u
       return reverseLoop(e, op, outCts, activeIn, activeFree);
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a gradient of a gradient through a loop is not written yet");
+    case "minimize":
+      throw new NotDifferentiable("minimize", op.span, "differentiating through a `minimize` is not written yet");
   }
 }
 
@@ -49,6 +51,8 @@ export function forwardConstruct(e: Emitter, op: ConstructOp, ins: (Value | unde
       return forwardLoop(e, op, ins, free);
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a derivative of a gradient through a loop is not written yet");
+    case "minimize":
+      throw new NotDifferentiable("minimize", op.span, "differentiating through a `minimize` is not written yet");
   }
 }
 

@@ -51,6 +51,10 @@ function tangent(e: Emitter, op: Op, tangents: Map<number, Value>): void {
       }
       return;
     }
+    case "unroll":
+    case "minimize":
+      if (!op.inputs.some((_, i) => ins[i] !== undefined) && ![...freeValues(op)].some((id) => tangents.has(id))) return;
+      throw new NotDifferentiable(op.kind, op.span, op.kind === "minimize" ? "differentiating through a `minimize` (the implicit function theorem at ∇f(x*) = 0) is not written yet" : "a derivative of a gradient through a loop is not written yet");
     case "solve":
     case "fixpoint":
     case "loop": {

@@ -82,6 +82,10 @@ function backward(e: Emitter, op: Op, cts: Cotangents, active: ReadonlySet<numbe
       });
       return;
     }
+    case "unroll":
+    case "minimize":
+      if (!op.inputs.some((_, i) => activeIn[i]) && ![...freeValues(op)].some((id) => active.has(id))) return;
+      throw new NotDifferentiable(op.kind, op.span, op.kind === "minimize" ? "differentiating through a `minimize` (the implicit function theorem at ∇f(x*) = 0) is not written yet" : "a derivative of a gradient through a loop is not written yet");
     case "solve":
     case "fixpoint":
     case "loop": {

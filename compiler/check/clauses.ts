@@ -9,7 +9,7 @@ import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
 import { asNumber, type Static, staticEval } from "./static.js";
-import { readStopRule } from "./stop.js";
+import { readStopRule, RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { suggestName } from "../../base/suggest.js";
 
 const FLOAT32_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
@@ -28,6 +28,8 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
+  if (opt.max !== undefined && n > opt.max && opt.name !== "maxiter")
+    return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at most ${opt.max}.`, hint: opt.doc };
   if (opt.max !== undefined && n > opt.max)
     return { message: `\`${opt.name}: ${bigNumber(n)}\` of \`${method}\` is more iterations than any run can make (at most ${bigNumber(opt.max)}).`, hint: "to stop on convergence, give a tolerance; the bound is a safeguard." };
   if (opt.min !== undefined && n < opt.min)
@@ -71,19 +73,19 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
   return v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? null);
 }
 
-function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Construct | "minimize"): void {
+function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Construct): void {
   const name = spec.name.name;
-  const known = construct === "minimize" ? [] : methodsFor(construct).map((x) => x.name);
+  const known = methodsFor(construct).map((x) => x.name);
   const what = construct === "precond" ? "preconditioner" : `${construct} method`;
   const list = known.length ? `the ${construct === "precond" ? "preconditioners" : "methods"} are ${known.map((k) => `\`${k}\``).join(", ")}.` : `none is available yet for \`${construct}\`; they come with the standard library.`;
   ctx.error(spec.name.span, "unknown-method", `There is no ${what} called \`${name}\`.`, { hint: suggestName(name, known) ?? list });
 }
 
 /** The method a clause names, with every static option resolved (defaults from the registry). */
-export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct | "minimize", scope: Scope): MethodChoice | undefined {
-  if (spec === null) return construct === "minimize" ? undefined : defaultMethod(construct);
+export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct, scope: Scope): MethodChoice | undefined {
+  if (spec === null) return defaultMethod(construct);
   const name = spec.name.name;
-  const m = construct === "minimize" ? undefined : findMethod(construct, name);
+  const m = findMethod(construct, name);
   if (!m) return void unknownMethod(ctx, spec, construct);
   const bound = bindArgs(m.options.map((o) => ({ name: o.name, optional: true })), spec.args ?? [], spec.span, `\`${name}\``);
   for (const err of bound.errors) ctx.error(err.span, "unknown-option", err.message, err.hint ? { hint: err.hint } : {});
@@ -141,14 +143,14 @@ export function refuse(ctx: CheckContext, clause: { span: A.Span } | null, word:
 }
 
 /** The tolerances of an `until` clause, or undefined after an error. */
-export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope): UntilClause | undefined {
-  const rule = readStopRule(e, scope);
+export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope, names: StopNames = RESIDUAL_NAMES): UntilClause | undefined {
+  const rule = readStopRule(e, scope, names);
   if ("error" in rule) {
     ctx.error(rule.span, "bad-clause", rule.error, rule.hint ? { hint: rule.hint } : {});
     return undefined;
   }
   if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL) {
-    ctx.error(e.span, "tolerance-too-fine", `\`rel_residual < ${rule.rtol}\` is finer than float32 arithmetic can reach.`, { hint: FLOAT32_HINT });
+    ctx.error(e.span, "tolerance-too-fine", `\`${names.rel} < ${rule.rtol}\` is finer than float32 arithmetic can reach.`, { hint: FLOAT32_HINT });
     return undefined;
   }
   return rule;

@@ -14,6 +14,7 @@ import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
 import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
 import type { Scope } from "./scope.js";
+import { RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { defineValue, poison } from "./stmt.js";
 
 /** An unknown's type and its checked initial value, when it has one. */
@@ -43,11 +44,11 @@ export function unknownType(ctx: CheckContext, declared: A.TypeExpr | null, init
 }
 
 /** The stopping rule from `max` and `until` and the method's options; undefined after an error. */
-function stopOf(ctx: CheckContext, s: A.Clauses, method: MethodChoice | undefined, scope: Scope): StopRule | undefined {
+export function stopOf(ctx: CheckContext, s: A.Clauses, method: MethodChoice | undefined, scope: Scope, names: StopNames = RESIDUAL_NAMES): StopRule | undefined {
   const max = s.max ? checkMax(ctx, s.max, scope) : null;
   let until: UntilClause | undefined;
   if (s.until) {
-    until = checkStopCondition(ctx, s.until, scope);
+    until = checkStopCondition(ctx, s.until, scope, names);
     if (!until) return undefined;
   }
   if (!method || max === undefined) return undefined;
@@ -234,19 +235,3 @@ function refersTo(e: A.Expr, name: string): boolean {
   return JSON.stringify(e, (k, v) => (k === "span" ? undefined : v)).includes(`"kind":"Name","name":${JSON.stringify(name)}`);
 }
 
-export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): void {
-  checkMethod(ctx, s.method, "minimize", scope);
-  const u = unknownType(ctx, s.unknownType, s.init, scope);
-  if (!u) {
-    if (u === null) ctx.error(s.unknown.span, "cannot-infer", `I can't tell the shape of \`${s.unknown.name}\`.`, { hint: `give it a type (\`-> ${s.unknown.name}: f32[n]\`) or an \`init\` value.` });
-    poison(scope, [s.unknown]);
-    return;
-  }
-  const inner = scope.child();
-  inner.define(s.unknown.name, symBinding(ctx.sym(s.unknown.name, u.type), s.unknown.span, "unknown"));
-  const obj = tensorOf(ctx, s.objective, inner);
-  if (obj && obj.type.shape.length !== 0) ctx.error(s.objective.span, "shape-mismatch", `\`minimize\` needs a scalar objective, but this is ${typeToString(obj.type)}.`, { hint: "reduce it, e.g. `sum(...)` or `mean(...)`." });
-  defineValue(ctx, scope, s.unknown, u.type, "minimizer");
-  if (ctx.mode === "concrete")
-    ctx.error(s.span, "not-yet", "`minimize` is checked but cannot run yet: it needs gradients, which come with the autodiff passes (planned).");
-}

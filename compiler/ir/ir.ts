@@ -122,6 +122,18 @@ export interface SolveOp extends ConstructBase {
  * `grad(f, x)`, `jvp(f, x, t)`, `vjp(f, x, c)`: inputs are x and the direction (t or c); `fn`
  * maps x to f(x). The autodiff pass replaces every diff op by the ops of its derivative.
  */
+/**
+ * `minimize`: inputs [init]; `value` maps x to (f(x), ∇f(x)); an optimiser written in iterlang
+ * adds `start` (matrix view of x → state) and `step` (g, k, lr, state → state), on the matrix
+ * view [d0, d1·d2·…] of x (compiler/check/minimize.ts); lbfgs is a driver and has neither.
+ */
+export interface MinimizeOp extends ConstructBase {
+  kind: "minimize";
+  regions: { value: Region; start?: Region; step?: Region };
+  method: MethodChoice;
+  stop: StopRule;
+}
+
 export interface DiffOp extends OpBase {
   kind: "diff";
   mode: "grad" | "jvp" | "vjp";
@@ -149,8 +161,8 @@ export interface UnrollOp extends ConstructBase {
   iterationsOf?: number;
 }
 
-export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | UnrollOp | DiffOp;
-export type ConstructOp = LoopOp | FixpointOp | SolveOp | UnrollOp;
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | MinimizeOp | UnrollOp | DiffOp;
+export type ConstructOp = LoopOp | FixpointOp | SolveOp | MinimizeOp | UnrollOp;
 export type Op = BuiltinOp | StructuralOp;
 export type OpKind = Op["kind"];
 
@@ -159,6 +171,7 @@ export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
   solve: ["operator", "precond", "start", "step"],
+  minimize: ["value", "start", "step"],
   unroll: ["body", "until", "back"],
   diff: ["fn"],
 } as const;
@@ -171,7 +184,7 @@ export function hasRegions(op: Op): op is RegionOp {
 }
 
 export function isConstruct(op: Op): op is ConstructOp {
-  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "unroll";
+  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" || op.kind === "unroll";
 }
 
 /** An op's regions with their names, in order (none for ops without regions). */
@@ -266,6 +279,8 @@ export function opAttrs(op: Op): Record<string, Attr> {
       return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op) };
     case "solve":
       return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op) };
+    case "minimize":
+      return { method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
     case "diff":
       return { mode: op.mode };
   }

@@ -15,7 +15,7 @@
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
 import { printAttr, printType, printValue } from "./print.js";
 
@@ -126,6 +126,8 @@ class Verifier {
         return this.fixpoint(op, where);
       case "solve":
         return this.solve(op, where);
+      case "minimize":
+        return this.minimize(op, where);
       case "diff":
         return this.diff(op, where);
       case "unroll":
@@ -254,6 +256,22 @@ class Verifier {
     this.same(where, "step region params", step.params, start.results.map((v) => v.type));
     const scalars = Array.from({ length: extra }, () => scalarType("f32"));
     this.same(where, "step region results", step.results, [...start.results.map((v) => v.type), ...scalars]);
+  }
+
+  /** minimize: inputs [init]; value x -> (f[], x-type gradient); step (g, k, lr, state…) -> state. */
+  private minimize(op: MinimizeOp, where: string): void {
+    if (!this.count(where, "inputs", op.inputs.length, 1)) return;
+    const t = op.inputs[0].type;
+    this.same(where, "outputs", op.outputs, [t]);
+    const { value, start, step } = op.regions;
+    this.same(where, "value region params", value.params, [t]);
+    this.same(where, "value region results", value.results, [scalarType("f32"), t]);
+    if (start && step) {
+      if (start.results.length === 0) return this.error(where, "the start region yields no state");
+      const view = start.params[0].type;
+      this.same(where, "step region params", step.params, [view, scalarType("f32"), scalarType("f32"), ...start.results.map((v) => v.type)]);
+      this.same(where, "step region results", step.results, start.results.map((v) => v.type));
+    } else if (start || step) this.error(where, `has a ${start ? "start" : "step"} region without a ${start ? "step" : "start"} region`);
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */

@@ -4,6 +4,8 @@
 //   evaluated here in plain JS, with tfjs's float32 semantics (inputs and results rounded to
 //   float32, i32 kept whole), and becomes a `const` with the same output value. Results that
 //   tfjs would store differently (an i32 overflow, a bool from NaN) are left unfolded.
+// - An op whose record says `sameTypeIsIdentity` (reshape, broadcast, flatten) becomes its input
+//   when its result has the input's type: a reshape to the shape the value already has.
 // - The records' identities (x*1, 1*x, x+0, 0+x, x-0, x/1, x^1) become x, but only when the op's type equals x's type,
 //   so broadcasting or a dtype promotion is never dropped. These are exact in IEEE arithmetic
 //   (NaN and ±inf included) with one exception, as in every fast-math compiler: x+0 turns a
@@ -138,7 +140,9 @@ class Folder {
 
   /** The value an identity op reduces to (x for x*1), when it is exact and keeps the type. */
   private identity(op: Op): Value | undefined {
-    const rule = op.kind === "builtin" ? getOp(op.opcode)?.identity : undefined;
+    const record = op.kind === "builtin" ? getOp(op.opcode) : undefined;
+    if (record?.sameTypeIsIdentity && op.outputs.length === 1 && typesEqual(op.inputs[0].type, op.outputs[0].type)) return op.inputs[0];
+    const rule = record?.identity;
     if (!rule || op.inputs.length !== 2 || op.outputs.length !== 1) return undefined;
     const [a, b] = op.inputs;
     const out = op.outputs[0].type;

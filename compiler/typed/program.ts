@@ -91,7 +91,26 @@ export type TStmt =
   | { k: "assign"; syms: Sym[]; value: TExpr; span: Span }
   | TFixpoint
   | TSolve
+  | TMinimize
   | TLoop;
+
+/**
+ * `minimize f(x) -> x`: the objective and its gradient as operators of the unknown, and the
+ * optimiser's protocol when it is written in iterlang (its state lives on the matrix view of the
+ * unknown, `view`; the driver reshapes between the two).
+ */
+export interface TMinimize {
+  k: "minimize";
+  out: Sym;
+  init?: TExpr;
+  objective: Operator;
+  gradient: Operator;
+  method: MethodChoice;
+  stop: StopRule;
+  protocol?: Protocol;
+  label: string;
+  span: Span;
+}
 
 export interface TFixpoint {
   k: "fixpoint";

@@ -54,7 +54,7 @@ export interface FixpointMethodOptions {
 }
 
 /** Disposes what `old` holds that `keep` does not, sparing tensors older than the driver. */
-function release(old: readonly Tensor[], keep: readonly Tensor[], mark: number): void {
+export function release(old: readonly Tensor[], keep: readonly Tensor[], mark: number): void {
   for (const t of old) if (t.id > mark && !keep.includes(t) && !t.isDisposed) t.dispose();
 }
 
@@ -75,7 +75,7 @@ function norm(tf: Tf, t: Tensor): number {
 
 /** A report from a driver's monitor and the fields it knows; shared by every solve driver. */
 export function buildReport(
-  kind: "solve" | "fixpoint",
+  kind: "solve" | "fixpoint" | "minimize",
   o: { name: string; method: string },
   monitor: ConvergenceMonitor,
   t0: number,

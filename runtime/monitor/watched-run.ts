@@ -55,7 +55,8 @@ export function runInfo(op: ConstructOp): RunInfo {
 function kindInfo(op: ConstructOp): RunInfo {
   switch (op.kind) {
     case "fixpoint":
-    case "solve": {
+    case "solve":
+    case "minimize": {
       const { atol, rtol, maxIter } = op.stop;
       // Known before the first residual only when the test is absolute.
       return { name: op.label, kind: op.kind, method: op.method.name, maxIterations: maxIter, ...(rtol === 0 ? { tolerance: atol } : {}) };

@@ -105,6 +105,18 @@ describe("a run's events", () => {
     expect(new Set(w.out.reports.map((r) => r.method))).toEqual(new Set(["chebyshev", "cg", "richardson", "minres", "bicgstab", "newton_krylov", "damped"]));
   });
 
+  it("minimize: an optimiser written in iterlang and the L-BFGS driver", async () => {
+    for (const method of ["adam(lr: 0.01)", "lbfgs"]) {
+      const src = `op f(x: f32[2]) = (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2\nminimize f(x)\n  init [-1.2, 1.0]\n  method ${method}\n  max 40\n  -> x: f32[2]\nexport x`;
+      const w = await watched(src);
+      expectWellNested(w.events);
+      expectReportsAreEvents(w);
+      expect(w.out.reports[0]).toMatchObject({ kind: "minimize", method: method.replace(/\(.*/, "") });
+      const stopped = await watched(src, {}, (e) => e.type === "iteration" && e.event.iteration === 5);
+      expect(stopped.out.reports[0]).toMatchObject({ reason: "aborted", iterations: 5 });
+    }
+  });
+
   it("the same reports with and without an observer", async () => {
     const src = example("poisson-precond.iter");
     const seen = await watched(src, { N: 15 });

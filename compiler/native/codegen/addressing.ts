@@ -1,0 +1,65 @@
+// How a lane's reads and stores find their element. One i32 `ptr` walks the lanes and every
+// buffer's address is a constant memarg offset, `base + delta + bias + extra`, where delta is
+// the read's offset in bytes ((di·cols + dj)·size), `extra` places an unrolled chunk, a tail
+// lane or an edge column, and `bias` is subtracted from ptr so that ptr stays ≥ 0 while the
+// offsets stay ≥ 0 (Wasm offsets are unsigned; a stencil reading one row up would otherwise
+// need a negative one).
+//
+// Boundaries cost nothing at run time: the grid emitter knows, for each piece of code it
+// emits (a boundary row, an edge column), which offset reads fall outside the grid, and
+// those reads are the constant 0 (the zero boundary) instead of a load.
+import type { DType } from "../kernel-ir.js";
+import { BYTES } from "../kernel-ir.js";
+import type { MemoryPlan } from "../plan.js";
+import type { FunctionCode, Local, MemType } from "../wasm/code.js";
+import type { ReadExpr } from "./lane-env.js";
+import { type Mode, SPLAT } from "./opcode-tables.js";
+
+export interface Addressing {
+  readonly mode: Mode;
+  read(e: ReadExpr): void;
+  /** Pushes the store address; then the caller pushes the value and calls `storeTo`. */
+  storeAddress(): void;
+  storeTo(buffer: string): void;
+}
+
+function baseOf(plan: MemoryPlan, buffer: string): number {
+  const b = plan.buffers.get(buffer);
+  if (!b) throw new Error(`internal error: buffer \`${buffer}\` has no placement`);
+  return b.offset;
+}
+
+export function addressing(
+  f: FunctionCode,
+  plan: MemoryPlan,
+  o: {
+    mode: Mode;
+    dtype: DType;
+    ptr: Local;
+    bias: number;
+    extra: number;
+    cols: number;
+    /** Whether a read at this offset falls outside the grid for every lane emitted here. */
+    outside?: (di: number, dj: number) => boolean;
+  },
+): Addressing {
+  const type: MemType = o.mode === "simd" ? "v128" : o.dtype;
+  const size = BYTES[o.dtype];
+  return {
+    mode: o.mode,
+    read(e) {
+      const [di, dj] = e.offset ?? [0, 0];
+      if (o.outside?.(di, dj)) {
+        if (o.dtype === "f32") f.f32(0);
+        else f.f64(0);
+        if (o.mode === "simd") f.simd(SPLAT[o.dtype]);
+        return;
+      }
+      const offset = baseOf(plan, e.buffer) + (di * o.cols + dj) * size + o.bias + o.extra;
+      if (offset < 0) throw new Error(`internal error: negative memarg offset reading \`${e.buffer}\``);
+      f.get(o.ptr).load(type, offset);
+    },
+    storeAddress: () => f.get(o.ptr),
+    storeTo: (buffer) => f.store(type, baseOf(plan, buffer) + o.bias + o.extra),
+  };
+}
