@@ -57,6 +57,9 @@ export const DIAGNOSTIC_CODES = {
   planned: "a declaration that is accepted but not acted on yet",
   // ---- running ---------------------------------------------------------------------------
   "bad-input": "data given for an input that does not fit its declaration",
+  "backend-unavailable": "a tensor backend that is not installed or cannot start",
+  // ---- the command line ------------------------------------------------------------------
+  "bad-usage": "a command-line mistake: a file that cannot be read, an unknown flag, a flag's value",
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

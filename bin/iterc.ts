@@ -4,4 +4,12 @@
 // iterlang, reported as such). bin/commands/io.ts holds them.
 import { main } from "./commands/main.js";
 
+// A reader that went away (`iterc run --monitor … | head`) is not an error: what is left to
+// print is dropped, and the run goes on to write its files.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+  });
+}
+
 process.exitCode = await main(process.argv);

@@ -13,7 +13,7 @@ import { FILE_START } from "../base/span.js";
 import type { Diagnostic } from "../base/diagnostics.js";
 import type { Module } from "./ir/ir.js";
 import { lower, type Lowered } from "./lower/index.js";
-import { defaultPasses, runPipeline } from "./passes/pipeline.js";
+import { defaultPasses, runPipeline, stageNames } from "./passes/pipeline.js";
 import { specialise } from "./passes/specialise.js";
 import { autodiff } from "./autodiff/pass.js";
 import { NotDifferentiable } from "./autodiff/errors.js";
@@ -46,6 +46,9 @@ export interface Compiled {
 }
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
+
+/** The stages `dumpAfter` names, in order: `lower`, then every pass of the pipeline. */
+export const STAGES: readonly string[] = stageNames(defaultPasses({ specialise, autodiff }));
 
 /**
  * Parses and checks: what `iterc check` runs. `concrete` also elaborates with every size a

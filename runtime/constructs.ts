@@ -16,9 +16,12 @@ import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import { runOptimiser } from "./drivers/minimize.js";
 import { runTrain } from "./drivers/train.js";
 import type { TrainingHost } from "./training-host.js";
-import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
+import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
+import { watchedRun } from "./monitor/watched-run.js";
+import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
+import { RunStopped } from "./stopped.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
 export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
@@ -31,6 +34,10 @@ export interface ConstructHost {
   reportOf: (id: number) => Report | undefined;
   /** Data, checkpoints and resumption for `train` (absent: a program without one). */
   training?: TrainingHost;
+  /** Who watches the run (monitors, the API's onIteration, an abort); absent: nobody, at no cost. */
+  watch?: Watcher;
+  /** The open run's listener, which runConstruct gives the stopping rules of the run it opens. */
+  listen?: ResidualListener;
 }
 
 export interface ConstructResult {
@@ -43,32 +50,39 @@ export interface ConstructResult {
  * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
  * reports so far, this one's included, say why.
  */
-export class BackwardFailure extends Error {
-  /** Every report of the run up to and including this one (the executor fills it in). */
-  reports: Report[] = [];
-
+export class BackwardFailure extends RunStopped {
   constructor(
-    readonly report: Report,
+    override readonly report: Report,
     message: string,
   ) {
-    super(message);
+    super(report, message);
     this.name = "BackwardFailure";
   }
 }
 
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+  if (!host.watch) return runOp(host, op, inputs);
+  return watchedRun(host.watch, op, (listen) => runOp({ ...host, listen }, op, inputs), (r) => disposeAll(r.values));
+}
+
+function runOp(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
   if ((op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop") && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
+}
+
+/** The rule with the open run's listener, when someone watches. */
+function heard(host: ConstructHost, rule: StoppingRule): StoppingRule {
+  return host.listen ? { ...rule, listener: host.listen } : rule;
 }
 
 function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
   switch (op.kind) {
     case "fixpoint":
-      return single(fixpoint(host, op, inputs, stop ?? op.stop));
+      return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
     case "solve":
-      return single(solve(host, op, inputs, stop ?? op.stop));
+      return single(solve(host, op, inputs, heard(host, stop ?? op.stop)));
     case "minimize":
-      return single(minimize(host, op, inputs, stop ?? op.stop));
+      return single(minimize(host, op, inputs, heard(host, stop ?? op.stop)));
     case "train":
       return train(host, op, inputs);
     case "loop":
@@ -141,7 +155,7 @@ function minimize({ tf, run }: ConstructHost, op: MinimizeOp, [x0]: Tensor[], st
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
-function train({ tf, run, training }: ConstructHost, op: TrainOp, params: Tensor[]): ConstructResult {
+function train({ tf, run, training, listen }: ConstructHost, op: TrainOp, params: Tensor[]): ConstructResult {
   if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
   const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
   const checkpoint = op.settings.checkpoint;
@@ -163,18 +177,26 @@ function train({ tf, run, training }: ConstructHost, op: TrainOp, params: Tensor
     step: (g, k, lr, s) => advance(...g, k, lr, ...s),
     ...(checkpoint ? { save: (c: Parameters<TrainingHost["save"]>[1]) => training.save(checkpoint.dir, { ...c, meta: { ...c.meta, train: op.label } }) } : {}),
     ...(resume ? { resume } : {}),
+    ...(listen ? { listener: listen } : {}),
     ...(training.onStep ? { onStep: (step: number, epoch: number, l: number, seconds: number) => training.onStep!(op.label, step, epoch, l, seconds) } : {}),
   });
 }
 
-function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function loop({ tf, run, listen, watch }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, done] = [run(body), until ? run(until) : undefined];
+  // A loop has no residual: a watcher hears of each iteration with NaN, and can stop it.
+  const heartbeat = (k: number) => void listen?.(k, NaN, NaN, NaN);
   const { values, report } = runLoop(tf, {
     init: inits,
-    step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
+    step: (k, xs) => {
+      const next = tf.tidy(() => step(...withCounter(k, xs)));
+      heartbeat(k + 1);
+      return next;
+    },
+    ...(watch ? { interrupted: () => watch.stopRequested } : {}),
     done: done ? (k, xs) => tf.tidy(() => done(...withCounter(k, xs))[0]) : undefined,
     maxIter,
     counted: op.counted,
@@ -217,6 +239,8 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
   result.report.adjointOf = of.label;
+  // Stopped by the caller: no policy applies, and no phantom step stands in for it.
+  if (result.report.reason === "aborted") return result;
   if (forwardFailed) {
     // The cause is the forward construct's, whatever the adjoint itself did.
     result.report.reason = "forward_failed";

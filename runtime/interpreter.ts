@@ -7,7 +7,9 @@ import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/
 import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
-import { BackwardFailure, type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import { type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import { RunStopped } from "./stopped.js";
+import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
 import type { TrainingHost } from "./training-host.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
@@ -65,8 +67,10 @@ export class TfjsInterpreter implements ExecutionBackend {
   /** Reports of constructs running inside another construct's regions (a smoother's loop). */
   private inner: Report[] | undefined;
 
+  /** `watch`: who hears of each construct run and iteration, and may stop the run; `training`: data and checkpoints for `train`. */
   constructor(
     private readonly tf: Tf,
+    private readonly watch?: Watcher,
     private readonly training?: TrainingHost,
   ) {
     this.name = `tfjs-${tf.getBackend()}`;
@@ -88,7 +92,7 @@ export class TfjsInterpreter implements ExecutionBackend {
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
       return { exports, reports: this.reports, peakBytes: this.peakBytes };
     } catch (e) {
-      if (e instanceof BackwardFailure) e.reports = [...this.reports];
+      if (e instanceof RunStopped) e.reports = [...this.reports];
       throw e;
     } finally {
       // Everything computed at the top level but not exported is released, inputs excepted.
@@ -186,8 +190,9 @@ export class TfjsInterpreter implements ExecutionBackend {
 
   /**
    * Runs a construct through the one module that says what each construct means. Its report is
-   * kept by its first output, where the adjoint that differentiates it finds it; an adjoint that
-   * stops the run (BackwardFailure) still leaves its report among the others.
+   * kept by its first output, where the adjoint that differentiates it finds it; a construct that
+   * stops the run (RunStopped: an adjoint that failed, a run the caller aborted) still leaves its
+   * report among the others.
    */
   private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
     const host: ConstructHost = {
@@ -195,12 +200,13 @@ export class TfjsInterpreter implements ExecutionBackend {
       run: (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs),
       reportOf: (id) => this.byOutput.get(id),
       ...(this.training ? { training: this.training } : {}),
+      ...(this.watch ? { watch: this.watch } : {}),
     };
     let result: ConstructResult;
     try {
       result = this.nested(() => runConstruct(host, op, args));
     } catch (e) {
-      if (e instanceof BackwardFailure) this.record({ report: e.report });
+      if (e instanceof RunStopped && e.report) this.record({ report: e.report });
       throw e;
     }
     this.byOutput.set(op.outputs[0].id, result.report);

@@ -20,7 +20,9 @@ export type Reason =
   /** An adjoint (or tangent) whose forward construct did not converge: its gradient is not used. */
   | "forward_failed"
   /** A minimisation whose line search found no step satisfying its conditions: the step is not taken. */
-  | "line_search_failed";
+  | "line_search_failed"
+  /** The caller stopped the run (an AbortSignal) between two iterations: the value is the last iterate. */
+  | "aborted";
 
 export const CONVERGED_REASONS: readonly Reason[] = ["completed", "converged_rtol", "converged_atol"];
 
@@ -329,8 +331,8 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
   const failed = reports.filter((r) => !r.converged);
   if (failed.length > 0) {
     const summary = `${failed.length} of ${reports.length} did not converge: ${failed.map((r) => `${r.name} (${r.reason})`).join(", ")}`;
-    // Yellow when every failure only ran out of iterations; red when something broke.
-    const style = failed.every((r) => r.reason === "max_iterations") ? "yellow" : "red";
+    // Yellow when every failure only ran out of iterations (or was stopped); red when something broke.
+    const style = failed.every((r) => r.reason === "max_iterations" || r.reason === "aborted") ? "yellow" : "red";
     out.push("", ...wrapped("", "", summary, options.width).map((l) => paint.paint(style, l)));
   }
   return out.join("\n");

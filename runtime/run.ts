@@ -9,7 +9,9 @@ import { InputError } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
-import { BackwardFailure } from "./constructs.js";
+import { RunAborted, RunStopped } from "./stopped.js";
+import type { RunObserver } from "./monitor/events.js";
+import { Watcher } from "./monitor/watcher.js";
 import type { NpyArray } from "./npy.js";
 import { finalizeReport, type Report } from "./report.js";
 import { resolve } from "node:path";
@@ -27,6 +29,10 @@ export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
   resume?: string;
   /** Called after every training step (a progress display; a throw stops the run there). */
   onTrainStep?: TrainingHost["onStep"];
+  /** Hears of every construct run and iteration (runtime/monitor/events.ts), synchronously. */
+  observer?: RunObserver;
+  /** Polled between iterations: true stops the run there (reason `aborted`), without exports. */
+  shouldStop?: () => boolean;
 }
 
 export interface ExportedValue {
@@ -38,8 +44,12 @@ export interface ExportedValue {
 
 export interface RunOutput {
   diagnostics: Diagnostic[];
-  /** Set when the run stopped before its exports: a gradient's adjoint did not converge. */
+  /**
+   * Set when the run stopped before its exports: a gradient's adjoint did not converge, or the
+   * caller stopped it (then `aborted` is true too).
+   */
   stopped?: string;
+  aborted?: boolean;
   backend?: { name: string; description: string };
   sizes?: Map<string, number>;
   exports: ExportedValue[];
@@ -52,10 +62,10 @@ const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
 
 /**
  * Data given for an input the program does not declare: said first, with a did-you-mean.
- * Returns the inputs declared without a default and given no data.
+ * (An input given no data is the checker's located `bad-input` error, with the flag to give.)
  */
-function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): string[] {
-  if (!program) return [];
+function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
+  if (!program) return;
   const inputs = program.decls.flatMap((d) => (d.kind === "Input" ? [d] : []));
   const declared = inputs.map((d) => d.name.name);
   for (const name of given.keys()) {
@@ -63,19 +73,6 @@ function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<stri
     const hint = didYouMean(name, declared);
     throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
   }
-  return inputs.filter((d) => d.default === null && !given.has(d.name.name)).map((d) => d.name.name);
-}
-
-/**
- * Inputs without data: said with the flag to give, unless the checker found other mistakes
- * first (only a `bad-input`, such as a shape without sizes, is the missing data's fault).
- */
-function requireInputs(missing: readonly string[], diagnostics: readonly Diagnostic[]): void {
-  if (missing.length === 0 || diagnostics.some((d) => d.severity === "error" && d.code !== "bad-input")) return;
-  throw new InputError(
-    `The program needs data for ${missing.length === 1 ? "the input" : "the inputs"} ${missing.map((m) => `\`${m}\``).join(", ")}.`,
-    `give ${missing.map((m) => `\`--input ${m}=FILE\``).join(" ")} (a .npy or .json file).`,
-  );
 }
 
 /**
@@ -127,26 +124,27 @@ function trainingFor(module: Module, sizes: ReadonlyMap<string, number>, source:
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
   const given = options.inputs ?? new Map<string, NpyArray>();
   const checked = checkSource(source, options, false);
-  const missing = checkInputNames(checked.program, given);
+  checkInputNames(checked.program, given);
   const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
   if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
   // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
   const backend = await selectBackend(options.backend ?? "auto");
   const memory = backendLimit(options.memory ?? memoryLimit(), backend);
   const compiled = compileChecked(checked, { ...options, inputShapes, memory });
-  requireInputs(missing, compiled.diagnostics);
   if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
   const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
   const tf = backend.tf;
   const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+  const watch = options.observer || options.shouldStop ? new Watcher({ ...(options.observer ? { observer: options.observer } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) : undefined;
   try {
     let result: ExecutionResult;
     try {
       const training = trainingFor(compiled.module, compiled.lowered.sizes, source, options);
-      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf, training).run(compiled.module!, tensors), backend.name, memory);
+      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf, watch, training).run(compiled.module!, tensors), backend.name, memory);
     } catch (e) {
-      if (!(e instanceof BackwardFailure)) throw e;
-      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports.map(finalizeReport), stopped: e.message };
+      if (!(e instanceof RunStopped)) throw e;
+      const aborted = e instanceof RunAborted ? { aborted: true } : {};
+      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports.map(finalizeReport), stopped: e.message, ...aborted };
     }
     const exports: ExportedValue[] = [];
     for (const [name, t] of result.exports) {

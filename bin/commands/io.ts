@@ -7,14 +7,6 @@ import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 /** The exit codes of every command; docs/cli.md and `iterc --help` list the same. */
 export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3, notFormatted: 4 } as const;
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  success (for run: every iterative construct converged)
-  1  an internal error: a bug in iterlang, reported as such
-  2  a mistake in the input: a .iter file, a data file or a flag
-  3  run finished, but some construct did not converge
-  4  fmt --check found a file that is not formatted`;
-
 /** A user error that is not tied to a place in a `.iter` file (a missing file, a bad flag). */
 export class UsageError extends Error {
   constructor(

@@ -4,7 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
-import { compileSource } from "../../compiler/compile.js";
+import { compileSource, STAGES } from "../../compiler/compile.js";
 import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
 import { parseInputFlag, readInput } from "../../runtime/inputs.js";
@@ -15,7 +15,10 @@ import { ProgressLine } from "../../runtime/monitor/progress-line.js";
 import { fmtNum, renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
+import { HELP } from "./help.js";
+import { diagnosticJson, failureJson } from "./json-diagnostics.js";
 import { collect, sizesFor } from "./options.js";
+import { runObserver } from "./watch.js";
 
 interface RunFlags {
   input?: string[];
@@ -29,6 +32,8 @@ interface RunFlags {
   dataRoot?: string;
   resume?: string;
   quiet?: boolean;
+  monitor?: boolean;
+  monitorEvery?: string;
 }
 
 function backendName(s: string): BackendName {
@@ -117,26 +122,32 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
     .option("--data-root <dir>", "the folder `data` files may come from (default: the .iter file's folder)")
     .option("--resume <dir>", "continue a `train` block from the checkpoint in DIR")
+    .option("--monitor", "print one line per iteration of each construct as it runs (nested ones indented)")
+    .option("--monitor-every <k>", "with --monitor, print iteration 0, every k-th and the last (implies --monitor)")
     .option("--quiet", "no progress line on the terminal")
+    .addHelpText("after", HELP.run)
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
+      const observer = runObserver(flags);
       const sizes = sizesFor(source, file, flags.set);
       if (flags.out !== undefined) makeOutDir(flags.out);
       const inputs = loadInputs(flags.input);
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
-      const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true });
+      const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true || flags.json === true });
       const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
         progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);
       let out;
       try {
-        out = await runSource(source, { file, sizes, inputs, backend, onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) });
+        const training = { onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) };
+        out = await runSource(source, { file, sizes, inputs, backend, ...training, ...(observer ? { observer } : {}) });
       } finally {
         progress.clear();
       }
-      printDiagnostics(out.diagnostics, file, source);
+      if (!flags.json) printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
+        if (flags.json) process.stdout.write(failureJson(out.diagnostics.map(diagnosticJson)));
         setCode(EXIT.user);
         return;
       }
@@ -154,10 +165,12 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       }
       if (flags.json) {
         const exports = Object.fromEntries(out.exports.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, ...summary(e), ...(flags.values || e.data.length <= 8 ? { values: [...e.data] } : {}) }]));
-        const json = { backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
+        const stopped = out.stopped ? { stopped: out.stopped } : {};
+        const json = { ok: !out.stopped, ...stopped, diagnostics: out.diagnostics.map(diagnosticJson), backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
         process.stdout.write(JSON.stringify(json, null, 2) + "\n");
       } else {
-        process.stdout.write(`backend: ${out.backend.description}\n`);
+        // Monitor lines above: the report is set apart from them.
+        process.stdout.write(`${flags.monitor || flags.monitorEvery ? "\n" : ""}backend: ${out.backend.description}\n`);
         if (out.sizes?.size) process.stdout.write(`sizes: ${[...out.sizes].map(([k, v]) => `${k} = ${v}`).join(", ")}\n`);
         const tty = process.stdout.isTTY === true;
         if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports, { painter: painterFor(process.stdout), ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })}\n`);
@@ -174,7 +187,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .argument("<file>", "the .iter file")
     .option("--emit <what>", "what to print: ir", "ir")
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--dump-after <pass>", "print the IR after this pass: lower, specialise, fold, cse, dce")
+    .option("--dump-after <pass>", `print the IR after this stage: ${STAGES.join(", ")}`)
+    .addHelpText("after", HELP.compile)
     .action((file: string, flags: { emit: string; set?: string[]; dumpAfter?: string }) => {
       if (flags.emit !== "ir") throw new UsageError(`\`--emit ${flags.emit}\` is not available yet.`, "`--emit ir` prints the IR; TypeScript modules come with the code generator (planned).");
       const source = readSource(file);

@@ -19,6 +19,8 @@ export interface LoopOptions {
   /** Names of the carried values, for messages. */
   names: string[];
   name: string;
+  /** Asked before each iteration: true stops the loop with `aborted` (the caller asked). */
+  interrupted?: () => boolean;
 }
 
 /** 1 where a float tensor holds a NaN or an infinity, as a flat f32 vector of flags. */
@@ -36,6 +38,10 @@ export function runLoop(tf: Tf, o: LoopOptions): { values: Tensor[]; report: Rep
   let detail: string | undefined;
   const owned = new Set<Tensor>();
   while (k < o.maxIter) {
+    if (o.interrupted?.()) {
+      reason = "aborted";
+      break;
+    }
     const next = o.step(k, carried);
     for (const t of carried) if (owned.has(t) && !next.includes(t)) (t.dispose(), owned.delete(t));
     for (const t of next) if (!o.init.includes(t)) owned.add(t);

@@ -17,7 +17,20 @@ export interface StoppingRule {
   maxIter: number;
   /** residual > divergenceFactor × initial residual → `diverged_growth`. Default 1e8. */
   divergenceFactor?: number;
+  /**
+   * Told every residual the monitor records; answering "stop" ends an iteration that would go
+   * on, with the reason `aborted` (the caller asked). Not part of the rule's numbers: it is here
+   * so that it reaches every driver's monitor through the options the driver already takes.
+   */
+  listener?: ResidualListener;
 }
+
+/**
+ * Who watches a construct's iteration (runtime/monitor/watcher.ts): the residual just recorded
+ * at `iteration`, the reference norm of its relative test and the threshold it was tested
+ * against. Called once per recorded residual, so it must be cheap.
+ */
+export type ResidualListener = (iteration: number, residual: number, ref: number, tolerance: number) => "stop" | void;
 
 export const DEFAULT_DIVERGENCE_FACTOR = 1e8;
 
@@ -74,9 +87,11 @@ export class ConvergenceMonitor {
   readonly history = new ResidualHistory();
   /** The threshold of the latest decision, max(atol, rtol · ref): the report's `tolerance`. */
   tolerance = NaN;
+  private readonly listener: ResidualListener | undefined;
 
   constructor(rule: StoppingRule) {
     this.rule = resolveRule(rule);
+    this.listener = rule.listener;
   }
 
   /** The index of the latest residual observed (= completed iterations), -1 before any. */
@@ -88,10 +103,18 @@ export class ConvergenceMonitor {
     return this.history.first;
   }
 
-  /** Records `residual` for the next iteration index and decides. `ref` is the rtol reference. */
+  /**
+   * Records `residual` for the next iteration index and decides. `ref` is the rtol reference.
+   * The listener hears of it; when it answers "stop", an iteration that would go on stops with
+   * `aborted` (one that stops anyway keeps its own, more telling, reason).
+   */
   observe(residual: number, ref: number): Decision {
     this.history.push(residual);
-    return this.decide(residual, ref);
+    const d = this.decide(residual, ref);
+    if (this.listener?.(d.iteration, residual, ref, this.tolerance) === "stop" && !d.stop) {
+      return { stop: true, iteration: d.iteration, reason: "aborted", converged: false };
+    }
+    return d;
   }
 
   /** Decides for the latest iteration index without recording anything. */

@@ -15,7 +15,7 @@ import { batchesPerEpoch, gather, Shuffler } from "../data/index.js";
 import type { Reason, Report } from "../report.js";
 import { ResidualHistory } from "../report.js";
 import { matrixShape } from "./minimize.js";
-import { fmt, secondsSince, type Tensor, type Tf } from "./stopping.js";
+import { fmt, type ResidualListener, secondsSince, type Tensor, type Tf } from "./stopping.js";
 
 export interface TrainOptions {
   name: string;
@@ -42,6 +42,8 @@ export interface TrainOptions {
   resume?: Checkpoint;
   /** Called after every step with the step number (from 1), the epoch (from 0) and the loss. */
   onStep?: (step: number, epoch: number, loss: number, seconds: number) => void;
+  /** Who watches the run (--monitor, the API's onIteration): hears each step's loss; "stop" ends the run there. */
+  listener?: ResidualListener;
 }
 
 /** Where a run is: steps done, and the position of the next batch. */
@@ -93,6 +95,10 @@ export function runTrain(tf: Tf, o: TrainOptions): { values: Tensor[]; report: R
     // The checkpoint first: whatever stops the run after this step, it can resume from here.
     if (o.save && due(s.checkpoint, at, perEpoch)) saved.push(o.save(checkpointOf(states, o, at, shuffler, total)));
     o.onStep?.(at.step, at.epoch, lossValue, secondsSince(t0));
+    if (o.listener?.(at.step, lossValue, NaN, NaN) === "stop") {
+      stopped = { reason: "aborted", detail: `stopped by the caller after step ${at.step}` };
+      break;
+    }
   }
   const values = paramsOf(tf, states, o.stateCounts, shapes).map((p) => tf.clone(p));
   dispose(...states);

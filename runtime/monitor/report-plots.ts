@@ -7,7 +7,7 @@ import { PALETTE, type PlotPoint, type PlotSpec, type Status, type Tone, type XB
 
 export function reasonTone(r: Pick<Report, "reason">): Tone {
   if (isConvergedReason(r.reason)) return "good";
-  return r.reason === "max_iterations" ? "warn" : "bad";
+  return r.reason === "max_iterations" || r.reason === "aborted" ? "warn" : "bad";
 }
 
 function status(r: Report): Status {

@@ -51,7 +51,7 @@ describe.concurrent("a .iter source that is not a regular file, or too large", (
     expectUserError(await iterc(["fmt", join(tmp, "folder.iter")], QUICK), /it is a folder/);
   });
   it(`a source over ${MAX_SOURCE_BYTES / 2 ** 20} MiB: exit 2 with the limit`, async () => {
-    expectUserError(await iterc(["parse", sparse("huge.iter", MAX_SOURCE_BYTES + 1), "--json"], QUICK), /more than the 16 MiB I read for a \.iter source/);
+    expectUserError(await iterc(["check", sparse("huge.iter", MAX_SOURCE_BYTES + 1)], QUICK), /more than the 16 MiB I read for a \.iter source/);
   });
   it("iterc run and compile refuse it too", async () => {
     expectUserError(await iterc(["run", "/dev/zero"], QUICK), /character device/);

@@ -4,7 +4,7 @@
 // by an inner product shared one operator and corrupted the heap (`Aborted()`, `memory access
 // out of bounds`). These run on wasm and compare with cpu.
 import { describe, expect, it } from "vitest";
-import { run } from "../../index.js";
+import { runSource as run } from "../../runtime/run.js";
 import { selectBackend } from "../../runtime/tfjs/backend.js";
 import { resolveRule } from "../../runtime/drivers/stopping.js";
 import { runGmres } from "../../runtime/drivers/gmres.js";

@@ -2,7 +2,7 @@
 // relative residual over a zero reference is "—" (NaN in JSON), not 1.7e38; every report that
 // did not converge carries a one-line detail, max_iterations included.
 import { describe, expect, it } from "vitest";
-import { run } from "../../index.js";
+import { runSource as run } from "../../runtime/run.js";
 import { defaultDetail, finalizeReport, relativeResidualUndefined, renderReports, reportToJson, type Report } from "../../runtime/report.js";
 
 const TINY = 2 ** -126;

@@ -2,7 +2,7 @@
 // operand's shape (runtime/tfjs/wasm-matmul-guard.ts). One tensor used as the right operand in two
 // shapes aborted the process or wrote past its buffers; with the guard both products are right.
 import { describe, expect, it } from "vitest";
-import { run } from "../../index.js";
+import { runSource as run } from "../../runtime/run.js";
 import { selectBackend } from "../../runtime/tfjs/backend.js";
 
 describe("wasm matMul with one right operand in two shapes", () => {

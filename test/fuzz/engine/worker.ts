@@ -46,7 +46,7 @@ async function evaluate(job: Job): Promise<Outcome> {
   const sizes = sizesFor(parsed.program, job.id);
   post({ type: "stage", id: job.id, stage: "check" });
   try {
-    const checked = check(job.source, { file, sizes });
+    const checked = check(job.source, { file, sizes: Object.fromEntries(sizes) });
     if (hasErrors(checked.diagnostics)) return { end: "rejected", stage: "check" };
   } catch (e) {
     return thrown("check", e);
@@ -55,9 +55,9 @@ async function evaluate(job: Job): Promise<Outcome> {
   if (!job.run) return { end: "completed", stage: "check" };
   post({ type: "stage", id: job.id, stage: "run" });
   try {
-    const out = await run(job.source, { file, sizes, backend: job.backend });
+    const out = await run(job.source, { file, sizes: Object.fromEntries(sizes), backend: job.backend });
     if (hasErrors(out.diagnostics)) return { end: "rejected", stage: "run" };
-    const silent = out.reports.find((r) => !r.converged && !r.detail);
+    const silent = Object.values(out.reports).find((r) => !r.converged && !r.detail);
     if (silent) return invariant("run", "ReportWithoutDetail", `the report of \`${silent.name}\` (${silent.reason}) has no detail`);
     return { end: "completed", stage: "run" };
   } catch (e) {
