@@ -17,18 +17,18 @@ import { runUnroll } from "./drivers/unroll.js";
 import type { Report } from "./report.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
-export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
+export type RunRegion<T extends Tensor = Tensor> = (region: Region) => (...args: T[]) => T[];
 
 /** What a backend gives the constructs it runs. */
-export interface ConstructHost {
-  tf: Tf;
-  run: RunRegion;
+export interface ConstructHost<T extends Tensor = Tensor> {
+  tf: Tf<T>;
+  run: RunRegion<T>;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
 }
 
-export interface ConstructResult {
-  values: Tensor[];
+export interface ConstructResult<T extends Tensor = Tensor> {
+  values: T[];
   report: Report;
 }
 
@@ -50,12 +50,12 @@ export class BackwardFailure extends Error {
   }
 }
 
-export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+export function runConstruct<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
   if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
-function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
+function runPlain<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[], stop?: StoppingRule): ConstructResult<T> {
   switch (op.kind) {
     case "fixpoint":
       return single(fixpoint(host, op, inputs, stop ?? op.stop));
@@ -68,15 +68,15 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
   }
 }
 
-const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
+const single = <T extends Tensor>(r: DriverResult<T>): ConstructResult<T> => ({ values: [r.value], report: r.report });
 
 /** The one-argument function a region computes. */
-function unary(run: RunRegion, r: Region): (x: Tensor) => Tensor {
+function unary<T extends Tensor>(run: RunRegion<T>, r: Region): (x: T) => T {
   const f = run(r);
   return (x) => f(x)[0];
 }
 
-function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+function fixpoint<T extends Tensor>({ tf, run }: ConstructHost<T>, op: FixpointOp, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { start, step, map } = op.regions;
   const lipschitz = optionalNumber(op.method, "lipschitz");
   const common = { stop, name: op.label, ...(lipschitz !== undefined ? { lipschitz } : {}) };
@@ -92,12 +92,12 @@ function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], st
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop: StoppingRule): DriverResult {
+function solve<T extends Tensor>({ tf, run }: ConstructHost<T>, op: SolveOp, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);
   const common = { stop, name: op.label, ...(x0 ? { x0 } : {}) };
-  let result: DriverResult;
+  let result: DriverResult<T>;
   if (start && step) {
     const [begin, advance] = [run(start), run(step)];
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
@@ -115,10 +115,10 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   return result;
 }
 
-function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function loop<T extends Tensor>({ tf, run }: ConstructHost<T>, op: LoopOp, inits: T[], maxIter = op.maxIter): ConstructResult<T> {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, done] = [run(body), until ? run(until) : undefined];
   const { values, report } = runLoop(tf, {
     init: inits,
@@ -132,10 +132,10 @@ function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter =
   return { values, report };
 }
 
-function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tensor[]): ConstructResult {
+function unroll<T extends Tensor>({ tf, run, reportOf }: ConstructHost<T>, op: UnrollOp, inputs: T[]): ConstructResult<T> {
   const n = inputs.length / 2;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, back, done] = [run(op.regions.body), run(op.regions.back), op.regions.until ? run(op.regions.until) : undefined];
   // A fixpoint differentiated `unrolled`: as many steps as the forward one took.
   const forward = op.iterationsOf !== undefined ? reportOf(op.iterationsOf) : undefined;
@@ -144,7 +144,7 @@ function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tens
     init: inputs.slice(0, n),
     cts: inputs.slice(n),
     step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
-    ...(done ? { done: (k: number, xs: Tensor[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
+    ...(done ? { done: (k: number, xs: T[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
     back: (k, xs, cts) => tf.tidy(() => back(...withCounter(k, xs), ...cts)),
     captured: op.outputs.length - n,
     maxIter: forward ? forward.iterations : op.maxIter,
@@ -160,7 +160,7 @@ function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tens
  * An adjoint or tangent construct, under its policy: it runs only on a converged forward
  * construct, and its own failure to converge is never passed on silently.
  */
-function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: Tensor[]): ConstructResult {
+function adjoint<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: T[]): ConstructResult<T> {
   const forward = host.reportOf(of.forward);
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
@@ -181,7 +181,7 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
 }
 
 /** `on backward_fail phantom(k: n)`: n steps of the adjoint iteration, an approximate gradient. */
-function phantom(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: Tensor[]): ConstructResult {
+function phantom<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: T[]): ConstructResult<T> {
   const r = runPlain(host, op, inputs, { rtol: 0, atol: 0, maxIter: k });
   r.report.reason = "completed";
   r.report.converged = true;
@@ -198,6 +198,6 @@ function policyFailure(report: Report, of: AdjointOf | undefined, why: string): 
   throw new BackwardFailure(report, `the gradient through \`${of?.label ?? report.name}\` is not used: ${why}`);
 }
 
-function disposeAll(ts: readonly Tensor[]): void {
+function disposeAll<T extends Tensor>(ts: readonly T[]): void {
   for (const t of ts) if (!t.isDisposed) t.dispose();
 }

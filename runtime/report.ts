@@ -79,6 +79,8 @@ export interface Report {
    * say (loops have none).
    */
   tolerance?: number;
+  /** Which backend ran the construct: `tfjs-wasm`, `native f64, op by op (plain TS)`, … */
+  engine?: string;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -308,6 +310,7 @@ export interface ReportJson {
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
   adjointOf?: string;
   tolerance?: JsonNumber;
+  engine?: string;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -342,6 +345,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.detail !== undefined) out.detail = r.detail;
   if (r.adjointOf !== undefined) out.adjointOf = r.adjointOf;
   if (r.tolerance !== undefined) out.tolerance = jsonNumber(r.tolerance);
+  if (r.engine !== undefined) out.engine = r.engine;
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -371,6 +375,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.detail !== undefined) out.detail = j.detail;
   if (j.adjointOf !== undefined) out.adjointOf = j.adjointOf;
   if (j.tolerance !== undefined) out.tolerance = fromJsonNumber(j.tolerance);
+  if (j.engine !== undefined) out.engine = j.engine;
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),
