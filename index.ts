@@ -8,6 +8,9 @@ export { type Diagnostic, renderDiagnostic, renderDiagnostics } from "./base/dia
 export { printModule } from "./compiler/ir/print.js";
 export { type Report, type Reason, renderReports, reportToJson } from "./runtime/report.js";
 export { type BackendName, selectBackend } from "./runtime/tfjs/backend.js";
+export { type RunBackend, RUN_BACKENDS } from "./runtime/engine.js";
+export type { RegionFuser, FusedRegion, FuseResult, Precision } from "./runtime/native/fused.js";
+export type { NativeArray } from "./runtime/native/array.js";
 export { readNpy, writeNpy, type NpyArray } from "./runtime/npy.js";
 export { METHODS, type MethodSpec } from "./compiler/methods.js";
 // Watching a run: the observer API the drivers call, the monitors, plots and CSV histories.

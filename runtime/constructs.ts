@@ -50,6 +50,28 @@ export class BackwardFailure extends Error {
   }
 }
 
+/**
+ * The regions a construct's driver calls, adjoints and phantom gradients included: what a
+ * backend must be able to run for it (a method written in iterlang runs `start` and `step`, and
+ * a solve's `operator` for the true residual; a TypeScript driver runs `map`, or `operator` and
+ * `precond`).
+ */
+export function calledRegions(op: ConstructOp): Region[] {
+  const some = (...rs: (Region | undefined)[]): Region[] => rs.filter((r): r is Region => r !== undefined);
+  switch (op.kind) {
+    case "fixpoint":
+      return op.regions.start && op.regions.step ? some(op.regions.start, op.regions.step) : [op.regions.map];
+    case "solve": {
+      const { operator, precond, start, step } = op.regions;
+      return start && step ? some(start, step, operator) : some(operator, precond);
+    }
+    case "loop":
+      return some(op.regions.body, op.regions.until);
+    case "unroll":
+      return some(op.regions.body, op.regions.back, op.regions.until);
+  }
+}
+
 export function runConstruct<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
   if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);

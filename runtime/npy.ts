@@ -1,18 +1,19 @@
 // NumPy .npy files: format versions 1.0, 2.0 (and 3.0, a UTF-8 header), C order only.
-// Reads <f4, <f8 (as float32), <i4, <i8 (as int32 when every value fits), |b1 (and the same
-// types big-endian); writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
-// padded so the data starts on a 64-byte boundary, as NumPy does.
+// Reads <f4, <f8 (kept as float64: a run decides whether to round it), <i4, <i8 (as int32 when
+// every value fits), |b1 (and the same types big-endian); writes <f4, <f8, <i4 and |b1 with a
+// version 1.0 header (2.0 when it is long), padded so the data starts on a 64-byte boundary, as
+// NumPy does.
 import { readFile, writeFile } from "node:fs/promises";
 import type { Tensor, Tf } from "./tfjs/kernels/common.js";
 
-export type NpyDType = "float32" | "int32" | "bool";
+export type NpyDType = "float32" | "float64" | "int32" | "bool";
 
 export interface NpyArray {
   dtype: NpyDType;
   /** C (row-major) order; [] for a scalar. */
   shape: number[];
   /** bool values are 0/1 bytes. */
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 
 /** A file that is not a .npy iterlang can read: a user error with a plain message. */
@@ -79,7 +80,7 @@ function decode(h: Header, view: DataView, offset: number): NpyArray {
     case "f4":
       return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat32(at(i), little)) };
     case "f8":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat64(at(i), little)) };
+      return { dtype: "float64", shape: h.shape, data: Float64Array.from({ length: count }, (_, i) => view.getFloat64(at(i), little)) };
     case "i4":
       return { dtype: "int32", shape: h.shape, data: Int32Array.from({ length: count }, (_, i) => view.getInt32(at(i), little)) };
     case "i8":
@@ -101,7 +102,7 @@ function int64ToInt32(view: DataView, count: number, at: (i: number) => number, 
   return out;
 }
 
-const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], int32: ["<i4", 4], bool: ["|b1", 1] };
+const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], float64: ["<f8", 8], int32: ["<i4", 4], bool: ["|b1", 1] };
 
 /** Encodes an array as .npy bytes (version 1.0, or 2.0 for a header over 64 KiB). */
 export function writeNpy(arr: NpyArray): Uint8Array {
@@ -125,6 +126,7 @@ export function writeNpy(arr: NpyArray): Uint8Array {
   for (let i = 0; i < count; i++) {
     const v = arr.data[i];
     if (arr.dtype === "float32") view.setFloat32(base + 4 * i, v, true);
+    else if (arr.dtype === "float64") view.setFloat64(base + 8 * i, v, true);
     else if (arr.dtype === "int32") view.setInt32(base + 4 * i, v, true);
     else out[base + i] = v ? 1 : 0;
   }
@@ -150,8 +152,9 @@ export async function writeNpyFile(path: string, arr: NpyArray): Promise<void> {
   await writeFile(path, writeNpy(arr));
 }
 
-/** A tensor on the active backend holding the array. */
+/** A tensor on the active backend holding the array (tfjs has no float64: it is rounded to float32). */
 export function npyToTensor(tf: Tf, arr: NpyArray): Tensor {
+  if (arr.dtype === "float64") return tf.tensor(Float32Array.from(arr.data), arr.shape, "float32");
   return tf.tensor(arr.data, arr.shape, arr.dtype);
 }
 

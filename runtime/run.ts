@@ -1,30 +1,38 @@
-// Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
-import type * as A from "../grammar/ast.js";
+// Compile and run a program: what `iterc run` and the `run()` API do. The engine is a tfjs
+// backend or the native one (runtime/engine.ts says which); both run the same specialised IR
+// through the same construct drivers.
 import { checkSource, compileChecked, type CompileOptions } from "../compiler/compile.js";
 import type { Diagnostic } from "../base/diagnostics.js";
-import { didYouMean } from "../base/suggest.js";
-import { type TensorT, typeToString } from "../compiler/types.js";
-import { type BackendName, selectBackend } from "./tfjs/backend.js";
-import { InputError } from "./inputs.js";
+import type { FloatDType } from "../base/dtype.js";
+import type { Module } from "../compiler/ir/ir.js";
+import type { Lowered } from "../compiler/lower/index.js";
+import { selectBackend, type SelectedBackend } from "./tfjs/backend.js";
+import { checkInputNames, conformInput } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
-import type { ExecutionResult } from "./interpreter.js";
 import { TfjsInterpreter } from "./tfjs/interpreter.js";
 import { BackwardFailure } from "./constructs.js";
+import { chooseAuto, Float64Unsupported, float64Reason, memoFuser, PRECISION_F64, type RunBackend } from "./engine.js";
+import type { RegionFuser } from "./native/fused.js";
+import { runNative } from "./native/execute.js";
+import { refusingFuser } from "./native/refusing-fuser.js";
 import type { NpyArray } from "./npy.js";
 import type { Report } from "./report.js";
 
 export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
-  backend?: BackendName;
+  /** A tfjs backend, `native`, or `auto` (the default). */
+  backend?: RunBackend;
   /** Input data by input name. */
   inputs?: ReadonlyMap<string, NpyArray>;
+  /** Compiles regions to WebAssembly on the native backend (default: none, every op in plain TS). */
+  fuser?: RegionFuser;
 }
 
 export interface ExportedValue {
   name: string;
-  dtype: "float32" | "int32" | "bool";
+  dtype: "float32" | "float64" | "int32" | "bool";
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 
 export interface RunOutput {
@@ -37,31 +45,6 @@ export interface RunOutput {
   reports: Report[];
   /** The most tensor memory the run held at once (bytes, sampled after every op). */
   peakBytes?: number;
-}
-
-const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
-
-/** Data given for an input the program does not declare: said first, with a did-you-mean. */
-function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
-  if (given.size === 0 || !program) return;
-  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
-  for (const name of given.keys()) {
-    if (declared.includes(name)) continue;
-    const hint = didYouMean(name, declared);
-    throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
-  }
-}
-
-/**
- * The data for an input in its declared dtype. Whole numbers given as float32 (JSON has no
- * integers) become int32 for an `i32` input; any other difference is the user's to fix.
- */
-function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
-  const want = DTYPE[type.dtype];
-  if (arr.dtype === want) return arr;
-  if (want === "int32" && arr.dtype === "float32" && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
-    return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
-  throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }
 
 /** A run that needed more memory than the estimate foresaw (temporaries), said as such. */
@@ -87,37 +70,99 @@ function outOfMemoryAsUserError<T>(run: () => T, backend: string, limit: MemoryL
   }
 }
 
-export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
-  const given = options.inputs ?? new Map<string, NpyArray>();
-  const checked = checkSource(source, options, false);
-  checkInputNames(checked.program, given);
-  const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
-  if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
-  // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
-  const backend = await selectBackend(options.backend ?? "auto");
-  const memory = backendLimit(options.memory ?? memoryLimit(), backend);
-  const compiled = compileChecked(checked, { ...options, inputShapes, memory });
-  if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
-  const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
-  const tf = backend.tf;
-  const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+/** What a run needs once its program is compiled: the engine's result, or the reports of a stopped gradient. */
+type Executed = { exports: ExportedValue[]; reports: Report[]; peakBytes: number } | { stopped: string; reports: Report[] };
+
+/** Runs the function, turning a gradient that stopped the run into its reports. */
+function catchBackward(run: () => Executed): Executed {
   try {
-    let result: ExecutionResult;
-    try {
-      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
-    } catch (e) {
-      if (!(e instanceof BackwardFailure)) throw e;
-      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };
-    }
-    const exports: ExportedValue[] = [];
-    for (const [name, t] of result.exports) {
-      const data = t.dataSync();
-      exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
-    }
-    for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
-    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports, peakBytes: result.peakBytes };
+    return run();
+  } catch (e) {
+    if (!(e instanceof BackwardFailure)) throw e;
+    return { stopped: e.message, reports: e.reports };
+  }
+}
+
+interface Job {
+  module: Module;
+  lowered: Lowered;
+  given: ReadonlyMap<string, NpyArray>;
+  precision: FloatDType;
+  memory: MemoryLimit;
+}
+
+/** The inputs in the dtypes the run stores them in, with their declared types. */
+function conformed(job: Job) {
+  return new Map(
+    [...job.given].map(([name, arr]) => {
+      const type = job.lowered.inputs.find((d) => d.name === name)!.type;
+      return [name, { data: conformInput(name, arr, type, job.precision), type }] as const;
+    }),
+  );
+}
+
+function onTfjs(job: Job, backend: SelectedBackend): Executed {
+  const tf = backend.tf;
+  const tensors = new Map([...conformed(job)].map(([k, { data }]) => [k, tf.tensor(data.data, data.shape, data.dtype as "float32" | "int32" | "bool")]));
+  try {
+    return catchBackward(() => {
+      const result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(job.module, tensors), backend.name, job.memory);
+      const exports: ExportedValue[] = [];
+      for (const [name, t] of result.exports) {
+        const data = t.dataSync();
+        exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
+      }
+      for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
+      return { exports, reports: result.reports, peakBytes: result.peakBytes };
+    });
   } finally {
     for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
   }
 }
 
+function onNative(job: Job, fuser: RegionFuser): Executed {
+  return catchBackward(() => {
+    const run = outOfMemoryAsUserError(() => runNative(job.module, conformed(job), { precision: job.precision, fuser }), "native", job.memory);
+    const exports = [...run.values].map(([name, v]) => ({ name, ...v }) as ExportedValue);
+    return { exports, reports: run.result.reports, peakBytes: run.result.peakBytes };
+  });
+}
+
+function nativeDescription(precision: FloatDType, fused: boolean, why?: string): string {
+  const kernels = fused ? "fused regions where the fuser compiles them, plain-TS kernels elsewhere" : "plain-TS kernels; no region fuser";
+  return `native, ${precision === "f64" ? "float64" : "float32"} (${kernels})${why ? `; auto: ${why}` : ""}`;
+}
+
+export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
+  const given = options.inputs ?? new Map<string, NpyArray>();
+  const precision = options.precision ?? "f32";
+  const requested = options.backend ?? "auto";
+  const checked = checkSource(source, options, false);
+  checkInputNames(checked.program, given);
+  const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
+  if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
+  if (precision === "f64" && requested !== "native" && requested !== "auto") throw new Float64Unsupported(requested, PRECISION_F64);
+  // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
+  const tfjs = requested === "native" || (requested === "auto" && precision === "f64") ? undefined : await selectBackend(requested);
+  const memory = tfjs ? backendLimit(options.memory ?? memoryLimit(), tfjs) : (options.memory ?? memoryLimit());
+  const compiled = compileChecked(checked, { ...options, inputShapes, memory });
+  if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
+  const job: Job = { module: compiled.module, lowered: compiled.lowered, given, precision, memory };
+  const fuser = memoFuser(options.fuser ?? refusingFuser);
+  let engine: { backend: SelectedBackend } | { why?: string } = tfjs ? { backend: tfjs } : {};
+  if (tfjs && requested === "auto") {
+    const choice = chooseAuto(job.module, fuser, precision, tfjs.gpu === true);
+    if (choice.engine === "native") engine = { why: choice.why };
+  } else if (tfjs) {
+    const f64 = float64Reason(job.module, precision);
+    if (f64) throw new Float64Unsupported(tfjs.name, f64);
+  }
+  const ran = "backend" in engine ? onTfjs(job, engine.backend) : onNative(job, fuser);
+  const backend =
+    "backend" in engine
+      ? { name: engine.backend.name, description: engine.backend.description }
+      : { name: "native", description: nativeDescription(precision, options.fuser !== undefined, engine.why) };
+  const common = { diagnostics: compiled.diagnostics, backend, sizes: compiled.lowered.sizes };
+  if ("stopped" in ran) return { ...common, exports: [], reports: ran.reports, stopped: ran.stopped };
+  return { ...common, exports: ran.exports, reports: ran.reports, peakBytes: ran.peakBytes };
+}

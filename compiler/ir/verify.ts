@@ -277,7 +277,8 @@ class Verifier {
     const statics = op.statics;
     let expected: TensorT | string;
     try {
-      expected = builtinType(op.opcode, op.inputs, statics);
+      // The op's own output type is what its context expected: creation ops take their dtype from it.
+      expected = builtinType(op.opcode, op.inputs, statics, op.outputs[0].type);
     } catch (e) {
       expected = `its shape rule failed: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -28,6 +28,8 @@ export interface SelectedBackend {
   description: string;
   /** The most tensor memory the backend can hold, when it has a limit of its own. */
   maxBytes?: number;
+  /** Whether it computes on a GPU (tensorflow-gpu). */
+  gpu?: boolean;
 }
 
 /**
@@ -130,7 +132,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
   if (name === "cpu") quietCpu(tf);
-  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}) };
+  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}), ...(name === "tensorflow-gpu" ? { gpu: true } : {}) };
 }
 
 /**
