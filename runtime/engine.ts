@@ -23,21 +23,23 @@ export class Float64Unsupported extends Error {
   }
 }
 
-/** The first value of the module that is f64, for messages (undefined when there is none). */
-export function firstFloat64(module: Module): Value | undefined {
-  const inRegion = (r: Region): Value | undefined => {
-    for (const p of r.params) if (p.type.dtype === "f64") return p;
+/** The f64 values of the module, in order (named ones are what messages cite). */
+function float64Values(module: Module): Value[] {
+  const out: Value[] = [];
+  const visit = (r: Region): void => {
+    for (const p of r.params) if (p.type.dtype === "f64") out.push(p);
     for (const op of r.ops) {
-      const v = op.outputs.find((o) => o.type.dtype === "f64") ?? regionsOf(op).map(inRegion).find((x) => x !== undefined);
-      if (v) return v;
+      for (const o of op.outputs) if (o.type.dtype === "f64") out.push(o);
+      regionsOf(op).forEach(visit);
     }
-    return undefined;
   };
-  for (const f of module.funcs.values()) {
-    const v = inRegion(f.body);
-    if (v) return v;
-  }
-  return undefined;
+  for (const f of module.funcs.values()) visit(f.body);
+  return out;
+}
+
+/** Whether the module computes anything in float64. */
+export function usesFloat64(module: Module): boolean {
+  return float64Values(module).length > 0;
 }
 
 export const PRECISION_F64 = "`--precision f64` computes the whole program in float64";
@@ -45,9 +47,10 @@ export const PRECISION_F64 = "`--precision f64` computes the whole program in fl
 /** Why a run needs float64, or undefined when it does not. */
 export function float64Reason(module: Module, precision: FloatDType): string | undefined {
   if (precision === "f64") return PRECISION_F64;
-  const v = firstFloat64(module);
-  if (!v) return undefined;
-  return v.hint ? `the program computes in float64 (\`${v.hint}\` is f64)` : "the program computes in float64 (it has f64 values)";
+  const values = float64Values(module);
+  if (values.length === 0) return undefined;
+  const named = values.find((v) => v.hint !== undefined && !v.hint.startsWith("%"));
+  return named ? `the program computes in float64 (\`${named.hint}\` is f64)` : "the program computes in float64 (it has f64 values)";
 }
 
 /** A fuser that asks its inner fuser once per region and precision (the choice and the run share it). */

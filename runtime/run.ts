@@ -12,7 +12,7 @@ import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
 import { TfjsInterpreter } from "./tfjs/interpreter.js";
 import { BackwardFailure } from "./constructs.js";
-import { chooseAuto, Float64Unsupported, float64Reason, memoFuser, PRECISION_F64, type RunBackend } from "./engine.js";
+import { chooseAuto, Float64Unsupported, float64Reason, memoFuser, PRECISION_F64, type RunBackend, usesFloat64 } from "./engine.js";
 import type { RegionFuser } from "./native/fused.js";
 import { runNative } from "./native/execute.js";
 import { refusingFuser } from "./native/refusing-fuser.js";
@@ -128,9 +128,10 @@ function onNative(job: Job, fuser: RegionFuser): Executed {
   });
 }
 
-function nativeDescription(precision: FloatDType, fused: boolean, why?: string): string {
+function nativeDescription(module: Module, precision: FloatDType, fused: boolean, why?: string): string {
   const kernels = fused ? "fused regions where the fuser compiles them, plain-TS kernels elsewhere" : "plain-TS kernels; no region fuser";
-  return `native, ${precision === "f64" ? "float64" : "float32"} (${kernels})${why ? `; auto: ${why}` : ""}`;
+  const floats = precision === "f64" ? "float64" : usesFloat64(module) ? "float32, its f64 values in float64" : "float32";
+  return `native, ${floats} (${kernels})${why ? `; auto: ${why}` : ""}`;
 }
 
 export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
@@ -161,7 +162,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   const backend =
     "backend" in engine
       ? { name: engine.backend.name, description: engine.backend.description }
-      : { name: "native", description: nativeDescription(precision, options.fuser !== undefined, engine.why) };
+      : { name: "native", description: nativeDescription(job.module, precision, options.fuser !== undefined, engine.why) };
   const common = { diagnostics: compiled.diagnostics, backend, sizes: compiled.lowered.sizes };
   if ("stopped" in ran) return { ...common, exports: [], reports: ran.reports, stopped: ran.stopped };
   return { ...common, exports: ran.exports, reports: ran.reports, peakBytes: ran.peakBytes };

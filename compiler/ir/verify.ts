@@ -13,7 +13,7 @@
 //     `fixpoint`, `solve` below), and a `call`'s callee exists and agrees;
 //   - a builtin's record exists and its shape rule gives exactly its output's type.
 import { dimValue } from "../shapes.js";
-import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
+import { type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
 import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
@@ -252,8 +252,13 @@ class Verifier {
     if (start.results.length === 0) return this.error(where, "the start region yields no state");
     this.same(where, "the state's first item (the iterate)", [start.results[0]], [t]);
     this.same(where, "step region params", step.params, start.results.map((v) => v.type));
-    const scalars = Array.from({ length: extra }, () => scalarType("f32"));
-    this.same(where, "step region results", step.results, [...start.results.map((v) => v.type), ...scalars]);
+    const state = start.results.length;
+    this.same(where, "step region results", step.results.slice(0, state), start.results.map((v) => v.type));
+    if (!this.count(where, "step region results", step.results.length, state + extra)) return;
+    for (const v of step.results.slice(state)) {
+      const ok = v.type.shape.length === 0 && (v.type.dtype === "f32" || v.type.dtype === "f64");
+      if (!ok) this.error(where, `step region result ${printValue(v)} is ${show(v.type)}, expected a float scalar (a residual estimate or health)`);
+    }
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
