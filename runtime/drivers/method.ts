@@ -201,7 +201,10 @@ export function runFixpointMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, o: Fixpo
   const t0 = performance.now();
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);
-  let state = o.start(tf.clone(o.x0));
+  const x0 = tf.clone(o.x0);
+  let state = o.start(x0);
+  // A start that computes a new iterate (a fused region does) leaves the copy unused.
+  if (!state.includes(x0)) x0.dispose();
   for (;;) {
     const out = o.step(state);
     const [res] = readTail(tf, out, 1);
