@@ -11,6 +11,7 @@ import { formatBytes, limitText, type MemoryLimit, tensorBytes } from "./check/m
 import { peakOf } from "./ir/liveness.js";
 import { FILE_START } from "../base/span.js";
 import type { Diagnostic } from "../base/diagnostics.js";
+import type { FloatDType } from "../base/dtype.js";
 import type { Module } from "./ir/ir.js";
 import { lower, type Lowered } from "./lower/index.js";
 import { defaultPasses, runPipeline, stageNames } from "./passes/pipeline.js";
@@ -33,6 +34,12 @@ export interface CompileOptions {
   dump?: (pass: string, text: string) => void;
   /** The memory a run may plan for (`--max-memory`); a program that cannot fit is refused. */
   memory?: MemoryLimit;
+  /**
+   * How `f32` values are computed: in float32 (default), or in float64 (`--precision f64`, which
+   * runs a whole program in float64 on the native backend): constants fold that way, and the
+   * tolerance floor is float64's.
+   */
+  precision?: FloatDType;
 }
 
 export interface Compiled {
@@ -60,7 +67,7 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
   const file = options.file ?? "<input>";
   const parsed = parse(source, file);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
-  const generic = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
+  const generic = check(parsed.program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.precision ? { precision: options.precision } : {}) });
   const diagnostics = [...parsed.diagnostics, ...generic.diagnostics];
   if (!concrete || hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
   const elaborated = elaborate(parsed.program, options, { shapes: options.inputShapes ?? new Map(), required: false });
@@ -72,7 +79,7 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
 function elaborate(program: A.Program, options: CompileOptions, data: GivenData): { errors: Diagnostic[]; typed?: TProgram; undecided: boolean } {
   // `batch 64` gives a batch dimension declared without a value its value; --set overrides it.
   const sizes = new Map([...batchSizesOf(program), ...(options.sizes ?? [])]);
-  const r = check(program, { sizes, ...(options.memory ? { memory: options.memory } : {}), concrete: data });
+  const r = check(program, { sizes, ...(options.memory ? { memory: options.memory } : {}), ...(options.precision ? { precision: options.precision } : {}), concrete: data });
   return { errors: r.diagnostics.filter((d) => d.severity === "error"), ...(r.typed ? { typed: r.typed } : {}), undecided: r.undecided === true };
 }
 
@@ -92,7 +99,7 @@ export function compileChecked(checked: Compiled, options: CompileOptions = {}):
   const lowered = lower(elaborated.typed);
   let module: Module;
   try {
-    module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff }), {
+    module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff, f32: options.precision ?? "f32" }), {
       verify: options.verify ?? true,
       ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
       ...(options.dump ? { dump: options.dump } : {}),

@@ -60,14 +60,20 @@ export const MAX_ITERATION_BOUND = 1e9;
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
 export const FLOAT32_MIN_RTOL = 1e-7;
-const RTOL_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
+/** Below ~1e-14 relative (about 50 float64 epsilons), neither can float64. */
+export const FLOAT64_MIN_RTOL = 1e-14;
+/** The relative tolerance a construct computing in this float can reach at the finest. */
+export const minRtol = (float: "f32" | "f64"): number => (float === "f64" ? FLOAT64_MIN_RTOL : FLOAT32_MIN_RTOL);
+const RTOL_HINT =
+  "float32's relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest, or compute in float64 (declare the unknown `f64`, or run with `--precision f64` on the native backend).";
 
 const rtol = (dflt: number | null): OptionSpec => ({
   name: "rtol",
   kind: "float",
   default: dflt,
   doc: "stop when the residual falls below rtol × the reference norm",
-  min: FLOAT32_MIN_RTOL,
+  // float64's floor here; float32's is applied once the construct's float is known (compiler/check/clauses.ts)
+  min: FLOAT64_MIN_RTOL,
   minHint: RTOL_HINT,
 });
 const atol: OptionSpec = { name: "atol", kind: "float", default: 0, doc: "stop when the residual falls below atol" };

@@ -24,24 +24,26 @@ import type { Report } from "./report.js";
 import { RunStopped } from "./stopped.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
-export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
+export type RunRegion<T extends Tensor = Tensor> = (region: Region) => (...args: T[]) => T[];
 
 /** What a backend gives the constructs it runs. */
-export interface ConstructHost {
-  tf: Tf;
-  run: RunRegion;
+export interface ConstructHost<T extends Tensor = Tensor> {
+  tf: Tf<T>;
+  run: RunRegion<T>;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
   /** Data, checkpoints and resumption for `train` (absent: a program without one). */
   training?: TrainingHost;
+  /** Which engine runs the construct (`tfjs-wasm`, `native f64: …`), for its report. */
+  engine?: string;
   /** Who watches the run (monitors, the API's onIteration, an abort); absent: nobody, at no cost. */
   watch?: Watcher;
   /** The open run's listener, which runConstruct gives the stopping rules of the run it opens. */
   listen?: ResidualListener;
 }
 
-export interface ConstructResult {
-  values: Tensor[];
+export interface ConstructResult<T extends Tensor = Tensor> {
+  values: T[];
   report: Report;
 }
 
@@ -60,22 +62,54 @@ export class BackwardFailure extends RunStopped {
   }
 }
 
-export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  if (!host.watch) return runOp(host, op, inputs);
-  return watchedRun(host.watch, op, (listen) => runOp({ ...host, listen }, op, inputs), (r) => disposeAll(r.values));
+/**
+ * The regions a construct's driver calls, adjoints and phantom gradients included: what a
+ * backend must be able to run for it (a method written in iterlang runs `start` and `step`, and
+ * a solve's `operator` for the true residual; a TypeScript driver runs `map`, or `operator` and
+ * `precond`).
+ */
+export function calledRegions(op: ConstructOp): Region[] {
+  const some = (...rs: (Region | undefined)[]): Region[] => rs.filter((r): r is Region => r !== undefined);
+  switch (op.kind) {
+    case "fixpoint":
+      return op.regions.start && op.regions.step ? some(op.regions.start, op.regions.step) : [op.regions.map];
+    case "solve": {
+      const { operator, precond, start, step } = op.regions;
+      return start && step ? some(start, step, operator) : some(operator, precond);
+    }
+    case "loop":
+      return some(op.regions.body, op.regions.until);
+    case "unroll":
+      return some(op.regions.body, op.regions.back, op.regions.until);
+    case "minimize":
+      return some(op.regions.value, op.regions.start, op.regions.step);
+    case "train":
+      return some(op.regions.loss, op.regions.gradient, op.regions.start, op.regions.step);
+  }
 }
 
-function runOp(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+export function runConstruct<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
+  // The report says which engine ran it before anyone watching hears of its end.
+  const run = (h: ConstructHost<T>): ConstructResult<T> => {
+    const r = runOp(h, op, inputs);
+    if (host.engine) r.report.engine = host.engine;
+    return r;
+  };
+  if (!host.watch) return run(host);
+  return watchedRun(host.watch, op, (listen) => run({ ...host, listen }), (r) => disposeAll(r.values));
+}
+
+function runOp<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
   if ((op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop") && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
 /** The rule with the open run's listener, when someone watches. */
-function heard(host: ConstructHost, rule: StoppingRule): StoppingRule {
+function heard<T extends Tensor>(host: ConstructHost<T>, rule: StoppingRule): StoppingRule {
   return host.listen ? { ...rule, listener: host.listen } : rule;
 }
 
-function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
+function runPlain<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[], stop?: StoppingRule): ConstructResult<T> {
   switch (op.kind) {
     case "fixpoint":
       return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
@@ -92,15 +126,15 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
   }
 }
 
-const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
+const single = <T extends Tensor>(r: DriverResult<T>): ConstructResult<T> => ({ values: [r.value], report: r.report });
 
 /** The one-argument function a region computes. */
-function unary(run: RunRegion, r: Region): (x: Tensor) => Tensor {
+function unary<T extends Tensor>(run: RunRegion<T>, r: Region): (x: T) => T {
   const f = run(r);
   return (x) => f(x)[0];
 }
 
-function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+function fixpoint<T extends Tensor>({ tf, run }: ConstructHost<T>, op: FixpointOp, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { start, step, map } = op.regions;
   const lipschitz = optionalNumber(op.method, "lipschitz");
   const common = { stop, name: op.label, ...(lipschitz !== undefined ? { lipschitz } : {}) };
@@ -116,12 +150,12 @@ function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], st
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop: StoppingRule): DriverResult {
+function solve<T extends Tensor>({ tf, run }: ConstructHost<T>, op: SolveOp, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);
   const common = { stop, name: op.label, ...(x0 ? { x0 } : {}) };
-  let result: DriverResult;
+  let result: DriverResult<T>;
   if (start && step) {
     const [begin, advance] = [run(start), run(step)];
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
@@ -139,10 +173,10 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   return result;
 }
 
-function minimize({ tf, run }: ConstructHost, op: MinimizeOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+function minimize<T extends Tensor>({ tf, run }: ConstructHost<T>, op: MinimizeOp, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { value, start, step } = op.regions;
   const evaluate = run(value);
-  const objective = { value: (x: Tensor) => evaluate(x) as [Tensor, Tensor] };
+  const objective = { value: (x: T) => evaluate(x) as [T, T] };
   const common = { ...objective, x0, stop, name: op.label };
   if (start && step) {
     const [begin, advance] = [run(start), run(step)];
@@ -155,7 +189,7 @@ function minimize({ tf, run }: ConstructHost, op: MinimizeOp, [x0]: Tensor[], st
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
-function train({ tf, run, training, listen }: ConstructHost, op: TrainOp, params: Tensor[]): ConstructResult {
+function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>, op: TrainOp, params: T[]): ConstructResult<T> {
   if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
   const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
   const checkpoint = op.settings.checkpoint;
@@ -182,10 +216,10 @@ function train({ tf, run, training, listen }: ConstructHost, op: TrainOp, params
   });
 }
 
-function loop({ tf, run, listen, watch }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function loop<T extends Tensor>({ tf, run, listen, watch }: ConstructHost<T>, op: LoopOp, inits: T[], maxIter = op.maxIter): ConstructResult<T> {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, done] = [run(body), until ? run(until) : undefined];
   // A loop has no residual: a watcher hears of each iteration with NaN, and can stop it.
   const heartbeat = (k: number) => void listen?.(k, NaN, NaN, NaN);
@@ -206,10 +240,10 @@ function loop({ tf, run, listen, watch }: ConstructHost, op: LoopOp, inits: Tens
   return { values, report };
 }
 
-function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tensor[]): ConstructResult {
+function unroll<T extends Tensor>({ tf, run, reportOf }: ConstructHost<T>, op: UnrollOp, inputs: T[]): ConstructResult<T> {
   const n = inputs.length / 2;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, back, done] = [run(op.regions.body), run(op.regions.back), op.regions.until ? run(op.regions.until) : undefined];
   // A fixpoint differentiated `unrolled`: as many steps as the forward one took.
   const forward = op.iterationsOf !== undefined ? reportOf(op.iterationsOf) : undefined;
@@ -218,7 +252,7 @@ function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tens
     init: inputs.slice(0, n),
     cts: inputs.slice(n),
     step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
-    ...(done ? { done: (k: number, xs: Tensor[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
+    ...(done ? { done: (k: number, xs: T[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
     back: (k, xs, cts) => tf.tidy(() => back(...withCounter(k, xs), ...cts)),
     captured: op.outputs.length - n,
     maxIter: forward ? forward.iterations : op.maxIter,
@@ -234,7 +268,7 @@ function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tens
  * An adjoint or tangent construct, under its policy: it runs only on a converged forward
  * construct, and its own failure to converge is never passed on silently.
  */
-function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: Tensor[]): ConstructResult {
+function adjoint<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: T[]): ConstructResult<T> {
   const forward = host.reportOf(of.forward);
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
@@ -257,7 +291,7 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
 }
 
 /** `on backward_fail phantom(k: n)`: n steps of the adjoint iteration, an approximate gradient. */
-function phantom(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: Tensor[]): ConstructResult {
+function phantom<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: T[]): ConstructResult<T> {
   const r = runPlain(host, op, inputs, { rtol: 0, atol: 0, maxIter: k });
   r.report.reason = "completed";
   r.report.converged = true;
@@ -274,6 +308,6 @@ function policyFailure(report: Report, of: AdjointOf | undefined, why: string): 
   throw new BackwardFailure(report, `the gradient through \`${of?.label ?? report.name}\` is not used: ${why}`);
 }
 
-function disposeAll(ts: readonly Tensor[]): void {
+function disposeAll<T extends Tensor>(ts: readonly T[]): void {
   for (const t of ts) if (!t.isDisposed) t.dispose();
 }

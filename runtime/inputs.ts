@@ -5,8 +5,12 @@
 // items, so the work is linear in the size of the file whatever its depth, and a message says
 // where the data broke (`[3][1]`).
 import { extname } from "node:path";
+import type { FloatDType } from "../base/dtype.js";
+import { didYouMean } from "../base/suggest.js";
+import { type TensorT, typeToString } from "../compiler/types.js";
+import type * as A from "../grammar/ast.js";
 import { FileRefusal, MAX_JSON_BYTES, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
-import { indexOf, MAX_RANK, type NpyArray, NpyError, readNpy } from "./npy.js";
+import { indexOf, MAX_RANK, type NpyArray, type NpyDType, NpyError, readNpy } from "./npy.js";
 
 /** A data file iterlang cannot use: a user error whose message names the file (and the input). */
 export class InputError extends Error {
@@ -70,7 +74,8 @@ function nestedShape(root: unknown): { shape: number[]; leaves: unknown[] } {
 /** Leaves as float32 (numbers) or bool (true/false), never a mix; `where(i)` names leaf i. */
 function leavesToData(leaves: readonly unknown[], where: (i: number) => string): Pick<NpyArray, "dtype" | "data"> {
   const bools = leaves.length > 0 && typeof leaves[0] === "boolean";
-  const data = bools ? new Uint8Array(leaves.length) : new Float32Array(leaves.length);
+  // Numbers stay float64 (JSON's own): a float32 run rounds them (conformInput), a float64 run keeps them.
+  const data = bools ? new Uint8Array(leaves.length) : new Float64Array(leaves.length);
   for (let i = 0; i < leaves.length; i++) {
     const v = leaves[i];
     if (bools ? typeof v !== "boolean" : typeof v !== "number")
@@ -78,11 +83,9 @@ function leavesToData(leaves: readonly unknown[], where: (i: number) => string):
         `at ${where(i)} I expected ${bools ? "true or false, as at the first entry" : "a number"}, but found ${describe(v)}`,
         "entries are all numbers, or all true/false; nested arrays must be regular.",
       );
-    if (typeof v === "number" && !Number.isFinite(Math.fround(v)))
-      throw new DataError(`the value ${v} at ${where(i)} is beyond float32's range (±3.4e38), and iterlang computes in float32`);
     data[i] = v === true ? 1 : v === false ? 0 : (v as number);
   }
-  return { dtype: bools ? "bool" : "float32", data };
+  return { dtype: bools ? "bool" : "float64", data };
 }
 
 /** `{ "shape": [...], "data": [...] }` */
@@ -120,18 +123,6 @@ export function readJsonArray(path: string, text: string): NpyArray {
   }
 }
 
-/** An input's data, and the notes to show about how it was read (a float64 file cast to float32). */
-export interface InputData {
-  array: NpyArray;
-  notes: string[];
-}
-
-/** A float64 file loses digits as float32: said. (int64 → int32 is exact when it is accepted.) */
-function notesFor(name: string, path: string, array: NpyArray): string[] {
-  if (array.stored !== "float64") return [];
-  return [`the input \`${name}\` (${path}) holds float64 values; I read them as float32, which iterlang computes in (about 7 significant digits).`];
-}
-
 function readData(path: string): NpyArray {
   const ext = extname(path).toLowerCase();
   if (ext === ".npy") return readNpy(readRegularFile(path, MAX_NPY_BYTES, "a .npy input"));
@@ -142,9 +133,10 @@ function readData(path: string): NpyArray {
 /**
  * The data for the input `name` from `path` (.npy or .json), refused with an InputError that
  * names the input and the file when it cannot be used: unreadable, malformed, truncated,
- * followed by other bytes, ragged, not numbers, out of float32's range, or empty.
+ * followed by other bytes, ragged, not numbers, or empty. (Float data are kept in float64 until the
+ * run knows what it computes the input in: conformInput.)
  */
-export function readInput(name: string, path: string): InputData {
+export function readInput(name: string, path: string): NpyArray {
   const where = `I can't use ${path} for the input \`${name}\``;
   let array: NpyArray;
   try {
@@ -155,7 +147,7 @@ export function readInput(name: string, path: string): InputData {
     throw e;
   }
   if (array.data.length === 0) throw new InputError(`${where}: it holds no values (shape [${array.shape.join(", ")}]).`, "an input needs at least one value.");
-  return { array, notes: notesFor(name, path, array) };
+  return array;
 }
 
 /** `--input f=path` → ["f", "path"]. */
@@ -163,4 +155,48 @@ export function parseInputFlag(item: string): [string, string] {
   const m = /^([A-Za-z_][\w]*)=(.+)$/.exec(item);
   if (!m) throw new InputError(`\`--input ${item}\` is not of the form NAME=FILE (e.g. \`--input f=f.npy\`).`);
   return [m[1], m[2]];
+}
+
+/** Data given for an input the program does not declare: said first, with a did-you-mean. */
+export function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
+  if (given.size === 0 || !program) return;
+  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
+  for (const name of given.keys()) {
+    if (declared.includes(name)) continue;
+    const hint = didYouMean(name, declared);
+    throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
+  }
+}
+
+/** The .npy dtype a run stores a value of this type in (`f32` at the run's precision). */
+export function npyDTypeOf(type: TensorT, precision: FloatDType): NpyDType {
+  if (type.dtype === "f64" || (type.dtype === "f32" && precision === "f64")) return "float64";
+  return type.dtype === "f32" ? "float32" : type.dtype === "i32" ? "int32" : "bool";
+}
+
+const isFloatData = (d: NpyDType) => d === "float32" || d === "float64";
+
+/** Float data rounded to float32; a finite value beyond float32's range would silently become ±Inf. */
+function toFloat32(name: string, arr: NpyArray): Float32Array {
+  const out = Float32Array.from(arr.data);
+  for (let i = 0; i < out.length; i++)
+    if (!Number.isFinite(out[i]) && Number.isFinite(arr.data[i]))
+      throw new InputError(`The data given for \`${name}\` holds ${arr.data[i]} at ${indexOf(i, arr.shape)}, beyond float32's range (±3.4e38), and \`${name}\` is computed in float32.`, "scale the data, or compute in float64 (declare it `f64`, or run with `--backend native --precision f64`).");
+  return out;
+}
+
+/**
+ * The data for an input in the dtype the run stores it in. Floats convert between float32 and
+ * float64 (a float32 run rounds float64 data, as it rounds everything it computes; a float64
+ * run keeps it exactly); whole numbers given as floats (JSON has no integers) become int32 for
+ * an `i32` input; any other difference is the user's to fix.
+ */
+export function conformInput(name: string, arr: NpyArray, type: TensorT, precision: FloatDType): NpyArray {
+  const want = npyDTypeOf(type, precision);
+  if (arr.dtype === want) return arr;
+  if (want === "float32" && isFloatData(arr.dtype)) return { dtype: want, shape: arr.shape, data: toFloat32(name, arr) };
+  if (want === "float64" && isFloatData(arr.dtype)) return { dtype: want, shape: arr.shape, data: Float64Array.from(arr.data) };
+  if (want === "int32" && isFloatData(arr.dtype) && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
+    return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
+  throw new InputError(`The data given for \`${name}\` holds ${arr.stored ?? arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }

@@ -1,22 +1,22 @@
 // NumPy .npy files: format versions 1.0, 2.0 (and 3.0, a UTF-8 header), C order only.
-// Reads <f4, <f8 (as float32 when every value is in float32's range), <i4, <i8 (as int32 when
+// Reads <f4, <f8 (kept as float64: a run decides whether to round it), <i4, <i8 (as int32 when
 // every value fits), |b1 (and the same types big-endian), exactly one array and nothing after
-// it; writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
+// it; writes <f4, <f8, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
 import { writeFileAtomic } from "./fs/atomic-write.js";
 import { FileRefusal, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
 import type { Tensor, Tf } from "./tfjs/kernels/common.js";
 
-export type NpyDType = "float32" | "int32" | "bool";
+export type NpyDType = "float32" | "float64" | "int32" | "bool";
 
 export interface NpyArray {
   dtype: NpyDType;
   /** C (row-major) order; [] for a scalar. */
   shape: number[];
   /** bool values are 0/1 bytes. */
-  data: Float32Array | Int32Array | Uint8Array;
-  /** The dtype the file stored, when it was converted on reading (float64 → float32, int64 → int32). */
-  stored?: "float64" | "int64";
+  data: Float32Array | Float64Array | Int32Array | Uint8Array;
+  /** The dtype the file stored, when it was converted on reading (int64 → int32). */
+  stored?: "int64";
 }
 
 /** The most axes an array may have (NumPy's own limit is 32 as well). */
@@ -78,7 +78,7 @@ export interface NpyLayout {
   count: number;
   value(i: number): number;
   /** The dtype the file stored, when values are converted on reading. */
-  stored?: "float64" | "int64";
+  stored?: "int64";
 }
 
 /** Reads the header of a .npy file's bytes and checks that the data are all there. */
@@ -97,11 +97,11 @@ export function readNpyLayout(bytes: Uint8Array): NpyLayout {
   return layout(header, view, start + headerLen);
 }
 
-/** Decodes a .npy file's bytes; `stored` says when a float64 or int64 file was converted. */
+/** Decodes a .npy file's bytes; `stored` says when an int64 file was converted. */
 export function readNpy(bytes: Uint8Array): NpyArray {
   const l = readNpyLayout(bytes);
   const data =
-    l.dtype === "float32" ? new Float32Array(l.count) : l.dtype === "int32" ? new Int32Array(l.count) : new Uint8Array(l.count);
+    l.dtype === "float32" ? new Float32Array(l.count) : l.dtype === "float64" ? new Float64Array(l.count) : l.dtype === "int32" ? new Int32Array(l.count) : new Uint8Array(l.count);
   for (let i = 0; i < l.count; i++) data[i] = l.value(i);
   return { dtype: l.dtype, shape: l.shape, data, ...(l.stored ? { stored: l.stored } : {}) };
 }
@@ -133,7 +133,7 @@ function layout(h: Header, view: DataView, offset: number): NpyLayout {
     case "f4":
       return { dtype: "float32", shape, count, value: (i) => view.getFloat32(at(i), little) };
     case "f8":
-      return { dtype: "float32", shape, count, value: (i) => float64AsFloat32(view.getFloat64(at(i), little), i, shape), stored: "float64" };
+      return { dtype: "float64", shape, count, value: (i) => view.getFloat64(at(i), little) };
     case "i4":
       return { dtype: "int32", shape, count, value: (i) => view.getInt32(at(i), little) };
     case "i8":
@@ -143,14 +143,6 @@ function layout(h: Header, view: DataView, offset: number): NpyLayout {
   }
 }
 
-/** A float64 value as float32; a finite value beyond float32's range would silently become ±Inf. */
-function float64AsFloat32(v: number, i: number, shape: readonly number[]): number {
-  if (Math.abs(v) > FLOAT32_MAX && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
-    throw new NpyError(`the float64 value ${v} at ${indexOf(i, shape)} is beyond float32's range (±3.4e38), and iterlang computes in float32`);
-  }
-  return v;
-}
-
 function int64AsInt32(v: bigint, i: number, shape: readonly number[]): number {
   if (v < -2147483648n || v > 2147483647n) {
     throw new NpyError(`the int64 value ${v} at ${indexOf(i, shape)} does not fit in int32; iterlang computes in int32 and float32`);
@@ -158,7 +150,7 @@ function int64AsInt32(v: bigint, i: number, shape: readonly number[]): number {
   return Number(v);
 }
 
-const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], int32: ["<i4", 4], bool: ["|b1", 1] };
+const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], float64: ["<f8", 8], int32: ["<i4", 4], bool: ["|b1", 1] };
 
 /** Encodes an array as .npy bytes (version 1.0, or 2.0 for a header over 64 KiB). */
 export function writeNpy(arr: NpyArray): Uint8Array {
@@ -182,6 +174,7 @@ export function writeNpy(arr: NpyArray): Uint8Array {
   for (let i = 0; i < count; i++) {
     const v = arr.data[i];
     if (arr.dtype === "float32") view.setFloat32(base + 4 * i, v, true);
+    else if (arr.dtype === "float64") view.setFloat64(base + 8 * i, v, true);
     else if (arr.dtype === "int32") view.setInt32(base + 4 * i, v, true);
     else out[base + i] = v ? 1 : 0;
   }
@@ -209,8 +202,9 @@ export async function writeNpyFile(path: string, arr: NpyArray): Promise<void> {
   writeFileAtomic(path, writeNpy(arr));
 }
 
-/** A tensor on the active backend holding the array. */
+/** A tensor on the active backend holding the array (tfjs has no float64: it is rounded to float32). */
 export function npyToTensor(tf: Tf, arr: NpyArray): Tensor {
+  if (arr.dtype === "float64") return tf.tensor(Float32Array.from(arr.data), arr.shape, "float32");
   return tf.tensor(arr.data, arr.shape, arr.dtype);
 }
 

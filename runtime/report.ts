@@ -93,6 +93,8 @@ export interface Report {
    * say (loops have none).
    */
   tolerance?: number;
+  /** Which backend ran the construct: `tfjs-wasm`, `native f64, op by op (plain TS)`, … */
+  engine?: string;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -407,6 +409,7 @@ export interface ReportJson {
   validationHistory?: JsonNumber[];
   adjointOf?: string;
   tolerance?: JsonNumber;
+  engine?: string;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -444,6 +447,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.objective !== undefined) out.objective = jsonNumber(r.objective);
   if (r.objectiveHistory) out.objectiveHistory = r.objectiveHistory.map(jsonNumber);
   if (r.validationHistory) out.validationHistory = r.validationHistory.map(jsonNumber);
+  if (r.engine !== undefined) out.engine = r.engine;
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -476,6 +480,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.objective !== undefined) out.objective = fromJsonNumber(j.objective);
   if (j.objectiveHistory) out.objectiveHistory = j.objectiveHistory.map(fromJsonNumber);
   if (j.validationHistory) out.validationHistory = j.validationHistory.map(fromJsonNumber);
+  if (j.engine !== undefined) out.engine = j.engine;
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

@@ -1,12 +1,13 @@
-// `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
-// construct and a summary of each export. Exit 3 when any construct did not converge.
+// `iterc run`: compile and run a file's exports (on tfjs or the native backend), print a report
+// per iterative construct and a summary of each export. Exit 3 when any construct did not converge.
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { printModule } from "../../compiler/ir/print.js";
 import { compileSource, STAGES } from "../../compiler/compile.js";
+import type { FloatDType } from "../../base/dtype.js";
 import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
-import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
+import { RUN_BACKENDS, type RunBackend } from "../../runtime/engine.js";
 import { parseInputFlag, readInput } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { painterFor } from "../../runtime/monitor/colour.js";
@@ -24,6 +25,7 @@ interface RunFlags {
   input?: string[];
   set?: string[];
   backend: string;
+  precision: string;
   json?: boolean;
   out?: string;
   values?: boolean;
@@ -36,9 +38,14 @@ interface RunFlags {
   monitorEvery?: string;
 }
 
-function backendName(s: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(s)) return s as BackendName;
-  throw new UsageError(`\`--backend ${s}\` is not a backend.`, `choose one of ${BACKEND_NAMES.join(", ")}.`);
+function backendName(s: string): RunBackend {
+  if ((RUN_BACKENDS as readonly string[]).includes(s)) return s as RunBackend;
+  throw new UsageError(`\`--backend ${s}\` is not a backend.`, `choose one of ${RUN_BACKENDS.join(", ")}.`);
+}
+
+function precisionName(s: string): FloatDType {
+  if (s === "f32" || s === "f64") return s;
+  throw new UsageError(`\`--precision ${s}\` is not a precision.`, "choose f32 (float32, every backend) or f64 (float64, the native backend).");
 }
 
 /** min, max, mean and 2-norm of an export, and its values when there are few. */
@@ -100,9 +107,7 @@ function loadInputs(items: string[] | undefined): Map<string, NpyArray> {
   for (const item of items ?? []) {
     const [name, path] = parseInputFlag(item);
     if (out.has(name)) throw new UsageError(`The input \`${name}\` is given twice.`);
-    const { array, notes } = readInput(name, path);
-    for (const note of notes) process.stderr.write(`note: ${note}\n`);
-    out.set(name, array);
+    out.set(name, readInput(name, path));
   }
   return out;
 }
@@ -114,7 +119,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .argument("<file>", "the .iter file")
     .option("--input <name=file>", "give an input from a .npy or .json file (repeatable)", collect, [])
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--backend <name>", `tensor backend: ${BACKEND_NAMES.join(", ")}`, "auto")
+    .option("--backend <name>", `tensor backend: ${RUN_BACKENDS.join(", ")}`, "auto")
+    .option("--precision <f32|f64>", "compute f32 values in float32 or float64 (f64 runs on the native backend)", "f32")
     .option("--json", "print one JSON object instead of tables")
     .option("--values", "with --json, include every export's values")
     .option("--out <dir>", "write each export as DIR/NAME.npy")
@@ -129,6 +135,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
+      const precision = precisionName(flags.precision);
       const observer = runObserver(flags);
       const sizes = sizesFor(source, file, flags.set);
       if (flags.out !== undefined) makeOutDir(flags.out);
@@ -141,7 +148,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       let out;
       try {
         const training = { onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) };
-        out = await runSource(source, { file, sizes, inputs, backend, ...training, ...(observer ? { observer } : {}) });
+        out = await runSource(source, { file, sizes, inputs, backend, precision, ...training, ...(observer ? { observer } : {}) });
       } finally {
         progress.clear();
       }

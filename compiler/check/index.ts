@@ -6,6 +6,7 @@
 // every size a number, from `--set`, `dim N = …` and the shapes of the data given, and
 // elaborates every instance — what only concrete sizes reveal (a size that is not whole, a
 // standard-library method that does not fit) is found here, never in lowering.
+import type { FloatDType } from "../../base/dtype.js";
 import { stdModules } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
 import type { Diagnostic } from "../../base/diagnostics.js";
@@ -30,6 +31,8 @@ export interface CheckOptions {
   concrete?: GivenData;
   /** The memory a concrete elaboration may plan for; what cannot fit is a located error. */
   memory?: MemoryLimit;
+  /** How `f32` values are computed; the tolerance floor follows it. */
+  precision?: FloatDType;
 }
 
 export interface CheckResult {
@@ -50,6 +53,7 @@ export function stdlibModules(): string[] {
 export function check(program: A.Program, options: CheckOptions = {}): CheckResult {
   const ctx = new CheckContext(program.file, options.concrete ? "concrete" : "generic");
   ctx.memory = options.memory;
+  ctx.precision = options.precision ?? "f32";
   const root = new Scope();
   root.expect(definitions(program.decls));
   hoistOps(ctx, program, root);

@@ -9,7 +9,7 @@ import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
+import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse, settleTolerances } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
 import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
@@ -61,12 +61,14 @@ function isBareCreator(e: A.Expr, scope: Scope): boolean {
 }
 
 export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TFixpoint | undefined {
+  const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method, "fixpoint", scope);
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
   const stop = stopOf(ctx, s, method, scope);
   const grad = checkGrad(ctx, s.grad, "fixpoint", scope);
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   const u = unknownType(ctx, s.type, s.init, scope);
+  settleTolerances(ctx, fine, u?.type.dtype);
   if (!u) {
     if (u === null) cannotInferFixpoint(ctx, s, scope);
     poison(scope, [s.target]);
@@ -111,17 +113,20 @@ function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT |
 }
 
 export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
+  const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method ?? null, "solve", scope);
   const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
   const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   if (rhsUsesUnknown(ctx, s, scope)) {
+    settleTolerances(ctx, fine, undefined);
     poison(scope, [s.unknown]);
     return undefined;
   }
   const rhs = tensorOf(ctx, s.rhs, scope);
   const u = rhs && unknownType(ctx, s.unknownType, s.init, scope, rhs.type);
+  settleTolerances(ctx, fine, u ? u.type.dtype : undefined);
   if (!rhs || !u) {
     poison(scope, [s.unknown]);
     return undefined;

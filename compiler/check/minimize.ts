@@ -8,7 +8,7 @@ import { numel } from "../ops/common.js";
 import { dimConst } from "../shapes.js";
 import { scalar, tensor, type TensorT, typeToString } from "../types.js";
 import type { Operator, Protocol, TMinimize } from "../typed/program.js";
-import { checkMethod, refuse } from "./clauses.js";
+import { checkMethod, refuse, settleTolerances } from "./clauses.js";
 import type { CheckContext } from "./context.js";
 import { stopOf, unknownType } from "./iterative.js";
 import { applyOperator, checkProtocol, lambdaOf, symBinding } from "./protocol.js";
@@ -23,12 +23,14 @@ export function matrixView(t: TensorT): TensorT {
 }
 
 export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): TMinimize | undefined {
+  const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method, "minimize", scope);
   refuse(ctx, s.precond, "precond", "minimize", "an optimiser has no preconditioner clause; its options are in `method`.");
   refuse(ctx, s.grad, "grad", "minimize", "a minimize is not differentiated through.");
   refuse(ctx, s.onBackwardFail, "on backward_fail", "minimize", "a minimize is not differentiated through.");
   const stop = stopOf(ctx, s, method, scope, GRADIENT_NAMES);
   const u = unknownType(ctx, s.unknownType, s.init, scope);
+  settleTolerances(ctx, fine, u?.type.dtype);
   if (!u) {
     if (u === null) ctx.error(s.unknown.span, "cannot-infer", `I can't tell the shape of \`${s.unknown.name}\`.`, { hint: `give it a type (\`-> ${s.unknown.name}: f32[n]\`) or an \`init\` value.` });
     poison(scope, [s.unknown]);

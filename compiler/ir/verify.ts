@@ -267,8 +267,13 @@ class Verifier {
     if (start.results.length === 0) return this.error(where, "the start region yields no state");
     this.same(where, "the state's first item (the iterate)", [start.results[0]], [t]);
     this.same(where, "step region params", step.params, start.results.map((v) => v.type));
-    const scalars = Array.from({ length: extra }, () => scalarType("f32"));
-    this.same(where, "step region results", step.results, [...start.results.map((v) => v.type), ...scalars]);
+    const state = start.results.length;
+    this.same(where, "step region results", step.results.slice(0, state), start.results.map((v) => v.type));
+    if (!this.count(where, "step region results", step.results.length, state + extra)) return;
+    for (const v of step.results.slice(state)) {
+      const ok = v.type.shape.length === 0 && (v.type.dtype === "f32" || v.type.dtype === "f64");
+      if (!ok) this.error(where, `step region result ${printValue(v)} is ${show(v.type)}, expected a float scalar (a residual estimate or health)`);
+    }
   }
 
   /** minimize: inputs [init]; value x -> (f[], x-type gradient); step (g, k, lr, state…) -> state. */
@@ -278,7 +283,7 @@ class Verifier {
     this.same(where, "outputs", op.outputs, [t]);
     const { value, start, step } = op.regions;
     this.same(where, "value region params", value.params, [t]);
-    this.same(where, "value region results", value.results, [scalarType("f32"), t]);
+    this.same(where, "value region results", value.results, [scalarType(t.dtype), t]);
     if (start && step) {
       if (start.results.length === 0) return this.error(where, "the start region yields no state");
       const view = start.params[0].type;
@@ -324,7 +329,8 @@ class Verifier {
     const statics = op.statics;
     let expected: TensorT | string;
     try {
-      expected = builtinType(op.opcode, op.inputs, statics);
+      // The op's own output type is what its context expected: creation ops take their dtype from it.
+      expected = builtinType(op.opcode, op.inputs, statics, op.outputs[0].type);
     } catch (e) {
       expected = `its shape rule failed: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -23,7 +23,10 @@ export interface RunRequest {
   file: string;
   sizes: Record<string, number>;
   inputs: Record<string, InputValue>;
-  backend: BackendName;
+  backend: BackendName | "native";
+  precision?: "f32" | "f64";
+  dataRoot?: string;
+  resume?: string;
   /** Which events the caller listens to: none costs nothing. */
   events: { iterations: boolean; runs: boolean };
 }
@@ -45,7 +48,7 @@ export async function execute(req: RunRequest, hooks: RunHooks = {}): Promise<Ru
   if (inputs.diagnostics.length) return failed(inputs.diagnostics);
   const observer = observerFor(req, hooks);
   try {
-    const out = await runSource(req.source, { file: req.file, sizes, inputs: inputs.arrays, backend: req.backend, ...(observer ? { observer } : {}), ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
+    const out = await runSource(req.source, { file: req.file, sizes, inputs: inputs.arrays, backend: req.backend, ...(req.precision ? { precision: req.precision } : {}), ...(req.dataRoot ? { dataRoot: req.dataRoot } : {}), ...(req.resume ? { resume: req.resume } : {}), ...(observer ? { observer } : {}), ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
     return resultOf(out);
   } catch (e) {
     const d = asDiagnostic(e, parsed.program);

@@ -55,17 +55,21 @@ function isShaped(v: InputValue): v is Extract<InputValue, { shape: readonly num
   return typeof v === "object" && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && "data" in v;
 }
 
-/** A typed array or an array of numbers or booleans as float32, int32 or bool data. */
+/**
+ * A typed array or an array of numbers or booleans as float32, float64, int32 or bool data.
+ * Float64 data (and plain numbers, JavaScript's float64) stay float64 until the run knows what
+ * it computes the input in: a float32 run rounds them, a float64 run keeps them (conformInput).
+ */
 function flatten(name: string, data: unknown): Flat | string {
   if (data instanceof Float32Array) return { dtype: "float32", data };
   if (data instanceof Int32Array) return { dtype: "int32", data };
-  if (data instanceof Float64Array) return { dtype: "float32", data: Float32Array.from(data) };
+  if (data instanceof Float64Array) return { dtype: "float64", data };
   if (data instanceof Uint8Array) {
     if (data.every((b) => b <= 1)) return { dtype: "bool", data };
     return `A Uint8Array is read as bool data (0 or 1), but the one given for \`${name}\` holds other values: give a Float32Array or an Int32Array.`;
   }
   if (Array.isArray(data)) {
-    if (data.every((x) => typeof x === "number")) return { dtype: "float32", data: Float32Array.from(data) };
+    if (data.every((x) => typeof x === "number")) return { dtype: "float64", data: Float64Array.from(data) };
     if (data.every((x) => typeof x === "boolean")) return { dtype: "bool", data: Uint8Array.from(data, (b) => (b ? 1 : 0)) };
     return `The data given for \`${name}\` must be numbers or booleans, all of one kind (a flat array; give nested data as \`{ shape, data }\`).`;
   }

@@ -12,7 +12,7 @@ export interface NpyArray {
   data: TensorData;
 }
 
-/** The array in a .npy file's bytes (float64 read as float32, int64 as int32 when it fits). */
+/** The array in a .npy file's bytes (float64 kept as float64, int64 read as int32 when it fits). */
 export function readNpy(bytes: Uint8Array): NpyArray {
   return npy.readNpy(bytes);
 }

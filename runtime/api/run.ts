@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import { InternalError } from "../../base/diagnostics.js";
 import { dispatch, type RunEvent } from "../monitor/events.js";
-import { BackendUnavailableError } from "../tfjs/backend-names.js";
+import { type BackendName, BackendUnavailableError } from "../tfjs/backend-names.js";
 import type { RunRequest } from "./execute.js";
 import type { RunMessage, ThrownError, WorkerMessage } from "./protocol.js";
 import type { RunOptions, RunResult } from "./types.js";
@@ -41,6 +41,9 @@ export async function run(program: ProgramSource, options: RunOptions = {}): Pro
     sizes: { ...options.sizes },
     inputs: { ...options.inputs },
     backend: options.backend ?? "auto",
+    ...(options.precision ? { precision: options.precision } : {}),
+    ...(options.dataRoot ? { dataRoot: options.dataRoot } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
     events: { iterations: options.onIteration !== undefined || options.observer?.onIteration !== undefined, runs: options.observer !== undefined },
   };
   return inWorker({ request, stop: new SharedArrayBuffer(4) }, options);
@@ -106,7 +109,7 @@ function deliver(e: RunEvent, options: RunOptions): void {
 
 /** The error the worker ended with, as the class the caller can catch. */
 function rebuilt(e: ThrownError, request: RunRequest): Error {
-  if (e.name === "BackendUnavailableError") return new BackendUnavailableError(request.backend, e.message);
+  if (e.name === "BackendUnavailableError") return new BackendUnavailableError(request.backend as BackendName, e.message);
   const err = new InternalError(e.message.replace(/^internal error: /, ""));
   err.stack = `${err.name}: ${err.message}\n(in the run's worker thread)\n${e.stack}`;
   return err;

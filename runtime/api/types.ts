@@ -6,17 +6,18 @@ import type { IterationEvent, RunObserver } from "../monitor/events.js";
 import type { Report } from "../report.js";
 import type { BackendName } from "../tfjs/backend-names.js";
 
-export type DType = "float32" | "int32" | "bool";
+export type DType = "float32" | "float64" | "int32" | "bool";
 
 /** The numbers of a tensor, row-major: float32, int32, or bool as 0/1 bytes. */
-export type TensorData = Float32Array | Int32Array | Uint8Array;
+export type TensorData = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /**
  * Data for an `input`. A bare typed array (or array of numbers or booleans) takes the shape the
  * input is declared with, which must then be known (a 1-D input, or sizes given by `dim` or
  * `sizes`); with `shape`, the data's shape binds the sizes the declaration names first
- * (`input f: f32[n, n]`). Float64Arrays and plain numbers are read as float32 (what tfjs
- * computes in); whole numbers as int32 for an `i32` input.
+ * (`input f: f32[n, n]`). Float64Arrays and plain numbers are rounded to float32 when the input
+ * is computed in float32, kept when it is computed in float64; whole numbers become int32 for an
+ * `i32` input.
  */
 export type InputValue = TensorData | Float64Array | readonly number[] | readonly boolean[] | { readonly shape: readonly number[]; readonly data: TensorData | Float64Array | readonly number[] | readonly boolean[] };
 
@@ -25,8 +26,14 @@ export interface RunOptions {
   sizes?: Readonly<Record<string, number>>;
   /** Data for the program's inputs, by name. */
   inputs?: Readonly<Record<string, InputValue>>;
-  /** The tensor backend; `auto` (the default) takes the fastest installed. */
-  backend?: BackendName;
+  /** The backend: a tfjs one, `native` (iterlang's own, float32 or float64), or `auto` (the default), which chooses. */
+  backend?: BackendName | "native";
+  /** What `f32` values are computed in: `f32` (the default) or `f64` (float64, on the native backend). */
+  precision?: "f32" | "f64";
+  /** The folder `data` files may come from; the program file's folder by default. */
+  dataRoot?: string;
+  /** A checkpoint folder a `train` block continues from. */
+  resume?: string;
   /** Called with each iteration of each construct as the run goes (nested ones too: see `run.depth`). */
   onIteration?: (event: IterationEvent) => void;
   /** Hears of every construct run's start, iterations and end. */

@@ -84,12 +84,13 @@ import {
   type Tensor,
   type Tf,
 } from "./stopping.js";
+import { floatName, isFloatDType } from "./tensor-api.js";
 
-export interface GmresOptions {
+export interface GmresOptions<T extends Tensor = Tensor> {
   /** Initial guess (default zeros). Not disposed: it stays the caller's. */
-  x0?: Tensor;
+  x0?: T;
   /** z = M r with M ≈ A⁻¹, applied on the right (A M y = b, x = M y); any fixed linear map. */
-  precond?: (r: Tensor) => Tensor;
+  precond?: (r: T) => T;
   /** The Krylov basis size m before a restart (GMRES(m)); an integer ≥ 1. */
   restart: number;
   stop: StoppingRule;
@@ -101,7 +102,7 @@ export interface GmresOptions {
    * callback costs one M application and a small axpy chain per iteration: for tests and
    * monitors. It must not dispose x.
    */
-  onIterate?: (k: number, x: Tensor, inner: number) => void;
+  onIterate?: (k: number, x: T, inner: number) => void;
   /** Restarts allowed after the true residual fails to confirm the recursive one (default 5). */
   maxReplacements?: number;
 }
@@ -114,20 +115,22 @@ export const REORTH_RATIO = Math.SQRT1_2;
  * the rounding noise Gram–Schmidt leaves of a vector that lies in the span.
  */
 export const BREAKDOWN_RATIO = 1e-6;
+/** The same in float64 (≈ 500 float64 epsilons). */
+export const BREAKDOWN_RATIO_F64 = 1e-13;
 
 type ExitKind = "continue" | "happy" | "singular" | "nan";
 
 /** ⟨a, b⟩ as a rank-0 tensor, where `fresh` is a tensor this driver computed and shares with no one. */
-function dotPrivate(tf: Tf, a: Tensor, fresh: Tensor): Tensor {
+function dotPrivate<T extends Tensor>(tf: Tf<T>, a: T, fresh: T): T {
   return flatDot(tf, a, fresh);
 }
 
 /** ⟨a, b⟩ of tensors the program may also use: elementwise, so no matMul cache sees them. */
-function dotShared(tf: Tf, a: Tensor, b: Tensor): Tensor {
+function dotShared<T extends Tensor>(tf: Tf<T>, a: T, b: T): T {
   return tf.sum(tf.mul(a, b));
 }
 
-export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: GmresOptions): DriverResult {
+export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => T, b: T, opts: GmresOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const m = opts.restart;
   if (!Number.isInteger(m) || m < 1) throw new RangeError(`restart must be an integer ≥ 1, got ${m}`);
@@ -135,14 +138,16 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   const rule = monitor.rule;
   const precond = opts.precond;
   const maxReplacements = opts.maxReplacements ?? MAX_REPLACEMENTS;
-  const A = (u: Tensor) => conform(tf, "the operator", apply(u), u);
-  const M = precond ? (r: Tensor) => conform(tf, "the preconditioner", precond(r), r) : undefined;
-  const bf = b.dtype === "float32" ? b : tf.cast(b, "float32");
+  const A = (u: T) => conform(tf, "the operator", apply(u), u);
+  const M = precond ? (r: T) => conform(tf, "the preconditioner", precond(r), r) : undefined;
+  const bf = isFloatDType(b.dtype) ? b : tf.cast(b, "float32");
+  const arithmetic = floatName(bf.dtype);
+  const breakdownRatio = arithmetic === "float64" ? BREAKDOWN_RATIO_F64 : BREAKDOWN_RATIO;
 
   // Every tensor this driver owns outside a tidy: disposed on any exit, normal or thrown.
-  let x: Tensor | undefined;
-  let r: Tensor | undefined; // the residual the next cycle starts from
-  const V: Tensor[] = [];
+  let x: T | undefined;
+  let r: T | undefined; // the residual the next cycle starts from
+  const V: T[] = [];
   let bnorm = NaN;
   let recursive = NaN;
 
@@ -154,7 +159,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   };
 
   /** b − A x and its norm (one apply, one read-back). */
-  const trueResidual = (xt: Tensor): { rt: Tensor; norm: number } => {
+  const trueResidual = (xt: T): { rt: T; norm: number } => {
     const { rt, rr } = tf.tidy(() => {
       const rt = tf.sub(bf, A(xt));
       return { rt, rr: dotPrivate(tf, rt, rt) };
@@ -167,8 +172,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   try {
     // ---- set-up: x0, r0 = b − A x0, ‖b‖² and ‖r0‖² in one read-back.
     const init = tf.tidy(() => {
-      let x: Tensor;
-      let r: Tensor;
+      let x: T;
+      let r: T;
       if (opts.x0) {
         const x0 = conform(tf, "the initial guess", opts.x0, bf);
         x = x0 === opts.x0 ? tf.clone(x0) : x0;
@@ -195,7 +200,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       x.dispose();
       x = undefined;
       monitor.observe(0, 0);
-      return finish(tf.zeros(b.shape, "float32"), "converged_atol", undefined, 0, 0);
+      return finish(tf.zerosLike(bf), "converged_atol", undefined, 0, 0);
     }
     opts.onIterate?.(0, x, 0);
     let reason: Reason;
@@ -281,8 +286,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
           col[i] = t;
         }
         const diag = Math.hypot(col[j], col[j + 1]);
-        const zeroVector = hnext <= BREAKDOWN_RATIO * colNorm;
-        const dependent = diag <= BREAKDOWN_RATIO * colNorm;
+        const zeroVector = hnext <= breakdownRatio * colNorm;
+        const dependent = diag <= breakdownRatio * colNorm;
         if (dependent) {
           // A M v_j lies in the span of A M v_0 … A M v_{j−1}: A·M is singular on the Krylov
           // space. The column adds nothing to the least squares; the residual stays |g_j|.
@@ -320,7 +325,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
         if (zeroVector || dependent) {
           exit = dependent ? "singular" : "happy";
           exitAt = k;
-          exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(BREAKDOWN_RATIO)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
+          exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(breakdownRatio)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
           break;
         }
         if (decision.stop) break;
@@ -347,7 +352,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
             `the Arnoldi vector vanished (${exitDetail}): the Krylov space is invariant, ` +
             (exit === "singular"
               ? `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); `
-              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable float32 accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
+              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable ${arithmetic} accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
             `true residual ${fmt(norm)} at iteration ${exitAt}`,
           trueRes: norm,
         };
@@ -361,9 +366,9 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
             reason: "max_iterations",
             detail:
               `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, ` +
-              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (float32 drift; ` +
+              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (${arithmetic} drift; ` +
               `${replacements} residual replacement${replacements === 1 ? "" : "s"}` +
-              (stagnated ? `, the last one stagnated: this is about the attainable float32 accuracy, loosen the tolerance` : "") +
+              (stagnated ? `, the last one stagnated: this is about the attainable ${arithmetic} accuracy, loosen the tolerance` : "") +
               `)`,
             trueRes: norm,
           };
@@ -384,13 +389,13 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
    * Gram–Schmidt, with a second pass when the first cancelled too much. Returns w (not yet
    * normalised), h_0j … h_jj, and ‖A M v_j‖², ‖w‖².
    */
-  function arnoldi(j: number): { w: Tensor; h: number[]; before: number; after: number } {
+  function arnoldi(j: number): { w: T; h: number[]; before: number; after: number } {
     const first = tf.tidy(() => {
       const z = M ? M(V[j]) : V[j];
       // A's output may be a tensor of the program's own (an operator returning a captured
       // value): shared until the first Gram–Schmidt step makes w this driver's.
       let w = A(z);
-      const stats: Tensor[] = [dotShared(tf, w, w)];
+      const stats: T[] = [dotShared(tf, w, w)];
       for (let i = 0; i <= j; i++) {
         const hij = i === 0 ? dotShared(tf, V[i], w) : dotPrivate(tf, V[i], w);
         w = tf.sub(w, tf.mul(hij, V[i]));
@@ -409,7 +414,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       const cur = w;
       const second = tf.tidy(() => {
         let w2 = cur;
-        const stats: Tensor[] = [];
+        const stats: T[] = [];
         for (let i = 0; i <= j; i++) {
           const c = dotPrivate(tf, V[i], w2);
           w2 = tf.sub(w2, tf.mul(c, V[i]));
@@ -429,7 +434,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   }
 
   /** x + M(Σ y_i v_i) with R y = g solved over the first `cols` columns (float64, on the host). */
-  function formIterate(R: number[][], g: number[], cols: number): Tensor {
+  function formIterate(R: number[][], g: number[], cols: number): T {
     const y = new Array<number>(cols).fill(0);
     for (let i = cols - 1; i >= 0; i--) {
       let s = g[i];
@@ -445,7 +450,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     });
   }
 
-  function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
+  function finish(value: T, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult<T> {
     const tol = tolerance(monitor.rule, bnorm);
     const fields = {
       residual,

@@ -13,8 +13,8 @@ import { ResidualHistory } from "../report.js";
 import { type Objective, minimizeReport, readValue } from "./minimize.js";
 import { ConvergenceMonitor, type DriverResult, flatDot, fmt, type StoppingRule, type Tensor, type Tf } from "./stopping.js";
 
-export interface LbfgsOptions extends Objective {
-  x0: Tensor;
+export interface LbfgsOptions<T extends Tensor = Tensor> extends Objective<T> {
+  x0: T;
   stop: StoppingRule;
   name: string;
   /** How many (s, y) pairs to keep. */
@@ -26,39 +26,39 @@ export interface LbfgsOptions extends Objective {
 }
 
 /** A point on the search line: its step, φ(α) = f(x + αd), φ'(α) = ∇f(x + αd)ᵀd, and its tensors. */
-interface Point {
+interface Point<T extends Tensor = Tensor> {
   alpha: number;
   phi: number;
   dphi: number;
-  x: Tensor;
-  g: Tensor;
+  x: T;
+  g: T;
 }
 
-interface Pair {
-  s: Tensor;
-  y: Tensor;
+interface Pair<T extends Tensor = Tensor> {
+  s: T;
+  y: T;
   rho: number;
 }
 
-const scalarOf = (t: Tensor): number => {
+const scalarOf = <T extends Tensor>(t: T): number => {
   const v = t.dataSync()[0];
   t.dispose();
   return v;
 };
 
-export function runLbfgs(tf: Tf, o: LbfgsOptions): DriverResult {
+export function runLbfgs<T extends Tensor>(tf: Tf<T>, o: LbfgsOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const monitor = new ConvergenceMonitor(o.stop);
   const objective = new ResidualHistory();
-  const dot = (a: Tensor, b: Tensor) => scalarOf(tf.tidy(() => flatDot(tf, a, b)));
-  const pairs: Pair[] = [];
+  const dot = (a: T, b: T) => scalarOf(tf.tidy(() => flatDot(tf, a, b)));
+  const pairs: Pair<T>[] = [];
   let evaluations = 1;
   let x = tf.clone(o.x0);
   let [f, g] = o.value(x);
   let [fv, gnorm] = readValue(tf, f, g);
   f.dispose();
   const gnorm0 = gnorm;
-  const finish = (reason: DriverResult["report"]["reason"], detail?: string): DriverResult => {
+  const finish = (reason: DriverResult<T>["report"]["reason"], detail?: string): DriverResult<T> => {
     g.dispose();
     for (const p of pairs) [p.s, p.y].forEach((t) => t.dispose());
     const report = minimizeReport({ name: o.name, method: "lbfgs" }, monitor, objective, t0, { gnorm, gnorm0, fv, reason, ...(detail ? { detail } : {}) });
@@ -75,7 +75,7 @@ export function runLbfgs(tf: Tf, o: LbfgsOptions): DriverResult {
       // Not a descent direction (curvature information gone stale in float32): restart from −g.
       d.dispose();
       for (const p of pairs.splice(0)) [p.s, p.y].forEach((t) => t.dispose());
-      d = tf.neg(g);
+      d = tf.mul(g, -1);
       slope = -gnorm * gnorm;
     }
     const alpha0 = pairs.length === 0 ? Math.min(1, 1 / gnorm) : 1;
@@ -100,8 +100,8 @@ export function runLbfgs(tf: Tf, o: LbfgsOptions): DriverResult {
 }
 
 /** −H g by the two-loop recursion over the pairs, oldest first; −g when there are none. */
-function direction(tf: Tf, g: Tensor, pairs: readonly Pair[], dot: (a: Tensor, b: Tensor) => number): Tensor {
-  if (pairs.length === 0) return tf.neg(g);
+function direction<T extends Tensor>(tf: Tf<T>, g: T, pairs: readonly Pair<T>[], dot: (a: T, b: T) => number): T {
+  if (pairs.length === 0) return tf.mul(g, -1);
   const alphas: number[] = [];
   let q = tf.clone(g);
   for (let i = pairs.length - 1; i >= 0; i--) {
@@ -117,26 +117,26 @@ function direction(tf: Tf, g: Tensor, pairs: readonly Pair[], dot: (a: Tensor, b
     const b = pairs[i].rho * dot(pairs[i].y, r);
     r = replace(r, tf.add(r, tf.mul(tf.scalar(alphas[i] - b), pairs[i].s)));
   }
-  return replace(r, tf.neg(r));
+  return replace(r, tf.mul(r, -1));
 }
 
 /** `next`, after disposing `old` (a step of an update chain). */
-function replace(old: Tensor, next: Tensor): Tensor {
+function replace<T extends Tensor>(old: T, next: T): T {
   old.dispose();
   return next;
 }
 
-interface Search {
-  point?: Point;
+interface Search<T extends Tensor = Tensor> {
+  point?: Point<T>;
   evaluations: number;
   why?: string;
 }
 
 /** Algorithm 3.5 (bracketing) and 3.6 (zoom) of Nocedal & Wright; a point that meets both conditions, or why none was found. */
-function lineSearch(tf: Tf, o: LbfgsOptions, x: Tensor, d: Tensor, phi0: number, dphi0: number, alpha0: number, dot: (a: Tensor, b: Tensor) => number): Search {
-  const kept = new Set<Point>();
+function lineSearch<T extends Tensor>(tf: Tf<T>, o: LbfgsOptions<T>, x: T, d: T, phi0: number, dphi0: number, alpha0: number, dot: (a: T, b: T) => number): Search<T> {
+  const kept = new Set<Point<T>>();
   let evaluations = 0;
-  const at = (alpha: number): Point => {
+  const at = (alpha: number): Point<T> => {
     evaluations++;
     const xa = tf.tidy(() => tf.add(x, tf.mul(tf.scalar(alpha), d)));
     const [f, g] = o.value(xa);
@@ -145,13 +145,13 @@ function lineSearch(tf: Tf, o: LbfgsOptions, x: Tensor, d: Tensor, phi0: number,
     kept.add(p);
     return p;
   };
-  const done = (p: Point | undefined, why?: string): Search => {
+  const done = (p: Point<T> | undefined, why?: string): Search<T> => {
     for (const q of kept) if (q !== p) [q.x, q.g].forEach((t) => t.dispose());
     return { ...(p ? { point: p } : {}), evaluations, ...(why ? { why } : {}) };
   };
-  const armijo = (p: Point) => p.phi <= phi0 + o.c1 * p.alpha * dphi0;
-  const curvature = (p: Point) => Math.abs(p.dphi) <= -o.c2 * dphi0;
-  const zoom = (lo: Point, hi: Point): Search => {
+  const armijo = (p: Point<T>) => p.phi <= phi0 + o.c1 * p.alpha * dphi0;
+  const curvature = (p: Point<T>) => Math.abs(p.dphi) <= -o.c2 * dphi0;
+  const zoom = (lo: Point<T>, hi: Point<T>): Search<T> => {
     while (evaluations < o.lsMax) {
       const p = at(interpolate(lo, hi));
       if (!Number.isFinite(p.phi) || !Number.isFinite(p.dphi) || !armijo(p) || p.phi > lo.phi) hi = p;
@@ -164,7 +164,7 @@ function lineSearch(tf: Tf, o: LbfgsOptions, x: Tensor, d: Tensor, phi0: number,
     }
     return done(undefined, "its budget ran out while zooming");
   };
-  let prev: Point = { alpha: 0, phi: phi0, dphi: dphi0, x, g: x };
+  let prev: Point<T> = { alpha: 0, phi: phi0, dphi: dphi0, x, g: x };
   let alpha = alpha0;
   while (evaluations < o.lsMax) {
     const p = at(alpha);
@@ -178,7 +178,7 @@ function lineSearch(tf: Tf, o: LbfgsOptions, x: Tensor, d: Tensor, phi0: number,
 }
 
 /** The minimiser of the cubic through both ends (eq. 3.59), kept inside the middle 98% of the bracket; else bisection. */
-function interpolate(lo: Point, hi: Point): number {
+function interpolate<T extends Tensor>(lo: Point<T>, hi: Point<T>): number {
   const [a, b] = [lo.alpha, hi.alpha];
   const d1 = lo.dphi + hi.dphi - (3 * (lo.phi - hi.phi)) / (a - b);
   const disc = d1 * d1 - lo.dphi * hi.dphi;

@@ -8,17 +8,17 @@ import { type Report, ResidualHistory } from "../report.js";
 import { buildReport, release } from "./method.js";
 import { ConvergenceMonitor, type DriverResult, fmt, type StoppingRule, type Tensor, tensorIdMark, type Tf } from "./stopping.js";
 
-export interface Objective {
+export interface Objective<T extends Tensor = Tensor> {
   /** f(x) (a scalar) and ∇f(x) (x's shape). */
-  value: (x: Tensor) => [Tensor, Tensor];
+  value: (x: T) => [T, T];
 }
 
-export interface OptimiserOptions extends Objective {
+export interface OptimiserOptions<T extends Tensor = Tensor> extends Objective<T> {
   /** The optimiser's state from x's matrix view; item 0 is x. */
-  start: (x: Tensor) => Tensor[];
+  start: (x: T) => T[];
   /** The next state from the gradient (matrix view), the step number k ≥ 1, lr, and the state. */
-  step: (g: Tensor, k: Tensor, lr: Tensor, state: Tensor[]) => Tensor[];
-  x0: Tensor;
+  step: (g: T, k: T, lr: T, state: T[]) => T[];
+  x0: T;
   lr: number;
   stop: StoppingRule;
   name: string;
@@ -32,14 +32,14 @@ export function matrixShape(shape: readonly number[]): [number, number] {
 }
 
 /** Reads f and ‖g‖ in one read-back. */
-export function readValue(tf: Tf, f: Tensor, g: Tensor): [number, number] {
-  const both = tf.tidy(() => tf.stack([tf.reshape(f, []), tf.sqrt(tf.sum(tf.square(g)))]));
+export function readValue<T extends Tensor>(tf: Tf<T>, f: T, g: T): [number, number] {
+  const both = tf.tidy(() => tf.stack([tf.reshape(f, []), tf.sqrt(tf.sum(tf.mul(g, g)))]));
   const [fv, gn] = both.dataSync();
   both.dispose();
   return [fv, gn];
 }
 
-export function runOptimiser(tf: Tf, o: OptimiserOptions): DriverResult {
+export function runOptimiser<T extends Tensor>(tf: Tf<T>, o: OptimiserOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);

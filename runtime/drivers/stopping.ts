@@ -1,8 +1,8 @@
 // Stopping rules and the monitor that applies them: fed one residual per iteration, it records
 // the history and decides whether to go on, and if not, why (the Reason of the report).
-import type * as tfc from "@tensorflow/tfjs-core";
 import { DEFAULT_RTOL } from "../../compiler/methods.js";
 import { ResidualHistory, type Reason, type Report } from "../report.js";
+import { isFloatDType, type Tensor, type TensorApi } from "./tensor-api.js";
 
 export interface StoppingRule {
   /**
@@ -144,12 +144,12 @@ export function fmt(x: number): string {
 // Tensor helpers shared by the drivers. Every driver treats a tensor of any shape as a flat
 // vector for inner products and norms.
 
-export type Tf = typeof tfc;
-export type Tensor = tfc.Tensor;
+export type Tf<T extends Tensor = Tensor> = TensorApi<T>;
+export type { Tensor };
 
 /** What a driver returns: the value (owned by the caller, who disposes it) and the report. */
-export interface DriverResult {
-  value: Tensor;
+export interface DriverResult<T extends Tensor = Tensor> {
+  value: T;
   report: Report;
 }
 
@@ -161,7 +161,7 @@ export const FLOAT32_TINY = 1.1754943508222875e-38;
  * by an [N, 1] column: one kernel over the data (the reshapes are free views), measured faster
  * than `sum(mul(a, b))` (two kernels, one temporary) and than `tf.dot` on both cpu and wasm.
  */
-export function flatDot(tf: Tf, a: Tensor, b: Tensor): Tensor {
+export function flatDot<T extends Tensor>(tf: Tf<NoInfer<T>>, a: T, b: T): T {
   const n = a.size;
   // An empty system: the sum of no products is 0 (XNNPACK refuses a matMul with no entries).
   if (n === 0) return tf.scalar(0);
@@ -172,7 +172,7 @@ export function flatDot(tf: Tf, a: Tensor, b: Tensor): Tensor {
  * The id of the newest tensor now: tensors created later have larger ids. The drivers use it to
  * tell tensors they created (and may dispose) from tensors a callback captured from outside.
  */
-export function tensorIdMark(tf: Tf): number {
+export function tensorIdMark(tf: Pick<Tf, "scalar">): number {
   const t = tf.scalar(0);
   const id = t.id;
   t.dispose();
@@ -210,7 +210,7 @@ export function describeNonFinite(t: Tensor): string {
  * differs, so that arithmetic never broadcasts by accident; a different size is a caller's bug
  * and throws.
  */
-export function conform(tf: Tf, what: string, got: Tensor, want: Tensor): Tensor {
+export function conform<T extends Tensor>(tf: Tf<NoInfer<T>>, what: string, got: T, want: T): T {
   if (got.size !== want.size) {
     throw new Error(
       `${what} returned a tensor of shape [${got.shape.join(", ")}] for an argument of shape [${want.shape.join(", ")}]`,
@@ -218,5 +218,5 @@ export function conform(tf: Tf, what: string, got: Tensor, want: Tensor): Tensor
   }
   const same = got.shape.length === want.shape.length && got.shape.every((d, i) => d === want.shape[i]);
   const shaped = same ? got : tf.reshape(got, want.shape);
-  return shaped.dtype === "float32" ? shaped : tf.cast(shaped, "float32");
+  return isFloatDType(shaped.dtype) ? shaped : tf.cast(shaped, "float32");
 }

@@ -17,12 +17,12 @@ import { ResidualHistory } from "../report.js";
 import { matrixShape } from "./minimize.js";
 import { fmt, type ResidualListener, secondsSince, type Tensor, type Tf } from "./stopping.js";
 
-export interface TrainOptions {
+export interface TrainOptions<T extends Tensor = Tensor> {
   name: string;
   method: string;
   /** The params' names (checkpoint keys) and values before training. */
   paramNames: string[];
-  params: Tensor[];
+  params: T[];
   /** Field names in the order the regions take them. */
   fields: string[];
   data: Dataset;
@@ -32,10 +32,10 @@ export interface TrainOptions {
   lr: number;
   /** How many state tensors each param's optimiser keeps (its view first). */
   stateCounts: number[];
-  loss: (params: Tensor[], fields: Tensor[]) => Tensor;
-  gradient: (params: Tensor[], fields: Tensor[]) => Tensor[];
-  start: (views: Tensor[]) => Tensor[];
-  step: (grads: Tensor[], k: Tensor, lr: Tensor, states: Tensor[]) => Tensor[];
+  loss: (params: T[], fields: T[]) => T;
+  gradient: (params: T[], fields: T[]) => T[];
+  start: (views: T[]) => T[];
+  step: (grads: T[], k: T, lr: T, states: T[]) => T[];
   /** Writes a checkpoint (the caller knows the program's hash and the folder). */
   save?: (c: Omit<Checkpoint, "version" | "programHash">) => string;
   /** A checkpoint to continue from. */
@@ -53,7 +53,7 @@ interface Position {
   batch: number;
 }
 
-export function runTrain(tf: Tf, o: TrainOptions): { values: Tensor[]; report: Report } {
+export function runTrain<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>): { values: T[]; report: Report } {
   const t0 = performance.now();
   const s = o.settings;
   const perEpoch = batchesPerEpoch(o.data, s.batch);
@@ -105,7 +105,7 @@ export function runTrain(tf: Tf, o: TrainOptions): { values: Tensor[]; report: R
   return { values, report: trainReport(o, losses, validation, at, total, perEpoch, firstStep, saved, t0, stopped) };
 }
 
-function dispose(...ts: Tensor[]): void {
+function dispose<T extends Tensor>(...ts: T[]): void {
   for (const t of new Set(ts)) if (!t.isDisposed) t.dispose();
 }
 
@@ -125,7 +125,7 @@ function due(c: TrainSettings["checkpoint"], at: Position, perEpoch: number): bo
 }
 
 /** A batch's fields as [B, width] tensors, in the regions' order. */
-function batchTensors(tf: Tf, o: TrainOptions, batch: ReturnType<typeof gather>): Tensor[] {
+function batchTensors<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>, batch: ReturnType<typeof gather>): T[] {
   return o.fields.map((name) => {
     const b = batch.get(name)!;
     const width = b.shape.slice(1).reduce((p, d) => p * d, 1);
@@ -134,7 +134,7 @@ function batchTensors(tf: Tf, o: TrainOptions, batch: ReturnType<typeof gather>)
 }
 
 /** Each param in its own shape: item 0 of its optimiser state, reshaped (a free view). */
-function paramsOf(tf: Tf, states: readonly Tensor[], counts: readonly number[], shapes: readonly number[][]): Tensor[] {
+function paramsOf<T extends Tensor>(tf: Tf<T>, states: readonly T[], counts: readonly number[], shapes: readonly number[][]): T[] {
   let at = 0;
   return counts.map((n, i) => {
     const view = states[at];
@@ -144,8 +144,8 @@ function paramsOf(tf: Tf, states: readonly Tensor[], counts: readonly number[], 
 }
 
 /** Gradients rescaled so that their global norm is at most `limit` (unchanged below it). */
-function clip(tf: Tf, grads: readonly Tensor[], limit: number): Tensor[] {
-  const sq = tf.tidy(() => grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
+function clip<T extends Tensor>(tf: Tf<T>, grads: readonly T[], limit: number): T[] {
+  const sq = tf.tidy(() => grads.map((g) => tf.sum(tf.mul(g, g))).reduce((a, b) => tf.add(a, b)));
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   if (!(norm > limit)) return grads.map((g) => tf.clone(g));
@@ -153,7 +153,7 @@ function clip(tf: Tf, grads: readonly Tensor[], limit: number): Tensor[] {
 }
 
 /** The mean loss over every full batch of the validation set, in file order. */
-function validationLoss(tf: Tf, o: TrainOptions, states: readonly Tensor[], shapes: readonly number[][]): number {
+function validationLoss<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>, states: readonly T[], shapes: readonly number[][]): number {
   const data = o.validation!;
   const n = batchesPerEpoch(data, o.settings.batch);
   const order = new Shuffler(data.rows, 0, { shuffle: false }).order(0);
@@ -169,11 +169,11 @@ function validationLoss(tf: Tf, o: TrainOptions, states: readonly Tensor[], shap
   return sum / n;
 }
 
-function stateName(o: TrainOptions, param: number, j: number): string {
+function stateName<T extends Tensor>(o: TrainOptions<T>, param: number, j: number): string {
   return j === 0 ? `param/${o.paramNames[param]}` : `state/${o.paramNames[param]}/${j}`;
 }
 
-function checkpointOf(states: readonly Tensor[], o: TrainOptions, at: Position, shuffler: Shuffler, total: number): Omit<Checkpoint, "version" | "programHash"> {
+function checkpointOf<T extends Tensor>(states: readonly T[], o: TrainOptions<T>, at: Position, shuffler: Shuffler, total: number): Omit<Checkpoint, "version" | "programHash"> {
   const tensors = new Map<string, TensorRecord>();
   let i = 0;
   o.stateCounts.forEach((n, p) => {
@@ -183,7 +183,7 @@ function checkpointOf(states: readonly Tensor[], o: TrainOptions, at: Position, 
 }
 
 /** The states a checkpoint holds, replacing the fresh ones; the position and the order's key. */
-function resumeFrom(tf: Tf, o: TrainOptions, c: Checkpoint, shuffler: Shuffler, fresh: Tensor[], at: Position, total: number): Tensor[] {
+function resumeFrom<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>, c: Checkpoint, shuffler: Shuffler, fresh: T[], at: Position, total: number): T[] {
   if (c.meta.total !== total || c.meta.optimizer !== o.method)
     throw new ResumeMismatch(`the checkpoint was written for ${c.meta.total} steps with \`${c.meta.optimizer}\`, and this run takes ${total} with \`${o.method}\``);
   shuffler.restore(c.rng, o.data.source);
@@ -193,7 +193,7 @@ function resumeFrom(tf: Tf, o: TrainOptions, c: Checkpoint, shuffler: Shuffler, 
       const want = fresh[i++];
       const r = c.tensors.get(stateName(o, p, j));
       if (!r || r.shape.join(",") !== want.shape.join(",")) throw new ResumeMismatch(`the checkpoint has no ${stateName(o, p, j)} of shape [${want.shape.join(", ")}]`);
-      return tf.tensor(r.data, r.shape, "float32");
+      return tf.tensor(r.data instanceof Int32Array ? Float32Array.from(r.data) : r.data, r.shape, "float32");
     }),
   );
   dispose(...fresh);
@@ -210,7 +210,7 @@ export class ResumeMismatch extends Error {
   }
 }
 
-function trainReport(o: TrainOptions, losses: ResidualHistory, validation: number[], at: Position, total: number, perEpoch: number, firstStep: number, saved: string[], t0: number, stopped?: { reason: Reason; detail: string }): Report {
+function trainReport<T extends Tensor>(o: TrainOptions<T>, losses: ResidualHistory, validation: number[], at: Position, total: number, perEpoch: number, firstStep: number, saved: string[], t0: number, stopped?: { reason: Reason; detail: string }): Report {
   const last = losses.length ? losses.last : NaN;
   const s = o.settings;
   const story = [

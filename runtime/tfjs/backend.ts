@@ -28,6 +28,8 @@ export interface SelectedBackend {
   description: string;
   /** The most tensor memory the backend can hold, when it has a limit of its own. */
   maxBytes?: number;
+  /** Whether it computes on a GPU (tensorflow-gpu). */
+  gpu?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
   }
   if (name === "cpu") quietCpu(tf);
   if (name === "wasm") guardWasmMatMul(tf);
-  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}) };
+  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}), ...(name === "tensorflow-gpu" ? { gpu: true } : {}) };
 }
 
 /**

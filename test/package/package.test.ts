@@ -111,7 +111,7 @@ const result: RunResult = await run("input f: f32[n]\\nexport g = 2 * f\\n", {
   signal: controller.signal,
 });
 const g: TensorValue | undefined = result.exports["g"];
-const data: Float32Array | Int32Array | Uint8Array | undefined = g?.data;
+const data: Float32Array | Float64Array | Int32Array | Uint8Array | undefined = g?.data;
 const reports: Report[] = Object.values(result.reports);
 const reasons: string[] = reports.map((r) => r.reason);
 const diagnostics: Diagnostic[] = [...result.diagnostics, ...check("export x = 1\\n").diagnostics];

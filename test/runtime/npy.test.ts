@@ -50,8 +50,9 @@ describe("writeNpy", () => {
 });
 
 describe("readNpy", () => {
-  it("round-trips float32, int32 and bool, any shape", () => {
+  it("round-trips float32, float64 (exactly), int32 and bool, any shape", () => {
     const arrays: NpyArray[] = [
+      { dtype: "float64", shape: [3, 2], data: Float64Array.from([0.1, 1 / 3, Math.PI, -1e-300, 1e300, 2 ** -1074]) },
       { dtype: "float32", shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => Math.fround(i / 7 - 1)) },
       { dtype: "int32", shape: [5], data: Int32Array.from([-2147483648, -1, 0, 1, 2147483647]) },
       { dtype: "bool", shape: [2, 2], data: Uint8Array.from([1, 0, 0, 1]) },
@@ -61,9 +62,9 @@ describe("readNpy", () => {
     for (const a of arrays) expect(readNpy(writeNpy(a))).toEqual(a);
   });
 
-  it("reads <f8 as float32 and <i8 as int32", () => {
+  it("reads <f8 as float64, exactly, and <i8 as int32", () => {
     const f8 = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([0.1, -2, 1e10], "f8")));
-    expect(f8).toEqual({ dtype: "float32", shape: [3], data: Float32Array.from([0.1, -2, 1e10]), stored: "float64" });
+    expect(f8).toEqual({ dtype: "float64", shape: [3], data: Float64Array.from([0.1, -2, 1e10]) });
     const i8 = readNpy(handBuilt("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", bytesOf([-5, 2147483647], "i8")));
     expect(i8).toEqual({ dtype: "int32", shape: [1, 2], data: Int32Array.from([-5, 2147483647]), stored: "int64" });
   });
@@ -86,10 +87,10 @@ describe("readNpy", () => {
     expect(() => readNpy(new TextEncoder().encode("x,y\n1,2\n"))).toThrow(/not a .npy file/);
   });
 
-  it("refuses float64 values beyond float32's range, naming the first one and its index", () => {
+  it("keeps float64 values exactly, beyond float32's range too (a float32 run refuses them: conformInput)", () => {
     const huge = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", bytesOf([1, 2, 3, 4, -1e39, 1e300], "f8"));
-    expect(() => readNpy(huge)).toThrow("the float64 value -1e+39 at [1, 1] is beyond float32's range (±3.4e38)");
-    // The largest float32 itself, and infinities and NaN the file already held, are read as they are.
+    expect([...readNpy(huge).data]).toEqual([1, 2, 3, 4, -1e39, 1e300]);
+    // Infinities and NaN the file holds are read as they are.
     const edge = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([3.4028234663852886e38, Infinity, NaN], "f8")));
     expect([...edge.data]).toEqual([3.4028234663852886e38, Infinity, NaN]);
   });
