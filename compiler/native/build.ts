@@ -12,7 +12,10 @@ import type {
   LoopStep,
   MatmulStep,
   MatvecStep,
+  RepeatStep,
   ScalarStep,
+  Step,
+  TransferStep,
   Stage,
   UnaryOp,
 } from "./kernel-ir.js";
@@ -96,6 +99,9 @@ export const stagedLoop = (dtype: DType, shape: readonly number[], stages: reado
 });
 export const matmul = (a: string, b: string, out: string): MatmulStep => ({ kind: "matmul", a, b, out });
 export const matvec = (a: string, x: string, out: string): MatvecStep => ({ kind: "matvec", a, x, out });
+export const restrict = (input: string, out: string): TransferStep => ({ kind: "restrict", input, out });
+export const prolong = (input: string, out: string): TransferStep => ({ kind: "prolong", input, out });
+export const repeat = (count: number, steps: readonly Step[]): RepeatStep => ({ kind: "repeat", count, steps });
 export const scalars = (...assigns: [string, ExprLike][]): ScalarStep => ({
   kind: "scalar",
   assigns: assigns.map(([r, e]) => ({ reg: r, expr: ex(e) })),

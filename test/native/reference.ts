@@ -10,7 +10,7 @@
 // elementwise work the native f32 results must equal this interpreter's bit for bit.
 // Reductions accumulate in float64 in lane order (the backend's order differs: tests allow
 // for that).
-import type { DType, Expr, KernelSet, LoopStep, UnaryOp } from "../../compiler/native/kernel-ir.js";
+import type { DType, Expr, KernelSet, LoopStep, Step, UnaryOp } from "../../compiler/native/kernel-ir.js";
 
 export interface RefState {
   buffers: Map<string, Float64Array>;
@@ -177,8 +177,13 @@ function runLoop(loop: LoopStep, state: RefState): void {
 export function runKernelRef(set: KernelSet, name: string, state: RefState): void {
   const kernel = set.kernels.find((k) => k.name === name);
   if (!kernel) throw new Error(`no kernel ${name}`);
+  runStepsRef(set, kernel.steps, state);
+}
+
+function runStepsRef(set: KernelSet, steps: readonly Step[], state: RefState): void {
   const shapeOf = (b: string) => set.buffers.find((x) => x.name === b)!.shape;
-  for (const step of kernel.steps) {
+  const dtypeOf = (b: string) => set.buffers.find((x) => x.name === b)!.dtype;
+  for (const step of steps) {
     switch (step.kind) {
       case "loop":
         runLoop(step, state);
@@ -212,8 +217,44 @@ export function runKernelRef(set: KernelSet, name: string, state: RefState): voi
         }
         break;
       }
+      case "restrict":
+      case "prolong": {
+        const r = rounding(dtypeOf(step.out));
+        const [input, out] = [state.buffers.get(step.input)!, state.buffers.get(step.out)!];
+        const f = step.kind === "restrict" ? restrictRef : prolongRef;
+        out.set(f(input, shapeOf(step.input)).map(r));
+        break;
+      }
+      case "repeat":
+        for (let t = 0; t < step.count; t++) runStepsRef(set, step.steps, state);
+        break;
     }
   }
+}
+
+/** Full weighting, straight from its definition. */
+export function restrictRef(u: ArrayLike<number>, [n, k]: readonly number[]): Float64Array {
+  const [m, l] = [(n - 1) / 2, (k - 1) / 2];
+  const w = [1, 2, 1];
+  const out = new Float64Array(m * l);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < l; j++) {
+      let s = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += w[a] * w[b] * u[(2 * i + a) * k + 2 * j + b];
+      out[i * l + j] = s / 16;
+    }
+  return out;
+}
+
+/** Bilinear interpolation as 4 × the transpose of full weighting (a scatter). */
+export function prolongRef(v: ArrayLike<number>, [m, l]: readonly number[]): Float64Array {
+  const [n, k] = [2 * m + 1, 2 * l + 1];
+  const w = [1, 2, 1];
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < l; j++)
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) out[(2 * i + a) * k + 2 * j + b] += (w[a] * w[b] * v[i * l + j]) / 4;
+  return out;
 }
 
 /** mulberry32: a small seedable PRNG with uniforms in [0, 1). */
