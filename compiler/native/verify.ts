@@ -168,12 +168,15 @@ function verifyProduct(step: MatmulStep | MatvecStep, buffers: Map<string, Buffe
   if (!a || !b || !out) return;
   if (a.dtype !== b.dtype || a.dtype !== out.dtype) report(`mixed dtypes ${a.dtype}, ${b.dtype}, ${out.dtype}`);
   if (out.name === a.name || out.name === b.name) report(`the output \`${out.name}\` aliases an input`);
-  if (a.shape.length !== 2) return report(`\`${a.name}\` must be a matrix, is [${a.shape}]`);
-  const [m, k] = a.shape;
+  // matmul takes a row vector a[k] as the matrix [1, k]; its output is then the row out[n].
+  const row = step.kind === "matmul" && a.shape.length === 1;
+  if (a.shape.length !== 2 && !row) return report(`\`${a.name}\` must be a matrix, is [${a.shape}]`);
+  const [m, k] = row ? [1, a.shape[0]] : a.shape;
   if (step.kind === "matmul") {
     if (b.shape.length !== 2 || b.shape[0] !== k) return report(`[${a.shape}] @ [${b.shape}] do not fit`);
-    if (out.shape.length !== 2 || out.shape[0] !== m || out.shape[1] !== b.shape[1])
-      report(`the output is [${out.shape}], the product [${m}, ${b.shape[1]}]`);
+    const want = row ? [b.shape[1]] : [m, b.shape[1]];
+    if (out.shape.length !== want.length || out.shape.some((d, i) => d !== want[i]))
+      report(`the output is [${out.shape}], the product [${want}]`);
   } else {
     if (b.shape.length !== 1 || b.shape[0] !== k) return report(`[${a.shape}] @ [${b.shape}] do not fit`);
     if (out.shape.length !== 1 || out.shape[0] !== m) report(`the output is [${out.shape}], the product [${m}]`);

@@ -155,7 +155,7 @@ function stencil(u: Arr, taps: [number, number, number][]): Float64Array {
 
 function matmul(a: Arr, b: Arr): Float64Array {
   if (a.shape.length === 1 && b.shape.length === 1) return Float64Array.of(dotOf(a.data, b.data));
-  const [m, k] = a.shape;
+  const [m, k] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
   const n = b.shape.length === 2 ? b.shape[1] : 1;
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++)

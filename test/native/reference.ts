@@ -196,7 +196,8 @@ function runStepsRef(set: KernelSet, steps: readonly Step[], state: RefState): v
           );
         break;
       case "matmul": {
-        const [m, k] = shapeOf(step.a);
+        const sa = shapeOf(step.a);
+        const [m, k] = sa.length === 1 ? [1, sa[0]] : sa;
         const n = shapeOf(step.b)[1];
         const [A, B, O] = [state.buffers.get(step.a)!, state.buffers.get(step.b)!, state.buffers.get(step.out)!];
         for (let i = 0; i < m; i++)

@@ -138,9 +138,9 @@ function fullReduction(fold: FoldOp, extra: { map?: (x: Expr) => Expr; post?: (r
 function matmulRule(q: RuleQuery): Rule {
   const [a, b] = q.inputs.map((v) => v.shape.length);
   if (a === 1 && b === 1) return { kind: "reduce", fold: "dot" };
-  if (a === 2 && b === 2) return { kind: "matmul" };
+  if ((a === 2 || a === 1) && b === 2) return { kind: "matmul" };
   if (a === 2 && b === 1) return { kind: "matvec" };
-  throw new Refusal(`\`matmul\` of a rank-${a} and a rank-${b} operand has no native emit rule (matrix @ matrix, matrix @ vector and vector @ vector have)`);
+  throw new Refusal(`\`matmul\` of a rank-${a} and a rank-${b} operand has no native emit rule (matrix or vector @ matrix, matrix @ vector and vector @ vector have)`);
 }
 
 function grid2(q: RuleQuery, kind: "restrict" | "prolong"): Rule {

@@ -142,7 +142,7 @@ class Scheduler {
     for (const i of grids) {
       const v = this.ctx.value(i);
       if (v.shape.length > 0 && !sameShape(v.shape, shape))
-        throw new Refusal(`\`${item.opcode}\` broadcasting [${v.shape}] to [${shape}] has no native emit rule (only scalars broadcast)`);
+        throw new Refusal(`\`${item.opcode}\` broadcasting [${v.shape.join(", ")}] to [${shape.join(", ")}] has no native emit rule (only scalars broadcast)`);
     }
     const fits = this.open && sameShape(this.open.node.shape, shape) && !item.inputs.some((i) => this.dirty.has(i));
     const open = fits ? this.open! : (this.close(), this.openLoop(shape));
