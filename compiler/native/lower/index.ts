@@ -4,7 +4,8 @@
 //   graph      values with shapes and origins; one-trip loops inlined, longer ones repeats;
 //              what cannot be fused is refused here, naming the op
 //   rules      each op's emit rule (rules.ts), or a refusal naming the op
-//   prepare    result copies where a result is not stored by an op; invariant ops to `init`
+//   prepare    result copies where a result is not stored by an op; reductions moved next
+//              to their input; invariant ops to `init`
 //   schedule   fusion into loops, staged loops, scalar steps, products, transfers, repeats
 //   liveness   where each value is computed and read
 //   storage    registers, buffers, in-place pairs, variants, the call's slots
@@ -16,7 +17,7 @@ import { LowerContext } from "./context.js";
 import { Emitter } from "./emit.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { Liveness } from "./liveness.js";
-import { prepareResults, splitInvariant } from "./prepare.js";
+import { hoistReductions, prepareResults, splitInvariant } from "./prepare.js";
 import { type Node, schedule } from "./schedule.js";
 import { StoragePlan, type Variant } from "./storage.js";
 import { type Item, type LowerOptions, type LoweredRegion, Refusal } from "./types.js";
@@ -31,7 +32,7 @@ export function lowerRegion(region: Region, options: LowerOptions): LoweredRegio
   forEachOp(graph.items, (item) => ctx.rule(item));
   checkBoundaryTypes(graph, ctx);
   const copies = prepareResults(graph, ctx);
-  const { init, main } = splitInvariant(graph.items, ctx, copies);
+  const { init, main } = splitInvariant(hoistReductions(graph.items, ctx), ctx, copies);
   const initNodes = schedule(init, ctx);
   const mainNodes = schedule(main, ctx);
   const plan = new StoragePlan(ctx, new Liveness(ctx, initNodes, mainNodes), mainNodes);

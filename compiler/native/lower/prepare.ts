@@ -34,6 +34,40 @@ export function prepareResults(graph: Graph, ctx: LowerContext): Set<OpItem> {
   return copies;
 }
 
+/**
+ * Moves each reduction of tensors right after the op that computes its last input, so that
+ * it joins the loop that produces that input (`sqrt(dot(r1, r1))` at the end of CG's step
+ * folds into the loop that computes r1, not into a later one that would read r1 again).
+ * Reductions of values defined before the list stay where they are.
+ */
+export function hoistReductions(items: readonly Item[], ctx: LowerContext): Item[] {
+  const defined = new Map<number, number>();
+  items.forEach((item, i) => {
+    if (item.kind === "op") defined.set(item.output, i);
+    else for (const c of item.carried) defined.set(c.output, i);
+  });
+  const moved = new Map<number, Item[]>();
+  const gone = new Set<Item>();
+  items.forEach((item, i) => {
+    if (item.kind !== "op" || !isTensorReduction(item, ctx)) return;
+    const anchor = Math.max(-1, ...item.inputs.map((x) => defined.get(x) ?? -1));
+    if (anchor < 0 || anchor >= i - 1) return;
+    moved.set(anchor, [...(moved.get(anchor) ?? []), item]);
+    gone.add(item);
+  });
+  const out: Item[] = [];
+  items.forEach((item, i) => {
+    if (gone.has(item)) return;
+    out.push(item.kind === "repeat" ? { ...item, body: hoistReductions(item.body, ctx) } : item);
+    out.push(...(moved.get(i) ?? []));
+  });
+  return out;
+}
+
+function isTensorReduction(item: OpItem, ctx: LowerContext): boolean {
+  return ctx.rule(item).kind === "reduce" && ctx.rank(item.output) === 0 && item.inputs.some((x) => ctx.rank(x) > 0);
+}
+
 /** Splits the items (repeat bodies included) into those that depend on no argument and the rest. */
 export function splitInvariant(items: readonly Item[], ctx: LowerContext, keep: ReadonlySet<OpItem>): { init: OpItem[]; main: Item[] } {
   const known = new Map<number, boolean>();
