@@ -91,7 +91,7 @@ export class CPeer {
 export class NumpyPeer {
   readonly version?: string;
   readonly problem?: string;
-  private readonly env: NodeJS.ProcessEnv;
+  readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly script: string) {
     const env: NodeJS.ProcessEnv = {

@@ -23,6 +23,7 @@ export function* walkExpr(e: Expr): Generator<Expr> {
     case "read":
     case "scalar":
     case "const":
+    case "parity":
     case "temp":
       return;
   }
@@ -64,6 +65,9 @@ export function stageReach(stage: Stage): Reach {
   }
   return r;
 }
+
+/** Whether a loop computes the red–black colouring (it then runs row by row: the colour needs the row). */
+export const hasParity = (loop: LoopStep): boolean => [...loopNodes(loop)].some((e) => e.kind === "parity");
 
 export const hasOffsets = (loop: LoopStep): boolean =>
   loop.stages.some((s) => {

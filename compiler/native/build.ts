@@ -32,6 +32,8 @@ export const at = (buffer: string, di: number, dj: number): Expr =>
 export const reg = (name: string): Expr => ({ kind: "scalar", reg: name });
 export const lit = (value: number): Expr => ({ kind: "const", value });
 export const temp = (name: string): Expr => ({ kind: "temp", name });
+/** The red–black colouring of the lane: 1 where its row and column sum to an even number. */
+export const parity = (): Expr => ({ kind: "parity" });
 
 export const unary = (op: UnaryOp, x: ExprLike): Expr => ({ kind: "unary", op, x: ex(x) });
 export const binary = (op: BinaryOp, a: ExprLike, b: ExprLike): Expr => ({ kind: "binary", op, a: ex(a), b: ex(b) });

@@ -73,6 +73,8 @@ export type Expr =
   | { readonly kind: "scalar"; readonly reg: string }
   | { readonly kind: "const"; readonly value: number }
   | { readonly kind: "temp"; readonly name: string }
+  /** 1 where the lane's indices on the last two axes (a rank-1 loop: its one index) sum to an even number, else 0: the red–black colouring. */
+  | { readonly kind: "parity" }
   | { readonly kind: "unary"; readonly op: UnaryOp; readonly x: Expr }
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly kind: "select"; readonly cond: Compare; readonly then: Expr; readonly else: Expr };

@@ -189,6 +189,7 @@ function verifyScalarStep(step: ScalarStep, scalars: Set<string>, report: Report
     for (const e of walkExpr(expr)) {
       if (e.kind === "read" || e.kind === "temp")
         report(`a scalar step cannot use a ${e.kind} (\`${e.kind === "read" ? e.buffer : e.name}\`)`);
+      if (e.kind === "parity") report("a scalar step has no lane colour (parity)");
       if (e.kind === "scalar" && !scalars.has(e.reg)) report(`a read of the undeclared scalar \`${e.reg}\``);
     }
   }

@@ -75,6 +75,8 @@ interface Lane {
   /** Value of buffer `name` at this lane + offset (0 outside the grid). */
   read(name: string, offset?: readonly [number, number]): number;
   temps: Map<string, number>;
+  /** The lane's red–black colour. */
+  parity: number;
 }
 
 function evalExpr(e: Expr, lane: Lane | undefined, state: RefState, r: (v: number) => number): number {
@@ -87,6 +89,9 @@ function evalExpr(e: Expr, lane: Lane | undefined, state: RefState, r: (v: numbe
       return r(state.scalars.get(e.reg) ?? NaN);
     case "const":
       return r(e.value);
+    case "parity":
+      if (!lane) throw new Error("parity outside a loop");
+      return lane.parity;
     case "temp":
       return lane?.temps.get(e.name) ?? NaN;
     case "unary":
@@ -138,6 +143,7 @@ function runLoop(loop: LoopStep, state: RefState): void {
         for (let j = 0; j < cols; j++) {
           const lane: Lane = {
             temps: new Map(),
+            parity: (i + j) % 2 === 0 ? 1 : 0,
             read(name, offset) {
               const [di, dj] = offset ?? [0, 0];
               const [ii, jj] = [i + di, j + dj];

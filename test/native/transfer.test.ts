@@ -1,8 +1,10 @@
-// Multigrid transfers (restrict, prolong) and repeat steps against the reference interpreter:
-// the transfers from their definitions (a 3×3 weighted sum; a scatter of 4 × the transpose),
-// on grids from 1×1 coarse up, including non-square ones.
+// Multigrid's kernel-IR pieces against the reference interpreter: the transfers (restrict,
+// prolong) from their definitions (a 3×3 weighted sum; a scatter of 4 × the transpose) on grids
+// from 1×1 coarse up, including non-square ones; the red–black colour (parity) in every piece
+// of loop code (flat rank-1 runs, grid rows, edge columns, simd and scalar lanes, stages); and
+// repeat steps.
 import { describe, expect, it } from "vitest";
-import { add, loop, mul, prolong, read, reg, repeat, restrict, scalars, stencil5, store } from "../../compiler/native/build.js";
+import { add, at, loop, mul, parity, prolong, read, reg, repeat, restrict, scalars, stagedLoop, stencil5, store, sub } from "../../compiler/native/build.js";
 import type { DType, KernelSet } from "../../compiler/native/kernel-ir.js";
 import { verifyKernelSet } from "../../compiler/native/verify.js";
 import { runBoth } from "./harness.js";
@@ -60,6 +62,40 @@ describe("grid transfers", () => {
     expect(errors).toMatch(/does not nest/);
     expect(errors).toMatch(/aliases the input/);
   });
+});
+
+describe("the red–black colour", () => {
+  const shapes = [[1], [7], [13], [1, 1], [2, 3], [5, 7], [8, 8], [9, 11], [3, 17]];
+  for (const dtype of ["f32", "f64"] as DType[])
+    it(`is 1 where row + column is even, in flat, grid and staged loops (${dtype})`, () => {
+      for (const shape of shapes) {
+        const grid = shape.length === 2;
+        const set: KernelSet = {
+          buffers: ["u", "a", "b", "c"].map((name) => ({ name, dtype, shape })),
+          scalars: [],
+          kernels: [
+            { name: "flat", steps: [loop(dtype, shape, [store("a", mul(parity(), read("u")))])] },
+            ...(grid
+              ? [
+                  { name: "stencil", steps: [loop(dtype, shape, [store("b", add(parity(), stencil5("u", 4, -1)))])] },
+                  {
+                    name: "staged",
+                    steps: [
+                      stagedLoop(dtype, shape, [
+                        { rowLag: 0, body: [store("a", sub(1, parity()))] },
+                        { rowLag: 1, body: [store("c", add(mul(parity(), at("a", 1, 0)), at("a", -1, 1)))] },
+                      ]),
+                    ],
+                  },
+                ]
+              : []),
+          ],
+        };
+        expect(verifyKernelSet(set)).toEqual([]);
+        const { native, ref } = runBoth(set, set.kernels.map((k) => k.name), { seed: shape.join().length });
+        for (const b of ["a", "b", "c"]) expect([...native.view(b)], `${b} [${shape}]`).toEqual([...ref.buffers.get(b)!]);
+      }
+    });
 });
 
 describe("repeat", () => {

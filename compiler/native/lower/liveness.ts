@@ -35,6 +35,8 @@ export class Liveness {
   private readonly ranges = new Map<RepeatNode, [number, number]>();
   private readonly positions = new Map<Node, number>();
   private pos = 0;
+  /** The first position of the main kernel (the init kernel's come before). */
+  readonly mainStart: number;
 
   constructor(
     private readonly ctx: LowerContext,
@@ -42,10 +44,16 @@ export class Liveness {
     main: readonly Node[],
   ) {
     this.number(init);
+    this.mainStart = this.pos;
     this.number(main);
     this.collect(init, []);
     this.collect(main, []);
     for (const r of ctx.graph.results) if (ctx.rank(r) > 0) this.use(r, { pos: END, node: null, stage: -1, offset: false, cond: false });
+  }
+
+  /** The last position that reads a value (−1 when none does). */
+  lastUse(id: number): number {
+    return Math.max(-1, ...this.usesOf(id).map((u) => u.pos));
   }
 
   home(id: number): Home {

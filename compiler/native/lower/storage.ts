@@ -27,6 +27,8 @@ export class StoragePlan {
   private readonly inPlace: boolean[] = [];
   /** Body results stored straight into their repeat's carried buffer: result → carried parameter. */
   private readonly coalesced = new Map<number, number>();
+  /** Temporaries that share a buffer with an earlier one whose last read came before: value → buffer. */
+  private readonly shared = new Map<number, string>();
 
   constructor(
     private readonly ctx: LowerContext,
@@ -45,6 +47,7 @@ export class StoragePlan {
     const pingPong = graph.params.some((_, i) => this.paired(i) && !this.inPlace[i]);
     this.variants = pingPong ? 2 : 1;
     this.coalesceRepeats(nodes);
+    this.shareBuffers();
     this.params = graph.params.map((p, i) => this.paramSlot(p, i));
     this.results = graph.results.map((r, j) => this.resultSlot(r, j));
     this.captures = graph.captures.map((c, k) => this.captureSlot(c, k));
@@ -80,6 +83,34 @@ export class StoragePlan {
           this.coalesced.set(c.result, c.param);
       }
     }
+  }
+
+  /**
+   * Buffer reuse by live ranges: a temporary of the main kernel (stored by a loop or a step,
+   * not a result, not a repeat's carried value) takes the buffer of an earlier temporary of the
+   * same shape whose last read is at an earlier step than its own first store. Values of the
+   * init kernel live for the program's life (every call reads them) and are never reused.
+   */
+  private shareBuffers(): void {
+    const candidates = [...this.live.homes.keys()].filter((id) => this.isTemporary(id));
+    candidates.sort((a, b) => this.live.home(a).pos - this.live.home(b).pos);
+    const free: { shape: string; name: string; until: number }[] = [];
+    for (const id of candidates) {
+      const shape = this.ctx.value(id).shape.join(",");
+      const start = this.live.home(id).pos;
+      const k = free.findIndex((f) => f.shape === shape && f.until < start);
+      const name = k >= 0 ? free.splice(k, 1)[0].name : `v${id}`;
+      if (k >= 0) this.shared.set(id, name);
+      free.push({ shape, name, until: this.live.lastUse(id) });
+    }
+  }
+
+  private isTemporary(id: number): boolean {
+    const v = this.ctx.value(id);
+    const h = this.live.home(id);
+    if (v.shape.length === 0 || v.def.kind !== "op" || h.node === null || h.pos < this.live.mainStart) return false;
+    if (this.resultIndex.has(id) || this.coalesced.has(id)) return false;
+    return h.node.kind === "step" || (h.node.kind === "loop" && this.materialized(id));
   }
 
   private paramSlot(p: number, i: number): ParamSlot {
@@ -144,7 +175,7 @@ export class StoragePlan {
         const j = this.resultIndex.get(id);
         if (j !== undefined) return { kind: "result", index: j };
         const into = this.coalesced.get(id);
-        return into !== undefined ? this.storage(into) : { kind: "fixed", name: `v${id}` };
+        return into !== undefined ? this.storage(into) : { kind: "fixed", name: this.shared.get(id) ?? `v${id}` };
       }
     }
   }

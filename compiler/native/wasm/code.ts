@@ -85,6 +85,14 @@ export class FunctionCode {
     return this;
   }
 
+  /** v128.const with its 16 bytes (little-endian lanes). */
+  v128(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new Error("internal error: v128.const needs 16 bytes");
+    this.simd(Simd.v128Const);
+    this.body.bytes(bytes);
+    return this;
+  }
+
   get(l: Local): this {
     this.body.byte(Op.localGet).u32(l.index);
     return this;

@@ -88,7 +88,9 @@ export const Op = {
   f64Div: 0xa3,
   f64Min: 0xa4,
   f64Max: 0xa5,
+  f32ConvertI32U: 0xb3,
   f32DemoteF64: 0xb6,
+  f64ConvertI32U: 0xb8,
   f64PromoteF32: 0xbb,
   simdPrefix: 0xfd,
 } as const;
