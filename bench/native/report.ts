@@ -125,10 +125,11 @@ function fpPart(res: SuiteResults, targets: Target[]): string[] {
 
 function compilePart(res: SuiteResults, targets: Target[]): string[] {
   const rows = res.rows.filter((r) => r.section === "compile");
-  const out = ["## 4. Compile time per fused region (median of fresh compiles)", ""];
-  out.push(...table(["region", "precision", "ms", "phases"], rows.map((r) => [r.case, r.peer.replace("native ", ""), fmt(r.ms), r.note ?? ""])));
-  const worst = rows.reduce((m, r) => Math.max(m, r.ms ?? 0), 0);
-  targets.push({ what: "compile time under 50 ms per region", measured: `max ${fmt(worst)} ms`, met: worst < 50 });
+  const out = ["## 4. Compile time per fused region (medians of fresh compiles)", ""];
+  out.push(...table(["region", "precision", "wall ms", "CPU ms", "phases (wall)"], rows.map((r) => [r.case, r.peer.replace("native ", ""), fmt(r.ms), fmt(r.seconds === undefined ? undefined : r.seconds * 1000), r.note ?? ""])));
+  const worst = rows.reduce((m, r) => Math.max(m, (r.seconds ?? 0) * 1000), 0);
+  const worstCase = rows.find((r) => (r.seconds ?? 0) * 1000 === worst);
+  targets.push({ what: "compile time under 50 ms per region (CPU time)", measured: `max ${fmt(worst)} ms (${worstCase?.case ?? "—"})`, met: worst < 50 });
   return out;
 }
 

@@ -17,8 +17,22 @@ const SCALAR_ARRAY = {
   bool: () => new Uint8Array(1),
 } as const;
 
+/** Milliseconds of each phase of fusing a region (runtime/native/fuse.ts fills them in). */
+export interface FusePhases {
+  /** IR → kernel set (twice when invariants turned out uniform). */
+  lowerMs: number;
+  /** Running the init kernel alone to find the invariant tensors with all entries equal. */
+  invariantsMs: number;
+  codegenMs: number;
+  wasmCompileMs: number;
+  /** Instantiation, constant data and the init kernel of the final program. */
+  instantiateMs: number;
+  totalMs: number;
+}
+
 export class FusedProgram implements FusedRegion {
   readonly description: string;
+  phases?: FusePhases;
   readonly captures: readonly number[];
   readonly program: NativeProgram;
   private readonly kernels: readonly [() => void, () => void];

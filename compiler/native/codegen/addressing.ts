@@ -72,12 +72,19 @@ export function addressing(
 }
 
 /** The lanes' colours as one vector: [1, 0, 1, 0] when the first lane's row + column is even. */
-function pattern(dtype: DType, firstEven: boolean): number[] {
+function makePattern(dtype: DType, firstEven: boolean): number[] {
   const one = dtype === "f32" ? [0, 0, 0x80, 0x3f] : [0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
   const zero = one.map(() => 0);
   const lanes = 16 / one.length;
   return Array.from({ length: lanes }, (_, l) => ((l % 2 === 0) === firstEven ? one : zero)).flat();
 }
+
+const PATTERNS = {
+  f32: [makePattern("f32", false), makePattern("f32", true)],
+  f64: [makePattern("f64", false), makePattern("f64", true)],
+} as const;
+
+const pattern = (dtype: DType, firstEven: boolean): readonly number[] => PATTERNS[dtype][firstEven ? 1 : 0];
 
 /**
  * The colour 1 − ((row + column) mod 2). The column is known when the code is generated (every

@@ -6,6 +6,11 @@ import { type LowerOptions, type OpItem, Refusal, type ValueInfo } from "./types
 
 export class LowerContext {
   private readonly rules = new Map<OpItem, Rule>();
+  /**
+   * Tensors that depend on no argument and are cheap per lane (the red–black colour, 1 − it,
+   * …): the step kernels recompute them where they are read instead of reading a buffer.
+   */
+  readonly remat = new Set<number>();
 
   constructor(
     readonly graph: Graph,

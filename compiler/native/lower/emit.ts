@@ -19,6 +19,8 @@ export class Emitter {
     readonly ctx: LowerContext,
     readonly plan: StoragePlan,
     private readonly v: Variant,
+    /** The step kernels (not init): they recompute the cheap invariants (ctx.remat) per lane. */
+    private readonly main: boolean,
   ) {
     this.dtype = ctx.options.precision;
   }
@@ -50,12 +52,21 @@ export class Emitter {
   }
 
   /** A value as a lane reads it in (node, stage): a literal, a register, a temporary or a buffer read. */
-  laneRef(id: number, node: LoopNode, stage: number, inline: ReadonlyMap<number, Expr>): Expr {
+  laneRef(id: number, node: LoopNode | null, stage: number, inline: ReadonlyMap<number, Expr>): Expr {
     const v = this.ctx.value(id);
-    if (v.shape.length === 0) return this.scalarRef(id);
+    if (v.shape.length === 0 || v.def.kind === "literal") return this.scalarRef(id);
     const h = this.plan.live.home(id);
-    if (h.node === node && h.stage === stage) return inline.get(id) ?? temp(`t${id}`);
+    if (node && h.node === node && h.stage === stage) return inline.get(id) ?? temp(`t${id}`);
+    if (this.ctx.remat.has(id) && (this.main || !this.plan.materialized(id))) return this.recompute(id, node, stage, inline);
     return read(this.buffer(id));
+  }
+
+  /** A cheap invariant written out where it is read (its inputs are literals and such invariants). */
+  private recompute(id: number, node: LoopNode | null, stage: number, inline: ReadonlyMap<number, Expr>): Expr {
+    const def = this.ctx.value(id).def;
+    if (def.kind !== "op") throw new Error(`internal error: %${id} is not an op to recompute`);
+    const ref = (x: number) => this.laneRef(x, node, stage, inline);
+    return this.opExpr(def.item, this.ctx.rule(def.item), ref, (c) => this.condition(c, ref, true));
   }
 
   scalarRef(id: number): Expr {
@@ -156,8 +167,12 @@ export class Emitter {
         phase2.push([r, reg(`m${c.param}`)]);
         continue;
       }
-      const [k, init, result] = [this.buffer(c.param), this.buffer(c.init), this.buffer(c.result)];
-      if (init !== k) before.push(loop(this.dtype, v.shape, [store(k, read(init))]));
+      const k = this.buffer(c.param);
+      const initDef = this.ctx.value(c.init).def;
+      const computed = initDef.kind === "literal" || this.ctx.remat.has(c.init);
+      if (computed) before.push(loop(this.dtype, v.shape, [store(k, this.laneRef(c.init, null, -1, new Map()))]));
+      else if (this.buffer(c.init) !== k) before.push(loop(this.dtype, v.shape, [store(k, read(this.buffer(c.init)))]));
+      const result = this.buffer(c.result);
       if (result !== k) after.push(loop(this.dtype, v.shape, [store(k, read(result))]));
     }
     if (phase1.length) after.push(scalars(...phase1, ...phase2));

@@ -63,7 +63,7 @@ class GraphBuilder {
     const shape = v.type.shape.map((d) => dimValue(d) ?? 0);
     const float = elemOf(v) === "float";
     const values = attrValues(value, shape).map((x) => (float ? this.round(x) : x));
-    return shape.length === 0 ? { kind: "literal", value: values[0] } : { kind: "data", values };
+    return known(values);
   }
 
   items(ops: readonly Op[]): Item[] {
@@ -94,14 +94,22 @@ class GraphBuilder {
     if (record?.kind === "random") throw new Refusal(`\`${opcode}\` draws random numbers, which a fused region does not`);
     const ids = inputs.map((v) => this.use(v));
     const result = outputs[0];
-    if (CREATE_OPS.has(opcode)) {
-      const shape = result.type.shape.map((d) => dimValue(d) ?? 0);
-      const float = elemOf(result) === "float";
-      const values = createValues(opcode, statics, shape).map((x) => (float ? this.round(x) : x));
-      this.define(result, shape.length === 0 ? { kind: "literal", value: values[0] } : { kind: "data", values });
+    const uniform = this.options.uniform?.get(result.id);
+    if (uniform !== undefined) {
+      this.define(result, { kind: "literal", value: uniform });
       return;
     }
-    const item: OpItem = { kind: "op", opcode, statics, inputs: ids, output: result.id };
+    // The colouring of a grid is computed per lane (it reads nothing of its argument).
+    const lanewise = opcode === "parity" && result.type.shape.length <= 2;
+    if (CREATE_OPS.has(opcode) && !lanewise) {
+      const shape = result.type.shape.map((d) => dimValue(d) ?? 0);
+      const float = elemOf(result) === "float";
+      const values = createValues(opcode, statics, shape);
+      if (float && this.options.precision === "f32") for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]);
+      this.define(result, known(values));
+      return;
+    }
+    const item: OpItem = { kind: "op", opcode, statics, inputs: lanewise ? [] : ids, output: result.id };
     this.define(result, { kind: "op", item });
     out.push(item);
   }
@@ -133,6 +141,13 @@ class GraphBuilder {
     });
     out.push(repeat);
   }
+}
+
+/** A known value: a literal when every entry is the same (a scalar, zeros, a splat), else data. */
+function known(values: Float64Array): Def {
+  const first = values[0];
+  for (let i = 1; i < values.length; i++) if (!Object.is(values[i], first)) return { kind: "data", values };
+  return { kind: "literal", value: first };
 }
 
 function usesValue(region: Region, id: number): boolean {

@@ -17,7 +17,7 @@ import { LowerContext } from "./context.js";
 import { Emitter } from "./emit.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { Liveness } from "./liveness.js";
-import { hoistReductions, prepareResults, splitInvariant } from "./prepare.js";
+import { findRemat, hoistReductions, prepareResults, removeDead, splitInvariant } from "./prepare.js";
 import { type Node, schedule } from "./schedule.js";
 import { StoragePlan, type Variant } from "./storage.js";
 import { type Item, type LowerOptions, type LoweredRegion, Refusal } from "./types.js";
@@ -32,7 +32,10 @@ export function lowerRegion(region: Region, options: LowerOptions): LoweredRegio
   forEachOp(graph.items, (item) => ctx.rule(item));
   checkBoundaryTypes(graph, ctx);
   const copies = prepareResults(graph, ctx);
-  const { init, main } = splitInvariant(hoistReductions(graph.items, ctx), ctx, copies);
+  const items = hoistReductions(removeDead(graph.items, graph.results), ctx);
+  const split = splitInvariant(items, ctx, copies);
+  const init = findRemat(split.init, ctx);
+  const main = split.main;
   const initNodes = schedule(init, ctx);
   const mainNodes = schedule(main, ctx);
   const plan = new StoragePlan(ctx, new Liveness(ctx, initNodes, mainNodes), mainNodes);
@@ -61,10 +64,12 @@ function checkBoundaryTypes(graph: Graph, ctx: LowerContext): void {
 function assemble(ctx: LowerContext, plan: StoragePlan, initNodes: readonly Node[], mainNodes: readonly Node[]): LoweredRegion {
   const kernels: { name: string; steps: Step[] }[] = [];
   const buffers = new Map<string, readonly number[]>();
+  let initBuffers: string[] = [];
   const emit = (name: string, nodes: readonly Node[], v: Variant) => {
-    const e = new Emitter(ctx, plan, v);
+    const e = new Emitter(ctx, plan, v, name !== "init");
     kernels.push({ name, steps: e.steps(nodes) });
     for (const [b, shape] of e.buffers) buffers.set(b, shape);
+    if (name === "init") initBuffers = [...e.buffers.keys()];
   };
   const hasInit = initNodes.length > 0;
   if (hasInit) emit("init", initNodes, 0);
@@ -79,10 +84,24 @@ function assemble(ctx: LowerContext, plan: StoragePlan, initNodes: readonly Node
   const data = [...ctx.graph.values.values()].flatMap((v) =>
     v.def.kind === "data" && buffers.has(`d${v.id}`) ? [{ buffer: `d${v.id}`, values: v.def.values }] : [],
   );
+  const live = plan.live;
+  const invariants = [...live.homes.keys()]
+    .filter((id) => live.home(id).pos < live.mainStart && ctx.rank(id) > 0 && plan.materialized(id) && live.lastUse(id) >= live.mainStart)
+    .map((id) => ({ id, buffer: plan.buffer(id, 0) }));
+  const initKernels = kernels.filter((k) => k.name === "init");
+  const initSet: KernelSet | null = hasInit
+    ? {
+        buffers: bufferDecls.filter((b) => initBuffers.includes(b.name)),
+        scalars: [...collectRegisters(initKernels, { params: [], results: [], captures: [] })].map((name) => ({ name })),
+        kernels: initKernels,
+      }
+    : null;
   return {
     set,
     data,
     init: hasInit ? "init" : null,
+    invariants,
+    initSet,
     variants: plan.variants === 2 ? ["step0", "step1"] : ["step0", "step0"],
     params: plan.params,
     captures: plan.captures,
@@ -91,7 +110,7 @@ function assemble(ctx: LowerContext, plan: StoragePlan, initNodes: readonly Node
   };
 }
 
-function collectRegisters(kernels: readonly { steps: readonly Step[] }[], plan: StoragePlan): Set<string> {
+function collectRegisters(kernels: readonly { steps: readonly Step[] }[], plan: Pick<StoragePlan, "params" | "results" | "captures">): Set<string> {
   const names = new Set<string>();
   const expr = (e: Expr) => {
     for (const x of walkExpr(e)) if (x.kind === "scalar") names.add(x.reg);

@@ -35,6 +35,8 @@ export class Liveness {
   private readonly ranges = new Map<RepeatNode, [number, number]>();
   private readonly positions = new Map<Node, number>();
   private pos = 0;
+  /** While collecting the main kernel's reads: those of recomputed invariants read no buffer. */
+  private inMain = false;
   /** The first position of the main kernel (the init kernel's come before). */
   readonly mainStart: number;
 
@@ -47,6 +49,7 @@ export class Liveness {
     this.mainStart = this.pos;
     this.number(main);
     this.collect(init, []);
+    this.inMain = true;
     this.collect(main, []);
     for (const r of ctx.graph.results) if (ctx.rank(r) > 0) this.use(r, { pos: END, node: null, stage: -1, offset: false, cond: false });
   }
@@ -93,6 +96,7 @@ export class Liveness {
   }
 
   private use(id: number, u: Use): void {
+    if (this.inMain && this.ctx.remat.has(id)) return;
     const list = this.uses.get(id) ?? [];
     list.push(u);
     this.uses.set(id, list);

@@ -35,6 +35,32 @@ export function prepareResults(graph: Graph, ctx: LowerContext): Set<OpItem> {
 }
 
 /**
+ * Drops the ops nothing reads (a second lowering's `uniform` values leave the ops that computed
+ * them dead, and the ones that fed those). Repeats are kept whole; their bodies are pruned.
+ */
+export function removeDead(items: readonly Item[], results: readonly number[]): Item[] {
+  const live = new Set(results);
+  const mark = (list: readonly Item[]): void => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const item = list[i];
+      if (item.kind === "repeat") {
+        for (const c of item.carried) {
+          live.add(c.init);
+          live.add(c.result);
+        }
+        mark(item.body);
+      } else if (live.has(item.output)) for (const x of item.inputs) live.add(x);
+    }
+  };
+  // Twice: a repeat's body may read values defined before it that only the body keeps alive.
+  mark(items);
+  mark(items);
+  const prune = (list: readonly Item[]): Item[] =>
+    list.flatMap((item): Item[] => (item.kind === "repeat" ? [{ ...item, body: prune(item.body) }] : live.has(item.output) ? [item] : []));
+  return prune(items);
+}
+
+/**
  * Moves each reduction of tensors right after the op that computes its last input, so that
  * it joins the loop that produces that input (`sqrt(dot(r1, r1))` at the end of CG's step
  * folds into the loop that computes r1, not into a later one that would read r1 again).
@@ -66,6 +92,25 @@ export function hoistReductions(items: readonly Item[], ctx: LowerContext): Item
 
 function isTensorReduction(item: OpItem, ctx: LowerContext): boolean {
   return ctx.rule(item).kind === "reduce" && ctx.rank(item.output) === 0 && item.inputs.some((x) => ctx.rank(x) > 0);
+}
+
+/**
+ * The invariant tensors that are cheaper to recompute per lane than to read from memory: a
+ * lane op (no stencil, no reduction) of literals and of other such values. Returns the init
+ * items without those that only the step kernels read (they recompute them).
+ */
+export function findRemat(init: readonly OpItem[], ctx: LowerContext): OpItem[] {
+  for (const item of init) {
+    const kind = ctx.rule(item).kind;
+    if (ctx.rank(item.output) === 0 || (kind !== "lane" && kind !== "compare" && kind !== "where")) continue;
+    if (item.inputs.every((x) => ctx.value(x).def.kind === "literal" || ctx.remat.has(x))) ctx.remat.add(item.output);
+  }
+  const needed = new Set<number>();
+  for (let i = init.length - 1; i >= 0; i--) {
+    const item = init[i];
+    if (!ctx.remat.has(item.output) || needed.has(item.output)) for (const x of item.inputs) needed.add(x);
+  }
+  return init.filter((item) => !ctx.remat.has(item.output) || needed.has(item.output));
 }
 
 /** Splits the items (repeat bodies included) into those that depend on no argument and the rest. */

@@ -9,7 +9,7 @@
 // (sums, dots and squared norms accumulate in f64), `post` finishing it in a scalar step;
 // products and transfers are steps of their own.
 import type { CompareOp, Expr, FoldOp, UnaryOp } from "../kernel-ir.js";
-import { add, binary, div, lit, mul, neg, select, compare, sqrt, sub, unary } from "../build.js";
+import { add, binary, compare, div, lit, mul, neg, parity, select, sqrt, sub, unary } from "../build.js";
 import { elementCount } from "../kernel-ir.js";
 import { Refusal, type OpItem, type ValueInfo } from "./types.js";
 
@@ -160,6 +160,7 @@ export const NATIVE_RULES: ReadonlyMap<string, RuleOf> = new Map<string, RuleOf>
   ["pow", powRule],
   ["cast", castRule],
   ["copy", () => lane(([x]) => x)],
+  ["parity", () => lane(() => parity())],
   [
     "stencil5",
     (q) => {

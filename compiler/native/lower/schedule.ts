@@ -82,6 +82,10 @@ class Scheduler {
     }
     const rule = this.ctx.rule(item);
     const outRank = this.ctx.rank(item.output);
+    const gridInputs = rule.kind === "stencil" ? [item.inputs[0]] : rule.kind === "matmul" || rule.kind === "matvec" || rule.kind === "restrict" || rule.kind === "prolong" ? item.inputs : [];
+    for (const x of gridInputs)
+      if (this.ctx.rank(x) > 0 && this.ctx.value(x).def.kind === "literal")
+        throw new Refusal(`\`${item.opcode}\` of a constant tensor (every entry equal) has no native emit rule`);
     const tensorInputs = item.inputs.some((i) => this.ctx.rank(i) > 0);
     if (outRank === 0 && !tensorInputs) return this.scalar(item);
     switch (rule.kind) {

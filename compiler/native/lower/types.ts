@@ -20,6 +20,13 @@ export interface LowerOptions {
    * alternate between the two (two kernel variants).
    */
   donate?: readonly number[];
+  /**
+   * Tensors computed by the region's own ops that are known to have every entry equal to this
+   * value (found by running the init kernel of a first lowering): they become literals, and
+   * the ops that computed them disappear (a multigrid smoother's diagonal of a constant-
+   * coefficient operator).
+   */
+  uniform?: ReadonlyMap<number, number>;
 }
 
 /** A refusal: the region stays on the op-by-op path, and `reason` says why (naming the op). */
@@ -43,7 +50,7 @@ export interface ValueInfo {
 export type Def =
   | { readonly kind: "param"; readonly index: number }
   | { readonly kind: "capture"; readonly index: number }
-  /** A known scalar (a const op, a known capture, an inlined loop's counter). */
+  /** A known scalar, or a tensor with every entry equal (a const op, a known capture, zeros, an inlined loop's counter). */
   | { readonly kind: "literal"; readonly value: number }
   /** A known tensor (a const op, a creation op such as parity or grid), row-major. */
   | { readonly kind: "data"; readonly values: Float64Array }
@@ -106,6 +113,10 @@ export interface LoweredRegion {
   readonly data: readonly { readonly buffer: string; readonly values: Float64Array }[];
   /** A kernel run once after `data` is written: the values that depend on no argument. */
   readonly init: string | null;
+  /** The tensors the init kernel computes that the step kernels read (candidates for `uniform`). */
+  readonly invariants: readonly { readonly id: number; readonly buffer: string }[];
+  /** The init kernel alone with the buffers and registers it uses: run it to inspect `invariants` cheaply. */
+  readonly initSet: KernelSet | null;
   readonly variants: readonly [string, string];
   readonly params: readonly ParamSlot[];
   readonly captures: readonly CaptureSlot[];
