@@ -80,6 +80,17 @@ export class FunctionCode {
     return this;
   }
 
+  i64(value: number): this {
+    this.body.byte(Op.i64Const).s32(value);
+    return this;
+  }
+
+  /** i64.trunc_sat_f64_s: no trap on NaN or overflow (NaN gives 0). */
+  i64TruncSatF64(): this {
+    this.body.byte(Op.miscPrefix).u32(6);
+    return this;
+  }
+
   f64(value: number): this {
     this.body.byte(Op.f64Const).f64(value);
     return this;
