@@ -9,7 +9,7 @@ import type { Precision } from "../../runtime/native/fused.js";
 import type { BackendName } from "../../runtime/tfjs/backend.js";
 import { iterateFused, type SolveRegions } from "./drivers.js";
 import { npy, runIterlang } from "./iterlang-peer.js";
-import { type CPeer, nativeCg, type NumpyPeer } from "./peers.js";
+import { type CPeer, cpuMs, nativeCg, type NumpyPeer } from "./peers.js";
 import { array, bind, CG_SOURCE, compileConstruct } from "./programs.js";
 import { Pool, type SuiteRow, warmUp } from "./suite.js";
 import { tfjsWasmCg } from "./tfjs-peer.js";
@@ -54,14 +54,16 @@ function fusedSamples(f: ReturnType<typeof fusedCg>, precision: Precision, n: nu
   const fresh = () => f.regions.start.run([x0]).slice(0, 4);
   warmUp(150, () => iterateFused(f.regions, fresh(), iterations));
   const times: number[] = [];
+  const cpu: number[] = [];
   let state = fresh();
   for (let s = 0; s < samples; s++) {
     state = fresh();
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), cpuMs()];
     state = iterateFused(f.regions, state, iterations);
     times.push((performance.now() - t0) / iterations);
+    cpu.push((cpuMs() - c0) / iterations);
   }
-  return { times, rz: state[3].data[0] };
+  return { times, cpu, rz: state[3].data[0] };
 }
 
 export async function cgSection(o: CgOptions): Promise<SuiteRow[]> {

@@ -11,7 +11,7 @@ import type { FusedProgram } from "../../runtime/native/fused-program.js";
 import type { Precision } from "../../runtime/native/fused.js";
 import { andersonFused, picardFused } from "./drivers.js";
 import { npy, runIterlang } from "./iterlang-peer.js";
-import type { NumpyPeer } from "./peers.js";
+import { cpuMs, type NumpyPeer } from "./peers.js";
 import { array, bind, compileConstruct, FIXPOINT_SOURCE } from "./programs.js";
 import { median } from "./stats.js";
 import { type SuiteRow, warmUp } from "./suite.js";
@@ -75,16 +75,18 @@ export async function fpSection(o: FpOptions): Promise<SuiteRow[]> {
     };
     warmUp(200, iterate);
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let s = 0; s < o.samples; s++) {
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), cpuMs()];
       iterate();
       times.push((performance.now() - t0) / PER_ITERATION);
+      cpu.push((cpuMs() - c0) / PER_ITERATION);
     }
     const t0 = performance.now();
     const run = picardFused(step, x0, ATOL, 5000);
     const seconds = (performance.now() - t0) / 1000;
     const memory = (step.region as FusedProgram).program.plan.usedBytes;
-    rows.push({ section: "fixpoint", case: label("Picard"), peer: `native ${precision}`, ms: median(times), minMs: Math.min(...times), samples: times.length, iterations: run.iterations, seconds, residual: run.residual, memoryBytes: memory, note: step.region.description });
+    rows.push({ section: "fixpoint", case: label("Picard"), peer: `native ${precision}`, ms: median(times), cpuMs: median(cpu), minMs: Math.min(...times), samples: times.length, iterations: run.iterations, seconds, residual: run.residual, memoryBytes: memory, note: step.region.description });
     const map = fused(n, precision, W, b, "anderson");
     andersonFused(map, x0, precision, 5, ATOL, 5000);
     const t1 = performance.now();
@@ -118,9 +120,9 @@ function numpyPicard(o: FpOptions, W: Float64Array, b: Float64Array): SuiteRow[]
     return (["f32", "f64"] as const).map((p) => {
       const r = spawnSync("python3", [o.numpyScript, join(dir, "W.bin"), join(dir, "b.bin"), String(o.n), String(PER_ITERATION), String(o.samples + 1), p, String(ATOL), "5000"], { encoding: "utf8", env: o.numpy.env });
       if (r.status !== 0) return { section: "fixpoint" as const, case: c, peer: `NumPy ${p}`, skipped: r.stderr.slice(0, 200) };
-      const j = JSON.parse(r.stdout) as { times: number[]; iterations: number; seconds: number; residual: number; maxrss: number };
+      const j = JSON.parse(r.stdout) as { times: number[]; cpu: number[]; iterations: number; seconds: number; residual: number; maxrss: number };
       const times = j.times.slice(1);
-      return { section: "fixpoint" as const, case: c, peer: `NumPy ${p}`, ms: median(times), minMs: Math.min(...times), samples: times.length, iterations: j.iterations, seconds: j.seconds, residual: j.residual, memoryBytes: j.maxrss, note: "peak RSS of the python process" };
+      return { section: "fixpoint" as const, case: c, peer: `NumPy ${p}`, ms: median(times), cpuMs: median(j.cpu.slice(1)), minMs: Math.min(...times), samples: times.length, iterations: j.iterations, seconds: j.seconds, residual: j.residual, memoryBytes: j.maxrss, note: "peak RSS of the python process" };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

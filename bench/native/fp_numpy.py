@@ -23,12 +23,15 @@ def main():
         return y, float(np.linalg.norm(y - x))
 
     times = []
+    cpu = []
     for _ in range(samples):
         x = np.zeros(n, dtype=dtype)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for _ in range(iters):
             x, _res = step(x)
         times.append((time.perf_counter() - t0) * 1000 / iters)
+        cpu.append((time.process_time() - c0) * 1000 / iters)
     x = np.zeros(n, dtype=dtype)
     t0 = time.perf_counter()
     k = 0
@@ -40,7 +43,7 @@ def main():
         k += 1
     seconds = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"times": times, "iterations": k, "seconds": seconds, "residual": res, "maxrss": rss}))
+    print(json.dumps({"times": times, "cpu": cpu, "iterations": k, "seconds": seconds, "residual": res, "maxrss": rss}))
 
 
 main()

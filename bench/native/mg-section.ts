@@ -7,6 +7,7 @@ import type { Precision } from "../../runtime/native/fused.js";
 import { solveFused, type SolveRegions } from "./drivers.js";
 import { npy, runIterlang } from "./iterlang-peer.js";
 import { array, bind, compileConstruct, MGPCG_SOURCE } from "./programs.js";
+import { cpuMs } from "./peers.js";
 import { median } from "./stats.js";
 import type { SuiteRow } from "./suite.js";
 
@@ -56,11 +57,13 @@ export async function mgSection(o: MgOptions): Promise<SuiteRow[]> {
       const rtol = MG_RTOL[precision];
       solveFused(f.regions, f.b, precision, rtol, 200, precision === "f64"); // warm-up
       const seconds: number[] = [];
+      const cpu: number[] = [];
       let last = solveFused(f.regions, f.b, precision, rtol, 200, precision === "f64");
       for (let r = 0; r < o.runs; r++) {
-        const t0 = performance.now();
+        const [t0, c0] = [performance.now(), cpuMs()];
         last = solveFused(f.regions, f.b, precision, rtol, 200, precision === "f64");
         seconds.push((performance.now() - t0) / 1000);
+        cpu.push((cpuMs() - c0) / 1000);
       }
       const s = median(seconds);
       rows.push({
@@ -69,7 +72,9 @@ export async function mgSection(o: MgOptions): Promise<SuiteRow[]> {
         peer: `native ${precision}`,
         iterations: last.iterations,
         seconds: s,
+        cpuSeconds: median(cpu),
         ms: (1000 * s) / Math.max(1, last.iterations),
+        cpuMs: (1000 * median(cpu)) / Math.max(1, last.iterations),
         residual: last.trueRelResidual,
         memoryBytes: f.memory,
         note: `rtol ${rtol}${precision === "f32" ? " on the method's residual (float32 cannot certify it: the true residual is at its floor)" : ""}${last.converged ? "" : ", NOT converged"}${last.restarts ? `, ${last.restarts} restart(s)` : ""}; compile ${f.fuseMs.toFixed(0)} ms (3 regions), front end ${f.frontMs.toFixed(0)} ms; ${f.regions.step.region.description}`,

@@ -10,8 +10,12 @@ export interface SuiteRow {
   /** "N = 511", "n = 1000, Picard" */
   case: string;
   peer: string;
-  /** Median ms per iteration. */
+  /** Median ms per iteration (wall clock). */
   ms?: number;
+  /** Median ms per iteration in CPU time of the peer's process (the machine is shared). */
+  cpuMs?: number;
+  /** CPU seconds of a whole solve (median). */
+  cpuSeconds?: number;
   /** The fastest sample's ms per iteration. */
   minMs?: number;
   samples?: number;
@@ -30,6 +34,7 @@ export interface SuiteRow {
 
 export interface Pooled {
   times: number[];
+  cpu: number[];
   check?: number;
   extra?: Partial<SuiteRow>;
 }
@@ -38,22 +43,34 @@ export interface Pooled {
 export class Pool {
   private readonly peers = new Map<string, Pooled | { skipped: string }>();
 
-  add(peer: string, r: { times: number[]; rz?: number; check?: number } | { skipped: string }, extra?: Partial<SuiteRow>): void {
+  add(peer: string, r: { times: number[]; cpu?: number[]; rz?: number; check?: number } | { skipped: string }, extra?: Partial<SuiteRow>): void {
     if ("skipped" in r) {
       if (!this.peers.has(peer)) this.peers.set(peer, r);
       return;
     }
     const prev = this.peers.get(peer);
     const check = r.check ?? r.rz;
-    if (prev && "times" in prev) prev.times.push(...r.times);
-    else this.peers.set(peer, { times: [...r.times], ...(check !== undefined ? { check } : {}), ...(extra ? { extra } : {}) });
+    if (prev && "times" in prev) {
+      prev.times.push(...r.times);
+      prev.cpu.push(...(r.cpu ?? []));
+    } else this.peers.set(peer, { times: [...r.times], cpu: [...(r.cpu ?? [])], ...(check !== undefined ? { check } : {}), ...(extra ? { extra } : {}) });
   }
 
   rows(section: Section, label: string): SuiteRow[] {
     return [...this.peers].map(([peer, r]) =>
       "skipped" in r
         ? { section, case: label, peer, skipped: r.skipped }
-        : { section, case: label, peer, ms: median(r.times), minMs: minimum(r.times), samples: r.times.length, ...(r.check !== undefined ? { check: r.check } : {}), ...r.extra },
+        : {
+            section,
+            case: label,
+            peer,
+            ms: median(r.times),
+            minMs: minimum(r.times),
+            ...(r.cpu.length ? { cpuMs: median(r.cpu) } : {}),
+            samples: r.times.length,
+            ...(r.check !== undefined ? { check: r.check } : {}),
+            ...r.extra,
+          },
     );
   }
 }
