@@ -29,7 +29,11 @@ export interface CompiledKernels {
   readonly hostFunctions: readonly UnaryOp[];
 }
 
-export function compileKernelSet(set: KernelSet, options: { shared?: boolean } = {}): CompiledKernels {
+/**
+ * `unbounded`: declare the memory import without a maximum, so that the program can run in a
+ * larger memory it is given (a scratch memory reused across programs); the default fixes it.
+ */
+export function compileKernelSet(set: KernelSet, options: { shared?: boolean; unbounded?: boolean } = {}): CompiledKernels {
   const errors = verifyKernelSet(set);
   if (errors.length) throw new Error(`internal error: invalid kernel set:\n  ${errors.join("\n  ")}`);
   const plan = planMemory(set);
@@ -38,7 +42,7 @@ export function compileKernelSet(set: KernelSet, options: { shared?: boolean } =
   const hostFunctions = [...hostFunctionsOf(allNodes(set))].sort();
   const host = new Map<UnaryOp, number>();
   for (const fn of hostFunctions) host.set(fn, m.importFunction(IMPORTS.math, fn, [ValType.f64], [ValType.f64]));
-  m.importMemory({ module: IMPORTS.memory[0], name: IMPORTS.memory[1], pages: plan.pages, shared: options.shared });
+  m.importMemory({ module: IMPORTS.memory[0], name: IMPORTS.memory[1], pages: plan.pages, shared: options.shared, unbounded: options.unbounded });
   const ctx: CodegenContext = { plan, host };
 
   for (const kernel of set.kernels) {

@@ -6,7 +6,10 @@ import type { Region } from "../../compiler/ir/ir.js";
 import { type LoweredRegion, lowerRegion, Refusal } from "../../compiler/native/lower/index.js";
 import { FusedProgram } from "./fused-program.js";
 import type { FuseOptions, FuseResult, Precision, RegionFuser } from "./fused.js";
+import { compileKernelSet } from "../../compiler/native/compile.js";
+import { PAGE_BYTES } from "../../compiler/native/plan.js";
 import { NativeProgram } from "./program.js";
+import { wasmApi, type WasmMemory } from "./wasm-api.js";
 
 const cache = new WeakMap<Region, Map<string, FuseResult>>();
 
@@ -54,11 +57,26 @@ function fuse(region: Region, precision: Precision, options: FuseOptions): FuseR
   }
 }
 
+/**
+ * One scratch memory for the init kernels run alone, grown as needed and kept: a fresh memory
+ * of 30 MB (a 1023² f64 multigrid's invariants) costs more to touch the first time (page
+ * faults) than the init kernel costs to run.
+ */
+let scratch: WasmMemory | undefined;
+
+function scratchMemory(pages: number): WasmMemory {
+  const have = scratch ? scratch.buffer.byteLength / PAGE_BYTES : 0;
+  if (!scratch) scratch = new (wasmApi().Memory)({ initial: pages });
+  else if (have < pages) scratch.grow(pages - have);
+  return scratch;
+}
+
 /** Runs the init kernel alone and returns the invariant tensors whose entries are all equal. */
 function uniformInvariants(lowered: LoweredRegion): Map<number, number> {
   const uniform = new Map<number, number>();
   if (!lowered.initSet || lowered.invariants.length === 0) return uniform;
-  const p = NativeProgram.compile(lowered.initSet);
+  const compiled = compileKernelSet(lowered.initSet, { unbounded: true });
+  const p = NativeProgram.instantiate(compiled, 0, scratchMemory(compiled.plan.pages));
   for (const d of lowered.data) if (lowered.initSet.buffers.some((b) => b.name === d.buffer)) p.view(d.buffer).set(d.values);
   p.run("init");
   for (const { id, buffer } of lowered.invariants) {
