@@ -23,6 +23,7 @@ def main():
         q[:, :-1] -= p[:, 1:]
 
     times = []
+    cpu = []
     rz = 0.0
     for _ in range(samples):
         x = np.zeros((n, n), dtype=dtype)
@@ -31,6 +32,7 @@ def main():
         q = np.empty_like(r)
         rz = np.vdot(r, r)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for _ in range(iters):
             apply(p, q)
             pq = np.vdot(p, q)
@@ -43,7 +45,8 @@ def main():
             p *= beta
             p += r
         times.append((time.perf_counter() - t0) * 1000 / iters)
-    print(json.dumps({"times": times, "rz": float(rz), "numpy": np.__version__}))
+        cpu.append((time.process_time() - c0) * 1000 / iters)
+    print(json.dumps({"times": times, "cpu": cpu, "rz": float(rz), "numpy": np.__version__}))
 
 
 main()

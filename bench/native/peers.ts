@@ -10,13 +10,21 @@ import type { DType } from "../../compiler/native/kernel-ir.js";
 import { NativeCgPoisson } from "../../runtime/native/cg-poisson-driver.js";
 
 export interface PeerRun {
-  /** Per-iteration ms, one entry per sample. */
+  /** Per-iteration ms, one entry per sample (wall clock). */
   times: number[];
+  /** The same in CPU time of the peer's process (what counts on a shared, loaded machine). */
+  cpu?: number[];
   /** ‖r‖² after the last sample's iterations. */
   rz: number;
 }
 
 export type PeerResult = PeerRun | { skipped: string };
+
+/** This process's CPU time in ms (user + system, all its threads). */
+export const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 const rhs = (n: number) => new Float64Array(n * n).fill(1 / (n + 1) ** 2);
 
@@ -34,13 +42,15 @@ export function nativeCg(dtype: DType, n: number, iterations: number, samples: n
     cg.iterate(iterations);
   }
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < samples; s++) {
     cg.reset(b);
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), cpuMs()];
     cg.iterate(iterations);
     times.push((performance.now() - t0) / iterations);
+    cpu.push((cpuMs() - c0) / iterations);
   }
-  return { times, rz: cg.program.scalar("rz") };
+  return { times, cpu, rz: cg.program.scalar("rz") };
 }
 
 /** Compiles bench/native/cg.c for float and double; undefined when no C compiler works. */
@@ -79,7 +89,7 @@ export class CPeer {
     if (!bin) return { skipped: this.problem ?? "not built" };
     const out = execFileSync(bin, [String(n), String(iterations), String(samples + 1)], { encoding: "utf8" });
     const parsed = JSON.parse(out) as PeerRun;
-    return { times: parsed.times.slice(1), rz: parsed.rz };
+    return { times: parsed.times.slice(1), ...(parsed.cpu ? { cpu: parsed.cpu.slice(1) } : {}), rz: parsed.rz };
   }
 
   dispose(): void {
@@ -91,7 +101,7 @@ export class CPeer {
 export class NumpyPeer {
   readonly version?: string;
   readonly problem?: string;
-  private readonly env: NodeJS.ProcessEnv;
+  readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly script: string) {
     const env: NodeJS.ProcessEnv = {
@@ -115,6 +125,6 @@ export class NumpyPeer {
       env: this.env,
     });
     const parsed = JSON.parse(out) as PeerRun;
-    return { times: parsed.times.slice(1), rz: parsed.rz };
+    return { times: parsed.times.slice(1), ...(parsed.cpu ? { cpu: parsed.cpu.slice(1) } : {}), rz: parsed.rz };
   }
 }

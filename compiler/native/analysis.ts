@@ -23,6 +23,7 @@ export function* walkExpr(e: Expr): Generator<Expr> {
     case "read":
     case "scalar":
     case "const":
+    case "parity":
     case "temp":
       return;
   }
@@ -65,6 +66,9 @@ export function stageReach(stage: Stage): Reach {
   return r;
 }
 
+/** Whether a loop computes the red–black colouring (it then runs row by row: the colour needs the row). */
+export const hasParity = (loop: LoopStep): boolean => [...loopNodes(loop)].some((e) => e.kind === "parity");
+
 export const hasOffsets = (loop: LoopStep): boolean =>
   loop.stages.some((s) => {
     const r = stageReach(s);
@@ -81,17 +85,16 @@ export function gridOf(shape: readonly number[]): { batch: number; rows: number;
   return { batch, rows, cols };
 }
 
-/** Unary ops with no Wasm instruction: computed by calling the host's Math functions. */
-export const HOST_MATH: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["exp", "log", "tanh", "sin", "cos"]);
+/** Unary ops with no Wasm instruction computed in the module, in f64 lane by lane (codegen/inline-math.ts). */
+export const INLINE_MATH: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["exp", "tanh"]);
 
-/** The host Math functions a set of expressions calls (sigmoid is 1/(1+exp(-x))). */
+/** Unary ops with no Wasm instruction computed by calling the host's Math functions. */
+export const HOST_MATH: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["log", "sin", "cos"]);
+
+/** The host Math functions a set of expressions calls (exp, tanh and sigmoid run in the module). */
 export function hostFunctionsOf(nodes: Iterable<Expr>): Set<UnaryOp> {
   const used = new Set<UnaryOp>();
-  for (const e of nodes) {
-    if (e.kind !== "unary") continue;
-    if (HOST_MATH.has(e.op)) used.add(e.op);
-    if (e.op === "sigmoid") used.add("exp");
-  }
+  for (const e of nodes) if (e.kind === "unary" && HOST_MATH.has(e.op)) used.add(e.op);
   return used;
 }
 

@@ -12,7 +12,10 @@ import type {
   LoopStep,
   MatmulStep,
   MatvecStep,
+  RepeatStep,
   ScalarStep,
+  Step,
+  TransferStep,
   Stage,
   UnaryOp,
 } from "./kernel-ir.js";
@@ -29,6 +32,8 @@ export const at = (buffer: string, di: number, dj: number): Expr =>
 export const reg = (name: string): Expr => ({ kind: "scalar", reg: name });
 export const lit = (value: number): Expr => ({ kind: "const", value });
 export const temp = (name: string): Expr => ({ kind: "temp", name });
+/** The red–black colouring of the lane: 1 where its row and column sum to an even number. */
+export const parity = (): Expr => ({ kind: "parity" });
 
 export const unary = (op: UnaryOp, x: ExprLike): Expr => ({ kind: "unary", op, x: ex(x) });
 export const binary = (op: BinaryOp, a: ExprLike, b: ExprLike): Expr => ({ kind: "binary", op, a: ex(a), b: ex(b) });
@@ -96,6 +101,9 @@ export const stagedLoop = (dtype: DType, shape: readonly number[], stages: reado
 });
 export const matmul = (a: string, b: string, out: string): MatmulStep => ({ kind: "matmul", a, b, out });
 export const matvec = (a: string, x: string, out: string): MatvecStep => ({ kind: "matvec", a, x, out });
+export const restrict = (input: string, out: string): TransferStep => ({ kind: "restrict", input, out });
+export const prolong = (input: string, out: string): TransferStep => ({ kind: "prolong", input, out });
+export const repeat = (count: number, steps: readonly Step[]): RepeatStep => ({ kind: "repeat", count, steps });
 export const scalars = (...assigns: [string, ExprLike][]): ScalarStep => ({
   kind: "scalar",
   assigns: assigns.map(([r, e]) => ({ reg: r, expr: ex(e) })),

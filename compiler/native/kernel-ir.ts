@@ -23,6 +23,11 @@
 //   it into one pass (CG's p = r + βp followed by q = A p), see README.md.
 // - matmul and matvec are dense products of row-major buffers, accumulating in their dtype
 //   (like BLAS); the output may not alias an input.
+// - restrict and prolong are multigrid's grid transfers between an n×n grid (n = 2m + 1) and
+//   the m×m grid it nests (full weighting and bilinear interpolation, zero outside the grid);
+//   the output may not alias the input.
+// - repeat runs its steps `count` times in order (a counted loop of the region, such as a
+//   smoother's sweeps); the steps see what the previous trip stored.
 
 export type DType = "f32" | "f64";
 
@@ -68,6 +73,8 @@ export type Expr =
   | { readonly kind: "scalar"; readonly reg: string }
   | { readonly kind: "const"; readonly value: number }
   | { readonly kind: "temp"; readonly name: string }
+  /** 1 where the lane's indices on the last two axes (a rank-1 loop: its one index) sum to an even number, else 0: the red–black colouring. */
+  | { readonly kind: "parity" }
   | { readonly kind: "unary"; readonly op: UnaryOp; readonly x: Expr }
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly kind: "select"; readonly cond: Compare; readonly then: Expr; readonly else: Expr };
@@ -118,13 +125,33 @@ export interface MatvecStep {
   readonly out: string;
 }
 
+/**
+ * Multigrid transfers on the last two axes (rank 2): `restrict` maps input [2m+1, 2l+1] to
+ * out [m, l] by full weighting, out[i, j] = Σ w[a]w[b] in[2i + a, 2j + b] / 16 with
+ * w = [1, 2, 1]; `prolong` maps input [m, l] to out [2m+1, 2l+1] by bilinear interpolation
+ * (4 × the transpose of restrict): coarse values at the odd fine points, averages of 2 or 4
+ * coarse neighbours between them, zero beyond the boundary.
+ */
+export interface TransferStep {
+  readonly kind: "restrict" | "prolong";
+  readonly input: string;
+  readonly out: string;
+}
+
+/** Runs `steps` `count` (≥ 1) times in order. */
+export interface RepeatStep {
+  readonly kind: "repeat";
+  readonly count: number;
+  readonly steps: readonly Step[];
+}
+
 /** Register assignments in order, computed in f64; expressions use scalars and constants only. */
 export interface ScalarStep {
   readonly kind: "scalar";
   readonly assigns: readonly { readonly reg: string; readonly expr: Expr }[];
 }
 
-export type Step = LoopStep | MatmulStep | MatvecStep | ScalarStep;
+export type Step = LoopStep | MatmulStep | MatvecStep | ScalarStep | TransferStep | RepeatStep;
 
 export interface Kernel {
   /** The exported function's name; the driver calls it with no arguments. */

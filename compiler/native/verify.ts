@@ -1,7 +1,7 @@
 // Checks a KernelSet before code generation. Every failure is a bug in whoever built the set
 // (the lowering), never a user error, so messages name the kernel and step precisely.
 import { stmtExprs, walkExpr } from "./analysis.js";
-import type { BufferDecl, KernelSet, LoopStep, MatmulStep, MatvecStep, ScalarStep } from "./kernel-ir.js";
+import type { BufferDecl, KernelSet, LoopStep, MatmulStep, MatvecStep, ScalarStep, Step, TransferStep } from "./kernel-ir.js";
 
 export function verifyKernelSet(set: KernelSet): string[] {
   const errors: string[] = [];
@@ -24,27 +24,58 @@ export function verifyKernelSet(set: KernelSet): string[] {
     if (kernelNames.has(k.name)) errors.push(`kernel \`${k.name}\` declared twice`);
     kernelNames.add(k.name);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k.name)) errors.push(`kernel \`${k.name}\`: the name must be an identifier`);
-    k.steps.forEach((step, i) => {
-      const where = `kernel \`${k.name}\`, step ${i} (${step.kind})`;
-      const report = (m: string) => errors.push(`${where}: ${m}`);
-      switch (step.kind) {
-        case "loop":
-          verifyLoop(step, buffers, scalars, report);
-          return;
-        case "matmul":
-        case "matvec":
-          verifyProduct(step, buffers, report);
-          return;
-        case "scalar":
-          verifyScalarStep(step, scalars, report);
-          return;
-      }
-    });
+    verifySteps(k.steps, `kernel \`${k.name}\``, buffers, scalars, errors);
   }
   return errors;
 }
 
 type Report = (message: string) => void;
+
+function verifySteps(
+  steps: readonly Step[],
+  where: string,
+  buffers: Map<string, BufferDecl>,
+  scalars: Set<string>,
+  errors: string[],
+): void {
+  steps.forEach((step, i) => {
+    const at = `${where}, step ${i} (${step.kind})`;
+    const report = (m: string) => errors.push(`${at}: ${m}`);
+    switch (step.kind) {
+      case "loop":
+        verifyLoop(step, buffers, scalars, report);
+        return;
+      case "matmul":
+      case "matvec":
+        verifyProduct(step, buffers, report);
+        return;
+      case "scalar":
+        verifyScalarStep(step, scalars, report);
+        return;
+      case "restrict":
+      case "prolong":
+        verifyTransfer(step, buffers, report);
+        return;
+      case "repeat":
+        if (!Number.isInteger(step.count) || step.count < 1) report(`count ${step.count} must be a whole number ≥ 1`);
+        verifySteps(step.steps, at, buffers, scalars, errors);
+        return;
+    }
+  });
+}
+
+function verifyTransfer(step: TransferStep, buffers: Map<string, BufferDecl>, report: Report): void {
+  const [input, out] = [buffers.get(step.input), buffers.get(step.out)];
+  if (!input) report(`\`${step.input}\` is not declared`);
+  if (!out) report(`\`${step.out}\` is not declared`);
+  if (!input || !out) return;
+  if (input.dtype !== out.dtype) report(`mixed dtypes ${input.dtype}, ${out.dtype}`);
+  if (input.name === out.name) report(`the output \`${out.name}\` aliases the input`);
+  if (input.shape.length !== 2 || out.shape.length !== 2) return report(`transfers need 2-D grids, got [${input.shape}] → [${out.shape}]`);
+  const [fine, coarse] = step.kind === "restrict" ? [input.shape, out.shape] : [out.shape, input.shape];
+  if (fine[0] !== 2 * coarse[0] + 1 || fine[1] !== 2 * coarse[1] + 1)
+    report(`the fine grid [${fine}] does not nest the coarse grid [${coarse}] (n = 2m + 1)`);
+}
 
 function verifyLoop(loop: LoopStep, buffers: Map<string, BufferDecl>, scalars: Set<string>, report: Report): void {
   const sameShape = (b: BufferDecl) =>
@@ -137,12 +168,15 @@ function verifyProduct(step: MatmulStep | MatvecStep, buffers: Map<string, Buffe
   if (!a || !b || !out) return;
   if (a.dtype !== b.dtype || a.dtype !== out.dtype) report(`mixed dtypes ${a.dtype}, ${b.dtype}, ${out.dtype}`);
   if (out.name === a.name || out.name === b.name) report(`the output \`${out.name}\` aliases an input`);
-  if (a.shape.length !== 2) return report(`\`${a.name}\` must be a matrix, is [${a.shape}]`);
-  const [m, k] = a.shape;
+  // matmul takes a row vector a[k] as the matrix [1, k]; its output is then the row out[n].
+  const row = step.kind === "matmul" && a.shape.length === 1;
+  if (a.shape.length !== 2 && !row) return report(`\`${a.name}\` must be a matrix, is [${a.shape}]`);
+  const [m, k] = row ? [1, a.shape[0]] : a.shape;
   if (step.kind === "matmul") {
     if (b.shape.length !== 2 || b.shape[0] !== k) return report(`[${a.shape}] @ [${b.shape}] do not fit`);
-    if (out.shape.length !== 2 || out.shape[0] !== m || out.shape[1] !== b.shape[1])
-      report(`the output is [${out.shape}], the product [${m}, ${b.shape[1]}]`);
+    const want = row ? [b.shape[1]] : [m, b.shape[1]];
+    if (out.shape.length !== want.length || out.shape.some((d, i) => d !== want[i]))
+      report(`the output is [${out.shape}], the product [${want}]`);
   } else {
     if (b.shape.length !== 1 || b.shape[0] !== k) return report(`[${a.shape}] @ [${b.shape}] do not fit`);
     if (out.shape.length !== 1 || out.shape[0] !== m) report(`the output is [${out.shape}], the product [${m}]`);
@@ -155,6 +189,7 @@ function verifyScalarStep(step: ScalarStep, scalars: Set<string>, report: Report
     for (const e of walkExpr(expr)) {
       if (e.kind === "read" || e.kind === "temp")
         report(`a scalar step cannot use a ${e.kind} (\`${e.kind === "read" ? e.buffer : e.name}\`)`);
+      if (e.kind === "parity") report("a scalar step has no lane colour (parity)");
       if (e.kind === "scalar" && !scalars.has(e.reg)) report(`a read of the undeclared scalar \`${e.reg}\``);
     }
   }

@@ -4,12 +4,11 @@
 // once; a region it compiles runs as one call, any other runs op by op; each report says which.
 //
 // A fused region takes its parameters' values followed by the values it captures, in the order
-// of `freeInRegion(region)` (compiler/ir/free.ts). Its results may be views into its own memory,
+// of its `captures`. Its results may be views into its own memory,
 // valid until its next call, so before calling it again the interpreter copies out every such
 // view still held (a driver's previous state, kept for a rollback).
 import type { BuiltinOp, ConstOp, ConstructOp, Region } from "../../compiler/ir/ir.js";
 import { namedRegions } from "../../compiler/ir/ir.js";
-import { freeInRegion } from "../../compiler/ir/free.js";
 import type { ConcreteStatic } from "../../compiler/ops/index.js";
 import { concreteShape } from "../../compiler/types.js";
 import { InternalError } from "../../base/diagnostics.js";
@@ -84,8 +83,7 @@ export class NativeInterpreter extends Interpreter<NativeTensor> {
     const state = this.stateOf(region);
     if (!state.result.ok) return super.regionFunction(region, env, inputs);
     const fused = state.result.region;
-    const captured = [...freeInRegion(region)];
-    return (...xs) => this.callFused(state, fused, [...xs, ...captured.map((id) => env.get(id))]);
+    return (...xs) => this.callFused(state, fused, [...xs, ...fused.captures.map((id) => env.get(id))]);
   }
 
   private stateOf(region: Region): RegionState {

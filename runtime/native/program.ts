@@ -65,13 +65,17 @@ export class NativeProgram {
     return NativeProgram.instantiate(compiled, performance.now() - t0);
   }
 
-  static instantiate(compiled: CompiledKernels, codegenMs = 0): NativeProgram {
+  /**
+   * `memory`: run in this memory instead of a fresh one (it must have at least the plan's pages,
+   * and the module must have been compiled `unbounded`); its contents are not cleared.
+   */
+  static instantiate(compiled: CompiledKernels, codegenMs = 0, memory?: WasmMemory): NativeProgram {
     const wasm = wasmApi();
     const t0 = performance.now();
     const module = new wasm.Module(compiled.bytes);
     const t1 = performance.now();
     const pages = compiled.plan.pages;
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    memory ??= new wasm.Memory({ initial: pages, maximum: pages });
     const math: Record<string, (x: number) => number> = {};
     for (const fn of compiled.hostFunctions) math[fn] = HOST_MATH[fn];
     const imports: WasmImports = { [IMPORTS.memory[0]]: { [IMPORTS.memory[1]]: memory }, [IMPORTS.math]: math };

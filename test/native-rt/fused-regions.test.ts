@@ -55,7 +55,7 @@ export g = grad(F, b)
 };
 
 async function run(source: string, fuser?: ReturnType<typeof viewFuser>): Promise<RunOutput> {
-  const out = await runSource(source, { file: "t.iter", backend: "native", ...(fuser ? { fuser } : {}) });
+  const out = await runSource(source, { file: "t.iter", backend: "native", fuser: fuser ?? refusingFuser });
   expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return out;
 }

@@ -45,6 +45,7 @@ export function viewFuser(refuse: (region: Region) => string | undefined = () =>
     const buffers: NativeData[] = [];
     const fused: FusedRegion = {
       description: "test: op by op into reused buffers",
+      captures: [...freeInRegion(region)],
       call(args) {
         fuser.calls++;
         // copied before any buffer is written: a result may be an argument that is a buffer

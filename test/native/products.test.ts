@@ -76,6 +76,25 @@ describe("matmul", () => {
       expect([...native.view("out")]).toEqual([...ref.buffers.get("out")!]);
     }
   });
+
+  it("takes a row vector a[k] as [1, k] (out[n] = a @ b), exactly on small integers", () => {
+    for (const [, k, n] of MATMUL_SIZES) {
+      const set: KernelSet = {
+        buffers: [
+          { name: "a", dtype: "f64", shape: [k] },
+          { name: "b", dtype: "f64", shape: [k, n] },
+          { name: "out", dtype: "f64", shape: [n] },
+        ],
+        scalars: [],
+        kernels: [{ name: "mm", steps: [matmul("a", "b", "out")] }],
+      };
+      expect(verifyKernelSet(set)).toEqual([]);
+      const a = Array.from({ length: k }, (_, i) => (i % 7) - 3);
+      const b = Array.from({ length: k * n }, (_, i) => (i % 5) - 2);
+      const { native, ref } = runBoth(set, ["mm"], { fill: { a, b } });
+      expect([...native.view("out")]).toEqual([...ref.buffers.get("out")!]);
+    }
+  });
 });
 
 describe("matvec", () => {

@@ -10,7 +10,7 @@
 // elementwise work the native f32 results must equal this interpreter's bit for bit.
 // Reductions accumulate in float64 in lane order (the backend's order differs: tests allow
 // for that).
-import type { DType, Expr, KernelSet, LoopStep, UnaryOp } from "../../compiler/native/kernel-ir.js";
+import type { DType, Expr, KernelSet, LoopStep, Step, UnaryOp } from "../../compiler/native/kernel-ir.js";
 
 export interface RefState {
   buffers: Map<string, Float64Array>;
@@ -75,6 +75,8 @@ interface Lane {
   /** Value of buffer `name` at this lane + offset (0 outside the grid). */
   read(name: string, offset?: readonly [number, number]): number;
   temps: Map<string, number>;
+  /** The lane's red–black colour. */
+  parity: number;
 }
 
 function evalExpr(e: Expr, lane: Lane | undefined, state: RefState, r: (v: number) => number): number {
@@ -87,6 +89,9 @@ function evalExpr(e: Expr, lane: Lane | undefined, state: RefState, r: (v: numbe
       return r(state.scalars.get(e.reg) ?? NaN);
     case "const":
       return r(e.value);
+    case "parity":
+      if (!lane) throw new Error("parity outside a loop");
+      return lane.parity;
     case "temp":
       return lane?.temps.get(e.name) ?? NaN;
     case "unary":
@@ -138,6 +143,7 @@ function runLoop(loop: LoopStep, state: RefState): void {
         for (let j = 0; j < cols; j++) {
           const lane: Lane = {
             temps: new Map(),
+            parity: (i + j) % 2 === 0 ? 1 : 0,
             read(name, offset) {
               const [di, dj] = offset ?? [0, 0];
               const [ii, jj] = [i + di, j + dj];
@@ -177,8 +183,13 @@ function runLoop(loop: LoopStep, state: RefState): void {
 export function runKernelRef(set: KernelSet, name: string, state: RefState): void {
   const kernel = set.kernels.find((k) => k.name === name);
   if (!kernel) throw new Error(`no kernel ${name}`);
+  runStepsRef(set, kernel.steps, state);
+}
+
+function runStepsRef(set: KernelSet, steps: readonly Step[], state: RefState): void {
   const shapeOf = (b: string) => set.buffers.find((x) => x.name === b)!.shape;
-  for (const step of kernel.steps) {
+  const dtypeOf = (b: string) => set.buffers.find((x) => x.name === b)!.dtype;
+  for (const step of steps) {
     switch (step.kind) {
       case "loop":
         runLoop(step, state);
@@ -191,7 +202,8 @@ export function runKernelRef(set: KernelSet, name: string, state: RefState): voi
           );
         break;
       case "matmul": {
-        const [m, k] = shapeOf(step.a);
+        const sa = shapeOf(step.a);
+        const [m, k] = sa.length === 1 ? [1, sa[0]] : sa;
         const n = shapeOf(step.b)[1];
         const [A, B, O] = [state.buffers.get(step.a)!, state.buffers.get(step.b)!, state.buffers.get(step.out)!];
         for (let i = 0; i < m; i++)
@@ -212,8 +224,44 @@ export function runKernelRef(set: KernelSet, name: string, state: RefState): voi
         }
         break;
       }
+      case "restrict":
+      case "prolong": {
+        const r = rounding(dtypeOf(step.out));
+        const [input, out] = [state.buffers.get(step.input)!, state.buffers.get(step.out)!];
+        const f = step.kind === "restrict" ? restrictRef : prolongRef;
+        out.set(f(input, shapeOf(step.input)).map(r));
+        break;
+      }
+      case "repeat":
+        for (let t = 0; t < step.count; t++) runStepsRef(set, step.steps, state);
+        break;
     }
   }
+}
+
+/** Full weighting, straight from its definition. */
+export function restrictRef(u: ArrayLike<number>, [n, k]: readonly number[]): Float64Array {
+  const [m, l] = [(n - 1) / 2, (k - 1) / 2];
+  const w = [1, 2, 1];
+  const out = new Float64Array(m * l);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < l; j++) {
+      let s = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += w[a] * w[b] * u[(2 * i + a) * k + 2 * j + b];
+      out[i * l + j] = s / 16;
+    }
+  return out;
+}
+
+/** Bilinear interpolation as 4 × the transpose of full weighting (a scatter). */
+export function prolongRef(v: ArrayLike<number>, [m, l]: readonly number[]): Float64Array {
+  const [n, k] = [2 * m + 1, 2 * l + 1];
+  const w = [1, 2, 1];
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < l; j++)
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) out[(2 * i + a) * k + 2 * j + b] += (w[a] * w[b] * v[i * l + j]) / 4;
+  return out;
 }
 
 /** mulberry32: a small seedable PRNG with uniforms in [0, 1). */

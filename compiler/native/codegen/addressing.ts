@@ -12,6 +12,7 @@ import type { DType } from "../kernel-ir.js";
 import { BYTES } from "../kernel-ir.js";
 import type { MemoryPlan } from "../plan.js";
 import type { FunctionCode, Local, MemType } from "../wasm/code.js";
+import { Op } from "../wasm/opcodes.js";
 import type { ReadExpr } from "./lane-env.js";
 import { type Mode, SPLAT } from "./opcode-tables.js";
 
@@ -21,6 +22,8 @@ export interface Addressing {
   /** Pushes the store address; then the caller pushes the value and calls `storeTo`. */
   storeAddress(): void;
   storeTo(buffer: string): void;
+  /** Pushes the lane's red–black colour: 1 where row + column is even (see `parityCode`). */
+  parity(): void;
 }
 
 function baseOf(plan: MemoryPlan, buffer: string): number {
@@ -41,6 +44,9 @@ export function addressing(
     cols: number;
     /** Whether a read at this offset falls outside the grid for every lane emitted here. */
     outside?: (di: number, dj: number) => boolean;
+    /** The row index (grids; absent for a rank-1 loop) and the first lane's column, for `parity`. */
+    row?: Local;
+    column?: number;
   },
 ): Addressing {
   const type: MemType = o.mode === "simd" ? "v128" : o.dtype;
@@ -61,5 +67,48 @@ export function addressing(
     },
     storeAddress: () => f.get(o.ptr),
     storeTo: (buffer) => f.store(type, baseOf(plan, buffer) + o.bias + o.extra),
+    parity: () => parityCode(f, o.mode, o.dtype, o.row, o.column ?? 0),
   };
+}
+
+/** The lanes' colours as one vector: [1, 0, 1, 0] when the first lane's row + column is even. */
+function makePattern(dtype: DType, firstEven: boolean): number[] {
+  const one = dtype === "f32" ? [0, 0, 0x80, 0x3f] : [0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
+  const zero = one.map(() => 0);
+  const lanes = 16 / one.length;
+  return Array.from({ length: lanes }, (_, l) => ((l % 2 === 0) === firstEven ? one : zero)).flat();
+}
+
+const PATTERNS = {
+  f32: [makePattern("f32", false), makePattern("f32", true)],
+  f64: [makePattern("f64", false), makePattern("f64", true)],
+} as const;
+
+const pattern = (dtype: DType, firstEven: boolean): readonly number[] => PATTERNS[dtype][firstEven ? 1 : 0];
+
+/**
+ * The colour 1 − ((row + column) mod 2). The column is known when the code is generated (every
+ * vector of a run starts on a column of the same parity: vectors are 2 or 4 lanes); the row
+ * is a local, absent in a rank-1 loop (one row, row 0).
+ */
+function parityCode(f: FunctionCode, mode: Mode, dtype: DType, row: Local | undefined, column: number): void {
+  const evenColumn = column % 2 === 0;
+  if (mode === "simd") {
+    if (!row) {
+      f.v128(pattern(dtype, evenColumn));
+      return;
+    }
+    // select(val1, val2, c) = c ≠ 0 ? val1 : val2, c = (row + column) & 1: the first lane is odd.
+    f.v128(pattern(dtype, !evenColumn)).v128(pattern(dtype, evenColumn));
+    f.get(row).i32(1).op(Op.i32And);
+    f.op(Op.select);
+    return;
+  }
+  if (!row) {
+    if (dtype === "f32") f.f32(evenColumn ? 1 : 0);
+    else f.f64(evenColumn ? 1 : 0);
+    return;
+  }
+  f.get(row).i32(column).op(Op.i32Add).i32(1).op(Op.i32And).op(Op.i32Eqz);
+  f.op(dtype === "f32" ? Op.f32ConvertI32U : Op.f64ConvertI32U);
 }

@@ -27,6 +27,9 @@ export function emitExpr(env: LaneEnv, e: Expr): void {
     case "scalar":
       env.register(e.reg);
       return;
+    case "parity":
+      env.parity();
+      return;
     case "const":
       emitConst(env, e.value);
       return;

@@ -28,6 +28,8 @@ export interface RowEmitter {
     bias: number,
     cols: number,
     outside?: (di: number, dj: number) => boolean,
+    row?: Local,
+    startColumn?: number,
   ): void;
 }
 
@@ -100,16 +102,16 @@ function emitStageRow(
   const hasInterior = rows - r.down > r.up;
   const emitFrom = (k: number) => {
     if (k === special.length) {
-      if (hasInterior) emitRowCode(e, s, r, undefined, rowStart, rows, cols);
+      if (hasInterior) emitRowCode(e, s, r, undefined, row, rowStart, rows, cols);
       return;
     }
     if (k === special.length - 1 && !hasInterior) {
-      emitRowCode(e, s, r, special[k], rowStart, rows, cols);
+      emitRowCode(e, s, r, special[k], row, rowStart, rows, cols);
       return;
     }
     f.get(row).i32(special[k]).op(Op.i32Eq);
     f.ifElse(
-      () => emitRowCode(e, s, r, special[k], rowStart, rows, cols),
+      () => emitRowCode(e, s, r, special[k], row, rowStart, rows, cols),
       () => emitFrom(k + 1),
     );
   };
@@ -122,6 +124,7 @@ function emitRowCode(
   s: number,
   r: Reach,
   known: number | undefined,
+  row: Local,
   rowStart: Local,
   rows: number,
   cols: number,
@@ -149,11 +152,13 @@ function emitRowCode(
       extra: (j - left) * size,
       cols,
       outside,
+      row,
+      column: j,
     });
     e.emitBody(s, at, 0);
   };
   for (let j = 0; j < left; j++) edge(j);
   for (let j = rightStart; j < cols; j++) edge(j);
-  if (rightStart > left) e.emitRun(s, rightStart - left, ptr, bias, cols, (di) => rowOutside(di));
+  if (rightStart > left) e.emitRun(s, rightStart - left, ptr, bias, cols, (di) => rowOutside(di), row, left);
   e.scratch.give(ptr);
 }

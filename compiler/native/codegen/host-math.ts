@@ -1,21 +1,25 @@
-// Transcendental functions (exp, log, tanh, sin, cos) have no WebAssembly instruction. They
-// are imported from the host's Math (module "math"), which computes in f64: one call per lane,
-// the lanes of a vector taken apart and put back. This is correct and, for the fixed-point
-// maps it serves (tanh(Wx + b), where the matvec dominates), cheap enough; an in-module
-// polynomial (range reduction + minimax) is the faster path when a map is dominated by them.
+// Transcendental functions have no WebAssembly instruction. exp and tanh (and sigmoid, through
+// exp) are computed in the module in f64 (codegen/inline-math.ts); log, sin and cos are imported
+// from the host's Math (module "math"), which computes in f64. Either way one lane at a time:
+// the lanes of a vector taken apart and put back.
+import { INLINE_MATH } from "../analysis.js";
 import type { UnaryOp } from "../kernel-ir.js";
 import { Op, ValType } from "../wasm/opcodes.js";
+import { emitExp, emitTanh } from "./inline-math.js";
 import type { LaneEnv } from "./lane-env.js";
 import { EXTRACT, LANES, REPLACE } from "./opcode-tables.js";
 
 export function emitHostCall(env: LaneEnv, fn: UnaryOp, emitArg: () => void): void {
   const { f } = env;
+  const inline = INLINE_MATH.has(fn);
   const index = env.host.get(fn);
-  if (index === undefined) throw new Error(`internal error: host function ${fn} was not imported`);
+  if (!inline && index === undefined) throw new Error(`internal error: host function ${fn} was not imported`);
   const narrow = env.dtype === "f32";
   const callOne = () => {
     if (narrow) f.op(Op.f64PromoteF32);
-    f.call(index);
+    if (fn === "exp") emitExp(f, env.scratch);
+    else if (fn === "tanh") emitTanh(f, env.scratch);
+    else f.call(index!);
     if (narrow) f.op(Op.f32DemoteF64);
   };
   emitArg();

@@ -16,6 +16,8 @@ export interface LaneEnv {
   readonly read: (e: ReadExpr) => void;
   /** Locals of this mode's `let` temporaries, by name. */
   readonly temps: Map<string, Local>;
+  /** Pushes the lane's red–black colour (1 or 0; a vector of them in simd mode). */
+  readonly parity: () => void;
   /** Pushes a register's value, converted to dtype (and splatted in simd mode). */
   readonly register: (name: string) => void;
   /** Function indices of the host Math imports. */

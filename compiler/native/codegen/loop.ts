@@ -6,7 +6,7 @@
 // LANES-1 scalar lanes, straight-line (the counts are known at compile time).
 //
 // Grid (stencils or stages): row by row, see grid.ts.
-import { stageReach, stmtExprs, walkExpr } from "../analysis.js";
+import { hasParity, stageReach, stmtExprs, walkExpr } from "../analysis.js";
 import { emitGrid, type RowEmitter } from "./grid.js";
 import { BYTES, elementCount, type LaneStmt, type LoopStep } from "../kernel-ir.js";
 import { FunctionCode, type Local } from "../wasm/code.js";
@@ -63,7 +63,11 @@ class LoopEmitter implements RowEmitter {
       }
     }
     const reach = loop.stages.map(stageReach);
-    const flat = loop.stages.length === 1 && reach[0].up + reach[0].down + reach[0].left + reach[0].right === 0;
+    // A rank ≥ 2 loop that computes the red–black colour runs row by row (the colour needs the row).
+    const flat =
+      loop.stages.length === 1 &&
+      reach[0].up + reach[0].down + reach[0].left + reach[0].right === 0 &&
+      !(loop.shape.length >= 2 && hasParity(loop));
     if (flat) {
       const ptr = f.local(ValType.i32);
       f.i32(0).set(ptr);
@@ -126,6 +130,7 @@ class LoopEmitter implements RowEmitter {
       },
       host: this.ctx.host,
       scratch: this.scratch,
+      parity: () => at.parity(),
     };
     for (const st of this.loop.stages[s].body) {
       switch (st.kind) {
@@ -168,11 +173,15 @@ class LoopEmitter implements RowEmitter {
     bias: number,
     cols: number,
     outside?: (di: number, dj: number) => boolean,
+    row?: Local,
+    startColumn = 0,
   ): void {
     const { f, lanes, size } = this;
     const dtype = this.loop.dtype;
+    // Every vector starts on a column of startColumn's parity (trips and vectors are even
+    // lanes apart); a scalar lane's column is known from its byte offset.
     const at = (mode: Mode, extra: number) =>
-      addressing(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols, outside });
+      addressing(f, this.ctx.plan, { mode, dtype, ptr, bias, extra, cols, outside, row, column: startColumn + extra / size });
     const trips = Math.floor(count / (lanes * UNROLL));
     const tripBytes = lanes * UNROLL * size;
     if (trips > 0) {

@@ -59,7 +59,8 @@ export function emitMatmulFunction(step: MatmulStep, plan: MemoryPlan): Function
   const dtype = A.dtype;
   const size = BYTES[dtype];
   const W = LANES[dtype];
-  const [m, k] = A.shape;
+  // A row vector a[k] is the matrix [1, k] (and the output the row [1, n]).
+  const [m, k] = A.shape.length === 1 ? [1, A.shape[0]] : A.shape;
   const n = B.shape[1];
   const f = new FunctionCode([], []);
   const aRow = f.local(ValType.i32); // byte offset of A's row i

@@ -19,6 +19,9 @@ export function emitScalarStep(f: FunctionCode, step: ScalarStep, ctx: CodegenCo
     register: (name: string) => f.i32(0).load("f64", registerAddress(ctx, name)),
     host: ctx.host,
     scratch,
+    parity: () => {
+      throw new Error("internal error: a scalar step has no lane colour");
+    },
   };
   for (const { reg, expr } of step.assigns) {
     f.i32(registerAddress(ctx, reg));

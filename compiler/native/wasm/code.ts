@@ -80,8 +80,27 @@ export class FunctionCode {
     return this;
   }
 
+  i64(value: number): this {
+    this.body.byte(Op.i64Const).s32(value);
+    return this;
+  }
+
+  /** i64.trunc_sat_f64_s: no trap on NaN or overflow (NaN gives 0). */
+  i64TruncSatF64(): this {
+    this.body.byte(Op.miscPrefix).u32(6);
+    return this;
+  }
+
   f64(value: number): this {
     this.body.byte(Op.f64Const).f64(value);
+    return this;
+  }
+
+  /** v128.const with its 16 bytes (little-endian lanes). */
+  v128(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new Error("internal error: v128.const needs 16 bytes");
+    this.simd(Simd.v128Const);
+    this.body.bytes(bytes);
     return this;
   }
 

@@ -12,6 +12,8 @@ export interface MemoryImport {
   pages: number;
   /** A shared memory (threads): requires the import to be a shared WebAssembly.Memory. */
   shared?: boolean;
+  /** No maximum: the module then accepts any memory of at least `pages` (a reused scratch memory). */
+  unbounded?: boolean;
 }
 
 interface FuncImport {
@@ -91,14 +93,10 @@ export class ModuleBuilder {
     for (const f of this.funcImports) imports.name(f.module).name(f.name).byte(0x00).u32(f.typeIndex);
     if (this.memory) {
       const m = this.memory;
-      // Limits flag: 0x01 = min and max; 0x03 = min, max and shared (the threads proposal).
-      imports
-        .name(m.module)
-        .name(m.name)
-        .byte(0x02)
-        .byte(m.shared ? 0x03 : 0x01)
-        .u32(m.pages)
-        .u32(m.pages);
+      // Limits flag: 0x00 = min only; 0x01 = min and max; 0x03 = min, max and shared (threads).
+      imports.name(m.module).name(m.name).byte(0x02);
+      if (m.unbounded && !m.shared) imports.byte(0x00).u32(m.pages);
+      else imports.byte(m.shared ? 0x03 : 0x01).u32(m.pages).u32(m.pages);
     }
     section(out, SECTION.import, imports);
 

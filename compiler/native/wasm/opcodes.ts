@@ -88,7 +88,16 @@ export const Op = {
   f64Div: 0xa3,
   f64Min: 0xa4,
   f64Max: 0xa5,
+  f64Copysign: 0xa6,
+  i64Const: 0x42,
+  i64Add: 0x7c,
+  i64Shl: 0x86,
+  f64ReinterpretI64: 0xbf,
+  /** The prefix of the saturating truncations (then a u32 sub-opcode, e.g. 6: i64.trunc_sat_f64_s). */
+  miscPrefix: 0xfc,
+  f32ConvertI32U: 0xb3,
   f32DemoteF64: 0xb6,
+  f64ConvertI32U: 0xb8,
   f64PromoteF32: 0xbb,
   simdPrefix: 0xfd,
 } as const;
