@@ -143,6 +143,18 @@ describe("data computed by the program: tensors(x: X, y: Y)", () => {
     expect([...resumed.get("c")]).toEqual([...whole.get("c")]);
   });
 
+  it("an input given at run time is a field like a computed value: its rows are the records", async () => {
+    // y = 2·x₀ − x₁ exactly: full-batch gd from zeros converges to w = [2, −1, 0, 0, 0], c = 0.
+    const rows = 64;
+    let seed = 7;
+    const x = Float32Array.from({ length: rows * 5 }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);
+    const source = regression("  optimizer gd(lr: 0.3)\n  epochs 400 batch 64 shuffle false", "", "data pairs = tensors(x: Xin, y: 2 * Xin[:, 0] - Xin[:, 1])")
+      .replace("dim B, N = 5, R = 128, T = 32", "dim B, N = 5, R = 128, T = 32, M = 64\ninput Xin: f32[M, N]");
+    const { get } = await run(source, { inputs: new Map([["Xin", { dtype: "float32", shape: [rows, 5], data: x }]]) });
+    [...get("w")].forEach((v, j) => expect(v, `w[${j}]`).toBeCloseTo([2, -1, 0, 0, 0][j], 4));
+    expect(get("c")[0]).toBeCloseTo(0, 4);
+  });
+
   it("values that are not finite are refused when the run reaches them, at the declaration's line", async () => {
     const source = regression("  epochs 1 batch 32", "", "data pairs = tensors(x: X, y: log(Y))");
     await expect(run(source)).rejects.toThrow(/The field `y` of the data set `pairs` is NaN in row \d+[^]*reg\.iter:10/);
