@@ -6,6 +6,7 @@
 // this module, and so does every backend after it.
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
+import { operandCount } from "../compiler/training.js";
 import type { ConstructOp, FixpointOp, LoopOp, MinimizeOp, Region, SolveOp, TrainOp, UnrollOp } from "../compiler/ir/ir.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
@@ -189,8 +190,12 @@ function minimize<T extends Tensor>({ tf, run }: ConstructHost<T>, op: MinimizeO
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
-function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>, op: TrainOp, params: T[]): ConstructResult<T> {
+function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>, op: TrainOp, inputs: T[]): ConstructResult<T> {
   if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
+  // The params, then the values of the data sets the program computed (compiler/training.ts).
+  const params = inputs.slice(0, op.outputs.length);
+  const operands = inputs.slice(op.outputs.length);
+  const own = operandCount(op.data);
   const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
   const checkpoint = op.settings.checkpoint;
   const resume = training.resumeFor(op.label);
@@ -200,8 +205,8 @@ function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>
     paramNames: op.outputs.map((o) => o.hint ?? `%${o.id}`),
     params,
     fields: op.data.fields.map((f) => f.name),
-    data: training.load(op.data),
-    ...(op.validation ? { validation: training.load(op.validation) } : {}),
+    data: training.load(op.data, operands.slice(0, own)),
+    ...(op.validation ? { validation: training.load(op.validation, operands.slice(own)) } : {}),
     settings: op.settings,
     lr: numberOption(op.optimizer, "lr"),
     stateCounts: op.stateCounts,

@@ -135,7 +135,7 @@ function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOpti
     case "Model":
       return undefined; // checked at their calls (and unused ones at the end)
     case "Data":
-      return void checkData(ctx, d, root);
+      return checkData(ctx, d, root);
     case "Train":
       return checkTrain(ctx, d, root);
     case "Export":
