@@ -22,6 +22,15 @@ export interface ExecutionResult {
   peakBytes: number;
 }
 
+/**
+ * Watches the constructs of a run: before each runs, it may wrap the host its regions run on
+ * (`iterc check` records the iterates of the construct a contract follows). Observing changes
+ * nothing of what runs.
+ */
+export interface ConstructObserver {
+  host(op: ConstructOp, host: ConstructHost, inputs: readonly Tensor[]): ConstructHost;
+}
+
 /** What every execution backend provides; `TfjsInterpreter` is the first. */
 export interface ExecutionBackend {
   readonly name: string;
@@ -64,7 +73,10 @@ export class TfjsInterpreter implements ExecutionBackend {
   /** Reports of constructs running inside another construct's regions (a smoother's loop). */
   private inner: Report[] | undefined;
 
-  constructor(private readonly tf: Tf) {
+  constructor(
+    private readonly tf: Tf,
+    private readonly observer?: ConstructObserver,
+  ) {
     this.name = `tfjs-${tf.getBackend()}`;
   }
 
@@ -184,11 +196,12 @@ export class TfjsInterpreter implements ExecutionBackend {
    * stops the run (BackwardFailure) still leaves its report among the others.
    */
   private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const host: ConstructHost = {
+    const base: ConstructHost = {
       tf: this.tf,
       run: (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs),
       reportOf: (id) => this.byOutput.get(id),
     };
+    const host = this.observer ? this.observer.host(op, base, args) : base;
     let result: ConstructResult;
     try {
       result = this.nested(() => runConstruct(host, op, args));

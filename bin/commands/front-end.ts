@@ -1,11 +1,8 @@
-// `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
+// `iterc parse`, `iterc fmt`: the commands that need no tensors.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { checkSource } from "../../compiler/compile.js";
-import { memoryLimit } from "../../runtime/limits.js";
 import { format } from "../../grammar/format.js";
-import { EXIT, hasErrors, load, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { EXIT, hasErrors, load, printDiagnostics, UsageError } from "./io.js";
 
 type SetCode = (code: number) => void;
 
@@ -49,18 +46,5 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
           if (out !== source) writeFileSync(file, out);
         } else process.stdout.write(out);
       }
-    });
-
-  program
-    .command("check")
-    .description("check names, types and shapes of a .iter file")
-    .argument("<file>", "the .iter file")
-    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .action((file: string, opts: { set?: string[] }) => {
-      const source = readSource(file);
-      const { diagnostics } = checkSource(source, { file, sizes: parseSizes(opts.set), memory: memoryLimit() });
-      printDiagnostics(diagnostics, file, source);
-      if (hasErrors(diagnostics)) setCode(EXIT.user);
-      else process.stdout.write(`${file}: no errors\n`);
     });
 }

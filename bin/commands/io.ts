@@ -4,7 +4,7 @@ import { parse, type ParseResult } from "../../grammar/parse.js";
 import { type Diagnostic, renderDiagnostics } from "../../base/diagnostics.js";
 import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 
-export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3 } as const;
+export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3, contractFailed: 4 } as const;
 
 /** A user error that is not tied to a place in a `.iter` file (a missing file, a bad flag). */
 export class UsageError extends Error {

@@ -5,6 +5,7 @@ import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 import { EXIT, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";
+import { registerCheck } from "./check.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("iterc")
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const setCode = (c: number) => void (code = Math.max(code, c));
   registerFrontEnd(program, setCode);
+  registerCheck(program, setCode);
   registerRun(program, setCode);
   try {
     await program.parseAsync(argv);

@@ -8,6 +8,7 @@ import type { Span } from "../../base/span.js";
 import { closest } from "../../base/suggest.js";
 import { exprText } from "./text.js";
 import { staticNumber } from "./sizes.js";
+import { getOp } from "../ops/index.js";
 import { bindArgs } from "../check/args.js";
 import { type ConstructDecl, type ProgramIndex, sizeNamesOf } from "./program-index.js";
 import { condition, CONTRACTS } from "./registry.js";
@@ -127,7 +128,7 @@ const contractText = exprText;
 
 /** The contracts of a program's `check`s that resolve, from the program alone (no scope). */
 export function resolvedChecks(index: ProgramIndex, sizes: ReadonlyMap<string, number> = new Map()): ResolvedContract[] {
-  const lookup = (n: string) => (index.ops.has(n) || index.constructs.has(n) || index.inputs.has(n) || isTopLevelValue(index, n) ? ("user" as const) : undefined);
+  const lookup = (n: string) => (index.ops.has(n) || index.constructs.has(n) || index.inputs.has(n) || isTopLevelValue(index, n) ? ("user" as const) : getOp(n) ? ("builtin" as const) : undefined);
   return index.program.decls.flatMap((d) => (d.kind === "Check" ? (resolveCheck(d, index, lookup, (e) => staticNumber(e, sizes)).contract ?? []) : []));
 }
 
