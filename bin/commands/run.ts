@@ -14,6 +14,7 @@ import { renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
 import { collect, parseSizes } from "./options.js";
+import { tagsHold } from "./verify-tags.js";
 
 interface RunFlags {
   input?: string[];
@@ -24,6 +25,7 @@ interface RunFlags {
   values?: boolean;
   plot?: string;
   history?: string;
+  verifyTags?: boolean;
 }
 
 function backendName(s: string): BackendName {
@@ -105,6 +107,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--out <dir>", "write each export as DIR/NAME.npy")
     .option("--plot <dir>", "write DIR/NAME.svg, each construct's residual history, and DIR/all.svg, all of them together")
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
+    .option("--verify-tags", "first check that every op tagged `spd` or `symmetric` is symmetric on one random pair (exit 4 if not)")
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
@@ -112,6 +115,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
       const sizes = parseSizes(flags.set);
+      if (flags.verifyTags && !(await tagsHold(file, source, sizes, backend))) return setCode(EXIT.contractFailed);
       const out = await runSource(source, { file, sizes, inputs, backend });
       printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {

@@ -10,7 +10,7 @@ import { DEFAULT_DISTRIBUTION, type Distribution } from "./distributions.js";
 import type { ProgramIndex } from "./program-index.js";
 import { sizeNamesOf } from "./program-index.js";
 import type { Series } from "./record.js";
-import type { OperatorRef, ResolvedContract } from "./resolve.js";
+import type { ResolvedContract } from "./resolve.js";
 import { DEFAULT_SIZE, staticNumber } from "./sizes.js";
 import { sliceProgram } from "./slice.js";
 import { instantiate, namesIn, templateExpr } from "./template.js";
@@ -66,7 +66,9 @@ export function planContract(index: ProgramIndex, c: ResolvedContract, set: Read
   const observed = construct && fresh(`observed_${construct.name}`);
   if (construct) out.push({ kind: "Export", name: ident(observed!, c.span), value: { kind: "Name", name: construct.name, span: c.span }, span: c.span });
   const named = [...[...c.constructs.values()].map((k) => k.name), ...[...c.operators.values()].flatMap((o) => (o.kind === "op" ? [o.name] : []))];
-  const roots = new Set([...namesIn([...c.values.values(), ...[...c.operators.values()].map(operatorBody)]), ...named]);
+  const lambdas = [...c.operators.values()].flatMap((o) => (o.kind === "lambda" ? [o.node] : o.kind === "fixpoint" ? [o.decl.body] : []));
+  const roots = new Set([...namesIn([...c.values.values(), ...lambdas]), ...named]);
+  for (const o of c.operators.values()) if (o.kind !== "op") roots.delete(o.point);
   const kept = sliceProgram(index.program.decls, roots);
   const inputs = inputDraws(kept, c, sizes);
   const decls = [...introducedSizes(index, kept, sizes, c.span), ...uses(c), ...kept.map((d) => (d.kind === "Input" && inputs.some((i) => i.name === d.name.name) ? { ...d, default: null } : d)), ...points.decls, ...ops.decls, ...out];
@@ -120,11 +122,6 @@ const number = (v: number, span: Span): A.NumberLit => ({ kind: "Number", text: 
 function uses(c: ResolvedContract): A.Decl[] {
   if (!c.record.uses?.length) return [];
   return [{ kind: "Use", path: [ident("std", c.span), ident("contracts", c.span)], names: c.record.uses.map((n) => ident(n, c.span)), span: c.span }];
-}
-
-/** The body of an operator, for slicing: what it reads. */
-function operatorBody(o: OperatorRef): unknown {
-  return o.kind === "lambda" ? o.node.body : o.kind === "fixpoint" ? o.decl.body : [];
 }
 
 /** Each operator as an op the quantities can call: a user op by its name, a lambda or a fixpoint's map as a new op. */

@@ -49,12 +49,13 @@ function solveWarnings(s: A.Solve, ops: ReadonlyMap<string, Set<Structure>>, ope
   if (shape.kind === "opaque") return [];
   return needs.flatMap(({ by, requires }) => {
     if (!requires || shape.has.has(requires)) return [];
-    const what = shape.culprit ? `\`${shape.culprit}\`` : `\`${exprText(s.lhs)}\``;
-    const declared = shape.culprit ? "nothing declares it one" : `it is ${[...shape.has].includes("symmetric") ? "symmetric but not known to be positive definite" : "not known to be"}`;
+    const why = shape.culprit
+      ? `nothing declares \`${shape.culprit}\` one`
+      : `\`${exprText(s.lhs)}\` is ${shape.has.has("symmetric") ? "symmetric, but not known to be positive definite" : `not known to be ${WORDS[requires]}`}`;
     return [
       {
         span: s.lhs.span,
-        message: `${by} needs a ${WORDS[requires]} operator, and ${what} is not declared ${requires}: ${declared}.`,
+        message: `${by} needs a ${WORDS[requires]} operator, and ${why}.`,
         hint: shape.culprit
           ? `declare it, \`op ${shape.culprit}(...) is ${requires} = ...\` (\`iterc check\` verifies it), or choose a method for general operators such as \`gmres\` or \`bicgstab\`.`
           : "choose a method for general operators such as `gmres` or `bicgstab`, or build the operator from ops declared `is spd`.",

@@ -28,6 +28,30 @@ function definedBy(d: A.Decl): string[] {
   }
 }
 
+/**
+ * The names a declaration reads from outside itself: every name in it, less the ones it binds
+ * inside (an op's parameters and local definitions, lambda parameters, a loop's carried names
+ * and counter). A local name that also names a top-level value keeps that declaration out:
+ * inside, the local one is meant.
+ */
+export function freeNamesOf(d: A.Decl): Set<string> {
+  const bound = new Set<string>();
+  const bind = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(bind);
+    if (node === null || typeof node !== "object") return;
+    const r = node as Record<string, unknown> & { kind?: string };
+    if (r.kind === "Param") bound.add((r as unknown as A.Param).name.name);
+    if (r.kind === "CarryInit") bound.add((r as unknown as A.CarryInit).name.name);
+    if (r.kind === "Loop" && (r as unknown as A.Loop).counter) bound.add((r as unknown as A.Loop).counter!.name);
+    for (const [k, v] of Object.entries(r)) if (k !== "span") bind(v);
+  };
+  bind(d);
+  if ((d.kind === "Op" || d.kind === "Model") && d.body.kind === "Block") for (const s of d.body.stmts) definedBy(s as A.Decl).forEach((n) => bound.add(n));
+  const names = namesIn(d);
+  for (const n of bound) names.delete(n);
+  return names;
+}
+
 export function sliceProgram(decls: readonly A.Decl[], roots: Iterable<string>): A.Decl[] {
   const byName = new Map<string, A.Decl[]>();
   for (const d of decls) for (const n of definedBy(d)) byName.set(n, [...(byName.get(n) ?? []), d]);
@@ -41,7 +65,7 @@ export function sliceProgram(decls: readonly A.Decl[], roots: Iterable<string>):
     for (const d of byName.get(name) ?? []) {
       if (keep.has(d)) continue;
       keep.add(d);
-      queue.push(...namesIn(d));
+      queue.push(...freeNamesOf(d));
     }
   }
   return decls.flatMap((d): A.Decl[] => {

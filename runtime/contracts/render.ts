@@ -12,7 +12,7 @@ import type { ContractOutcome } from "./contract-check.js";
 export function num(x: number): string {
   if (!Number.isFinite(x) || x === 0) return String(x);
   const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(2);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(4))) : Number(x.toPrecision(3)).toExponential();
 }
 
 /** `‖J_T(a)‖₂ = 1.498 > 1`: a measure against its bound, the relation as it turned out. */
