@@ -1,7 +1,8 @@
 // The iterates of the construct a `decreasing(u, energy | error)` contract follows, recorded
-// as the construct runs: the first output of each `step` of a method written in iterlang (its
-// iterate, by the protocol of docs/stdlib.md), or the argument of each application of the map
-// for a fixpoint a TypeScript driver runs (Anderson). The drivers are not touched.
+// as the construct runs: the argument of `start` and the first output of each `step` of a
+// method written in iterlang (its iterate, by the protocol of docs/stdlib.md), or the argument
+// of each application of the map for a fixpoint a TypeScript driver runs (Anderson). The
+// drivers are not touched.
 import type { ConstructOp, FixpointOp, Region, SolveOp } from "../../compiler/ir/ir.js";
 import type { Series } from "../../compiler/contracts/record.js";
 import type { ConstructHost } from "../constructs.js";
@@ -34,6 +35,8 @@ export class IterateObserver implements ConstructObserver {
       ...host,
       run: (region: Region) => {
         const f = host.run(region);
+        // The starting iterate (and a restart's) is the argument of `start`.
+        if (region === op.regions.start) return (...xs: Tensor[]) => (this.keep(xs[0]), f(...xs));
         if (region !== watched.region) return f;
         return (...xs: Tensor[]) => {
           const out = f(...xs);
