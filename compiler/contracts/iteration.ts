@@ -42,9 +42,8 @@ export function largestRise(s: readonly number[]): { rise: number; at: number } 
 function decreasingMeasure(o: Observation, series: Series): Measure {
   const s = o.series ?? [];
   const { rise, at } = largestRise(s);
-  const m = atMost(`largest rise of the ${series} between iterations, relative to its largest value`, rise, 0, 0);
-  const holds = rise <= RISE_TOLERANCE;
-  return { ...m, holds, ...(holds ? {} : { detail: `the ${series} rose from ${s[at - 1].toPrecision(6)} to ${s[at].toPrecision(6)} at iteration ${at}` }) };
+  const m = atMost(`largest rise of the ${series} between iterations, relative to its largest value`, rise, RISE_TOLERANCE, 0);
+  return { ...m, ...(m.holds ? {} : { detail: `the ${series} rose from ${s[at - 1].toPrecision(6)} to ${s[at].toPrecision(6)} at iteration ${at}` }) };
 }
 
 export const decreasing: ContractRecord = {
