@@ -6,6 +6,7 @@ import type { Diagnostic } from "../../base/diagnostics.js";
 import { checkSource } from "../../compiler/compile.js";
 import { compilePlan, type ContractPlan, contractsOf, PlanError, planContract, type ResolvedContract } from "../../compiler/contracts/index.js";
 import type { MemoryLimit } from "../../compiler/check/memory.js";
+import type { ProgramIndex } from "../../compiler/contracts/program-index.js";
 import type { Tf } from "../drivers/stopping.js";
 import { type PropertyResult, runProperty } from "./property.js";
 
@@ -51,7 +52,7 @@ export function checkFile(tf: Tf | (() => Promise<Tf>), source: string, o: Contr
   return { diagnostics: checked.diagnostics, contracts, run };
 }
 
-export async function runContract(tf: Tf, index: Parameters<typeof planContract>[0], c: ResolvedContract, o: ContractCheckOptions): Promise<ContractOutcome> {
+export async function runContract(tf: Tf, index: ProgramIndex, c: ResolvedContract, o: ContractCheckOptions): Promise<ContractOutcome> {
   const t0 = performance.now();
   const seed = contractSeed(o.seed, c);
   const done = (rest: Omit<ContractOutcome, "contract" | "seed" | "seconds">): ContractOutcome => ({ contract: c, seed, seconds: (performance.now() - t0) / 1000, ...rest });

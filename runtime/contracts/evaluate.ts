@@ -1,11 +1,12 @@
 // One run of a contract: the probe program on one set of drawn values, and the verdict of the
 // contract's record on what it measured. The same evaluation serves every random run, every
 // shrinking step and the replay of a saved counterexample.
-import type { ContractPlan, Draw, Measure, Observation, ReportView } from "../../compiler/contracts/index.js";
+import type { ContractPlan, Draw, Measure, Observation } from "../../compiler/contracts/index.js";
 import type { Module } from "../../compiler/ir/ir.js";
 import { BackwardFailure } from "../constructs.js";
 import type { Tensor, Tf } from "../drivers/stopping.js";
 import { TfjsInterpreter } from "../interpreter.js";
+import type { Report } from "../report.js";
 import type { Drawn } from "./arbitrary.js";
 import { IterateObserver } from "./observe.js";
 
@@ -23,7 +24,7 @@ function tensorOf(tf: Tf, d: Draw, values: Float32Array): Tensor {
 }
 
 /** The report of the construct named `name` (a loop's report names all its outputs). */
-function reportNamed(reports: readonly ReportView[], name: string): ReportView | undefined {
+function reportNamed(reports: readonly Report[], name: string): Report | undefined {
   return reports.find((r) => r.name === name || r.name.split(", ").includes(name));
 }
 
@@ -46,11 +47,11 @@ export function evaluate(tf: Tf, plan: ContractPlan, module: Module, drawn: Draw
   }
 }
 
-function observe(plan: ContractPlan, exports: ReadonlyMap<string, Tensor>, reports: readonly ReportView[], observer?: IterateObserver): Observation {
+function observe(plan: ContractPlan, exports: ReadonlyMap<string, Tensor>, reports: readonly Report[], observer?: IterateObserver): Observation {
   const q = Object.fromEntries(Object.entries(plan.exports).map(([name, exp]) => [name, exports.get(exp)!.dataSync()[0]]));
   if (!plan.construct) return { q };
   const report = reportNamed(reports, plan.construct.name);
   const final = exports.get(plan.construct.export);
-  const series = plan.series === "residual" ? ((report as { history?: number[] } | undefined)?.history ?? []) : plan.series && observer && final ? observer.series(plan.series, final) : undefined;
+  const series = plan.series === "residual" ? (report?.history ?? []) : plan.series && observer && final ? observer.series(plan.series, final) : undefined;
   return { q, ...(report ? { report } : {}), ...(series ? { series } : {}) };
 }
