@@ -21,6 +21,15 @@ export interface ExecutionResult<T extends Tensor = Tensor> {
   peakBytes: number;
 }
 
+/**
+ * Watches the constructs of a run: before each runs, it may wrap the host its regions run on
+ * (`iterc check` records the iterates of the construct a contract follows). Observing changes
+ * nothing of what runs.
+ */
+export interface ConstructObserver<T extends Tensor = Tensor> {
+  host(op: ConstructOp, host: ConstructHost<T>, inputs: readonly T[]): ConstructHost<T>;
+}
+
 /** What every execution backend provides. */
 export interface ExecutionBackend<T extends Tensor = Tensor> {
   readonly name: string;
@@ -43,6 +52,8 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
   watch?: Watcher;
   /** The data and checkpoints of `train` blocks (set before `run`; absent: a program without one). */
   training?: TrainingHost;
+  /** Who may wrap each construct's host (set before `run`; `iterc check` records iterates). */
+  observer?: ConstructObserver<T>;
 
   /** A constant op's value. */
   protected abstract constant(op: ConstOp): T;
@@ -167,7 +178,7 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
    * report among the others.
    */
   private construct(op: ConstructOp, args: T[], env: Env<T>, inputs: Inputs<T>): T[] {
-    const host: ConstructHost<T> = {
+    const base: ConstructHost<T> = {
       tf: this.tf,
       run: (region: Region) => this.regionFunction(region, env, inputs),
       reportOf: (id) => this.byOutput.get(id),
@@ -175,6 +186,7 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
       ...(this.training ? { training: this.training } : {}),
       ...(this.watch ? { watch: this.watch } : {}),
     };
+    const host = this.observer ? this.observer.host(op, base, args) : base;
     let result: ConstructResult<T>;
     try {
       result = this.nested(() => runConstruct(host, op, args));

@@ -3,7 +3,8 @@
 // way. Why: chevrotain's ESM build is 647 modules (lodash-es), and loading them took ~0.5 s of
 // every command (and of every `run`, whose worker loads the compiler afresh); one bundled file
 // loads in a fraction of that. tfjs stays external and is imported only when a command runs
-// something (runtime/tfjs/backend.ts), as do the optional peers (tfjs-node, prettier).
+// something (runtime/tfjs/backend.ts), as do the optional peers (tfjs-node, prettier);
+// fast-check, which `iterc check` runs contracts with, is loaded from node_modules too.
 // bench/startup.mjs measures the result.
 //
 // `node scripts/build-cli.mjs [OUT]` writes into OUT instead of dist/ (test/package builds a
@@ -20,7 +21,7 @@ const common = {
   format: "esm",
   target: "node20",
   sourcemap: true,
-  external: ["@tensorflow/*", "prettier", "esbuild"],
+  external: ["@tensorflow/*", "prettier", "esbuild", "fast-check"],
   // ESM output: give bundled CommonJS dependencies (commander) a `require` to call.
   banner: { js: "import { createRequire as __iterlangRequire } from 'node:module'; const require = __iterlangRequire(import.meta.url);" },
   logLevel: "warning",
