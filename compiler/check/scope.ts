@@ -62,14 +62,14 @@ export class Scope {
     const b = this.names.get(name) ?? this.parent?.lookup(name);
     if (b !== undefined || this.parent !== undefined) return b;
     const spec = getOp(name);
-    return spec ? { kind: "builtin", spec } : undefined;
+    return spec && !spec.internal ? { kind: "builtin", spec } : undefined;
   }
 
   /** Every visible name, for "did you mean" suggestions (only sizes when `sizesOnly`). */
   visibleNames(sizesOnly = false): string[] {
     const own = [...this.names].filter(([, b]) => b.kind !== "poisoned" && (!sizesOnly || b.kind === "dim")).map(([n]) => n);
     if (this.parent) return [...own, ...this.parent.visibleNames(sizesOnly)];
-    return sizesOnly ? own : [...own, ...opNames()];
+    return sizesOnly ? own : [...own, ...opNames().filter((n) => !getOp(n)?.internal)];
   }
 
   child(): Scope {

@@ -9,5 +9,6 @@ import "./stencil.js";
 import "./layout.js";
 import "./spectral.js";
 import "./multigrid.js";
+import "./take.js";
 
 export * from "./registry.js";

@@ -10,6 +10,7 @@ import { RANDOM_KERNELS } from "./random.js";
 import { EMPTY_REDUCTION, REDUCE_KERNELS } from "./reduce.js";
 import { SPECTRAL_KERNELS } from "./spectral.js";
 import { STENCIL_KERNELS } from "./stencil.js";
+import { TAKE_KERNELS } from "./take.js";
 import { TRANSFER_KERNELS } from "./transfer.js";
 import { tidyKernel, type TfjsKernel } from "./common.js";
 
@@ -25,6 +26,7 @@ const FAMILIES: Record<string, TfjsKernel>[] = [
   LAYOUT_KERNELS,
   SPECTRAL_KERNELS,
   TRANSFER_KERNELS,
+  TAKE_KERNELS,
 ];
 
 export const TFJS_KERNELS: ReadonlyMap<string, TfjsKernel> = new Map(
