@@ -13,8 +13,11 @@ import { runGmres } from "./drivers/gmres.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
+import { counting, tick } from "./drivers/counts.js";
 import { runUnroll } from "./drivers/unroll.js";
+import type { Tally } from "../compiler/ops/tally.js";
 import type { Report } from "./report.js";
+import { reportValues } from "./report-values.js";
 
 /** A region as a function of its parameters' values, supplied by the backend. */
 export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
@@ -51,8 +54,12 @@ export class BackwardFailure extends Error {
 }
 
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
-  return runPlain(host, op, inputs);
+  const { result, counts } = counting(() => (op.kind !== "unroll" && op.adjointOf ? adjoint(host, op, op.adjointOf, inputs) : runPlain(host, op, inputs)));
+  result.report.counts = counts;
+  if (op.kind === "unroll" || !op.reportFields?.length) return result;
+  // The report fields the program reads, after the construct's own outputs.
+  const maxIter = op.kind === "loop" ? op.maxIter : op.stop.maxIter;
+  return { ...result, values: [...result.values, ...reportValues(host.tf, result.report, op.reportFields, maxIter)] };
 }
 
 function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
@@ -70,10 +77,13 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
 
 const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
 
-/** The one-argument function a region computes. */
-function unary(run: RunRegion, r: Region): (x: Tensor) => Tensor {
+/** The one-argument function a region computes, each call counted as an application of `what`. */
+function unary(run: RunRegion, r: Region, what: Tally = "operator"): (x: Tensor) => Tensor {
   const f = run(r);
-  return (x) => f(x)[0];
+  return (x) => {
+    tick(what);
+    return f(x)[0];
+  };
 }
 
 function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
@@ -103,10 +113,10 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
     result = runSolveMethod(tf, b, { ...common, start: (x) => begin(x), step: (s) => advance(...s), apply, method: op.method.name, linear: !spec.nonlinear, ...(breakdown ? { breakdown } : {}) });
   } else if (op.method.name === "gmres") {
-    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), ...(precond ? { precond: unary(run, precond) } : {}) });
+    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), ...(precond ? { precond: unary(run, precond, "precond") } : {}) });
   } else if (op.method.name === "cg") {
     // An adjoint solve: its operator is a transpose autodiff derived, so CG runs over callbacks.
-    const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond) : undefined);
+    const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond, "precond") : undefined);
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
     result = runSolveMethod(tf, b, { ...common, ...cg, apply, method: "cg", linear: true, ...(breakdown ? { breakdown } : {}) });
   } else throw new InternalError(`solve method \`${op.method.name}\` has no driver`);

@@ -8,7 +8,7 @@ import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
 import { BackwardFailure, type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
-import type { Report } from "./report.js";
+import type { InnerSummary, Report } from "./report.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
 import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
 
@@ -160,6 +160,8 @@ export class TfjsInterpreter implements ExecutionBackend {
     this.inner = [];
     try {
       const result = run();
+      // A loop says what ran in its body; a method's own inner loops (a smoother's) stay quiet.
+      if (this.inner.length && result.report.kind === "loop") result.report.inner = summarise(this.inner);
       const failed = this.inner.filter((r) => !r.converged);
       if (failed.length) {
         const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
@@ -239,6 +241,20 @@ class Release {
     this.holders.set(t, left);
     if (left <= 0 && !this.given.has(t) && !t.isDisposed) t.dispose();
   }
+}
+
+/** The runs of each inner construct (by name and method), in the order they first ran. */
+function summarise(reports: readonly Report[]): InnerSummary[] {
+  const out = new Map<string, InnerSummary>();
+  for (const r of reports) {
+    const key = `${r.kind} ${r.name} ${r.method}`;
+    const s = out.get(key) ?? { name: r.name, kind: r.kind, method: r.method, runs: 0, iterations: 0, failed: 0 };
+    s.runs++;
+    s.iterations += r.iterations;
+    if (!r.converged) s.failed++;
+    out.set(key, s);
+  }
+  return [...out.values()];
 }
 
 function safeGet(env: Env, id: number): Tensor | undefined {

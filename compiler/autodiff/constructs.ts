@@ -12,7 +12,7 @@
 import { InternalError } from "../../base/diagnostics.js";
 import { type AdjointOf, type MethodChoice, RAISE, type StopRule } from "../constructs.js";
 import { freeInRegion } from "../ir/free.js";
-import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, Value } from "../ir/ir.js";
+import { type ConstructOp, type FixpointOp, type LoopOp, ownOutputs, type Region, type SolveOp, type Value } from "../ir/ir.js";
 import { cloneRegion } from "../ir/substitute.js";
 import { findMethod } from "../methods.js";
 import type { Emitter } from "./emitter.js";
@@ -117,7 +117,8 @@ function forwardSolve(e: Emitter, op: SolveOp, db: Value | undefined, free: Read
   // The method's regions capture the right-hand side (the protocol's `b`): the copy takes the new one.
   const map = new Map<number, Value>([[b.id, rhs]]);
   const regions = Object.fromEntries(Object.entries(op.regions).map(([k, r]) => [k, cloneRegion(r as Region, new Map(map), e.values)])) as SolveOp["regions"];
-  return e.addOp([u.type], (outputs) => ({ ...op, inputs: [rhs], outputs, regions, adjointOf: adjointOf(op, "tangent"), label: `${op.label}'` }))[0];
+  const { reportFields: _, ...forwardOp } = op;
+  return e.addOp([u.type], (outputs) => ({ ...forwardOp, inputs: [rhs], outputs, regions, adjointOf: adjointOf(op, "tangent"), label: `${op.label}'` }))[0];
 }
 
 // ---- fixpoint ---------------------------------------------------------------------------
@@ -268,7 +269,8 @@ function reverseLoop(e: Emitter, op: LoopOp, outCts: (Value | undefined)[], acti
   const counted = op.counter !== null;
   const theta = activeCaptures(op.regions.body, activeFree);
   const back = backRegion(e, op.regions.body, counted, theta.map((v) => v.id));
-  const cts = op.outputs.map((o, i) => outCts[i] ?? e.zerosLike(o));
+  // Report values (`u.iterations`) have no derivative: only the carried values pass cotangents.
+  const cts = ownOutputs(op).map((o, i) => outCts[i] ?? e.zerosLike(o));
   const outs = e.addOp([...op.inputs.map((v) => v.type), ...theta.map((v) => v.type)], (outputs) => ({
     kind: "unroll",
     inputs: [...op.inputs, ...cts],
@@ -324,7 +326,8 @@ function forwardLoop(e: Emitter, op: LoopOp, ins: (Value | undefined)[], free: R
   });
 
   const tangents = op.inputs.map((v, i) => ins[i] ?? e.zerosLike(v));
-  const outs = e.addOp([...op.outputs.map((o) => o.type), ...op.outputs.map((o) => o.type)], (outputs) => ({
+  const own = ownOutputs(op);
+  const outs = e.addOp([...own.map((o) => o.type), ...own.map((o) => o.type)], (outputs) => ({
     kind: "loop",
     inputs: [...op.inputs, ...tangents],
     outputs,

@@ -13,6 +13,7 @@ import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
 import { namesUsed } from "./defs.js";
 import { staticEval } from "./static.js";
+import { memberType } from "./report-fields.js";
 import { subscriptStatics } from "./subscript.js";
 
 /** A size used as a number (`(n + 1)^2`): a constant when known, else kept symbolic. */
@@ -44,10 +45,7 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
     case "Index":
       return indexType(ctx, e, scope);
     case "Member":
-      ctx.error(e.field.span, "not-yet", `Fields such as \`.${e.field.name}\` are not available yet.`, {
-        hint: "convergence reports are printed by `iterc run` and returned by the API; reading them in the language is planned.",
-      });
-      return undefined;
+      return memberType(ctx, e, scope, (name, span) => unknownName(ctx, name, span, scope));
     case "TensorLit":
       return tensorLitType(ctx, e, scope);
     case "Tuple": {

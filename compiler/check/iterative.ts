@@ -7,12 +7,12 @@ import { type MethodChoice, resolveStop, type StopRule, type UntilClause } from 
 import { findMethod } from "../methods.js";
 import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
-import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
+import type { ReportRef, TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
-import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
+import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding, tallied } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { defineValue, poison } from "./stmt.js";
 
@@ -79,12 +79,13 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
     ctx.error(s.body.span, "shape-mismatch", `A fixed point maps \`${s.target.name}\` to a value of its own type, but \`${s.target.name}\` is ${typeToString(t)} and this is ${typeToString(map.body.type)}.`, {
       label: `this is ${typeToString(map.body.type)}`,
     });
-  const out = defineValue(ctx, scope, s.target, t, "fixpoint result");
+  const report = reportRef("fixpoint", stop, s.target.name);
+  const out = defineValue(ctx, scope, s.target, t, "fixpoint result", report);
   if (!map || !fits || !method || !stop || !grad || !onBackwardFail) return undefined;
   const iter = findMethod("fixpoint", method.name)?.implementation.kind === "iter";
-  const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: T }], t, scope, s.span) : undefined;
+  const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: tallied(T, "operator", scope, s.span) }], t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
+  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail, ...(protocol ? { protocol } : {}), report, label: s.target.name, span: s.span };
 }
 
 /** The shape is circular: say so, and show both fixes, with the shape when a guess finds it. */
@@ -140,14 +141,15 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     ctx.error(s.lhs.span, "unknown-not-used", `The left side does not use the unknown \`${s.unknown.name}\`, so there is nothing to solve for.`, {
       hint: `write the operator applied to the unknown, as in \`solve A(${s.unknown.name}) = f ... -> ${s.unknown.name}\`.`,
     });
-  const out = defineValue(ctx, scope, s.unknown, t, "solution");
+  const report = reportRef("solve", stop, s.unknown.name);
+  const out = defineValue(ctx, scope, s.unknown, t, "solution", report);
   if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice)) return undefined;
   const rhsSym = ctx.sym("%b", rhs.type);
   const M = precondOf(s.precond, A, scope, s.span);
   const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
   const lead = [
-    { name: "%A", binding: A },
-    { name: "%M", binding: M },
+    { name: "%A", binding: tallied(A, "operator", scope, s.span) },
+    { name: "%M", binding: s.precond ? tallied(M, "precond", scope, s.span) : M },
     { name: "%b", binding: symBinding(rhsSym, s.rhs.span, "right-hand side") },
   ];
   const protocol = iter ? checkProtocol(ctx, method, s.method, lead, t, scope, s.span) : undefined;
@@ -167,9 +169,15 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     stop,
     onBackwardFail,
     ...(protocol ? { protocol } : {}),
+    report,
     label: s.unknown.name,
     span: s.span,
   };
+}
+
+/** The report a construct's result carries, its fields filled in as the program reads them. */
+function reportRef(construct: ReportRef["construct"], stop: StopRule | undefined, label: string): ReportRef {
+  return { construct, maxIter: stop?.maxIter ?? Infinity, label, fields: new Map() };
 }
 
 /** The style guide's example: what each side is, where the right side came from, how to fix it. */

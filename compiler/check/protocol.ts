@@ -8,6 +8,8 @@ import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
 import { DRIVER_OPTIONS, findMethod, type MethodSpec } from "../methods.js";
 import type { MethodChoice } from "../constructs.js";
+import { getOp } from "../ops/index.js";
+import type { Tally } from "../ops/tally.js";
 import { stdOp } from "../stdlib.js";
 import type { TensorT } from "../types.js";
 import type { Operator, Protocol, Sym, TExpr } from "../typed/program.js";
@@ -46,6 +48,22 @@ export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: S
   inner.define("%P", op);
   const call: A.Call = { kind: "Call", callee: name("%P", span), args: [arg(name("%A", span)), arg(name("%r", span)), ...optionArgs(m, spec, op.decl)], span };
   return lambdaOf(r, call, inner);
+}
+
+/**
+ * `v => tally(f(v), what: ...)`: the operator `f` counting each application into the report of
+ * the construct that runs it (compiler/ops/tally.ts). Methods receive their operators so.
+ */
+export function tallied(f: Binding, what: Tally, scope: Scope, span: A.Span): Binding {
+  const inner = scope.child();
+  inner.define("%f", f);
+  const spec = getOp("tally");
+  if (!spec) throw new InternalError("the `tally` op is not registered");
+  inner.define("%tally", { kind: "builtin", spec });
+  const v: A.Ident = { kind: "Ident", name: "%v", span };
+  const applied: A.Call = { kind: "Call", callee: name("%f", span), args: [arg(name("%v", span))], span };
+  const call: A.Call = { kind: "Call", callee: name("%tally", span), args: [arg(applied), arg({ kind: "String", value: what, span }, "what")], span };
+  return lambdaOf(v, call, inner);
 }
 
 /** An operator binding applied to a fresh parameter of `type`: a region's body. */

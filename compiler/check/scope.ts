@@ -5,14 +5,17 @@ import type * as A from "../../grammar/ast.js";
 import { type OpRecord, opNames, getOp } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import type { TensorT, TupleT } from "../types.js";
-import type { Sym } from "../typed/program.js";
+import type { ReportRef, Sym } from "../typed/program.js";
 import type { Def } from "./defs.js";
 
 export type Binding =
   /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
   | { kind: "dim"; name: string; value: Dim; span: A.Span }
-  /** A tensor value and its symbol; `what` says where it came from, for messages. */
-  | { kind: "value"; name: string; type: TensorT; span: A.Span; what: string; sym: Sym }
+  /**
+   * A tensor value and its symbol; `what` says where it came from, for messages. The result of
+   * a construct carries its report, whose fields the program may read (`u.iterations`).
+   */
+  | { kind: "value"; name: string; type: TensorT; span: A.Span; what: string; sym: Sym; report?: ReportRef }
   /** A tuple of tensors under one name (`let pair = (a, b)`), one symbol per item. */
   | { kind: "tuple"; name: string; type: TupleT; span: A.Span; what: string; syms: Sym[] }
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }

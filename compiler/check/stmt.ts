@@ -3,7 +3,7 @@
 import type * as A from "../../grammar/ast.js";
 import { dimToString } from "../shapes.js";
 import { type TensorT, type TupleT, type Type, typeToString, typesEqual } from "../types.js";
-import type { Sym, TExpr, TStmt } from "../typed/program.js";
+import type { ReportRef, Sym, TExpr, TStmt } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
 import { definitions } from "./defs.js";
@@ -60,7 +60,7 @@ function missingReturn(ctx: CheckContext, span: A.Span, owner: string): void {
  * Defines a name for a tensor value and returns its symbol, refusing to redefine one in the
  * same scope (iterations carry names instead).
  */
-export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: TensorT, what: string): Sym {
+export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: TensorT, what: string, report?: ReportRef): Sym {
   const sym = ctx.sym(id.name, type);
   const prev = scope.own(id.name);
   if (prev && prev.kind !== "builtin") {
@@ -73,7 +73,7 @@ export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: 
     });
     return sym;
   }
-  scope.define(id.name, { kind: "value", name: id.name, type, span: id.span, what, sym });
+  scope.define(id.name, { kind: "value", name: id.name, type, span: id.span, what, sym, ...(report ? { report } : {}) });
   return sym;
 }
 

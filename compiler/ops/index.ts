@@ -10,5 +10,6 @@ import "./layout.js";
 import "./spectral.js";
 import "./multigrid.js";
 import "./take.js";
+import "./tally.js";
 
 export * from "./registry.js";

@@ -71,6 +71,7 @@ export function reasonStyle(reason: Reason): Style {
     case "diverged_nan":
     case "diverged_growth":
     case "breakdown":
+    case "line_search_failed":
       return "red";
   }
 }

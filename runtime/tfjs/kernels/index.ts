@@ -11,6 +11,7 @@ import { EMPTY_REDUCTION, REDUCE_KERNELS } from "./reduce.js";
 import { SPECTRAL_KERNELS } from "./spectral.js";
 import { STENCIL_KERNELS } from "./stencil.js";
 import { TAKE_KERNELS } from "./take.js";
+import { TALLY_KERNELS } from "./tally.js";
 import { TRANSFER_KERNELS } from "./transfer.js";
 import { tidyKernel, type TfjsKernel } from "./common.js";
 
@@ -27,6 +28,7 @@ const FAMILIES: Record<string, TfjsKernel>[] = [
   SPECTRAL_KERNELS,
   TRANSFER_KERNELS,
   TAKE_KERNELS,
+  TALLY_KERNELS,
 ];
 
 export const TFJS_KERNELS: ReadonlyMap<string, TfjsKernel> = new Map(
