@@ -44,6 +44,11 @@ export interface MethodSpec {
   implementation: Implementation;
   /** A solve whose left side need not be linear (Newton): a zero right-hand side proves nothing. */
   nonlinear?: boolean;
+  /**
+   * The driver applies the Jacobian of the left side, J(x)v by forward-mode autodiff, and its
+   * preconditioner approximates J(x)⁻¹ at the iterate (compiler/check/linearise.ts).
+   */
+  jacobian?: boolean;
   /** Said in every report of the method: an approximation the user should know about. */
   note?: string;
 }
@@ -97,6 +102,12 @@ const multigridOptions: OptionSpec[] = [
   int("coarsest", 3, "the size at or below which the coarse problem is solved by many smoothing steps"),
 ];
 
+/**
+ * σ of (A − σI) u = b, as SciPy's `minres(shift=σ)`: the checker makes the solve's operator
+ * u ↦ A(u) − σu, so the method, the true residual and a gradient all see the shifted system.
+ */
+const SHIFT: OptionSpec = { name: "shift", kind: "float", default: 0, doc: "solve (A − σI) u = b for this σ: the operator becomes u ↦ A(u) − σu" };
+
 export const METHODS: readonly MethodSpec[] = [
   // ---- fixed points -----------------------------------------------------------------
   { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [lipschitz], implementation: fixed },
@@ -129,12 +140,16 @@ export const METHODS: readonly MethodSpec[] = [
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
   { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
-  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", options: solveStop(), implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
+  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators; with `shift` σ it solves (A − σI) u = b", options: [...solveStop(), SHIFT], implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
   {
     name: "gmres",
     construct: "solve",
-    doc: "restarted GMRES(m) for general operators, right-preconditioned (the minimised residual is the true one; `precond` must be a fixed linear map); breakdown: a zero Arnoldi vector that does not solve the system",
-    options: [...solveStop(), { ...int("restart", 30, "the Krylov basis size m before a restart: m + 1 vectors of memory, up to m + 1 inner products per iteration"), min: 1 }],
+    doc: "restarted GMRES(m) for general operators, right- (default) or left-preconditioned (`side`; `precond` must be a fixed linear map); breakdown: a zero Arnoldi vector that does not solve the system",
+    options: [
+      ...solveStop(),
+      { ...int("restart", 30, "the Krylov basis size m before a restart: m + 1 vectors of memory, up to m + 1 inner products per iteration"), min: 1 },
+      choice("side", "right", ["right", "left"], "where the preconditioner goes: `right` (A M y = b) minimises and tests the true residual ‖b − A u‖; `left` (M A u = M b) the preconditioned ‖M(b − A u)‖, relative to ‖M b‖"),
+    ],
     implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor (runtime/drivers/gmres.ts)" },
   },
   { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("|cos∠(t, s)| − 1e-6, which must be > 0 (ω = tᵀs/tᵀt vanished relative to its scale: no progress along s; a vanishing ρ = r̂ᵀr restarts the method instead)") },
@@ -145,20 +160,40 @@ export const METHODS: readonly MethodSpec[] = [
     options: [...solveStop(), { ...float("lmin", null, "a lower bound of the spectrum (of M A with a preconditioner), > 0"), required: true }, { ...float("lmax", null, "an upper bound of the spectrum, ≥ lmin"), required: true }],
     implementation: krylov("the check 0 < lmin ≤ lmax of the spectrum bounds (1 when it holds, −1 when not)"),
   },
+  {
+    name: "sor",
+    construct: "solve",
+    doc: "successive over-relaxation: one forward lexicographic SOR sweep per iteration (ω = 1: Gauss–Seidel)",
+    options: [...solveStop(), float("omega", 1, "the relaxation ω, in (0, 2) for SPD operators"), DIAG],
+    implementation: { kind: "iter", module: "relaxation" },
+  },
   { name: "richardson", construct: "solve", doc: "Richardson iteration x ← x + ω M(b − A x)", options: [...solveStop(), float("omega", 1, "the step ω")], implementation: krylov() },
   { name: "multigrid", construct: "solve", doc: "geometric multigrid cycles as a solver (x ← x + MG(b − A x))", options: [...solveStop(100), ...multigridOptions], implementation: { kind: "iter", module: "multigrid" } },
   {
     name: "newton_krylov",
     construct: "solve",
-    doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on exact Jacobian-vector products (forward-mode autodiff through F), with a backtracking line search",
-    options: [...solveStop(50), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
+    doc: "Newton–Krylov for F(x) = b: inexact Newton steps by GMRES on exact Jacobian-vector products (forward-mode autodiff through F), an Eisenstat–Walker forcing term, an adaptive inner budget and a backtracking (Armijo) line search on ‖b − F‖²; the preconditioner acts on the Jacobian",
+    options: [
+      ...solveStop(50),
+      { ...int("inner", 30, "the first GMRES budget per Newton step (iterations, also its restart); doubled for the next step when a step uses it all"), min: 1 },
+      { ...int("inner_max", 240, "the largest GMRES budget the adaptation may reach"), min: 1 },
+      choice("forcing", "ew", ["ew", "constant"], "the inner tolerance η of each Newton step: Eisenstat–Walker (choice 1, safeguarded) or the constant `eta`"),
+      { ...float("eta", 0.3, "η₀ of Eisenstat–Walker, or the constant forcing term: the inner GMRES stops at ‖r − J δ‖ ≤ η ‖r‖"), min: 1e-7, max: 0.99 },
+    ],
     nonlinear: true,
+    jacobian: true,
     note: "Jacobian-vector products exact (forward-mode autodiff)",
-    implementation: { kind: "iter", module: "newton" },
+    implementation: { kind: "driver", why: "its inner solver is GMRES, which grows a basis one column at a time (runtime/drivers/newton.ts); and a failed line search is a reason of its own" },
   },
   // ---- preconditioners --------------------------------------------------------------
   { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω"), DIAG], implementation: precond },
-  { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), DIAG], implementation: precond },
+  {
+    name: "ssor",
+    construct: "precond",
+    doc: "symmetric Gauss–Seidel/SOR sweeps, in red–black or lexicographic (PETSc's) order",
+    options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), choice("order", "redblack", ["redblack", "lexicographic"], "the order of the updates: red–black (4 applications of A per sweep) or lexicographic, row-major as PETSc's (by wavefronts: 2(n + m − 1) applications on an n×m grid)"), DIAG],
+    implementation: precond,
+  },
   { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
   { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
   { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },

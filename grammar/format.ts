@@ -361,6 +361,7 @@ function type(t: TypeExpr): Doc {
 }
 
 function spec(s: MethodSpec | GradSpec): Doc {
+  if (s.kind === "MethodSpec" && s.lambda) return expr(s.lambda);
   const name = s.kind === "MethodSpec" ? s.name.name : s.mode.name;
   return s.args === null ? name : [name, args(s.args)];
 }

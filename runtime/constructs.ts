@@ -10,6 +10,7 @@ import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, UnrollOp } from 
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
+import { type NewtonCallbacks, runNewtonKrylov } from "./drivers/newton.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
@@ -54,7 +55,7 @@ export class BackwardFailure extends Error {
 }
 
 export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
-  const { result, counts } = counting(() => (op.kind !== "unroll" && op.adjointOf ? adjoint(host, op, op.adjointOf, inputs) : runPlain(host, op, inputs)));
+  const { result, counts } = counting(op.kind === "loop" || op.kind === "unroll", () => (op.kind !== "unroll" && op.adjointOf ? adjoint(host, op, op.adjointOf, inputs) : runPlain(host, op, inputs)));
   result.report.counts = counts;
   if (op.kind === "unroll" || !op.reportFields?.length) return result;
   // The report fields the program reads, after the construct's own outputs.
@@ -113,7 +114,10 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
     result = runSolveMethod(tf, b, { ...common, start: (x) => begin(x), step: (s) => advance(...s), apply, method: op.method.name, linear: !spec.nonlinear, ...(breakdown ? { breakdown } : {}) });
   } else if (op.method.name === "gmres") {
-    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), ...(precond ? { precond: unary(run, precond, "precond") } : {}) });
+    const side = op.method.options.side === "left" ? "left" : "right";
+    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), side, ...(precond ? { precond: unary(run, precond, "precond") } : {}) });
+  } else if (op.method.name === "newton_krylov") {
+    result = runNewtonKrylov(tf, newtonCallbacks(run, op), b, { ...common, inner: numberOption(op.method, "inner"), innerMax: numberOption(op.method, "inner_max"), forcing: op.method.options.forcing === "constant" ? "constant" : "ew", eta: numberOption(op.method, "eta") });
   } else if (op.method.name === "cg") {
     // An adjoint solve: its operator is a transpose autodiff derived, so CG runs over callbacks.
     const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond, "precond") : undefined);
@@ -123,6 +127,20 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   // An approximation the method makes is said in every report of it.
   if (spec.note) result.report.detail = result.report.detail ? `${result.report.detail}; ${spec.note}` : spec.note;
   return result;
+}
+
+/** F, J(x)v and the preconditioner of the Jacobian, from a Newton driver's regions, each call counted. */
+function newtonCallbacks(run: RunRegion, op: SolveOp): NewtonCallbacks {
+  const { operator, jacobian, precond } = op.regions;
+  if (!jacobian) throw new InternalError(`the Newton solve \`${op.label}\` has no jacobian region`);
+  const binary = (r: Region, what: Tally) => {
+    const f = run(r);
+    return (x: Tensor, v: Tensor) => {
+      tick(what);
+      return f(x, v)[0];
+    };
+  };
+  return { F: unary(run, operator), J: binary(jacobian, "jacobian"), ...(precond ? { M: binary(precond, "precond") } : {}) };
 }
 
 function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {

@@ -9,9 +9,10 @@ import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { ReportRef, TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
+import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkPrecond, checkStopCondition, refuse } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
+import { jacobianOf, jacobianPrecond } from "./linearise.js";
 import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding, tallied } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { defineValue, poison } from "./stmt.js";
@@ -112,7 +113,8 @@ function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT |
 
 export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
   const method = checkMethod(ctx, s.method ?? null, "solve", scope);
-  const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
+  const precondChecked = s.precond ? checkPrecond(ctx, s.precond, scope) : undefined;
+  const precondChoice = precondChecked?.choice;
   const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
@@ -131,7 +133,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     return undefined;
   }
   const t = u.type;
-  const A = lambdaOf(s.unknown, s.lhs, scope);
+  const A = lambdaOf(s.unknown, shifted(s, method), scope);
   const operator = applyOperator(ctx, A, t, "unknown");
   const lhs = operator?.body.type;
   const fits = lhs?.tag === "tensor" && sameTensorType(lhs, rhs.type);
@@ -145,7 +147,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
   const out = defineValue(ctx, scope, s.unknown, t, "solution", report);
   if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice)) return undefined;
   const rhsSym = ctx.sym("%b", rhs.type);
-  const M = precondOf(s.precond, A, scope, s.span);
+  const M = precondOf(s.precond, A, scope, s.span, precondChecked?.user);
   const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
   const lead = [
     { name: "%A", binding: tallied(A, "operator", scope, s.span) },
@@ -154,9 +156,13 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
   ];
   const protocol = iter ? checkProtocol(ctx, method, s.method, lead, t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  // The preconditioner as a region of its own: GMRES applies it, and a gradient its transpose.
-  const precondOp = precondChoice && M.kind === "lambda" ? applyOperator(ctx, M, rhs.type) : undefined;
-  if (precondChoice && !precondOp) return undefined;
+  // The preconditioner as a region of its own: GMRES applies it, and a gradient its transpose;
+  // a driver that applies the Jacobian gets it as a region too, and a preconditioner of it.
+  const linearised = findMethod("solve", method.name)?.jacobian === true;
+  const jacobian = linearised ? jacobianOf(ctx, A, t, s.span, scope) : undefined;
+  if (linearised && !jacobian) return undefined;
+  const precondOp = !precondChoice ? undefined : linearised ? jacobianPrecond(ctx, s.precond!, precondChecked?.user, A, t, rhs.type, s.span, scope) : M.kind === "lambda" ? { op: applyOperator(ctx, M, rhs.type) } : undefined;
+  if (precondChoice && !precondOp?.op) return undefined;
   return {
     k: "solve",
     out,
@@ -164,7 +170,8 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     rhsSym,
     ...(u.init ? { init: u.init } : {}),
     operator,
-    ...(precondChoice && precondOp ? { precond: { choice: precondChoice, op: precondOp } } : {}),
+    ...(precondChoice && precondOp?.op ? { precond: { choice: precondChoice, op: precondOp.op, ...("at" in precondOp ? { at: precondOp.at } : {}) } } : {}),
+    ...(jacobian ? { jacobian } : {}),
     method,
     stop,
     onBackwardFail,
@@ -173,6 +180,18 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     label: s.unknown.name,
     span: s.span,
   };
+}
+
+/**
+ * The left side as the method solves it: `A(u) − σ u` for a method with a nonzero `shift`
+ * (MINRES's), so the method, the driver's true residual and a gradient all see one operator.
+ */
+function shifted(s: A.Solve, method: MethodChoice | undefined): A.Expr {
+  const sigma = method?.options.shift;
+  if (typeof sigma !== "number" || sigma === 0) return s.lhs;
+  const span = s.lhs.span;
+  const scaled: A.Expr = { kind: "Binary", op: "*", left: { kind: "Number", text: String(sigma), value: sigma, isInt: Number.isInteger(sigma), span }, right: { kind: "Name", name: s.unknown.name, span }, span };
+  return { kind: "Binary", op: "-", left: { kind: "Paren", inner: s.lhs, span }, right: scaled, span };
 }
 
 /** The report a construct's result carries, its fields filled in as the program reads them. */

@@ -36,10 +36,18 @@ export function symBinding(sym: Sym, span: A.Span, what: string): Binding {
   return { kind: "value", name: sym.name, type: sym.type, span, what, sym };
 }
 
-/** The preconditioner as an operator binding `r => P(A, r, options)`, or the identity. */
-export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: Scope, span: A.Span): Binding {
+/**
+ * The preconditioner as an operator binding: `r => P(A, r, options)` for one of the standard
+ * library, `r => P(r)` for the user's own operator `user`, or the identity.
+ */
+export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: Scope, span: A.Span, user?: Binding): Binding {
   const r: A.Ident = { kind: "Ident", name: "%r", span };
   if (!spec) return lambdaOf(r, name("%r", span), scope);
+  if (user) {
+    const inner = scope.child();
+    inner.define("%P", user);
+    return lambdaOf(r, { kind: "Call", callee: name("%P", span), args: [arg(name("%r", span))], span }, inner);
+  }
   const m = findMethod("precond", spec.name.name);
   const op = stdOp(spec.name.name);
   if (!m || !op) throw new InternalError(`the preconditioner \`${spec.name.name}\` has no stdlib op`);

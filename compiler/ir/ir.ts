@@ -110,11 +110,12 @@ export interface FixpointOp extends ConstructBase {
 /**
  * `solve`: inputs are the right-hand side and, optionally, the initial guess; `operator` is
  * A. A method written in iterlang adds `start` and `step`; a TypeScript driver (GMRES) may have
- * a `precond` region instead.
+ * a `precond` region instead. A driver that applies the Jacobian of a nonlinear A (Newton–Krylov)
+ * has `jacobian` (x, v) ↦ J(x)v, and its `precond` takes the iterate first: (x, r) ↦ z.
  */
 export interface SolveOp extends ConstructBase {
   kind: "solve";
-  regions: { operator: Region; precond?: Region; start?: Region; step?: Region };
+  regions: { operator: Region; precond?: Region; jacobian?: Region; start?: Region; step?: Region };
   method: MethodChoice;
   stop: StopRule;
   /** The preconditioner's method, when the solve names one. */
@@ -163,7 +164,7 @@ export type OpKind = Op["kind"];
 export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
-  solve: ["operator", "precond", "start", "step"],
+  solve: ["operator", "precond", "jacobian", "start", "step"],
   unroll: ["body", "until", "back"],
   diff: ["fn"],
 } as const;

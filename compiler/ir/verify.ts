@@ -266,12 +266,17 @@ class Verifier {
     const rhs = op.inputs[0].type;
     const unknown = op.outputs[0].type;
     if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
-    const { operator, precond, start, step } = op.regions;
+    const { operator, precond, jacobian, start, step } = op.regions;
     this.same(where, "operator region params", operator.params, [unknown]);
     this.same(where, "operator region results", operator.results, [rhs]);
     this.protocol(where, start, step, unknown, 2);
+    if (jacobian) {
+      this.same(where, "jacobian region params", jacobian.params, [unknown, unknown]);
+      this.same(where, "jacobian region results", jacobian.results, [rhs]);
+    }
     if (!precond) return;
-    this.same(where, "precond region params", precond.params, [rhs]);
+    // A Newton driver's preconditioner takes the iterate first.
+    this.same(where, "precond region params", precond.params, jacobian ? [unknown, rhs] : [rhs]);
     this.same(where, "precond region results", precond.results, [unknown]);
   }
 

@@ -28,10 +28,11 @@ export function lowerStmt(L: Lowering, s: TStmt): void {
   }
 }
 
-/** A region applying an operator to one argument. */
-function operatorRegion(L: Lowering, op: Operator): Region {
-  return L.fn.region([{ type: concreteType(op.param.type), hint: hintOf(op.param) }], ([u]) => {
-    L.bind(op.param, u);
+/** A region applying an operator to one argument (after the iterate `at`, for a Newton driver's). */
+function operatorRegion(L: Lowering, op: Operator, at?: Sym): Region {
+  const params = [...(at ? [at] : []), op.param];
+  return L.fn.region(params.map((p) => ({ type: concreteType(p.type), hint: hintOf(p) })), (values) => {
+    params.forEach((p, i) => L.bind(p, values[i]));
     return [single(lowerExpr(L, op.body), "an operator")];
   });
 }
@@ -83,7 +84,8 @@ function lowerSolve(L: Lowering, s: TSolve): void {
   const operator = operatorRegion(L, s.operator);
   const regions = {
     operator,
-    ...(s.precond ? { precond: operatorRegion(L, s.precond.op) } : {}),
+    ...(s.precond ? { precond: operatorRegion(L, s.precond.op, s.precond.at) } : {}),
+    ...(s.jacobian ? { jacobian: operatorRegion(L, s.jacobian.op, s.jacobian.at) } : {}),
     ...(s.protocol ? protocolRegions(L, s.protocol) : {}),
   };
   const type = concreteType(s.out.type);

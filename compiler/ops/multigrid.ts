@@ -96,8 +96,21 @@ op({
   ...ZERO_DERIVATIVE,
 });
 
-/** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */
-export function parityValues(shape: readonly number[]): Float32Array {
+// The wavefronts of lexicographic Gauss–Seidel: entries whose indices have equal sums are
+// independent for nearest-neighbour stencils (3 points in 1D, 5 in 2D, 7 in 3D), and sweeping the
+// sums in increasing order updates every entry after its lower and left neighbours — exactly the
+// row-major (lexicographic) order PETSc's SOR uses, with one operator application per front.
+op({
+  name: "wavefront",
+  kind: "transfer",
+  doc: "The sum of each entry's indices in x's grid (any rank): the front of lexicographic Gauss–Seidel it belongs to.",
+  params: [{ name: "x", kind: "tensor" }],
+  shape: (q) => tensor("f32", arg(q, 0).shape),
+  ...ZERO_DERIVATIVE,
+});
+
+/** The sum of the indices of each entry of a grid of this shape, row-major. */
+export function indexSums(shape: readonly number[]): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let flat = 0; flat < size; flat++) {
@@ -107,7 +120,12 @@ export function parityValues(shape: readonly number[]): Float32Array {
       sum += rest % shape[axis];
       rest = Math.floor(rest / shape[axis]);
     }
-    data[flat] = sum % 2 === 0 ? 1 : 0;
+    data[flat] = sum;
   }
   return data;
+}
+
+/** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */
+export function parityValues(shape: readonly number[]): Float32Array {
+  return indexSums(shape).map((sum) => (sum % 2 === 0 ? 1 : 0));
 }

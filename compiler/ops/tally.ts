@@ -3,8 +3,10 @@
 // method receives (`A`, `M`, `T` of the protocol) in it, so every method, written in iterlang
 // or not, reports how often it applied them; no program can name it.
 //
-// It is not pure (two tallies are two applications, and one is never moved out of the
-// iteration that makes it) and has no fold. Its tangent counts a Jacobian application: the jvp
+// It is pure: it counts the applications that actually run, so when cse merges two equal
+// applications or licm hoists one that does not change between iterations (a probed diagonal),
+// its tally goes with it and is counted as often as the application is made. It has no fold.
+// Its tangent counts a Jacobian application: the jvp
 // of a tallied operator is a tallied Jacobian-vector product; its adjoint passes the cotangent
 // through untallied (adjoint constructs count their own applications).
 import { arg, op } from "./common.js";
@@ -16,7 +18,6 @@ op({
   name: "tally",
   kind: "layout",
   internal: true,
-  pure: false,
   doc: "x itself, counting one application of what made it (the compiler's own; no program can name it).",
   params: [
     { name: "x", kind: "tensor" },

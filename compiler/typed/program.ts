@@ -132,8 +132,12 @@ export interface TSolve {
   /**
    * The preconditioner chosen, and its region: GMRES (a TypeScript driver) applies it, and the
    * adjoint of the solve applies its transpose (methods in iterlang call it from their step).
+   * For a nonlinear solve it approximates the inverse Jacobian at the iterate `at`, its first
+   * parameter.
    */
-  precond?: { choice: MethodChoice; op: Operator };
+  precond?: { choice: MethodChoice; op: Operator; at?: Sym };
+  /** For a driver that applies the Jacobian (Newton–Krylov): (at, v) ↦ J(at) v, by forward-mode autodiff of F. */
+  jacobian?: { at: Sym; op: Operator };
   method: MethodChoice;
   stop: StopRule;
   onBackwardFail: BackwardPolicy;

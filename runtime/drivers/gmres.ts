@@ -56,8 +56,8 @@
 // detail (A·M is singular on the Krylov space — the least-squares residual stops decreasing —
 // or the tolerance is below what float32 attains). A column that is itself dependent on the
 // previous ones (the rotated diagonal of R vanishes too) is dropped from the least squares.
-import { buildReport } from "./method.js";
-import { type Reason } from "../report.js";
+import { buildReport, confirmFailed } from "./method.js";
+import { isConvergedReason as isConverged, type Reason } from "../report.js";
 import {
   ConvergenceMonitor,
   conform,
@@ -92,6 +92,13 @@ export interface GmresOptions {
   onIterate?: (k: number, x: Tensor, inner: number) => void;
   /** Restarts allowed after the true residual fails to confirm the recursive one (default 5). */
   maxReplacements?: number;
+  /**
+   * `right` (the default): A M y = b, u = M y, minimising the true residual ‖b − A u‖. `left`:
+   * M A u = M b, minimising the preconditioned residual ‖M(b − A u)‖ — the norm the stopping
+   * test then uses, relative to ‖M b‖ (PETSc's default norm for left preconditioning). The
+   * report's `residual` is the unpreconditioned ‖b − A u‖ either way.
+   */
+  side?: "left" | "right";
 }
 
 export const MAX_REPLACEMENTS = 5;
@@ -115,13 +122,18 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   const maxReplacements = opts.maxReplacements ?? MAX_REPLACEMENTS;
   const A = (u: Tensor) => conform(tf, "the operator", apply(u), u);
   const M = precond ? (r: Tensor) => conform(tf, "the preconditioner", precond(r), r) : undefined;
+  const left = opts.side === "left" && M !== undefined;
+  /** The residual as the method sees it: M r with left preconditioning, r itself with right. */
+  const P = (t: Tensor) => (left ? M!(t) : t);
+  const normName = left ? "‖M(b − Au)‖" : "‖b − Au‖";
   const bf = b.dtype === "float32" ? b : tf.cast(b, "float32");
 
   // Every tensor this driver owns outside a tidy: disposed on any exit, normal or thrown.
   let x: Tensor | undefined;
   let r: Tensor | undefined; // the residual the next cycle starts from
   const V: Tensor[] = [];
-  let bnorm = NaN;
+  let bnorm = NaN; // of b as the method sees it (M b with left preconditioning)
+  let bplain = NaN; // ‖b‖, for the report's relResidual
   let recursive = NaN;
 
   const release = () => {
@@ -131,10 +143,11 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     V.length = 0;
   };
 
-  /** b − A x and its norm (one apply, one read-back). */
-  const trueResidual = (xt: Tensor): { rt: Tensor; norm: number } => {
+  /** b − A x (M(b − A x) with left preconditioning) and its norm (one apply, one read-back). */
+  const trueResidual = (xt: Tensor, plain = false): { rt: Tensor; norm: number } => {
     const { rt, rr } = tf.tidy(() => {
-      const rt = tf.sub(bf, A(xt));
+      const d = tf.sub(bf, A(xt));
+      const rt = plain ? d : P(d);
       return { rt, rr: flatDot(tf, rt, rt) };
     });
     const norm = Math.sqrt(rr.dataSync()[0]);
@@ -150,23 +163,25 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       if (opts.x0) {
         const x0 = conform(tf, "the initial guess", opts.x0, bf);
         x = x0 === opts.x0 ? tf.clone(x0) : x0;
-        r = tf.sub(bf, A(x));
+        r = P(tf.sub(bf, A(x)));
       } else {
         x = tf.zerosLike(bf);
-        r = tf.clone(bf);
+        r = left ? P(bf) : tf.clone(bf);
       }
       const rr = flatDot(tf, r, r);
-      const bb = opts.x0 ? flatDot(tf, bf, bf) : rr;
-      return { x, r, stats: tf.stack([bb, rr]) };
+      const plain = flatDot(tf, bf, bf);
+      const bb = opts.x0 ? (left ? flatDot(tf, P(bf), P(bf)) : plain) : rr;
+      return { x, r, stats: tf.stack([bb, rr, plain]) };
     });
     x = init.x;
     r = init.r;
-    const [bb, rr0] = init.stats.dataSync();
+    const [bb, rr0, plainbb] = init.stats.dataSync();
     init.stats.dispose();
     bnorm = Math.sqrt(bb);
+    bplain = Math.sqrt(plainbb);
     recursive = Math.sqrt(rr0);
 
-    if (bb === 0) {
+    if (plainbb === 0) {
       // Zero right-hand side: the solution of a nonsingular system is exactly zero.
       release();
       x.dispose();
@@ -199,10 +214,12 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     release();
     const xv = x;
     x = undefined;
-    if (trueRes === undefined) {
+    if (trueRes === undefined || left) {
+      // The report's residual is the unpreconditioned one, whatever norm the test used.
       try {
-        const { rt, norm } = trueResidual(xv);
+        const { rt, norm } = trueResidual(xv, true);
         rt.dispose();
+        if (left && trueRes !== undefined && isConverged(reason)) detail = `converged in the preconditioned norm ${normName} = ${fmt(trueRes)} (left preconditioning)`;
         trueRes = norm;
       } catch (e) {
         xv.dispose();
@@ -223,6 +240,9 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     let replacements = 0;
     let lastTrue = Infinity;
     let beta = recursive;
+    // What the least-squares residual must reach to end a cycle early: the tolerance, made
+    // finer after each cycle whose true residual missed it (method.ts's `confirmFailed`).
+    let target = tolerance(rule, bnorm);
     for (;;) {
       // ---- one cycle: v_0 = r / β
       V.push(tf.tidy(() => tf.div(r!, beta)));
@@ -300,7 +320,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
           exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(BREAKDOWN_RATIO)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
           break;
         }
-        if (decision.stop) break;
+        // The tolerance is met but not the finer target of a replacement: the cycle goes on.
+        if (decision.stop && !(decision.converged && recursive > target && monitor.iteration < rule.maxIter)) break;
       }
 
       // ---- end of the cycle: x ← x + M(V y), then the true residual.
@@ -314,39 +335,41 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       const passed = convergedReason(rule, norm, bnorm);
       if (passed) return { reason: passed, trueRes: norm };
       if (!Number.isFinite(norm)) {
-        return { reason: "diverged_nan", detail: `the true residual ‖b − Au‖ = ${fmt(norm)} at iteration ${monitor.iteration}`, trueRes: norm };
+        return { reason: "diverged_nan", detail: `the true residual ${normName} = ${fmt(norm)} at iteration ${monitor.iteration}`, trueRes: norm };
       }
       if (exit === "nan") return { reason: "diverged_nan", detail: exitDetail, trueRes: norm };
-      if (exit === "happy" || exit === "singular") {
+      if (exit === "singular") {
         return {
           reason: "breakdown",
           detail:
             `the Arnoldi vector vanished (${exitDetail}): the Krylov space is invariant, ` +
-            (exit === "singular"
-              ? `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); `
-              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable float32 accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
+            `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); ` +
             `true residual ${fmt(norm)} at iteration ${exitAt}`,
           trueRes: norm,
         };
       }
-      if (decision?.stop && decision.converged) {
-        // The recursive residual passed but the true one does not (float32 drift): the next
-        // cycle restarts from the true residual, a residual replacement.
-        const stagnated = replacements > 0 && !(norm < 0.5 * lastTrue);
-        if (replacements >= maxReplacements || monitor.iteration >= rule.maxIter || stagnated) {
+      if ((decision?.stop && decision.converged) || exit === "happy") {
+        // The recursive residual passed, or the Krylov space is exhausted (a happy breakdown:
+        // restart ≥ n reaches the whole space), but the true residual misses the tolerance
+        // (float32 drift): the next cycle restarts from the true residual, aiming lower.
+        const verdict = confirmFailed({ trueRes: norm, lastTrue, replacements, target, tol: tolerance(rule, bnorm), atMax: monitor.iteration >= rule.maxIter });
+        if (verdict.stop || replacements >= maxReplacements) {
           return {
             reason: "max_iterations",
             detail:
-              `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, ` +
-              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (float32 drift; ` +
+              (exit === "happy"
+                ? `the Krylov space was exhausted at iteration ${exitAt} (${exitDetail}), so the least-squares solution is exact in it, `
+                : `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, `) +
+              `but the true residual ${normName} = ${fmt(norm)} does not (float32 drift; ` +
               `${replacements} residual replacement${replacements === 1 ? "" : "s"}` +
-              (stagnated ? `, the last one stagnated: this is about the attainable float32 accuracy, loosen the tolerance` : "") +
+              (verdict.stagnated ? `; it stopped falling: this is about the attainable float32 accuracy, loosen the tolerance` : "") +
               `)`,
             trueRes: norm,
           };
         }
         replacements++;
         lastTrue = norm;
+        target = verdict.target;
       } else if (decision?.stop) {
         // max_iterations, or diverged_growth / NaN from the monitor
         return { reason: decision.reason, trueRes: norm, ...(decision.reason === "diverged_growth" ? { detail: `‖r‖ = ${fmt(recursive)} at iteration ${monitor.iteration} exceeds ${fmt(rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)}` } : {}) };
@@ -363,8 +386,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
    */
   function arnoldi(j: number): { w: Tensor; h: number[]; before: number; after: number } {
     const first = tf.tidy(() => {
-      const z = M ? M(V[j]) : V[j];
-      let w = A(z);
+      const z = M && !left ? M(V[j]) : V[j];
+      let w = left ? M!(A(z)) : A(z);
       const stats: Tensor[] = [flatDot(tf, w, w)];
       for (let i = 0; i <= j; i++) {
         const hij = flatDot(tf, w, V[i]);
@@ -416,12 +439,12 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     return tf.tidy(() => {
       let u = tf.mul(V[0], y[0]);
       for (let i = 1; i < cols; i++) u = tf.add(u, tf.mul(V[i], y[i]));
-      return tf.add(xc, M ? M(u) : u);
+      return tf.add(xc, M && !left ? M(u) : u);
     });
   }
 
   function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
-    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bnorm, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
+    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bplain, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
     return { value, report: buildReport("solve", { name: opts.name, method: "gmres" }, monitor, t0, fields) };
   }
 

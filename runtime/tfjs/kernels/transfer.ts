@@ -7,7 +7,7 @@
 // wasm 0.5 / 8; prolongation cpu 1.9 / 32, wasm 1.0 / 17, against cpu 56 / 1070 and wasm 4.3 /
 // 63 for prolongation by pad, slices, stack and reshape: the single kernels win on both.
 import type { Tensor4D } from "@tensorflow/tfjs-core";
-import { parityValues } from "../../../compiler/ops/multigrid.js";
+import { indexSums, parityValues } from "../../../compiler/ops/multigrid.js";
 import { castTo, input, type Tensor, type Tf, type TfjsKernel } from "./common.js";
 
 const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
@@ -39,4 +39,5 @@ export const TRANSFER_KERNELS: Record<string, TfjsKernel> = {
   restrict_fw: (tf, inputs) => restrictFw(tf, input(inputs, 0)),
   prolong_bilinear: (tf, inputs) => prolongBilinear(tf, input(inputs, 0)),
   parity: (tf, _inputs, _s, out) => tf.tensor(parityValues(out.shape), out.shape, "float32"),
+  wavefront: (tf, _inputs, _s, out) => tf.tensor(indexSums(out.shape), out.shape, "float32"),
 };
