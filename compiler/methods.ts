@@ -128,15 +128,16 @@ export const METHODS: readonly MethodSpec[] = [
   {
     name: "anderson",
     construct: "fixpoint",
-    doc: "Anderson acceleration with memory m, damping, ridge-regularised least squares and a safeguard",
+    doc: "Anderson acceleration with memory m, damping, least squares by QR with column updates and condition control, and a safeguard",
     options: [
       int("m", 5, "how many past residuals to combine"),
       float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"),
       float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"),
-      float("restart", 1e6, "restart the history when its condition number estimate exceeds this"),
+      float("restart", 1e6, "drop the oldest columns while the least squares' condition number (columns scaled to unit norm) exceeds this"),
+      { name: "safeguard", kind: "bool", default: true, doc: "replace an accelerated step that falls behind the plain iteration (its residual above q^j times the residual at the latest plain step, q that step's ratio) by the plain damped step (counted in the report)" },
       lipschitz,
     ],
-    implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
+    implementation: { kind: "driver", why: "it keeps a QR factorisation of its m past differences, updated a column at a time, and solves a small least-squares problem each step; the language has neither" },
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
   { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },

@@ -96,7 +96,7 @@ function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], st
     return runFixpointMethod(tf, { ...common, start: (x) => begin(x), step: (s) => advance(...s), x0, method: op.method.name });
   }
   if (op.method.name === "anderson") {
-    const options = { m: numberOption(op.method, "m"), damping: numberOption(op.method, "damping"), ridge: numberOption(op.method, "ridge"), restart: numberOption(op.method, "restart") };
+    const options = { m: numberOption(op.method, "m"), damping: numberOption(op.method, "damping"), ridge: numberOption(op.method, "ridge"), restart: numberOption(op.method, "restart"), safeguard: op.method.options.safeguard !== false };
     return runAnderson(tf, unary(run, map), x0, { ...options, ...common });
   }
   if (op.method.name === "picard") return runFixpointMethod(tf, { ...common, ...picardProtocol(tf, unary(run, map)), x0, method: "picard" });
