@@ -108,6 +108,19 @@ const multigridOptions: OptionSpec[] = [
  */
 const SHIFT: OptionSpec = { name: "shift", kind: "float", default: 0, doc: "solve (A − σI) u = b for this σ: the operator becomes u ↦ A(u) − σu" };
 
+const BROYDEN_WHY = "it keeps up to m pairs of vectors (a low-rank inverse Jacobian) and replaces one pair per step; the language cannot update one column of a tensor, and a failed line search is a reason of its own (runtime/drivers/broyden.ts)";
+const broydenOptions = (alphaDoc: string, lineSearch: boolean): OptionSpec[] => [
+  { ...int("m", 10, "how many rank-one updates of the inverse Jacobian to keep"), min: 0 },
+  float("alpha", null, alphaDoc),
+  choice("reduction", "restart", ["restart", "simple"], "when the memory is full: forget every pair (`restart`, SciPy's default) or the oldest (`simple`, torchdeq's ring buffer)"),
+  {
+    name: "line_search",
+    kind: "bool",
+    default: lineSearch,
+    doc: "backtrack until the residual R satisfies ‖R(x + t d)‖ ≤ (1 − 10⁻⁴ t)‖R(x)‖ (SciPy searches by default); false takes every step (torchdeq's default)",
+  },
+];
+
 export const METHODS: readonly MethodSpec[] = [
   // ---- fixed points -----------------------------------------------------------------
   { name: "picard", construct: "fixpoint", doc: "plain iteration x ← T(x)", options: [lipschitz], implementation: fixed },
@@ -138,6 +151,13 @@ export const METHODS: readonly MethodSpec[] = [
       lipschitz,
     ],
     implementation: { kind: "driver", why: "it keeps a QR factorisation of its m past differences, updated a column at a time, and solves a small least-squares problem each step; the language has neither" },
+  },
+  {
+    name: "broyden",
+    construct: "fixpoint",
+    doc: "Broyden's method (good Broyden, limited memory) on T(x) − x = 0, with a line search: quasi-Newton from values of T alone, as torchdeq's `broyden`",
+    options: [...broydenOptions("the initial inverse Jacobian of T(x) − x is −α I, so the first step is x + α(T(x) − x); default 1 (Picard's step)", false), lipschitz],
+    implementation: { kind: "driver", why: BROYDEN_WHY },
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
   { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
@@ -185,6 +205,14 @@ export const METHODS: readonly MethodSpec[] = [
     jacobian: true,
     note: "Jacobian-vector products exact (forward-mode autodiff)",
     implementation: { kind: "driver", why: "its inner solver is GMRES, which grows a basis one column at a time (runtime/drivers/newton.ts); and a failed line search is a reason of its own" },
+  },
+  {
+    name: "broyden",
+    construct: "solve",
+    doc: "Broyden's method (good Broyden, limited memory) for F(x) = b, with a line search: quasi-Newton from values of F alone, as SciPy's `broyden1`; no Jacobian, no preconditioner",
+    options: [...solveStop(100), ...broydenOptions("the initial inverse Jacobian of b − F(x) is −α I, so the first step is x + α(b − F(x)); default SciPy's 0.5·max(‖x₀‖, 1)/‖b − F(x₀)‖", true)],
+    nonlinear: true,
+    implementation: { kind: "driver", why: BROYDEN_WHY },
   },
   // ---- preconditioners --------------------------------------------------------------
   { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω"), DIAG], implementation: precond },

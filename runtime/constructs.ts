@@ -8,6 +8,7 @@ import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
 import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, UnrollOp } from "../compiler/ir/ir.js";
 import { runAnderson } from "./drivers/anderson.js";
+import { runBroyden } from "./drivers/broyden.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
 import { type NewtonCallbacks, runNewtonKrylov } from "./drivers/newton.js";
@@ -78,6 +79,17 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
 
 const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
 
+/** Broyden's options from its method clause (the registry's defaults filled in by the checker). */
+function broydenOptions(method: FixpointOp["method"]) {
+  const alpha = optionalNumber(method, "alpha");
+  return {
+    m: numberOption(method, "m"),
+    ...(alpha !== undefined ? { alpha } : {}),
+    reduction: method.options.reduction === "simple" ? ("simple" as const) : ("restart" as const),
+    lineSearch: method.options.line_search !== false,
+  };
+}
+
 /** The one-argument function a region computes, each call counted as an application of `what`. */
 function unary(run: RunRegion, r: Region, what: Tally = "operator"): (x: Tensor) => Tensor {
   const f = run(r);
@@ -99,6 +111,7 @@ function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], st
     const options = { m: numberOption(op.method, "m"), damping: numberOption(op.method, "damping"), ridge: numberOption(op.method, "ridge"), restart: numberOption(op.method, "restart"), safeguard: op.method.options.safeguard !== false };
     return runAnderson(tf, unary(run, map), x0, { ...options, ...common });
   }
+  if (op.method.name === "broyden") return runBroyden(tf, { kind: "fixpoint", map: unary(run, map), x0 }, { ...broydenOptions(op.method), ...common });
   if (op.method.name === "picard") return runFixpointMethod(tf, { ...common, ...picardProtocol(tf, unary(run, map)), x0, method: "picard" });
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
@@ -118,6 +131,8 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
     result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), side, ...(precond ? { precond: unary(run, precond, "precond") } : {}) });
   } else if (op.method.name === "newton_krylov") {
     result = runNewtonKrylov(tf, newtonCallbacks(run, op), b, { ...common, inner: numberOption(op.method, "inner"), innerMax: numberOption(op.method, "inner_max"), forcing: op.method.options.forcing === "constant" ? "constant" : "ew", eta: numberOption(op.method, "eta") });
+  } else if (op.method.name === "broyden") {
+    result = runBroyden(tf, { kind: "solve", F: apply, b, ...(x0 ? { x0 } : {}) }, { ...broydenOptions(op.method), ...common });
   } else if (op.method.name === "cg") {
     // An adjoint solve: its operator is a transpose autodiff derived, so CG runs over callbacks.
     const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond, "precond") : undefined);

@@ -113,6 +113,13 @@ function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT |
 
 export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
   const method = checkMethod(ctx, s.method ?? null, "solve", scope);
+  if (method?.name === "broyden" && s.precond) {
+    // Broyden builds its own approximate inverse Jacobian from values of F; there is nothing for a preconditioner to act on.
+    ctx.error(s.precond.span, "bad-clause", "`broyden` takes no preconditioner: it builds its own approximation of the inverse Jacobian from values of F.", {
+      hint: "scale its first step with `alpha`, or use `method newton_krylov`, whose preconditioner acts on the Jacobian.",
+    });
+    return undefined;
+  }
   const precondChecked = s.precond ? checkPrecond(ctx, s.precond, scope) : undefined;
   const precondChoice = precondChecked?.choice;
   const stop = stopOf(ctx, s, method, scope);
