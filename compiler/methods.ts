@@ -100,6 +100,7 @@ const multigridOptions: OptionSpec[] = [
   int("sweeps", 1, "smoothing sweeps before and after the coarse correction (V(s, s))"),
   choice("cycle", "V", ["V", "W"], "the cycle: V visits each coarser level once, W twice"),
   int("coarsest", 3, "the size at or below which the coarse problem is solved by many smoothing steps"),
+  choice("coarse", "rediscretise", ["rediscretise", "galerkin"], "the coarse operators: the operator re-discretised on each coarser grid (it must be size-polymorphic), or the Galerkin products R A P, which apply it on the finest grid only (variable coefficients of a fixed size)"),
 ];
 
 /**
