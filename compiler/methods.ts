@@ -226,7 +226,7 @@ export const METHODS: readonly MethodSpec[] = [
   },
   { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
   { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
-  { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
+  { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids or Galerkin products R A P; grids of any size)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
 ];
 
 export const DEFAULT_METHOD: Partial<Record<Construct, string>> = { fixpoint: "picard", solve: "cg" };
