@@ -10,7 +10,7 @@ import { type ConstructHost, type ConstructResult, runConstruct } from "./constr
 import type { Tensor, TensorApi } from "./drivers/tensor-api.js";
 import type { Watcher } from "./monitor/watcher.js";
 import { Env, Release } from "./release.js";
-import type { Report } from "./report.js";
+import type { InnerSummary, Report } from "./report.js";
 import { RunStopped } from "./stopped.js";
 import type { TrainingHost } from "./training-host.js";
 
@@ -153,6 +153,8 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
     this.inner = [];
     try {
       const result = run();
+      // A loop says what ran in its body; a method's own inner loops (a smoother's) stay quiet.
+      if (this.inner.length && result.report.kind === "loop") result.report.inner = summarise(this.inner);
       const failed = this.inner.filter((r) => !r.converged);
       if (failed.length) {
         const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
@@ -201,4 +203,18 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
     this.byOutput.set(op.outputs[0].id, result.report);
     return this.record(result).values;
   }
+}
+
+/** The runs of each inner construct (by name and method), in the order they first ran. */
+function summarise(reports: readonly Report[]): InnerSummary[] {
+  const out = new Map<string, InnerSummary>();
+  for (const r of reports) {
+    const key = `${r.kind} ${r.name} ${r.method}`;
+    const s = out.get(key) ?? { name: r.name, kind: r.kind, method: r.method, runs: 0, iterations: 0, failed: 0 };
+    s.runs++;
+    s.iterations += r.iterations;
+    if (!r.converged) s.failed++;
+    out.set(key, s);
+  }
+  return [...out.values()];
 }

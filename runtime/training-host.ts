@@ -9,6 +9,7 @@ import type { DataSource } from "../compiler/training.js";
 import { type Checkpoint, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from "./checkpoint/index.js";
 import { DataError, type Dataset, type DatasetSpec, datasetOfTensors, loadDataset } from "./data/index.js";
 import type { Tensor } from "./drivers/stopping.js";
+import type { StepProgress } from "./drivers/train.js";
 import { ResumeMismatch } from "./drivers/train.js";
 
 export interface TrainingHost {
@@ -17,7 +18,7 @@ export interface TrainingHost {
   save(dir: string, c: Omit<Checkpoint, "version" | "programHash">): string;
   /** The checkpoint of the `train` block named `label`, when the run resumes one. */
   resumeFor(label: string): Checkpoint | undefined;
-  onStep?: (label: string, step: number, epoch: number, loss: number, seconds: number) => void;
+  onStep?: (label: string, step: number, epoch: number, loss: number, seconds: number, progress: StepProgress) => void;
 }
 
 export interface TrainingOptions {
