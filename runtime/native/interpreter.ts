@@ -83,6 +83,8 @@ export class NativeInterpreter extends Interpreter<NativeTensor> {
     const state = this.stateOf(region);
     if (!state.result.ok) return super.regionFunction(region, env, inputs);
     const fused = state.result.region;
+    // A new run of the construct: its captured values may sit in the arrays of the last run's.
+    fused.invalidateCaptures?.();
     return (...xs) => this.callFused(state, fused, [...xs, ...fused.captures.map((id) => env.get(id))]);
   }
 
