@@ -102,6 +102,24 @@ export x
     expect(Array.from(out.exports[0].data)).toEqual([7, 14, 21, 28]);
     expect(out.reports.filter((r) => /fused/.test(r.engine ?? "")).length).toBeGreaterThan(0);
   });
+
+  it("the module's constants reach the fuser: minres's `gbar^2`, its exponent a const hoisted out of the step, compiles", async () => {
+    // Loop-invariant code motion moves the literal 2 out of the step; passed as a runtime value,
+    // `pow` would be refused (its exponent must be known when compiling) and the step would run
+    // op by op, so auto would not take native.
+    const source = `
+let A = [[1.0, 0, 0, 0], [0, 2.0, 0, 0], [0, 0, 3.0, 0], [0, 0, 0, 4.0]]
+let b = [1.0, -2, 0.5, 3]
+solve A @ u = b method minres(rtol: 1e-6) -> u
+export u
+`;
+    const out = await runSource(source, { file: "t.iter" });
+    expect(out.backend?.name).toBe("native");
+    expect(out.reports[0]).toMatchObject({ converged: true, engine: expect.stringMatching(/^native f32: fused .*step \(native: /) });
+    expect(out.reports[0].engine).not.toContain("op by op");
+    const u = Array.from(out.exports[0].data);
+    [1, -1, 0.5 / 3, 0.75].forEach((want, i) => expect(u[i]).toBeCloseTo(want, 5));
+  });
 });
 
 describe("auto", () => {

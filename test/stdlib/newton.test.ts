@@ -117,7 +117,14 @@ describe("newton_krylov_start/_step directly", () => {
           expect(Math.abs(x[i] - xs)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(xs)));
         }
         expect(Array.from(H)).toEqual(new Array(12).fill(1));
-        expect(Array.from(D)).toEqual(new Array(12).fill(0));
+        // The state's Fn is F(xn): exactly on one engine. Fn comes from the line search's region
+        // and F(xn) from the loop body's; the native backend fuses the first (x³ as x·x·x, two
+        // float32 roundings) and runs the second op by op (Math.pow, one rounding), so there
+        // they differ by a few ulps of F, and ‖F‖ ≤ 2‖b‖ (from x = 0, the accepted steps keep
+        // ‖b − F‖ ≤ ‖b‖): 1e-6‖b‖ is 4 ulps; a stale F would be off by a Newton step's change.
+        // Seen on native: 1.2e-7 (one entry 1 ulp apart).
+        const slack = out.backend?.name === "native" ? 1e-6 * norm(b) : 0;
+        for (const d of D) expect(d).toBeLessThanOrEqual(slack);
         // res is the residual of the returned iterate, checked in float64 at the last one
         const r64 = norm(Array.from(x, (v, i) => v ** 3 + v - b[i]));
         expect(Math.abs(R[11] - r64)).toBeLessThanOrEqual(1e-6 * norm(b) + 1e-6);
