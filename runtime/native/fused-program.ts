@@ -99,6 +99,10 @@ export class FusedProgram implements FusedRegion {
     return this.collect(v);
   }
 
+  invalidateCaptures(): void {
+    this.lastCapture.fill(null);
+  }
+
   /** The variant whose input buffers hold the arguments already (0 when none does). */
   private variantOf(args: readonly NativeArray[]): 0 | 1 {
     for (let i = 0; i < this.paramViews.length; i++) {
