@@ -32,6 +32,8 @@ export interface CompileOptions {
   dump?: (pass: string, text: string) => void;
   /** The memory a run may plan for (`--max-memory`); a program that cannot fit is refused. */
   memory?: MemoryLimit;
+  /** Compile the default of this input instead: the module's one export is its value (code generation). */
+  exportInput?: string;
 }
 
 export interface Compiled {
@@ -83,7 +85,7 @@ export function compileChecked(checked: Compiled, options: CompileOptions = {}):
   if (hasErrors(checked.diagnostics) || !checked.program) return checked;
   const elaborated = elaborate(checked.program, options, { shapes: options.inputShapes ?? new Map(), required: true });
   if (!elaborated.typed) return { ...checked, diagnostics: [...checked.diagnostics, ...elaborated.errors] };
-  const lowered = lower(elaborated.typed);
+  const lowered = lower(elaborated.typed, options.exportInput !== undefined ? { exportInput: options.exportInput } : {});
   let module: Module;
   try {
     module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff }), {

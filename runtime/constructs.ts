@@ -6,7 +6,8 @@
 // this module, and so does every backend after it.
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
-import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, UnrollOp } from "../compiler/ir/ir.js";
+import type { Region } from "../compiler/ir/ir.js";
+import type { ConstructSpec, FixpointSpec, LoopSpec, SolveSpec, UnrollSpec } from "./construct-spec.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
@@ -16,13 +17,16 @@ import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.
 import { runUnroll } from "./drivers/unroll.js";
 import type { Report } from "./report.js";
 
-/** A region as a function of its parameters' values, supplied by the backend. */
-export type RunRegion = (region: Region) => (...args: Tensor[]) => Tensor[];
+/**
+ * A region as a function of its parameters' values, supplied by the backend. `R` is how the
+ * backend holds a region: an IR region (the interpreter), a closure (generated code).
+ */
+export type RunRegion<R = Region> = (region: R) => (...args: Tensor[]) => Tensor[];
 
 /** What a backend gives the constructs it runs. */
-export interface ConstructHost {
+export interface ConstructHost<R = Region> {
   tf: Tf;
-  run: RunRegion;
+  run: RunRegion<R>;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
 }
@@ -50,12 +54,12 @@ export class BackwardFailure extends Error {
   }
 }
 
-export function runConstruct(host: ConstructHost, op: ConstructOp, inputs: Tensor[]): ConstructResult {
+export function runConstruct<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tensor[]): ConstructResult {
   if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
-function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
+function runPlain<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
   switch (op.kind) {
     case "fixpoint":
       return single(fixpoint(host, op, inputs, stop ?? op.stop));
@@ -71,12 +75,12 @@ function runPlain(host: ConstructHost, op: ConstructOp, inputs: Tensor[], stop?:
 const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
 
 /** The one-argument function a region computes. */
-function unary(run: RunRegion, r: Region): (x: Tensor) => Tensor {
+function unary<R>(run: RunRegion<R>, r: R): (x: Tensor) => Tensor {
   const f = run(r);
   return (x) => f(x)[0];
 }
 
-function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+function fixpoint<R>({ tf, run }: ConstructHost<R>, op: FixpointSpec<R>, [x0]: Tensor[], stop: StoppingRule): DriverResult {
   const { start, step, map } = op.regions;
   const lipschitz = optionalNumber(op.method, "lipschitz");
   const common = { stop, name: op.label, ...(lipschitz !== undefined ? { lipschitz } : {}) };
@@ -92,7 +96,7 @@ function fixpoint({ tf, run }: ConstructHost, op: FixpointOp, [x0]: Tensor[], st
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop: StoppingRule): DriverResult {
+function solve<R>({ tf, run }: ConstructHost<R>, op: SolveSpec<R>, [b, x0]: Tensor[], stop: StoppingRule): DriverResult {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);
@@ -115,7 +119,7 @@ function solve({ tf, run }: ConstructHost, op: SolveOp, [b, x0]: Tensor[], stop:
   return result;
 }
 
-function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function loop<R>({ tf, run }: ConstructHost<R>, op: LoopSpec<R>, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
@@ -132,7 +136,7 @@ function loop({ tf, run }: ConstructHost, op: LoopOp, inits: Tensor[], maxIter =
   return { values, report };
 }
 
-function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tensor[]): ConstructResult {
+function unroll<R>({ tf, run, reportOf }: ConstructHost<R>, op: UnrollSpec<R>, inputs: Tensor[]): ConstructResult {
   const n = inputs.length / 2;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
@@ -160,7 +164,7 @@ function unroll({ tf, run, reportOf }: ConstructHost, op: UnrollOp, inputs: Tens
  * An adjoint or tangent construct, under its policy: it runs only on a converged forward
  * construct, and its own failure to converge is never passed on silently.
  */
-function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: Tensor[]): ConstructResult {
+function adjoint<R>(host: ConstructHost<R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, of: AdjointOf, inputs: Tensor[]): ConstructResult {
   const forward = host.reportOf(of.forward);
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
@@ -181,7 +185,7 @@ function adjoint(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, of: Adj
 }
 
 /** `on backward_fail phantom(k: n)`: n steps of the adjoint iteration, an approximate gradient. */
-function phantom(host: ConstructHost, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: Tensor[]): ConstructResult {
+function phantom<R>(host: ConstructHost<R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, k: number, inputs: Tensor[]): ConstructResult {
   const r = runPlain(host, op, inputs, { rtol: 0, atol: 0, maxIter: k });
   r.report.reason = "completed";
   r.report.converged = true;

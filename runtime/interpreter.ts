@@ -7,7 +7,7 @@ import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/
 import type { ConcreteStatic } from "../compiler/ops/index.js";
 import { concreteShape } from "../compiler/types.js";
 import { lastUses } from "../compiler/ir/liveness.js";
-import { BackwardFailure, type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import { ConstructReports } from "./construct-reports.js";
 import type { Report } from "./report.js";
 import { TF_DTYPE } from "./tfjs/kernels/common.js";
 import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
@@ -57,12 +57,8 @@ class Env {
 
 export class TfjsInterpreter implements ExecutionBackend {
   readonly name: string;
-  private reports: Report[] = [];
+  private reports = new ConstructReports();
   private peakBytes = 0;
-  /** Each construct's report, by its first output's id. */
-  private readonly byOutput = new Map<number, Report>();
-  /** Reports of constructs running inside another construct's regions (a smoother's loop). */
-  private inner: Report[] | undefined;
 
   constructor(private readonly tf: Tf) {
     this.name = `tfjs-${tf.getBackend()}`;
@@ -71,7 +67,7 @@ export class TfjsInterpreter implements ExecutionBackend {
   run(module: Module, inputs: ReadonlyMap<string, Tensor>): ExecutionResult {
     const main = module.funcs.get("main");
     if (!main) throw new InternalError("the module has no main function");
-    this.reports = [];
+    this.reports = new ConstructReports();
     this.peakBytes = this.tf.memory().numBytes;
     const env = new Env();
     const keep = new Set<number>(module.exports.map((e) => e.value.id));
@@ -82,10 +78,7 @@ export class TfjsInterpreter implements ExecutionBackend {
         release.after(i, op, env);
       });
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
-      return { exports, reports: this.reports, peakBytes: this.peakBytes };
-    } catch (e) {
-      if (e instanceof BackwardFailure) e.reports = [...this.reports];
-      throw e;
+      return { exports, reports: this.reports.all, peakBytes: this.peakBytes };
     } finally {
       // Everything computed at the top level but not exported is released, inputs excepted.
       const given = new Set(inputs.values());
@@ -150,54 +143,10 @@ export class TfjsInterpreter implements ExecutionBackend {
     return kernel(this.tf, args, op.statics as Record<string, ConcreteStatic>, { shape: concreteShape(out.shape), dtype: out.dtype });
   }
 
-  /**
-   * Runs a construct's driver with the reports of the constructs inside its regions collected
-   * apart: they are summarised in the enclosing report (a failure among them is never hidden)
-   * instead of each adding a row per application.
-   */
-  private nested<T extends { report: Report }>(run: () => T): T {
-    const outer = this.inner;
-    this.inner = [];
-    try {
-      const result = run();
-      const failed = this.inner.filter((r) => !r.converged);
-      if (failed.length) {
-        const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
-        const reasons = [...new Set(failed.map((r) => r.reason))].join(", ");
-        const summary = `inner ${names}: ${failed.length} of ${this.inner.length} runs did not converge (${reasons})`;
-        result.report.detail = result.report.detail ? `${result.report.detail}; ${summary}` : summary;
-      }
-      return result;
-    } finally {
-      this.inner = outer;
-    }
-  }
-
-  private record<T extends { report: Report }>(result: T): T {
-    (this.inner ?? this.reports).push(result.report);
-    return result;
-  }
-
-  /**
-   * Runs a construct through the one module that says what each construct means. Its report is
-   * kept by its first output, where the adjoint that differentiates it finds it; an adjoint that
-   * stops the run (BackwardFailure) still leaves its report among the others.
-   */
+  /** Runs a construct through the one module that says what each construct means; its report is kept. */
   private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const host: ConstructHost = {
-      tf: this.tf,
-      run: (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs),
-      reportOf: (id) => this.byOutput.get(id),
-    };
-    let result: ConstructResult;
-    try {
-      result = this.nested(() => runConstruct(host, op, args));
-    } catch (e) {
-      if (e instanceof BackwardFailure) this.record({ report: e.report });
-      throw e;
-    }
-    this.byOutput.set(op.outputs[0].id, result.report);
-    return this.record(result).values;
+    const run = (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs);
+    return this.reports.run({ tf: this.tf, run }, op, args);
   }
 }
 
