@@ -41,6 +41,8 @@ export interface Compiled {
   program?: A.Program;
   /** The concrete elaboration, when there were no errors and every size had a value. */
   typed?: TProgram;
+  /** The generic check's typed program (sizes without a value symbolic), when it had no errors. */
+  generic?: TProgram;
   /** Present when there were no errors. */
   lowered?: Lowered;
   module?: Module;
@@ -60,7 +62,8 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
   const generic = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
   const diagnostics = [...parsed.diagnostics, ...generic.diagnostics];
-  if (!concrete || hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
+  if (hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
+  if (!concrete) return { diagnostics, program: parsed.program, ...(generic.typed ? { generic: generic.typed } : {}) };
   const elaborated = elaborate(parsed.program, options, { shapes: options.inputShapes ?? new Map(), required: false });
   if (elaborated.undecided) return { diagnostics, program: parsed.program };
   return { diagnostics: [...diagnostics, ...elaborated.errors], program: parsed.program, ...(elaborated.typed ? { typed: elaborated.typed } : {}) };

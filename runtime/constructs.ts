@@ -16,6 +16,9 @@ import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
 import type { Report } from "./report.js";
+import { BackwardFailure } from "./backward-failure.js";
+
+export { BackwardFailure };
 
 /**
  * A region as a function of its parameters' values, supplied by the backend. `R` is how the
@@ -34,24 +37,6 @@ export interface ConstructHost<R = Region> {
 export interface ConstructResult {
   values: Tensor[];
   report: Report;
-}
-
-/**
- * A gradient whose adjoint did not converge, or whose forward construct did not: under the
- * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
- * reports so far, this one's included, say why.
- */
-export class BackwardFailure extends Error {
-  /** Every report of the run up to and including this one (the executor fills it in). */
-  reports: Report[] = [];
-
-  constructor(
-    readonly report: Report,
-    message: string,
-  ) {
-    super(message);
-    this.name = "BackwardFailure";
-  }
 }
 
 export function runConstruct<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tensor[]): ConstructResult {

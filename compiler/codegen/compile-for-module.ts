@@ -1,0 +1,78 @@
+// What a generated module is compiled from: the program with every input given (so each is a
+// parameter of the module, of its declared shape), and, for each input with a default, the
+// program compiled to compute that default from the inputs before it (so a caller may omit
+// it). Sizes are fixed when compiling: those the file leaves open are given with `--set`
+// (`sizes`), including sizes an input's shape introduces.
+import type { Diagnostic } from "../../base/diagnostics.js";
+import { FILE_START } from "../../base/span.js";
+import { checkSource, compileChecked, type Compiled } from "../compile.js";
+import type { Module } from "../ir/ir.js";
+import type { Lowered } from "../lower/index.js";
+import { dimConst, type Dim, dimSubst, dimSymbols, dimValue } from "../shapes.js";
+import type { TProgram } from "../typed/program.js";
+
+export interface ModuleSource {
+  diagnostics: Diagnostic[];
+  /** Present when there were no errors. */
+  compiled?: {
+    main: Module;
+    /** The module computing each optional input's default, in declaration order. */
+    defaults: { name: string; module: Module }[];
+    inputs: Lowered["inputs"];
+    sizes: Map<string, number>;
+  };
+}
+
+export interface ModuleSourceOptions {
+  file: string;
+  sizes?: ReadonlyMap<string, number>;
+  verify?: boolean;
+}
+
+export function compileForModule(source: string, options: ModuleSourceOptions): ModuleSource {
+  const sizes = options.sizes ?? new Map<string, number>();
+  const checked = checkSource(source, { file: options.file, sizes }, false);
+  if (!checked.generic) return { diagnostics: checked.diagnostics };
+  const shapes = inputShapes(checked.generic, sizes, options.file);
+  if (shapes.missing.length) return { diagnostics: [...checked.diagnostics, ...shapes.missing] };
+  const compile = (given: ReadonlyMap<string, readonly number[]>, exportInput?: string): Compiled =>
+    compileChecked(checked, { file: options.file, sizes, inputShapes: given, verify: options.verify ?? true, ...(exportInput !== undefined ? { exportInput } : {}) });
+  const main = compile(shapes.all);
+  if (!main.module || !main.lowered) return { diagnostics: main.diagnostics };
+  const defaults: { name: string; module: Module }[] = [];
+  for (const input of main.lowered.inputs.filter((i) => i.hasDefault)) {
+    const others = new Map([...shapes.all].filter(([name]) => name !== input.name));
+    const compiled = compile(others, input.name);
+    if (!compiled.module) return { diagnostics: compiled.diagnostics };
+    defaults.push({ name: input.name, module: compiled.module });
+  }
+  return { diagnostics: main.diagnostics, compiled: { main: main.module, defaults, inputs: main.lowered.inputs, sizes: main.lowered.sizes } };
+}
+
+/** Each input's concrete shape, or why it has none: a size without a value. */
+function inputShapes(program: TProgram, given: ReadonlyMap<string, number>, file: string): { all: Map<string, number[]>; missing: Diagnostic[] } {
+  const known = new Map<string, Dim>([...given].map(([k, v]) => [k, dimConst(v)]));
+  for (const [name, dim] of program.sizes) if (!known.has(name) && dimValue(dim) !== undefined) known.set(name, dim);
+  const all = new Map<string, number[]>();
+  const missing: Diagnostic[] = [];
+  for (const d of program.decls) {
+    if (d.k !== "input") continue;
+    const dims = d.sym.type.shape.map((dim) => dimSubst(dim, known));
+    const open = [...new Set(dims.flatMap((dim) => [...dimSymbols(dim)]))];
+    if (open.length === 0) all.set(d.sym.name, dims.map((dim) => dimValue(dim)!));
+    else missing.push(sizeNeeded(d.sym.name, open, d.span ?? FILE_START, file));
+  }
+  return { all, missing };
+}
+
+function sizeNeeded(input: string, sizes: string[], span: Diagnostic["span"], file: string): Diagnostic {
+  const names = sizes.map((s) => `\`${s}\``).join(", ");
+  return {
+    severity: "error",
+    code: "bad-size",
+    message: `A compiled module has fixed sizes, and ${names} (in the shape of \`${input}\`) ${sizes.length === 1 ? "has" : "have"} no value.`,
+    file,
+    span,
+    hint: `give ${sizes.length === 1 ? "it" : "them"} a value when compiling: ${sizes.map((s) => `\`--set ${s}=…\``).join(" ")} (or \`sizes\` in the API).`,
+  };
+}
