@@ -5,6 +5,7 @@ import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 import { EXIT, UsageError } from "./io.js";
 import { registerFrontEnd } from "./front-end.js";
 import { registerRun } from "./run.js";
+import { registerCompile } from "./compile.js";
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("iterc")
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   const setCode = (c: number) => void (code = Math.max(code, c));
   registerFrontEnd(program, setCode);
   registerRun(program, setCode);
+  registerCompile(program, setCode);
   try {
     await program.parseAsync(argv);
     return code;

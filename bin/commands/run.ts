@@ -3,8 +3,6 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { printModule } from "../../compiler/ir/print.js";
-import { compileSource } from "../../compiler/compile.js";
 import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
 import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
@@ -145,28 +143,5 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         if (written.length) process.stdout.write(`\n${written.join("\n")}\n`);
       }
       setCode(out.reports.every((r) => r.converged) ? EXIT.ok : EXIT.notConverged);
-    });
-
-  program
-    .command("compile")
-    .description("compile a .iter file and print its IR (TypeScript output is planned)")
-    .argument("<file>", "the .iter file")
-    .option("--emit <what>", "what to print: ir", "ir")
-    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--dump-after <pass>", "print the IR after this pass: lower, specialise, fold, cse, dce")
-    .action((file: string, flags: { emit: string; set?: string[]; dumpAfter?: string }) => {
-      if (flags.emit !== "ir") throw new UsageError(`\`--emit ${flags.emit}\` is not available yet.`, "`--emit ir` prints the IR; TypeScript modules come with the code generator (planned).");
-      const source = readSource(file);
-      const compiled = compileSource(source, {
-        file,
-        sizes: parseSizes(flags.set),
-        ...(flags.dumpAfter ? { dumpAfter: flags.dumpAfter, dump: (pass: string, text: string) => void process.stdout.write(`// after ${pass}\n${text}\n`) } : {}),
-      });
-      printDiagnostics(compiled.diagnostics, file, source);
-      if (!compiled.module) {
-        setCode(EXIT.user);
-        return;
-      }
-      if (!flags.dumpAfter) process.stdout.write(printModule(compiled.module) + "\n");
     });
 }

@@ -3,10 +3,12 @@
 // program compiled to compute that default from the inputs before it (so a caller may omit
 // it). Sizes are fixed when compiling: those the file leaves open are given with `--set`
 // (`sizes`), including sizes an input's shape introduces.
-import type { Diagnostic } from "../../base/diagnostics.js";
+import { type Diagnostic, InternalError } from "../../base/diagnostics.js";
 import { FILE_START } from "../../base/span.js";
+import { check } from "../check/index.js";
 import { checkSource, compileChecked, type Compiled } from "../compile.js";
-import type { Module } from "../ir/ir.js";
+import { freeValues } from "../ir/free.js";
+import type { Module, Op } from "../ir/ir.js";
 import type { Lowered } from "../lower/index.js";
 import { dimConst, type Dim, dimSubst, dimSymbols, dimValue } from "../shapes.js";
 import type { TProgram } from "../typed/program.js";
@@ -33,7 +35,7 @@ export function compileForModule(source: string, options: ModuleSourceOptions): 
   const sizes = options.sizes ?? new Map<string, number>();
   const checked = checkSource(source, { file: options.file, sizes }, false);
   if (!checked.generic) return { diagnostics: checked.diagnostics };
-  const shapes = inputShapes(checked.generic, sizes, options.file);
+  const shapes = inputShapes(checked.generic, { ...declaredSizes(checked, sizes), ...Object.fromEntries(sizes) }, options.file);
   if (shapes.missing.length) return { diagnostics: [...checked.diagnostics, ...shapes.missing] };
   const compile = (given: ReadonlyMap<string, readonly number[]>, exportInput?: string): Compiled =>
     compileChecked(checked, { file: options.file, sizes, inputShapes: given, verify: options.verify ?? true, ...(exportInput !== undefined ? { exportInput } : {}) });
@@ -44,15 +46,47 @@ export function compileForModule(source: string, options: ModuleSourceOptions): 
     const others = new Map([...shapes.all].filter(([name]) => name !== input.name));
     const compiled = compile(others, input.name);
     if (!compiled.module) return { diagnostics: compiled.diagnostics };
-    defaults.push({ name: input.name, module: compiled.module });
+    defaults.push({ name: input.name, module: onlyWhatComputes(compiled.module) });
   }
   return { diagnostics: main.diagnostics, compiled: { main: main.module, defaults, inputs: main.lowered.inputs, sizes: main.lowered.sizes } };
 }
 
+/**
+ * A default's module with only the ops its value needs. The pipeline keeps every construct
+ * (its report is the program's output), but the program's constructs are `main`'s business,
+ * not a default's.
+ */
+function onlyWhatComputes(m: Module): Module {
+  const main = m.funcs.get("main");
+  if (!main) throw new InternalError("the module has no main function");
+  const live = new Set(m.exports.map((e) => e.value.id));
+  const kept: Op[] = [];
+  for (const op of [...main.body.ops].reverse()) {
+    if (!op.outputs.some((o) => live.has(o.id))) continue;
+    kept.push(op);
+    for (const v of op.inputs) live.add(v.id);
+    for (const id of freeValues(op)) live.add(id);
+  }
+  return { ...m, funcs: new Map([["main", { ...main, body: { ...main.body, ops: kept.reverse() } }]]) };
+}
+
+/**
+ * The sizes `dim` declarations give values (the generic check keeps them symbolic): read from
+ * a concrete elaboration without data, which fixes every declared size it can.
+ */
+function declaredSizes(checked: Compiled, sizes: ReadonlyMap<string, number>): Record<string, number> {
+  const elaborated = check(checked.program!, { sizes, concrete: { shapes: new Map(), required: false } });
+  const out: Record<string, number> = {};
+  for (const [name, dim] of elaborated.typed?.sizes ?? []) {
+    const v = dimValue(dim);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
 /** Each input's concrete shape, or why it has none: a size without a value. */
-function inputShapes(program: TProgram, given: ReadonlyMap<string, number>, file: string): { all: Map<string, number[]>; missing: Diagnostic[] } {
-  const known = new Map<string, Dim>([...given].map(([k, v]) => [k, dimConst(v)]));
-  for (const [name, dim] of program.sizes) if (!known.has(name) && dimValue(dim) !== undefined) known.set(name, dim);
+function inputShapes(program: TProgram, sizes: Readonly<Record<string, number>>, file: string): { all: Map<string, number[]>; missing: Diagnostic[] } {
+  const known = new Map<string, Dim>(Object.entries(sizes).map(([k, v]) => [k, dimConst(v)]));
   const all = new Map<string, number[]>();
   const missing: Diagnostic[] = [];
   for (const d of program.decls) {

@@ -25,13 +25,10 @@ function compilerOptions(ts: typeof TS, format: ModuleFormat): TS.CompilerOption
   };
 }
 
-/** The module as JavaScript: formatted ESM, or CommonJS for `load`. */
+/** The module as JavaScript, ESM or CommonJS (for `load`): the formatted TypeScript without its types. */
 export async function toJavaScript(code: string, format: ModuleFormat): Promise<string> {
   const ts = await typescriptApi();
-  const js = ts.transpileModule(code, { compilerOptions: compilerOptions(ts, format), fileName: "module.ts", reportDiagnostics: false }).outputText;
-  if (format === "cjs") return js;
-  const prettier = await import("prettier");
-  return prettier.format(js, { parser: "babel", printWidth: 100 });
+  return ts.transpileModule(code, { compilerOptions: compilerOptions(ts, format), fileName: "module.ts", reportDiagnostics: false }).outputText;
 }
 
 /** The module's declarations: its types, `signature` and `run`, and nothing of tfjs. */

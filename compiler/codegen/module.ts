@@ -55,7 +55,10 @@ export async function moduleText(parts: ModuleParts): Promise<ModuleText> {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: parts.runtime,
       namedImports: [
-        ...["NDArray", "Result", "RunOptions", "Program", ...(main.usesRun || defaults.length ? ["Run"] : []), "Tensor"].map((name) => ({ name, isTypeOnly: true })),
+        ...[...(parts.inputs.length || outputs.length ? ["NDArray"] : []), "Result", "RunOptions", "Program", ...([main, ...defaults.map((d) => d.fn)].some((f) => f.usesRun) ? ["Run"] : []), "Tensor"].map((name) => ({
+          name,
+          isTypeOnly: true,
+        })),
         ...["execute", ...[...ctx.helpers].sort(), ...(ctx.kernels.size ? ["kernels"] : [])].map((name) => ({ name })),
       ],
     },
