@@ -2,7 +2,11 @@
 export type * from "./grammar/ast.js";
 export { parse, type ParseResult } from "./grammar/parse.js";
 export { format } from "./grammar/format.js";
-export { checkSource as check, compileSource as compile, type CompileOptions, type Compiled } from "./compiler/compile.js";
+export { checkSource as check, compileSource as compileIR, type CompileOptions, type Compiled } from "./compiler/compile.js";
+// Code generation: a program as a typed TypeScript (or JavaScript) module, or as a live one.
+export { compile, type CodegenOptions, type CodegenResult, type Emit } from "./compiler/codegen/index.js";
+export type { SourceMap } from "./compiler/codegen/source-map.js";
+export { CompileError, load, type LoadedModule, type LoadOptions } from "./runtime/load.js";
 export { runSource as run, type RunOptions, type RunOutput, type ExportedValue } from "./runtime/run.js";
 export { type Diagnostic, renderDiagnostic, renderDiagnostics } from "./base/diagnostics.js";
 export { printModule } from "./compiler/ir/print.js";

@@ -5,7 +5,6 @@ import { readFileSync } from "node:fs";
 import { type Diagnostic, renderDiagnostics } from "../base/diagnostics.js";
 import { compile, type CodegenOptions, RUNTIME_ENTRY } from "../compiler/codegen/index.js";
 import { toJavaScript } from "../compiler/codegen/emit.js";
-import * as runtime from "./module/index.js";
 import type { NDArray, Result, RunOptions, Signature } from "./module/index.js";
 
 /** A program that did not compile: its diagnostics, rendered in the message. */
@@ -37,12 +36,21 @@ export async function load(fileOrSource: string, options: LoadOptions = {}): Pro
   const { source, file } = sourceOf(fileOrSource, options.filename);
   const compiled = await compile(source, { ...options, filename: file, emit: "ts" });
   if (!compiled.code) throw new CompileError(compiled.diagnostics, source, file);
-  const js = await toJavaScript(compiled.code, "cjs");
+  return evaluate(compiled.code);
+}
+
+/**
+ * Generated TypeScript as a live module: transpiled to CommonJS and evaluated with a `require`
+ * that knows one module, the runtime entry (tfjs loads here, not when this file is imported).
+ */
+export async function evaluate(code: string): Promise<LoadedModule> {
+  const runtime = await import("./module/index.js");
+  const js = await toJavaScript(code, "cjs");
   const exports: Record<string, unknown> = {};
   const require = (specifier: string): unknown => {
     if (specifier === RUNTIME_ENTRY) return runtime;
     throw new Error(`internal error: a generated module imports \`${specifier}\``);
   };
   new Function("require", "exports", js)(require, exports);
-  return { run: exports.run as LoadedModule["run"], signature: exports.signature as Signature, code: compiled.code };
+  return { run: exports.run as LoadedModule["run"], signature: exports.signature as Signature, code };
 }

@@ -9,7 +9,7 @@ import type { TensorT } from "../types.js";
 import { concreteShape } from "../types.js";
 import { type BodyContext, regionBody } from "./body.js";
 import { commentText, literal, propertyKey, stringLiteral } from "./literals.js";
-import { isSafeIdentifier, Names } from "./names.js";
+import { isIdentifierText, Names } from "./names.js";
 
 export interface ModuleParts {
   file: string;
@@ -44,7 +44,7 @@ export async function moduleText(parts: ModuleParts): Promise<ModuleText> {
   const sizes = [...parts.sizes].map(([k, v]) => `${k} = ${v}`).join(", ");
   const outputs = parts.main.exports;
   const main = bodyFunction("main", parts.main, outputs, ctx);
-  const defaults = parts.defaults.map((d, i) => ({ input: d.name, fn: bodyFunction(isSafeIdentifier(d.name) ? `default_${d.name}` : `default_${i}`, d.module, d.module.exports, ctx) }));
+  const defaults = parts.defaults.map((d, i) => ({ input: d.name, fn: bodyFunction(isIdentifierText(d.name) ? `default_${d.name}` : `default_${i}`, d.module, d.module.exports, ctx) }));
   const optional = new Set(parts.defaults.map((d) => d.name));
   const allOptional = parts.inputs.every((i) => optional.has(i.name));
 

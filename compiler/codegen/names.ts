@@ -23,9 +23,20 @@ export const HELPERS = ["k", "$", "f32", "i32", "bool", "constant", "param", "fr
 /** A letter or `_`, then letters, digits and `_` (the Unicode classes ECMAScript identifiers use). */
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
 
+/** Whether `s` is made of identifier characters (it may still be a reserved word). */
+export function isIdentifierText(s: string): boolean {
+  return IDENTIFIER.test(s);
+}
+
 /** Whether `s` may be written as an identifier in generated code. */
 export function isSafeIdentifier(s: string): boolean {
   return IDENTIFIER.test(s) && !RESERVED.has(s) && !s.startsWith("__");
+}
+
+/** A source name as a name in generated code: itself, or `class_` for a reserved word; none when it cannot be one. */
+function usable(name: string | undefined): string | undefined {
+  if (name === undefined || !IDENTIFIER.test(name) || name.startsWith("__")) return undefined;
+  return RESERVED.has(name) ? `${name}_` : name;
 }
 
 /** Names of the values of a region and of every region nested in it. */
@@ -52,8 +63,7 @@ export class Names {
     const used = lastUses(region);
     const name = (v: Value, param = false) => {
       if (this.byId.has(v.id)) return;
-      const fallback = this.fallback.get(v.id);
-      const hinted = v.hint !== undefined && isSafeIdentifier(v.hint) ? v.hint : fallback !== undefined && isSafeIdentifier(fallback) ? fallback : `t${v.id}`;
+      const hinted = usable(v.hint) ?? usable(this.fallback.get(v.id)) ?? `t${v.id}`;
       // A parameter the region does not read says so (and strict compilers do not complain).
       const base = param && !used.has(v.id) ? `_${hinted}` : hinted;
       let candidate = base;
