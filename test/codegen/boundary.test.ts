@@ -37,7 +37,8 @@ describe("the inputs of a generated module", () => {
 
   it("an omitted input takes its default; a given one is used; both equal `iterc run` with the same data", async () => {
     const b = { shape: [4] as const, data: Float32Array.from([1, -1, 0.5, 0]) };
-    for (const given of [{ W }, { W, b }]) {
+    const cases: Record<string, typeof W | typeof b>[] = [{ W }, { W, b }];
+    for (const given of cases) {
       const inputs = new Map(Object.entries(given).map(([k, v]) => [k, { dtype: "float32" as const, shape: [...v.shape], data: v.data }]));
       const reference = await runSource(source, { file: "anderson-small.iter", inputs, backend: "cpu" });
       const out = await module.run(given, { backend: "cpu" });

@@ -127,10 +127,10 @@ describe("hostile names, strings and paths", () => {
 
   it.each(Object.keys(PROGRAMS))("%s: the module computes what `iterc run` computes, under the same names", async (name) => {
     const { code, source, file } = codes.get(name)!;
-    const given = name === "reserved" ? { constructor: { dtype: "float32" as const, shape: [3], data: Float32Array.from([0.1, 0.2, 0.3]) } } : {};
-    const reference = await runSource(source, { file, inputs: new Map(Object.entries(given)), backend: "cpu" });
+    const given = new Map(name === "reserved" ? [["constructor", { dtype: "float32" as const, shape: [3], data: Float32Array.from([0.1, 0.2, 0.3]) }]] : []);
+    const reference = await runSource(source, { file, inputs: given, backend: "cpu" });
     const module = await evaluate(code);
-    const inputs = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, { shape: v.shape, data: v.data }]));
+    const inputs = Object.fromEntries([...given].map(([k, v]) => [k, { shape: v.shape, data: v.data }]));
     const out = await module.run(inputs, { backend: "cpu" });
     expect(Object.keys(out.values)).toEqual(reference.exports.map((e) => e.name));
     for (const e of reference.exports) expect([...out.values[e.name].data], e.name).toEqual([...e.data]);
