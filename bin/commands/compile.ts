@@ -106,7 +106,7 @@ export function registerCompile(program: Command, setCode: (c: number) => void):
     .option("-o, --out <file>", "write the module here (.ts, or .js with .d.ts and .js.map beside it); default: print it")
     .option("--emit <what>", "ts (default), js, or ir")
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable); a module has fixed sizes", collect, [])
-    .option("--dump-after <pass>", "print the IR after this pass: lower, specialise, fold, cse, dce")
+    .option("--dump-after <pass>", "print the IR after this stage: lower, specialise, autodiff, fold, licm, cse, dce")
     .option("--watch", "compile again whenever the file changes, printing diagnostics; stop with Ctrl-C")
     .action(async (file: string, flags: CompileFlags) => {
       const emit = emitOf(flags);
