@@ -99,8 +99,9 @@ async function useBackend(name: string | undefined): Promise<string> {
   return tf.getBackend();
 }
 
-function read(t: tf.Tensor, dtype: DType): NDArray {
-  return { shape: [...t.shape], data: (t.dataSync() as ArrayOf[typeof dtype]).slice() };
+/** A tensor's values as a plain array of its own (a wasm backend's would be a view of its memory). */
+function read(t: tf.Tensor): NDArray {
+  return { shape: [...t.shape], data: (t.dataSync() as ArrayOf[DType]).slice() };
 }
 
 /** Runs a generated module's program on plain inputs; gives plain outputs and the reports. */
@@ -110,25 +111,34 @@ export async function execute<O>(program: Program, given: unknown, options: RunO
   const backend = await useBackend(options.backend);
   const inputs = new Map<string, tf.Tensor>();
   const made = new Set<tf.Tensor>();
+  const reports: Report[] = [];
   try {
     for (const spec of signature.inputs) {
       const arr = data.get(spec.name);
-      const t = arr ? tf.tensor(arr.data, [...arr.shape], TF_DTYPE[spec.dtype]) : defaultOf(program, spec.name, new ModuleRun(inputs));
+      const t = arr ? tf.tensor(arr.data, [...arr.shape], TF_DTYPE[spec.dtype]) : defaultOf(program, spec.name, inputs, reports);
       inputs.set(spec.name, t);
       made.add(t);
     }
     const run = new ModuleRun(inputs);
     const outs = tf.tidy(() => program.main(run).map(asTf));
     for (const t of outs) made.add(t);
-    const values = Object.fromEntries(signature.outputs.map((o, i) => [o.name, read(outs[i], o.dtype)]));
-    return { values: values as O, reports: run.reports.all, backend };
+    const values = Object.fromEntries(signature.outputs.map((o, i) => [o.name, read(outs[i])]));
+    return { values: values as O, reports: [...reports, ...run.reports.all], backend };
   } finally {
     for (const t of made) if (!t.isDisposed) t.dispose();
   }
 }
 
-function defaultOf(program: Program, name: string, run: ModuleRun): tf.Tensor {
+/**
+ * An omitted input's default, from the inputs before it. The constructs it runs report first
+ * (never silently: a construct the default needs may be one `main` runs too, and then both
+ * runs report).
+ */
+function defaultOf(program: Program, name: string, inputs: ReadonlyMap<string, tf.Tensor>, reports: Report[]): tf.Tensor {
   const compute = Object.prototype.hasOwnProperty.call(program.defaults, name) ? program.defaults[name] : undefined;
   if (!compute) throw new InternalError(`the input \`${name}\` has no default`);
-  return tf.tidy(() => asTf(compute(run)[0]));
+  const run = new ModuleRun(inputs);
+  const value = tf.tidy(() => asTf(compute(run)[0]));
+  reports.push(...run.reports.all);
+  return value;
 }

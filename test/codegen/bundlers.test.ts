@@ -54,7 +54,7 @@ function expectMapsToSolve(file: string): void {
   expect(lines).toContain(solveLine);
 }
 
-describe("esbuild", () => {
+describe("esbuild", { timeout: 180_000 }, () => {
   it("builds the project; the output runs and maps back to poisson.iter", async () => {
     const outfile = join(dir, "out-esbuild", "main.mjs");
     await esbuild({ entryPoints: [join(dir, "main.ts")], outfile, bundle: true, platform: "node", format: "esm", packages: "external", sourcemap: true, logLevel: "silent", plugins: [iterlangEsbuild()] });
@@ -79,7 +79,7 @@ describe("esbuild", () => {
   });
 });
 
-describe("Vite", () => {
+describe("Vite", { timeout: 180_000 }, () => {
   it("builds the project; the output runs and maps back to poisson.iter", async () => {
     await vite({
       root: dir,

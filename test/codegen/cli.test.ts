@@ -13,7 +13,7 @@ const iterc = (...args: string[]) => runNode([CLI, ...args]);
 
 beforeAll(() => requireBuilt());
 
-describe.concurrent("iterc compile", () => {
+describe.concurrent("iterc compile", { timeout: 180_000 }, () => {
   it("-o poisson.ts: a user's TypeScript file imports it, calls it with a Float32Array, and gets the solution and its report", async () => {
     const dir = scratch("cli-user");
     const r = await iterc("compile", "examples/poisson.iter", "-o", join(dir, "poisson.ts"), "--set", "N=15");
@@ -101,7 +101,7 @@ describe.concurrent("iterc compile", () => {
   });
 });
 
-describe("iterc compile --watch", () => {
+describe("iterc compile --watch", { timeout: 180_000 }, () => {
   it("compiles again on every change, prints the diagnostics of a broken version, and stops on SIGTERM", async () => {
     const dir = scratch("cli-watch");
     const file = join(dir, "w.iter");
