@@ -6,10 +6,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build as esbuild, type Message } from "esbuild";
 import { build as vite } from "vite";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import iterlangEsbuild from "../../bundler/esbuild.js";
 import iterlangVite from "../../bundler/vite.js";
-import { decodeMappings, ROOT, runNode, scratch } from "./helpers.js";
+import { decodeMappings, removeScratch, ROOT, runNode, scratch } from "./helpers.js";
+
+afterAll(removeScratch);
 
 let dir: string;
 

@@ -5,8 +5,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { decodeMappings, requireBuilt, ROOT, runNode, scratch, STRICT_TSCONFIG, tsc } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeMappings, removeScratch, requireBuilt, ROOT, runNode, scratch, STRICT_TSCONFIG, tsc } from "./helpers.js";
+
+afterAll(removeScratch);
 
 const CLI = join(ROOT, "dist/bin/iterc.js");
 const iterc = (...args: string[]) => runNode([CLI, ...args]);

@@ -6,7 +6,7 @@
 // the same kernel table with the same arguments in the same order, and runs each construct
 // through the same runtime/constructs.ts and drivers, on the same backend (cpu). float32
 // arithmetic is deterministic there, so any difference at all is a bug, not rounding.
-import { readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { evaluate } from "../../runtime/load.js";
 import { runSource } from "../../runtime/run.js";
 import { selectBackend } from "../../runtime/tfjs/backend.js";
 import type { Report } from "../../runtime/report.js";
-import { EXAMPLES, readExample, requireBuilt, scratch, STRICT_TSCONFIG, TEST_SIZES, tsc } from "./helpers.js";
+import { EXAMPLES, readExample, removeScratch, requireBuilt, ROOT, scratch, STRICT_TSCONFIG, TEST_SIZES, tsc } from "./helpers.js";
 
 const files = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith(".iter"))
@@ -29,6 +29,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   generated.clear();
+  removeScratch();
 });
 
 /** What two runs must agree on in a report (its wall time aside). */
@@ -42,7 +43,7 @@ describe.sequential("every example, compiled to a module", () => {
     generated.set(name, out.code!);
   });
 
-  it("the generated modules pass `tsc --strict` with skipLibCheck off, and a user's file that calls one does too", async () => {
+  it("the generated modules pass `tsc --strict` with skipLibCheck off, and so do a user's files that call one or import a .iter file", async () => {
     requireBuilt();
     const dir = scratch("tsc-examples");
     for (const [name, code] of generated) writeFileSync(join(dir, name.replace(/\.iter$/, ".ts")), code);
@@ -66,6 +67,13 @@ describe.sequential("every example, compiled to a module", () => {
         "void run({ g: { shape: [n, m], data: f } });",
         "",
       ].join("\n"),
+    );
+    // What a bundler plugin user writes, typed by `iterlang/modules` (iterlang installed: a link to this package).
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(ROOT, join(dir, "node_modules", "iterlang"), "dir");
+    writeFileSync(
+      join(dir, "plugin-user.ts"),
+      ['/// <reference types="iterlang/modules" />', 'import { run, signature } from "./poisson.iter";', "const { values, reports } = await run();", "export const seen = [values['u']?.shape, reports.length, signature.outputs.length];", ""].join("\n"),
     );
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ ...STRICT_TSCONFIG, compilerOptions: { ...STRICT_TSCONFIG.compilerOptions, noEmit: true } }));
     const r = await tsc(dir);

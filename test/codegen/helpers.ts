@@ -2,7 +2,7 @@
 // that `iterlang/runtime` resolves to this package, as it would for a user), running the
 // TypeScript compiler, and reading source maps.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,10 +20,19 @@ export function readExample(name: string): string {
   return readFileSync(join(EXAMPLES, name), "utf8");
 }
 
-/** A fresh folder under the repository's ignored `tmp/`. */
+const made: string[] = [];
+
+/** A fresh folder under the repository's ignored `tmp/`, removed by `removeScratch`. */
 export function scratch(prefix: string): string {
   mkdirSync(join(ROOT, "tmp"), { recursive: true });
-  return mkdtempSync(join(ROOT, "tmp", `${prefix}-`));
+  const dir = mkdtempSync(join(ROOT, "tmp", `${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes this file's scratch folders (links in them are removed, not followed). */
+export function removeScratch(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The built package (`npm test` builds it first): what a user's project resolves `iterlang/*` to. */

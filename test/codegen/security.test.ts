@@ -8,12 +8,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ts } from "ts-morph";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/codegen/index.js";
 import { evaluate } from "../../runtime/load.js";
 import { runSource } from "../../runtime/run.js";
 import { selectBackend } from "../../runtime/tfjs/backend.js";
-import { requireBuilt, scratch, STRICT_TSCONFIG, tsc } from "./helpers.js";
+import { removeScratch, requireBuilt, scratch, STRICT_TSCONFIG, tsc } from "./helpers.js";
+
+afterAll(removeScratch);
 
 /** A payload that, if it ever ran, would leave a mark. */
 const MARK = "globalThis.iterlangPwned = 1";
