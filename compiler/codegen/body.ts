@@ -19,6 +19,8 @@ export interface BodyContext {
   helpers: Set<string>;
   /** Each `const` written, in order, with the span of the op it computes (the source map pairs them). */
   marks: { name: string; span: Span | undefined }[];
+  /** Whether the function written reads `$`, the run (an input, a construct). */
+  usesRun: boolean;
 }
 
 const OPCODE = /^[a-z][a-z0-9_]*$/;
@@ -82,6 +84,7 @@ function opStatement(op: Op, ctx: BodyContext): string[] {
       ctx.helpers.add("constant");
       return declare(`constant(${literal(op.value as Literal)}, ${typeExpr(op.outputs[0], ctx)})`);
     case "input":
+      ctx.usesRun = true;
       return declare(`$.input(${stringLiteral(op.name)})`);
     case "param":
       ctx.helpers.add("param");
@@ -101,6 +104,7 @@ function opStatement(op: Op, ctx: BodyContext): string[] {
 function constructStatement(op: ConstructOp, ctx: BodyContext): string[] {
   const names = ctx.names;
   const outs = op.outputs.map((o) => names.of(o));
+  ctx.usesRun = true;
   ctx.marks.push({ name: outs[0], span: op.span });
   const regions = namedRegions(op).map(([name, r]) => `${propertyKey(name)}: ${closure(r, ctx)}`);
   const spec = `{ ${[...attributes(op).map(([k, v]) => `${k}: ${literal(v)}`), `regions: { ${regions.join(", ")} }`].join(", ")} }`;
