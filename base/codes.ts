@@ -50,11 +50,16 @@ export const DIAGNOSTIC_CODES = {
   // ---- training, contracts, not-yet-available --------------------------------------------
   "not-a-model": "`train` given something that is not a model",
   "unknown-setting": "a training setting that does not exist",
+  "bad-setting": "a training setting with a value of the wrong kind, given twice, or missing",
+  "bad-data": "a `data` declaration that does not say a file and its fields",
   "unknown-contract": "a `check` contract that does not exist",
   "not-yet": "a construct that is parsed and checked but does not run yet",
   planned: "a declaration that is accepted but not acted on yet",
   // ---- running ---------------------------------------------------------------------------
   "bad-input": "data given for an input that does not fit its declaration",
+  "backend-unavailable": "a tensor backend that is not installed or cannot start",
+  // ---- the command line ------------------------------------------------------------------
+  "bad-usage": "a command-line mistake: a file that cannot be read, an unknown flag, a flag's value",
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -66,6 +66,15 @@ export function formatLocation(file: string, span: Span): string {
   return `${file}:${span.start.line}:${span.start.column}`;
 }
 
+/**
+ * The source as the code frame should split it. Babel's code frame ends lines at LF, CRLF, lone
+ * CR (as the lexer does) and also at U+2028/U+2029, which the lexer does not count: those become
+ * spaces (same length, so columns stay), and line numbers agree with the diagnostics'.
+ */
+function frameSource(source: string): string {
+  return source.replace(/[\u2028\u2029]/g, " ");
+}
+
 /** Renders a diagnostic with a code frame of `source` and a caret under the span. */
 export function renderDiagnostic(d: Diagnostic, source: string | undefined): string {
   const lines = [`${d.severity}[${d.code}]: ${d.message}`, `  --> ${formatLocation(d.file, d.span)}`];
@@ -73,7 +82,7 @@ export function renderDiagnostic(d: Diagnostic, source: string | undefined): str
     const { start, end } = d.span;
     const sameLine = end.line === start.line && end.column > start.column;
     const frame = codeFrameColumns(
-      source,
+      frameSource(source),
       {
         start: { line: start.line, column: start.column },
         end: sameLine ? { line: end.line, column: end.column } : undefined,

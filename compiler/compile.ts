@@ -11,12 +11,14 @@ import { formatBytes, limitText, type MemoryLimit, tensorBytes } from "./check/m
 import { peakOf } from "./ir/liveness.js";
 import { FILE_START } from "../base/span.js";
 import type { Diagnostic } from "../base/diagnostics.js";
+import type { FloatDType } from "../base/dtype.js";
 import type { Module } from "./ir/ir.js";
 import { lower, type Lowered } from "./lower/index.js";
-import { defaultPasses, runPipeline } from "./passes/pipeline.js";
+import { defaultPasses, runPipeline, stageNames } from "./passes/pipeline.js";
 import { specialise } from "./passes/specialise.js";
 import { autodiff } from "./autodiff/pass.js";
 import { NotDifferentiable } from "./autodiff/errors.js";
+import { batchSizesOf } from "./check/train.js";
 import type { TProgram } from "./typed/program.js";
 
 export interface CompileOptions {
@@ -34,6 +36,12 @@ export interface CompileOptions {
   memory?: MemoryLimit;
   /** Compile the default of this input instead: the module's one export is its value (code generation). */
   exportInput?: string;
+  /**
+   * How `f32` values are computed: in float32 (default), or in float64 (`--precision f64`, which
+   * runs a whole program in float64 on the native backend): constants fold that way, and the
+   * tolerance floor is float64's.
+   */
+  precision?: FloatDType;
 }
 
 export interface Compiled {
@@ -50,6 +58,9 @@ export interface Compiled {
 
 const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
 
+/** The stages `dumpAfter` names, in order: `lower`, then every pass of the pipeline. */
+export const STAGES: readonly string[] = stageNames(defaultPasses({ specialise, autodiff }));
+
 /**
  * Parses and checks: what `iterc check` runs. `concrete` also elaborates with every size a
  * number when every size has a value, so what only concrete sizes reveal (a size that is not
@@ -60,7 +71,7 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
   const file = options.file ?? "<input>";
   const parsed = parse(source, file);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
-  const generic = check(parsed.program, options.sizes ? { sizes: options.sizes } : {});
+  const generic = check(parsed.program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.precision ? { precision: options.precision } : {}) });
   const diagnostics = [...parsed.diagnostics, ...generic.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
   if (!concrete) return { diagnostics, program: parsed.program, ...(generic.typed ? { generic: generic.typed } : {}) };
@@ -71,7 +82,9 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
 
 /** The concrete elaboration; only its errors are new (its warnings repeat the generic check's). */
 function elaborate(program: A.Program, options: CompileOptions, data: GivenData): { errors: Diagnostic[]; typed?: TProgram; undecided: boolean } {
-  const r = check(program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.memory ? { memory: options.memory } : {}), concrete: data });
+  // `batch 64` gives a batch dimension declared without a value its value; --set overrides it.
+  const sizes = new Map([...batchSizesOf(program), ...(options.sizes ?? [])]);
+  const r = check(program, { sizes, ...(options.memory ? { memory: options.memory } : {}), ...(options.precision ? { precision: options.precision } : {}), concrete: data });
   return { errors: r.diagnostics.filter((d) => d.severity === "error"), ...(r.typed ? { typed: r.typed } : {}), undecided: r.undecided === true };
 }
 
@@ -91,7 +104,7 @@ export function compileChecked(checked: Compiled, options: CompileOptions = {}):
   const lowered = lower(elaborated.typed, options.exportInput !== undefined ? { exportInput: options.exportInput } : {});
   let module: Module;
   try {
-    module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff }), {
+    module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff, f32: options.precision ?? "f32" }), {
       verify: options.verify ?? true,
       ...(options.dumpAfter ? { dumpAfter: options.dumpAfter } : {}),
       ...(options.dump ? { dump: options.dump } : {}),

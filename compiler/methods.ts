@@ -9,7 +9,7 @@
 // NaN detection and the report, so every method gets them the same way. A few methods are
 // TypeScript drivers because the language cannot say them yet; each says why.
 
-export type Construct = "fixpoint" | "solve" | "precond";
+export type Construct = "fixpoint" | "solve" | "precond" | "minimize";
 
 export interface OptionSpec {
   name: string;
@@ -60,14 +60,20 @@ export const MAX_ITERATION_BOUND = 1e9;
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
 export const FLOAT32_MIN_RTOL = 1e-7;
-const RTOL_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
+/** Below ~1e-14 relative (about 50 float64 epsilons), neither can float64. */
+export const FLOAT64_MIN_RTOL = 1e-14;
+/** The relative tolerance a construct computing in this float can reach at the finest. */
+export const minRtol = (float: "f32" | "f64"): number => (float === "f64" ? FLOAT64_MIN_RTOL : FLOAT32_MIN_RTOL);
+const RTOL_HINT =
+  "float32's relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest, or compute in float64 (declare the unknown `f64`, or run with `--precision f64` on the native backend).";
 
 const rtol = (dflt: number | null): OptionSpec => ({
   name: "rtol",
   kind: "float",
   default: dflt,
   doc: "stop when the residual falls below rtol × the reference norm",
-  min: FLOAT32_MIN_RTOL,
+  // float64's floor here; float32's is applied once the construct's float is known (compiler/check/clauses.ts)
+  min: FLOAT64_MIN_RTOL,
   minHint: RTOL_HINT,
 });
 const atol: OptionSpec = { name: "atol", kind: "float", default: 0, doc: "stop when the residual falls below atol" };
@@ -80,12 +86,23 @@ const choice = (name: string, dflt: string, choices: readonly string[], doc: str
 const lipschitz: OptionSpec = { name: "lipschitz", kind: "float", default: null, doc: "a Lipschitz constant L < 1 of the map, for the a-posteriori error bound r/(1 − L)" };
 
 /** Options every solve method takes: the driver applies them. */
-export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter", "lipschitz"] as const;
+export const DRIVER_OPTIONS = ["rtol", "atol", "maxiter", "lipschitz", "lr"] as const;
 const solveStop = (maxit = DEFAULT_MAXITER) => [rtol(DEFAULT_RTOL), atol, maxiter(maxit)];
 
 const krylov = (breakdown?: string): Implementation => ({ kind: "iter", module: "krylov", ...(breakdown ? { breakdown } : {}) });
 const fixed: Implementation = { kind: "iter", module: "fixed-point" };
 const precond: Implementation = { kind: "iter", module: "precond" };
+
+/** An optimiser's options: its learning rate (the driver applies the schedule to it), then its own. */
+const optimiser = (lr: number, ...own: OptionSpec[]): OptionSpec[] => [
+  rtol(DEFAULT_RTOL),
+  atol,
+  maxiter(DEFAULT_MAXITER),
+  { ...float("lr", lr, "the learning rate (the step size); a `train` schedule scales it per step"), min: 0 },
+  ...own,
+];
+const optim: Implementation = { kind: "iter", module: "optim" };
+const beta = (name: string, dflt: number, doc: string): OptionSpec => ({ ...float(name, dflt, doc), min: 0, max: 1 });
 
 const DIAG: OptionSpec = { name: "diag", kind: "tensor", default: null, doc: "the diagonal of A, same shape as the unknown; default: probed with a red–black colouring (exact for 5-point stencils, wrong for dense or 9-point operators)" };
 const SMOOTHERS = ["rbgs", "jacobi", "chebyshev"] as const;
@@ -162,9 +179,56 @@ export const METHODS: readonly MethodSpec[] = [
   { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
   { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
   { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
+  // ---- optimisers (minimize and train) -------------------------------------------------
+  { name: "gd", construct: "minimize", doc: "gradient descent x ← x − lr g", options: optimiser(1e-3), implementation: optim },
+  { name: "momentum", construct: "minimize", doc: "heavy-ball momentum (PyTorch's SGD with momentum): v ← μv + g, x ← x − lr v", options: optimiser(1e-3, beta("mu", 0.9, "the momentum μ")), implementation: optim },
+  { name: "nesterov", construct: "minimize", doc: "Nesterov momentum (PyTorch's SGD with nesterov=True): v ← μv + g, x ← x − lr (g + μv)", options: optimiser(1e-3, beta("mu", 0.9, "the momentum μ")), implementation: optim },
+  {
+    name: "adam",
+    construct: "minimize",
+    doc: "Adam (Kingma & Ba 2015) with bias correction",
+    options: optimiser(1e-3, beta("beta1", 0.9, "the decay of the first moment"), beta("beta2", 0.999, "the decay of the second moment"), float("eps", 1e-8, "added to √v̂")),
+    implementation: optim,
+  },
+  {
+    name: "adamw",
+    construct: "minimize",
+    doc: "AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)",
+    options: optimiser(1e-3, beta("beta1", 0.9, "the decay of the first moment"), beta("beta2", 0.999, "the decay of the second moment"), float("eps", 1e-8, "added to √v̂"), { ...float("weight_decay", 0.01, "the decoupled weight decay λ"), min: 0 }),
+    implementation: optim,
+  },
+  {
+    name: "lion",
+    construct: "minimize",
+    doc: "Lion (Chen et al. 2023): sign of an interpolated momentum, with decoupled weight decay",
+    options: optimiser(1e-4, beta("beta1", 0.9, "the interpolation of the update direction"), beta("beta2", 0.99, "the decay of the momentum"), { ...float("weight_decay", 0, "the decoupled weight decay λ"), min: 0 }),
+    implementation: optim,
+  },
+  {
+    name: "shampoo",
+    construct: "minimize",
+    doc: "Shampoo (Gupta, Koren & Singer 2018): left and right preconditioners L^(−1/4) G R^(−1/4), inverse roots by a coupled Newton iteration",
+    options: optimiser(1e-2, { ...float("eps", 1e-4, "the initial L = R = εI, which regularises the inverse roots"), min: 0 }),
+    implementation: optim,
+  },
+  {
+    name: "lbfgs",
+    construct: "minimize",
+    doc: "limited-memory BFGS with a line search that satisfies the strong Wolfe conditions (Nocedal & Wright, Algorithms 7.4, 3.5 and 3.6)",
+    options: [
+      rtol(DEFAULT_RTOL),
+      atol,
+      maxiter(DEFAULT_MAXITER),
+      { ...int("m", 10, "how many curvature pairs (s, y) to keep"), min: 1 },
+      { ...float("c1", 1e-4, "the sufficient-decrease constant of the Wolfe conditions"), min: 0, max: 1 },
+      { ...float("c2", 0.9, "the curvature constant of the Wolfe conditions, c1 < c2 < 1"), min: 0, max: 1 },
+      { ...int("ls_max", 25, "the most function evaluations of one line search"), min: 1 },
+    ],
+    implementation: { kind: "driver", why: "it keeps a history of m vector pairs and runs a line search with a data-dependent number of evaluations; the language has no ring buffers" },
+  },
 ];
 
-export const DEFAULT_METHOD: Partial<Record<Construct, string>> = { fixpoint: "picard", solve: "cg" };
+export const DEFAULT_METHOD: Partial<Record<Construct, string>> = { fixpoint: "picard", solve: "cg", minimize: "lbfgs" };
 
 /** The default of a numeric option of a method: the registry's, the one place defaults live. */
 export function defaultNumber(construct: Construct, method: string, option: string): number {

@@ -4,9 +4,11 @@ import { type CstNode, type ILexingError, type IRecognitionException, type IToke
 import type { Comment, Pos, Program, Span } from "./ast.js";
 import { type Diagnostic, Diagnostics } from "../base/diagnostics.js";
 import { layout } from "./layout.js";
+import { limitExpressionDepth, tooDeepTokens } from "./depth.js";
+import { endPosition, lineStartOf, sourceLines } from "./lines.js";
 import { describeToken, hintFor, startOfLineMessage } from "./messages.js";
 import { parser } from "./parser.js";
-import { BadNumber, LBrace, LBracket, lexer, LParen, NumberLit, RBrace, RBracket, RParen, StringLit, UnterminatedString } from "./tokens.js";
+import { BadNumber, lexer, NumberLit, StringLit, UnterminatedString } from "./tokens.js";
 import { AstBuilder } from "./to-ast.js";
 
 export interface ParseResult {
@@ -16,11 +18,7 @@ export interface ParseResult {
 
 /** The most syntax errors reported for one file: past this, errors are mostly echoes. */
 export const MAX_SYNTAX_ERRORS = 25;
-
-function endPosition(source: string): Pos {
-  const lines = source.split("\n");
-  return { offset: source.length, line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
+export { MAX_EXPR_DEPTH, MAX_NESTING } from "./depth.js";
 
 function tokenSpan(t: IToken, eof: Pos): Span {
   if (Number.isNaN(t.startOffset) || t.startLine === undefined) return { start: eof, end: eof };
@@ -55,18 +53,15 @@ function lexDiagnostic(file: string, source: string, e: ILexingError): Diagnosti
 
 /** True when only blanks stand between the start of the line and `offset`. */
 function startsLine(source: string, offset: number): boolean {
-  const lineStart = source.lastIndexOf("\n", offset - 1) + 1;
-  return source.slice(lineStart, offset).trim() === "";
+  return source.slice(lineStartOf(source, offset), offset).trim() === "";
 }
 
 /** The position just after the last code on the lines before `line` (comments ignored). */
 function endOfPreviousCode(source: string, line: number): Pos | undefined {
-  const lines = source.split("\n");
-  let offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-  for (let l = line - 2; l >= 0; l--) {
-    offset -= lines[l].length + 1;
-    const code = lines[l].replace(/#.*$/, "").trimEnd();
-    if (code.trim() !== "") return { offset: offset + code.length, line: l + 1, column: code.length + 1 };
+  const lines = sourceLines(source);
+  for (let l = Math.min(line, lines.length + 1) - 2; l >= 0; l--) {
+    const code = lines[l].text.replace(/#.*$/, "").trimEnd();
+    if (code.trim() !== "") return { offset: lines[l].offset + code.length, line: l + 1, column: code.length + 1 };
   }
   return undefined;
 }
@@ -88,9 +83,6 @@ function parseDiagnostic(file: string, source: string, e: IRecognitionException,
   }
   return { ...common, message: e.message, span, label: atEnd ? "the file ends here" : `unexpected ${describeToken(tok).replace(/^the /, "")}` };
 }
-
-/** Deeper bracket nesting than this is refused before parsing (the parser recurses on it). */
-export const MAX_NESTING = 64;
 
 /**
  * Malformed literals are reported once and read as what they surely meant, so the rest of the
@@ -123,17 +115,6 @@ function firstPerLine(ds: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** The first bracket nested deeper than MAX_NESTING, if any. */
-function tooDeep(tokens: readonly IToken[]): IToken | undefined {
-  let depth = 0;
-  for (const t of tokens) {
-    if (tokenMatcher(t, LParen) || tokenMatcher(t, LBracket) || tokenMatcher(t, LBrace)) depth++;
-    else if (tokenMatcher(t, RParen) || tokenMatcher(t, RBracket) || tokenMatcher(t, RBrace)) depth = Math.max(0, depth - 1);
-    if (depth > MAX_NESTING) return t;
-  }
-  return undefined;
-}
-
 function emptyProgram(file: string, comments: Comment[], eof: Pos): Program {
   return { kind: "Program", file, decls: [], comments, span: { start: { offset: 0, line: 1, column: 1 }, end: eof } };
 }
@@ -145,12 +126,10 @@ export function parse(source: string, file = "<input>"): ParseResult {
   for (const e of lexed.errors) diags.add(lexDiagnostic(file, source, e));
   const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, span: tokenSpan(t, eof) }));
   const tokens = layout(repairLiterals(lexed.tokens, file, diags, eof));
-  const deep = tooDeep(tokens);
+  // Nesting the parser would recurse on too deeply is refused before parsing (grammar/depth.ts).
+  const deep = tooDeepTokens(tokens);
   if (deep) {
-    diags.error(file, tokenSpan(deep, eof), "syntax", `This is nested more than ${MAX_NESTING} brackets deep, which is more than I read.`, {
-      label: "too deep",
-      hint: "name the inner parts with `let` to flatten the expression.",
-    });
+    diags.error(file, tokenSpan(deep.token, eof), "syntax", deep.message, { label: "too deep", hint: deep.hint });
     return { program: emptyProgram(file, comments, eof), diagnostics: diags.items };
   }
   parser.input = tokens;
@@ -158,12 +137,11 @@ export function parse(source: string, file = "<input>"): ParseResult {
   try {
     cst = parser.program();
   } catch (e) {
-    // The parser recurses once per prefix operator and per error recovery; a pathological
-    // file (thousands of `-` or of errors) can exhaust the stack. Say so, keep what we have.
+    // A last resort: the limits above keep the parser's recursion to a fraction of the stack,
+    // but a caller may already have used most of it. One message, not the parser's echoes.
     if (!(e instanceof RangeError)) throw e;
-    for (const err of parser.errors.slice(0, MAX_SYNTAX_ERRORS)) diags.add(parseDiagnostic(file, source, err, eof));
-    diags.error(file, { start: eof, end: eof }, "syntax", "This file is too deeply nested or has too many errors for me to read it all.", {
-      hint: "fix the errors above first; split very long prefix chains (`- - - x`) with `let`.",
+    diags.error(file, { start: eof, end: eof }, "syntax", "This file nests too deeply for me to read it here.", {
+      hint: "name deeply nested parts with `let` to flatten them.",
     });
     return { program: emptyProgram(file, comments, eof), diagnostics: diags.items };
   }
@@ -176,6 +154,7 @@ export function parse(source: string, file = "<input>"): ParseResult {
     diags.add(parseDiagnostic(file, source, e, eof));
   }
   const program = new AstBuilder(file, diags, eof).program(cst, comments);
+  for (const e of limitExpressionDepth(program)) diags.error(file, e.span, "syntax", e.message, { label: "too deep", hint: e.hint });
   const diagnostics = firstPerLine([...diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset));
   return { program, diagnostics };
 }

@@ -34,7 +34,15 @@ function tokenSpan(t: IToken): A.Span {
   };
 }
 
-const DTYPES = ["f32", "i32", "bool"] as const;
+const DTYPES = ["f32", "f64", "i32", "bool"] as const;
+
+/** Element types by the names other languages give them. */
+const OTHER_NAMES = new Map([
+  ["float64", "the 64-bit float is written `f64` (the native backend computes it: `--backend native`)."],
+  ["double", "the 64-bit float is written `f64` (the native backend computes it: `--backend native`)."],
+  ["float32", "the 32-bit float is written `f32`."],
+  ["float", "the 32-bit float is written `f32`."],
+]);
 
 export class AstBuilder {
   private readonly fallback: A.Span;
@@ -389,12 +397,8 @@ export class AstBuilder {
   private dtype(t: IToken | undefined): A.DType {
     if (!realToken(t)) return "f32";
     if ((DTYPES as readonly string[]).includes(t.image)) return t.image as A.DType;
-    const hint =
-      t.image === "f64" || t.image === "float64" || t.image === "double"
-        ? "TensorFlow.js computes in 32-bit floats only: use `f32`."
-        : (closest(t.image, DTYPES) ?? "").length
-          ? `did you mean \`${closest(t.image, DTYPES)}\`?`
-          : "the element types are `f32`, `i32` and `bool`.";
+    const near = closest(t.image, DTYPES) ?? "";
+    const hint = OTHER_NAMES.get(t.image) ?? (near.length ? `did you mean \`${near}\`?` : "the element types are `f32`, `f64`, `i32` and `bool`.");
     this.error(tokenSpan(t), `I don't know the element type \`${t.image}\`.`, { label: "unknown element type", hint });
     return "f32";
   }

@@ -75,13 +75,13 @@ export const NumberLit = createToken({
 export const BadNumber = createToken({ name: "BadNumber", pattern: /\d+\.(?![\d.A-Za-z_])|\.\d+/, label: "a number" });
 export const StringLit = createToken({
   name: "StringLit",
-  pattern: /"(?:[^"\\\n]|\\.)*"/,
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
   label: "a string",
 });
 /** A string not closed on its line: parse.ts reports it once and reads it as if closed. */
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
-  pattern: /"(?:[^"\\\n]|\\.)*/,
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*/,
   label: "a string",
 });
 
@@ -123,10 +123,12 @@ export const Colon = punct("Colon", ":", ":");
 export const Semicolon = punct("Semicolon", ";", ";");
 export const Dot = punct("Dot", ".", ".");
 
-export const Newline = createToken({ name: "Newline", pattern: /\r?\n/, line_breaks: true, label: "the end of the line" });
-export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
-// `\r` is left to Newline (`\r\n`), so Windows files count one line per line.
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+|\r(?!\n)/, group: Lexer.SKIPPED });
+// A line ends at LF, CRLF or a lone CR (old Mac files, or a stray `\r`): the same three
+// terminators the lexer counts lines by (its default, below), grammar/lines.ts splits by,
+// and the diagnostics' code frames use, so every position agrees on which line it is.
+export const Newline = createToken({ name: "Newline", pattern: /\r\n?|\n/, line_breaks: true, label: "the end of the line" });
+export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+/, group: Lexer.SKIPPED });
 
 const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not, If, Then, Else];
 const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every];
@@ -180,4 +182,6 @@ export const allTokens: TokenType[] = [
 
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(keywords.map((k) => k.PATTERN as string));
 
+// The lexer counts lines by chevrotain's default terminators, /\n|\r\n?/ (LF, CRLF, lone CR):
+// the ones Newline matches and grammar/lines.ts splits by.
 export const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

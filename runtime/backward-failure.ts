@@ -1,21 +1,19 @@
 // The error that stops a run whose gradient cannot be trusted. Its own file, free of tfjs
 // types: generated modules export it to their callers.
 import type { Report } from "./report.js";
+import { RunStopped } from "./stopped.js";
 
 /**
  * A gradient whose adjoint did not converge, or whose forward construct did not: under the
  * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
  * reports so far, this one's included, say why.
  */
-export class BackwardFailure extends Error {
-  /** Every report of the run up to and including this one (the executor fills it in). */
-  reports: Report[] = [];
-
+export class BackwardFailure extends RunStopped {
   constructor(
-    readonly report: Report,
+    override readonly report: Report,
     message: string,
   ) {
-    super(message);
+    super(report, message);
     this.name = "BackwardFailure";
   }
 }

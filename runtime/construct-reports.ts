@@ -1,12 +1,20 @@
-// The reports of a run's constructs, kept the same way by every executor (the interpreter, a
+// The reports of a run's constructs, kept the same way by every executor (the interpreters, a
 // generated module): in run order; each one also by its construct's first output, where the
-// adjoint that differentiates it finds it; and those of constructs running inside another
-// construct's regions (a smoother's loop) collected apart and summarised in the enclosing
-// report, so they do not add a row per application while a failure among them is never hidden.
+// adjoint that differentiates it finds it; each saying which engine ran it; and those of
+// constructs running inside another construct's regions (a smoother's loop) collected apart and
+// summarised in the enclosing report, so they do not add a row per application while a failure
+// among them is never hidden. A run that stops (RunStopped: a gradient not used, a caller's
+// abort) leaves the report of the construct where it stopped among the others, and carries
+// every report so far.
+import type { Region } from "../compiler/ir/ir.js";
 import type { ConstructSpec } from "./construct-spec.js";
-import { BackwardFailure, type ConstructHost, runConstruct } from "./constructs.js";
-import type { Tensor } from "./drivers/stopping.js";
+import { type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import type { Tensor } from "./drivers/tensor-api.js";
 import type { Report } from "./report.js";
+import { RunStopped } from "./stopped.js";
+
+/** What an executor gives for a construct: the host, less the report lookup, which is kept here. */
+export type ReportsHost<T extends Tensor, R> = Omit<ConstructHost<T, R>, "reportOf">;
 
 export class ConstructReports {
   /** The reports of the run's top-level constructs, in the order they ran. */
@@ -18,27 +26,35 @@ export class ConstructReports {
   readonly reportOf = (id: number): Report | undefined => this.byOutput.get(id);
 
   /**
-   * Runs a construct through the one module that says what each construct means, and keeps its
-   * report; an adjoint that stops the run (BackwardFailure) still leaves its report among the
-   * others, and the failure carries every report so far.
+   * Runs a construct through the one module that says what each construct means (regions of
+   * type `R`, tensors of type `T`), and keeps its report. `engineOf`, when given, says which
+   * engine ran it once it has run (the native backend knows which regions it fused only then);
+   * else `host.engine` does.
    */
-  run<R>(host: Omit<ConstructHost<R>, "reportOf">, op: ConstructSpec<R>, args: Tensor[]): Tensor[] {
-    let result: { values: Tensor[]; report: Report };
+  run<T extends Tensor, R = Region>(host: ReportsHost<T, R>, op: ConstructSpec<R>, args: T[], engineOf?: () => string): T[] {
+    const engine = () => engineOf?.() ?? host.engine;
+    let result: ConstructResult<T>;
     try {
-      result = this.nested(() => runConstruct({ ...host, reportOf: this.reportOf }, op, args));
+      result = this.nested(() => runConstruct<T, R>({ ...host, reportOf: this.reportOf }, op, args));
     } catch (e) {
-      if (e instanceof BackwardFailure) {
-        this.record(e.report);
+      if (e instanceof RunStopped) {
+        if (e.report) {
+          const name = engine();
+          if (name) e.report.engine = name;
+          this.record(e.report);
+        }
         e.reports = [...this.all];
       }
       throw e;
     }
+    const name = engine();
+    if (name) result.report.engine = name;
     this.byOutput.set(op.outputs[0].id, result.report);
     this.record(result.report);
     return result.values;
   }
 
-  private nested<T extends { report: Report }>(run: () => T): T {
+  private nested<X extends { report: Report }>(run: () => X): X {
     const outer = this.inner;
     this.inner = [];
     try {

@@ -3,18 +3,26 @@
 // adjoint and tangent constructs autodiff adds, the policy when they (or the forward construct
 // they differentiate) do not converge. A backend supplies only "run this region on these
 // values"; the drivers own stopping, confirmation and the report. The tfjs interpreter uses
-// this module, and so does every backend after it.
+// this module, and so does every backend after it, generated modules included: a region is
+// whatever the backend runs (`R`: an IR region for the interpreters, a closure for generated
+// code), and a construct is its spec (runtime/construct-spec.ts; an IR construct op is one).
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
-import type { Region } from "../compiler/ir/ir.js";
-import type { ConstructSpec, FixpointSpec, LoopSpec, SolveSpec, UnrollSpec } from "./construct-spec.js";
+import type { ConstructOp, Region } from "../compiler/ir/ir.js";
+import type { ConstructSpec, FixpointSpec, LoopSpec, MinimizeSpec, SolveSpec, TrainSpec, UnrollSpec } from "./construct-spec.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
+import { runLbfgs } from "./drivers/lbfgs.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
-import type { DriverResult, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
+import { runOptimiser } from "./drivers/minimize.js";
+import { runTrain } from "./drivers/train.js";
+import type { TrainingHost } from "./training-types.js";
+import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
+import { watchedRun } from "./monitor/watched-run.js";
+import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
 import { BackwardFailure } from "./backward-failure.js";
 
@@ -22,34 +30,88 @@ export { BackwardFailure };
 
 /**
  * A region as a function of its parameters' values, supplied by the backend. `R` is how the
- * backend holds a region: an IR region (the interpreter), a closure (generated code).
+ * backend holds a region: an IR region (the interpreters), a closure (generated code).
  */
-export type RunRegion<R = Region> = (region: R) => (...args: Tensor[]) => Tensor[];
+export type RunRegion<T extends Tensor = Tensor, R = Region> = (region: R) => (...args: T[]) => T[];
 
 /** What a backend gives the constructs it runs. */
-export interface ConstructHost<R = Region> {
-  tf: Tf;
-  run: RunRegion<R>;
+export interface ConstructHost<T extends Tensor = Tensor, R = Region> {
+  tf: Tf<T>;
+  run: RunRegion<T, R>;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
+  /** Data, checkpoints and resumption for `train` (absent: a program without one). */
+  training?: TrainingHost;
+  /** Which engine runs the construct (`tfjs-wasm`, `native f64: …`), for its report. */
+  engine?: string;
+  /** Who watches the run (monitors, the API's onIteration, an abort); absent: nobody, at no cost. */
+  watch?: Watcher;
+  /** The open run's listener, which runConstruct gives the stopping rules of the run it opens. */
+  listen?: ResidualListener;
 }
 
-export interface ConstructResult {
-  values: Tensor[];
+export interface ConstructResult<T extends Tensor = Tensor> {
+  values: T[];
   report: Report;
 }
 
-export function runConstruct<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tensor[]): ConstructResult {
-  if (op.kind !== "unroll" && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
+/**
+ * The regions a construct's driver calls, adjoints and phantom gradients included: what a
+ * backend must be able to run for it (a method written in iterlang runs `start` and `step`, and
+ * a solve's `operator` for the true residual; a TypeScript driver runs `map`, or `operator` and
+ * `precond`).
+ */
+export function calledRegions(op: ConstructOp): Region[] {
+  const some = (...rs: (Region | undefined)[]): Region[] => rs.filter((r): r is Region => r !== undefined);
+  switch (op.kind) {
+    case "fixpoint":
+      return op.regions.start && op.regions.step ? some(op.regions.start, op.regions.step) : [op.regions.map];
+    case "solve": {
+      const { operator, precond, start, step } = op.regions;
+      return start && step ? some(start, step, operator) : some(operator, precond);
+    }
+    case "loop":
+      return some(op.regions.body, op.regions.until);
+    case "unroll":
+      return some(op.regions.body, op.regions.back, op.regions.until);
+    case "minimize":
+      return some(op.regions.value, op.regions.start, op.regions.step);
+    case "train":
+      return some(op.regions.loss, op.regions.gradient, op.regions.start, op.regions.step);
+  }
+}
+
+export function runConstruct<T extends Tensor, R = Region>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
+  // The report says which engine ran it before anyone watching hears of its end.
+  const run = (h: ConstructHost<T, R>): ConstructResult<T> => {
+    const r = runOp(h, op, inputs);
+    if (host.engine) r.report.engine = host.engine;
+    return r;
+  };
+  if (!host.watch) return run(host);
+  return watchedRun(host.watch, op, (listen) => run({ ...host, listen }), (r) => disposeAll(r.values));
+}
+
+function runOp<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
+  if ((op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop") && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
-function runPlain<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tensor[], stop?: StoppingRule): ConstructResult {
+/** The rule with the open run's listener, when someone watches. */
+function heard<T extends Tensor, R>(host: ConstructHost<T, R>, rule: StoppingRule): StoppingRule {
+  return host.listen ? { ...rule, listener: host.listen } : rule;
+}
+
+function runPlain<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[], stop?: StoppingRule): ConstructResult<T> {
   switch (op.kind) {
     case "fixpoint":
-      return single(fixpoint(host, op, inputs, stop ?? op.stop));
+      return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
     case "solve":
-      return single(solve(host, op, inputs, stop ?? op.stop));
+      return single(solve(host, op, inputs, heard(host, stop ?? op.stop)));
+    case "minimize":
+      return single(minimize(host, op, inputs, heard(host, stop ?? op.stop)));
+    case "train":
+      return train(host, op, inputs);
     case "loop":
       return loop(host, op, inputs, stop?.maxIter);
     case "unroll":
@@ -57,15 +119,15 @@ function runPlain<R>(host: ConstructHost<R>, op: ConstructSpec<R>, inputs: Tenso
   }
 }
 
-const single = (r: DriverResult): ConstructResult => ({ values: [r.value], report: r.report });
+const single = <T extends Tensor>(r: DriverResult<T>): ConstructResult<T> => ({ values: [r.value], report: r.report });
 
 /** The one-argument function a region computes. */
-function unary<R>(run: RunRegion<R>, r: R): (x: Tensor) => Tensor {
+function unary<T extends Tensor, R>(run: RunRegion<T, R>, r: R): (x: T) => T {
   const f = run(r);
   return (x) => f(x)[0];
 }
 
-function fixpoint<R>({ tf, run }: ConstructHost<R>, op: FixpointSpec<R>, [x0]: Tensor[], stop: StoppingRule): DriverResult {
+function fixpoint<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: FixpointSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { start, step, map } = op.regions;
   const lipschitz = optionalNumber(op.method, "lipschitz");
   const common = { stop, name: op.label, ...(lipschitz !== undefined ? { lipschitz } : {}) };
@@ -81,12 +143,12 @@ function fixpoint<R>({ tf, run }: ConstructHost<R>, op: FixpointSpec<R>, [x0]: T
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve<R>({ tf, run }: ConstructHost<R>, op: SolveSpec<R>, [b, x0]: Tensor[], stop: StoppingRule): DriverResult {
+function solve<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: SolveSpec<R>, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);
   const common = { stop, name: op.label, ...(x0 ? { x0 } : {}) };
-  let result: DriverResult;
+  let result: DriverResult<T>;
   if (start && step) {
     const [begin, advance] = [run(start), run(step)];
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
@@ -104,14 +166,64 @@ function solve<R>({ tf, run }: ConstructHost<R>, op: SolveSpec<R>, [b, x0]: Tens
   return result;
 }
 
-function loop<R>({ tf, run }: ConstructHost<R>, op: LoopSpec<R>, inits: Tensor[], maxIter = op.maxIter): ConstructResult {
+function minimize<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: MinimizeSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
+  const { value, start, step } = op.regions;
+  const evaluate = run(value);
+  const objective = { value: (x: T) => evaluate(x) as [T, T] };
+  const common = { ...objective, x0, stop, name: op.label };
+  if (start && step) {
+    const [begin, advance] = [run(start), run(step)];
+    return runOptimiser(tf, { ...common, start: (x) => begin(x), step: (g, k, lr, s) => advance(g, k, lr, ...s), lr: numberOption(op.method, "lr"), method: op.method.name });
+  }
+  if (op.method.name === "lbfgs") {
+    const [m, c1, c2, lsMax] = ["m", "c1", "c2", "ls_max"].map((n) => numberOption(op.method, n));
+    return runLbfgs(tf, { ...common, m, c1, c2, lsMax });
+  }
+  throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
+}
+
+function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost<T, R>, op: TrainSpec<R>, params: T[]): ConstructResult<T> {
+  if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
+  const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
+  const checkpoint = op.settings.checkpoint;
+  const resume = training.resumeFor(op.label);
+  return runTrain(tf, {
+    name: op.label,
+    method: op.optimizer.name,
+    paramNames: op.outputs.map((o) => o.hint ?? `%${o.id}`),
+    params,
+    fields: op.data.fields.map((f) => f.name),
+    data: training.load(op.data),
+    ...(op.validation ? { validation: training.load(op.validation) } : {}),
+    settings: op.settings,
+    lr: numberOption(op.optimizer, "lr"),
+    stateCounts: op.stateCounts,
+    loss: (p, f) => loss(...p, ...f)[0],
+    gradient: (p, f) => gradient(...p, ...f),
+    start: (views) => begin(...views),
+    step: (g, k, lr, s) => advance(...g, k, lr, ...s),
+    ...(checkpoint ? { save: (c: Parameters<TrainingHost["save"]>[1]) => training.save(checkpoint.dir, { ...c, meta: { ...c.meta, train: op.label } }) } : {}),
+    ...(resume ? { resume } : {}),
+    ...(listen ? { listener: listen } : {}),
+    ...(training.onStep ? { onStep: (step: number, epoch: number, l: number, seconds: number) => training.onStep!(op.label, step, epoch, l, seconds) } : {}),
+  });
+}
+
+function loop<T extends Tensor, R>({ tf, run, listen, watch }: ConstructHost<T, R>, op: LoopSpec<R>, inits: T[], maxIter = op.maxIter): ConstructResult<T> {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, done] = [run(body), until ? run(until) : undefined];
+  // A loop has no residual: a watcher hears of each iteration with NaN, and can stop it.
+  const heartbeat = (k: number) => void listen?.(k, NaN, NaN, NaN);
   const { values, report } = runLoop(tf, {
     init: inits,
-    step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
+    step: (k, xs) => {
+      const next = tf.tidy(() => step(...withCounter(k, xs)));
+      heartbeat(k + 1);
+      return next;
+    },
+    ...(watch ? { interrupted: () => watch.stopRequested } : {}),
     done: done ? (k, xs) => tf.tidy(() => done(...withCounter(k, xs))[0]) : undefined,
     maxIter,
     counted: op.counted,
@@ -121,10 +233,10 @@ function loop<R>({ tf, run }: ConstructHost<R>, op: LoopSpec<R>, inits: Tensor[]
   return { values, report };
 }
 
-function unroll<R>({ tf, run, reportOf }: ConstructHost<R>, op: UnrollSpec<R>, inputs: Tensor[]): ConstructResult {
+function unroll<T extends Tensor, R>({ tf, run, reportOf }: ConstructHost<T, R>, op: UnrollSpec<R>, inputs: T[]): ConstructResult<T> {
   const n = inputs.length / 2;
   const counted = op.counter !== null;
-  const withCounter = (k: number, xs: Tensor[]) => (counted ? [tf.scalar(k), ...xs] : xs);
+  const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
   const [step, back, done] = [run(op.regions.body), run(op.regions.back), op.regions.until ? run(op.regions.until) : undefined];
   // A fixpoint differentiated `unrolled`: as many steps as the forward one took.
   const forward = op.iterationsOf !== undefined ? reportOf(op.iterationsOf) : undefined;
@@ -133,7 +245,7 @@ function unroll<R>({ tf, run, reportOf }: ConstructHost<R>, op: UnrollSpec<R>, i
     init: inputs.slice(0, n),
     cts: inputs.slice(n),
     step: (k, xs) => tf.tidy(() => step(...withCounter(k, xs))),
-    ...(done ? { done: (k: number, xs: Tensor[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
+    ...(done ? { done: (k: number, xs: T[]) => tf.tidy(() => done(...withCounter(k, xs))[0]) } : {}),
     back: (k, xs, cts) => tf.tidy(() => back(...withCounter(k, xs), ...cts)),
     captured: op.outputs.length - n,
     maxIter: forward ? forward.iterations : op.maxIter,
@@ -149,11 +261,13 @@ function unroll<R>({ tf, run, reportOf }: ConstructHost<R>, op: UnrollSpec<R>, i
  * An adjoint or tangent construct, under its policy: it runs only on a converged forward
  * construct, and its own failure to converge is never passed on silently.
  */
-function adjoint<R>(host: ConstructHost<R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, of: AdjointOf, inputs: Tensor[]): ConstructResult {
+function adjoint<T extends Tensor, R>(host: ConstructHost<T, R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, of: AdjointOf, inputs: T[]): ConstructResult<T> {
   const forward = host.reportOf(of.forward);
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
   result.report.adjointOf = of.label;
+  // Stopped by the caller: no policy applies, and no phantom step stands in for it.
+  if (result.report.reason === "aborted") return result;
   if (forwardFailed) {
     // The cause is the forward construct's, whatever the adjoint itself did.
     result.report.reason = "forward_failed";
@@ -170,7 +284,7 @@ function adjoint<R>(host: ConstructHost<R>, op: FixpointSpec<R> | SolveSpec<R> |
 }
 
 /** `on backward_fail phantom(k: n)`: n steps of the adjoint iteration, an approximate gradient. */
-function phantom<R>(host: ConstructHost<R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, k: number, inputs: Tensor[]): ConstructResult {
+function phantom<T extends Tensor, R>(host: ConstructHost<T, R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, k: number, inputs: T[]): ConstructResult<T> {
   const r = runPlain(host, op, inputs, { rtol: 0, atol: 0, maxIter: k });
   r.report.reason = "completed";
   r.report.converged = true;
@@ -187,6 +301,6 @@ function policyFailure(report: Report, of: AdjointOf | undefined, why: string): 
   throw new BackwardFailure(report, `the gradient through \`${of?.label ?? report.name}\` is not used: ${why}`);
 }
 
-function disposeAll(ts: readonly Tensor[]): void {
+function disposeAll<T extends Tensor>(ts: readonly T[]): void {
   for (const t of ts) if (!t.isDisposed) t.dispose();
 }

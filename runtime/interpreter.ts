@@ -1,77 +1,68 @@
-// The tfjs execution backend: walks a specialised IR module and runs each op on tfjs kernels.
-// Iterative constructs hand their regions to the drivers as callbacks, so the drivers know
-// nothing of the IR and a later backend (generated, fused code) can replace this one whole.
-import type * as tfc from "@tensorflow/tfjs-core";
+// The execution walk every backend shares: run a specialised IR module op by op, hand each
+// iterative construct to runtime/constructs.ts with its regions as callbacks, free values after
+// their last use, and keep the reports (runtime/construct-reports.ts, shared with generated
+// modules: by output id, for the adjoints that look them up). A
+// backend supplies its tensor API, its constants and its builtin kernels
+// (runtime/tfjs/interpreter.ts, runtime/native/interpreter.ts), and may run a region its own way
+// (the native backend's fused regions).
 import { InternalError } from "../base/diagnostics.js";
-import type { BuiltinOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
-import type { ConcreteStatic } from "../compiler/ops/index.js";
-import { concreteShape } from "../compiler/types.js";
-import { lastUses } from "../compiler/ir/liveness.js";
+import type { BuiltinOp, ConstOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
 import { ConstructReports } from "./construct-reports.js";
+import type { Tensor, TensorApi } from "./drivers/tensor-api.js";
+import type { Watcher } from "./monitor/watcher.js";
+import { Env, Release } from "./release.js";
 import type { Report } from "./report.js";
-import { TF_DTYPE } from "./tfjs/kernels/common.js";
-import { TFJS_KERNELS } from "./tfjs/kernels/index.js";
+import type { TrainingHost } from "./training-host.js";
 
-type Tf = typeof tfc;
-type Tensor = tfc.Tensor;
-
-export interface ExecutionResult {
-  exports: Map<string, Tensor>;
+export interface ExecutionResult<T extends Tensor = Tensor> {
+  exports: Map<string, T>;
   reports: Report[];
-  /** The most tensor memory held at once, sampled after every op (tfjs's own count). */
+  /** The most tensor memory held at once, sampled after every op (the backend's own count). */
   peakBytes: number;
 }
 
-/** What every execution backend provides; `TfjsInterpreter` is the first. */
-export interface ExecutionBackend {
+/** What every execution backend provides. */
+export interface ExecutionBackend<T extends Tensor = Tensor> {
   readonly name: string;
-  run(module: Module, inputs: ReadonlyMap<string, Tensor>): ExecutionResult;
+  run(module: Module, inputs: ReadonlyMap<string, T>): ExecutionResult<T>;
 }
 
-/** Values by id; a region's environment falls back to its enclosing one (implicit capture). */
-class Env {
-  private readonly values = new Map<number, Tensor>();
+export type Inputs<T> = ReadonlyMap<string, T>;
 
-  constructor(private readonly parent?: Env) {}
-
-  get(id: number): Tensor {
-    const v = this.values.get(id) ?? this.parent?.get(id);
-    if (v === undefined) throw new InternalError(`value %${id} has not been computed`);
-    return v;
-  }
-
-  set(id: number, t: Tensor): void {
-    this.values.set(id, t);
-  }
-
-  /** Whether the value was set in this scope (not its parent's). */
-  owns(id: number): boolean {
-    return this.values.has(id);
-  }
-
-  /** Every tensor this scope holds (not its parent's). */
-  own(): Tensor[] {
-    return [...this.values.values()];
-  }
-}
-
-export class TfjsInterpreter implements ExecutionBackend {
-  readonly name: string;
+export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<T> {
+  abstract readonly name: string;
+  protected abstract readonly tf: TensorApi<T>;
   private reports = new ConstructReports();
   private peakBytes = 0;
 
-  constructor(private readonly tf: Tf) {
-    this.name = `tfjs-${tf.getBackend()}`;
+  /** Who hears of each construct run and iteration, and may stop the run (set before `run`). */
+  watch?: Watcher;
+  /** The data and checkpoints of `train` blocks (set before `run`; absent: a program without one). */
+  training?: TrainingHost;
+
+  /** A constant op's value. */
+  protected abstract constant(op: ConstOp): T;
+  /** A builtin op's value: the backend's kernel for its opcode. */
+  protected abstract builtin(op: BuiltinOp, args: T[]): T;
+  /** The bytes of tensor memory held now, for `peakBytes`. */
+  protected abstract bytesInUse(): number;
+  /** Which engine ran a construct, for its report (`tfjs-wasm`, `native f64, op by op`). */
+  protected abstract engineOf(op: ConstructOp): string;
+
+  /** The function a construct's driver calls for a region: by default, the region op by op. */
+  protected regionFunction(region: Region, env: Env<T>, inputs: Inputs<T>): (...xs: T[]) => T[] {
+    return (...xs) => this.evalRegion(region, xs, env, inputs);
   }
 
-  run(module: Module, inputs: ReadonlyMap<string, Tensor>): ExecutionResult {
+  run(module: Module, inputs: Inputs<T>): ExecutionResult<T> {
     const main = module.funcs.get("main");
     if (!main) throw new InternalError("the module has no main function");
     this.reports = new ConstructReports();
-    this.peakBytes = this.tf.memory().numBytes;
-    const env = new Env();
+    this.peakBytes = this.bytesInUse();
+    const env = new Env<T>();
     const keep = new Set<number>(module.exports.map((e) => e.value.id));
-    const release = new Release(main.body, new Set(inputs.values()), keep);
+    const given = new Set(inputs.values());
+    const release = new Release(main.body, given, keep);
     try {
       main.body.ops.forEach((op, i) => {
         this.evalOp(op, env, inputs);
@@ -81,14 +72,13 @@ export class TfjsInterpreter implements ExecutionBackend {
       return { exports, reports: this.reports.all, peakBytes: this.peakBytes };
     } finally {
       // Everything computed at the top level but not exported is released, inputs excepted.
-      const given = new Set(inputs.values());
-      const exported = new Set([...keep].map((id) => safeGet(env, id)));
+      const exported = new Set([...keep].map((id) => env.find(id)));
       for (const t of env.own()) if (!given.has(t) && !exported.has(t) && !t.isDisposed) t.dispose();
     }
   }
 
   /** Runs a region on arguments; every intermediate tensor is released, results kept. */
-  private evalRegion(region: Region, args: Tensor[], parent: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
+  protected evalRegion(region: Region, args: T[], parent: Env<T>, inputs: Inputs<T>): T[] {
     return this.tf.tidy(() => {
       const env = new Env(parent);
       region.params.forEach((p, i) => env.set(p.id, args[i]));
@@ -101,29 +91,28 @@ export class TfjsInterpreter implements ExecutionBackend {
     });
   }
 
-  private evalOp(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): void {
+  private evalOp(op: Op, env: Env<T>, inputs: Inputs<T>): void {
     const outs = this.compute(op, env, inputs);
     op.outputs.forEach((o, i) => env.set(o.id, outs[i]));
-    this.peakBytes = Math.max(this.peakBytes, this.tf.memory().numBytes);
+    this.peakBytes = Math.max(this.peakBytes, this.bytesInUse());
   }
 
-  private compute(op: Op, env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const tf = this.tf;
+  private compute(op: Op, env: Env<T>, inputs: Inputs<T>): T[] {
     const args = op.inputs.map((v) => env.get(v.id));
     switch (op.kind) {
-      case "const": {
-        const out = op.outputs[0].type;
-        return [tf.tensor(op.value as number | number[], concreteShape(out.shape), TF_DTYPE[out.dtype])];
-      }
+      case "const":
+        return [this.constant(op)];
       case "input": {
         const t = inputs.get(op.name);
         if (!t) throw new InternalError(`input \`${op.name}\` was not bound`);
         return [t];
       }
       case "param":
-        return [tf.clone(args[0])];
+        return [this.tf.clone(args[0])];
       case "fixpoint":
       case "solve":
+      case "minimize":
+      case "train":
       case "loop":
       case "unroll":
         return this.construct(op, args, env, inputs);
@@ -136,64 +125,18 @@ export class TfjsInterpreter implements ExecutionBackend {
     }
   }
 
-  private builtin(op: BuiltinOp, args: Tensor[]): Tensor {
-    const kernel = TFJS_KERNELS.get(op.opcode);
-    if (!kernel) throw new InternalError(`the tfjs backend has no kernel for \`${op.opcode}\``);
-    const out = op.outputs[0].type;
-    return kernel(this.tf, args, op.statics as Record<string, ConcreteStatic>, { shape: concreteShape(out.shape), dtype: out.dtype });
-  }
-
-  /** Runs a construct through the one module that says what each construct means; its report is kept. */
-  private construct(op: ConstructOp, args: Tensor[], env: Env, inputs: ReadonlyMap<string, Tensor>): Tensor[] {
-    const run = (region: Region) => (...xs: Tensor[]) => this.evalRegion(region, xs, env, inputs);
-    return this.reports.run({ tf: this.tf, run }, op, args);
-  }
-}
-
-/**
- * Frees each value a region computes after its last use (compiler/ir/liveness.ts), so a run
- * holds what the compiler's memory estimate planned for, not every intermediate until the
- * region ends. Only the region's own values are freed (never a parameter, an input, an export
- * or a value of an enclosing region); a tensor two values share (a loop of no iterations gives
- * back its input) is freed with the last of them.
- */
-class Release {
-  private readonly last: Map<number, number>;
-  /** The values whose last use is op i. */
-  private readonly dying = new Map<number, number[]>();
-  private readonly holders = new Map<Tensor, number>();
-
-  constructor(
-    body: Region,
-    private readonly given: ReadonlySet<Tensor>,
-    private readonly exported: ReadonlySet<number>,
-  ) {
-    this.last = lastUses(body);
-    for (const [id, i] of this.last) this.dying.set(i, [...(this.dying.get(i) ?? []), id]);
-  }
-
-  after(i: number, op: Op, env: Env): void {
-    for (const o of op.outputs) {
-      const t = env.get(o.id);
-      this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
-    }
-    for (const o of op.outputs) if (!this.last.has(o.id)) this.drop(o.id, env);
-    for (const id of this.dying.get(i) ?? []) this.drop(id, env);
-  }
-
-  private drop(id: number, env: Env): void {
-    if (this.exported.has(id) || !env.owns(id)) return;
-    const t = env.get(id);
-    const left = (this.holders.get(t) ?? 1) - 1;
-    this.holders.set(t, left);
-    if (left <= 0 && !this.given.has(t) && !t.isDisposed) t.dispose();
-  }
-}
-
-function safeGet(env: Env, id: number): Tensor | undefined {
-  try {
-    return env.get(id);
-  } catch {
-    return undefined;
+  /**
+   * Runs a construct through the one module that says what each construct means; its report is
+   * kept (a construct that stops the run leaves its report among the others).
+   */
+  private construct(op: ConstructOp, args: T[], env: Env<T>, inputs: Inputs<T>): T[] {
+    const host = {
+      tf: this.tf,
+      run: (region: Region) => this.regionFunction(region, env, inputs),
+      engine: this.engineOf(op),
+      ...(this.training ? { training: this.training } : {}),
+      ...(this.watch ? { watch: this.watch } : {}),
+    };
+    return this.reports.run(host, op, args, () => this.engineOf(op));
   }
 }

@@ -1,10 +1,10 @@
 // `load(fileOrSource)`: a `.iter` program as a live module in this process — compiled to the
 // same TypeScript `iterc compile` writes, transpiled, and evaluated with the one import it has
 // (the runtime entry) supplied, so what runs is exactly what a compiled file would run.
-import { readFileSync } from "node:fs";
 import { type Diagnostic, renderDiagnostics } from "../base/diagnostics.js";
 import { compile, type CodegenOptions, RUNTIME_ENTRY } from "../compiler/codegen/index.js";
 import { toJavaScript } from "../compiler/codegen/emit.js";
+import { MAX_SOURCE_BYTES, readRegularFile } from "./fs/read-file.js";
 import type { NDArray, Result, RunOptions, Signature } from "./module/index.js";
 
 /** A program that did not compile: its diagnostics, rendered in the message. */
@@ -28,7 +28,7 @@ export type LoadOptions = Pick<CodegenOptions, "filename" | "sizes">;
 
 /** A path (one line ending in `.iter`) is read; anything else is the program's text. */
 function sourceOf(fileOrSource: string, filename: string | undefined): { source: string; file: string } {
-  if (!/[\r\n]/.test(fileOrSource) && fileOrSource.trim().endsWith(".iter")) return { source: readFileSync(fileOrSource.trim(), "utf8"), file: filename ?? fileOrSource.trim() };
+  if (!/[\r\n]/.test(fileOrSource) && fileOrSource.trim().endsWith(".iter")) return { source: readRegularFile(fileOrSource.trim(), MAX_SOURCE_BYTES, "a .iter source").toString("utf8"), file: filename ?? fileOrSource.trim() };
   return { source: fileOrSource, file: filename ?? "<input>" };
 }
 

@@ -1,18 +1,39 @@
 // NumPy .npy files: format versions 1.0, 2.0 (and 3.0, a UTF-8 header), C order only.
-// Reads <f4, <f8 (as float32), <i4, <i8 (as int32 when every value fits), |b1 (and the same
-// types big-endian); writes <f4, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
+// Reads <f4, <f8 (kept as float64: a run decides whether to round it), <i4, <i8 (as int32 when
+// every value fits), |b1 (and the same types big-endian), exactly one array and nothing after
+// it; writes <f4, <f8, <i4 and |b1 with a version 1.0 header (2.0 when it is long),
 // padded so the data starts on a 64-byte boundary, as NumPy does.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "./fs/atomic-write.js";
+import { FileRefusal, MAX_NPY_BYTES, readRegularFile } from "./fs/read-file.js";
 import type { Tensor, Tf } from "./tfjs/kernels/common.js";
 
-export type NpyDType = "float32" | "int32" | "bool";
+export type NpyDType = "float32" | "float64" | "int32" | "bool";
 
 export interface NpyArray {
   dtype: NpyDType;
   /** C (row-major) order; [] for a scalar. */
   shape: number[];
   /** bool values are 0/1 bytes. */
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float32Array | Float64Array | Int32Array | Uint8Array;
+  /** The dtype the file stored, when it was converted on reading (int64 → int32). */
+  stored?: "int64";
+}
+
+/** The most axes an array may have (NumPy's own limit is 32 as well). */
+export const MAX_RANK = 32;
+
+/** The largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** `[2, 0, 5]`: where flat entry `i` of an array of shape `shape` stands, for messages. */
+export function indexOf(i: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let k = shape.length - 1; k >= 0; k--) {
+    const d = Math.max(1, shape[k]);
+    idx.unshift(i % d);
+    i = Math.floor(i / d);
+  }
+  return `[${idx.join(", ")}]`;
 }
 
 /** A file that is not a .npy iterlang can read: a user error with a plain message. */
@@ -47,8 +68,21 @@ function parseHeader(text: string): Header {
   return { descr: descr[1], fortran: fortran[1] === "True", shape: dims };
 }
 
-/** Decodes a .npy file's bytes. */
-export function readNpy(bytes: Uint8Array): NpyArray {
+/**
+ * A .npy file's header read and its data located, without decoding the data: `value(i)` reads
+ * entry i (C order) as a number. Lets a reader take only the columns it needs from a large file.
+ */
+export interface NpyLayout {
+  dtype: NpyDType;
+  shape: number[];
+  count: number;
+  value(i: number): number;
+  /** The dtype the file stored, when values are converted on reading. */
+  stored?: "int64";
+}
+
+/** Reads the header of a .npy file's bytes and checks that the data are all there. */
+export function readNpyLayout(bytes: Uint8Array): NpyLayout {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError("not a .npy file (the magic string \\x93NUMPY is missing)");
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,48 +94,63 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   if (header.fortran) {
     throw new NpyError("the .npy array is in Fortran order; save it in C order, e.g. np.save(path, np.ascontiguousarray(a))");
   }
-  return decode(header, view, start + headerLen);
+  return layout(header, view, start + headerLen);
 }
 
-function decode(h: Header, view: DataView, offset: number): NpyArray {
+/** Decodes a .npy file's bytes; `stored` says when an int64 file was converted. */
+export function readNpy(bytes: Uint8Array): NpyArray {
+  const l = readNpyLayout(bytes);
+  const data =
+    l.dtype === "float32" ? new Float32Array(l.count) : l.dtype === "float64" ? new Float64Array(l.count) : l.dtype === "int32" ? new Int32Array(l.count) : new Uint8Array(l.count);
+  for (let i = 0; i < l.count; i++) data[i] = l.value(i);
+  return { dtype: l.dtype, shape: l.shape, data, ...(l.stored ? { stored: l.stored } : {}) };
+}
+
+const DTYPE_NAMES: Record<string, string> = { f4: "float32", f8: "float64", i4: "int32", i8: "int64", b1: "bool" };
+
+function shapeText(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+}
+
+function layout(h: Header, view: DataView, offset: number): NpyLayout {
+  if (h.shape.length > MAX_RANK) throw new NpyError(`the .npy array has ${h.shape.length} axes; I read at most ${MAX_RANK}`);
   const count = h.shape.reduce((p, d) => p * d, 1);
   const m = /^([<>|=])([fiub])(\d+)$/.exec(h.descr);
   const kind = m ? `${m[2]}${m[3]}` : "";
   const little = !m || m[1] !== ">";
   const size = m ? Number(m[3]) : 0;
-  const supported = ["f4", "f8", "i4", "i8", "b1"];
-  if (!supported.includes(kind)) {
+  if (!(kind in DTYPE_NAMES)) {
     throw new NpyError(`the .npy dtype '${h.descr}' is not supported; use float32, float64, int32, int64 or bool`);
   }
-  if (offset + count * size > view.byteLength) throw new NpyError("the .npy file is truncated (fewer values than its shape says)");
+  const need = count * size;
+  const have = view.byteLength - offset;
+  const what = `its shape ${shapeText(h.shape)} of ${DTYPE_NAMES[kind]} needs ${need} bytes of data`;
+  if (have < need) throw new NpyError(`the .npy file is truncated: ${what}, and ${have} are there`);
+  if (have > need) throw new NpyError(`the .npy file has ${have - need} bytes after its data (${what}); it is not one array saved by np.save`);
   const at = (i: number): number => offset + i * size;
+  const shape = h.shape;
   switch (kind) {
     case "f4":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat32(at(i), little)) };
+      return { dtype: "float32", shape, count, value: (i) => view.getFloat32(at(i), little) };
     case "f8":
-      return { dtype: "float32", shape: h.shape, data: Float32Array.from({ length: count }, (_, i) => view.getFloat64(at(i), little)) };
+      return { dtype: "float64", shape, count, value: (i) => view.getFloat64(at(i), little) };
     case "i4":
-      return { dtype: "int32", shape: h.shape, data: Int32Array.from({ length: count }, (_, i) => view.getInt32(at(i), little)) };
+      return { dtype: "int32", shape, count, value: (i) => view.getInt32(at(i), little) };
     case "i8":
-      return { dtype: "int32", shape: h.shape, data: int64ToInt32(view, count, at, little) };
+      return { dtype: "int32", shape, count, value: (i) => int64AsInt32(view.getBigInt64(at(i), little), i, shape), stored: "int64" };
     default:
-      return { dtype: "bool", shape: h.shape, data: Uint8Array.from({ length: count }, (_, i) => (view.getUint8(at(i)) ? 1 : 0)) };
+      return { dtype: "bool", shape, count, value: (i) => (view.getUint8(at(i)) ? 1 : 0) };
   }
 }
 
-function int64ToInt32(view: DataView, count: number, at: (i: number) => number, little: boolean): Int32Array {
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = view.getBigInt64(at(i), little);
-    if (v < -2147483648n || v > 2147483647n) {
-      throw new NpyError(`the int64 .npy value ${v} (entry ${i}) does not fit in int32; iterlang computes in int32 and float32`);
-    }
-    out[i] = Number(v);
+function int64AsInt32(v: bigint, i: number, shape: readonly number[]): number {
+  if (v < -2147483648n || v > 2147483647n) {
+    throw new NpyError(`the int64 value ${v} at ${indexOf(i, shape)} does not fit in int32; iterlang computes in int32 and float32`);
   }
-  return out;
+  return Number(v);
 }
 
-const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], int32: ["<i4", 4], bool: ["|b1", 1] };
+const DESCR: Record<NpyDType, [string, number]> = { float32: ["<f4", 4], float64: ["<f8", 8], int32: ["<i4", 4], bool: ["|b1", 1] };
 
 /** Encodes an array as .npy bytes (version 1.0, or 2.0 for a header over 64 KiB). */
 export function writeNpy(arr: NpyArray): Uint8Array {
@@ -125,6 +174,7 @@ export function writeNpy(arr: NpyArray): Uint8Array {
   for (let i = 0; i < count; i++) {
     const v = arr.data[i];
     if (arr.dtype === "float32") view.setFloat32(base + 4 * i, v, true);
+    else if (arr.dtype === "float64") view.setFloat64(base + 8 * i, v, true);
     else if (arr.dtype === "int32") view.setInt32(base + 4 * i, v, true);
     else out[base + i] = v ? 1 : 0;
   }
@@ -134,9 +184,10 @@ export function writeNpy(arr: NpyArray): Uint8Array {
 export async function readNpyFile(path: string): Promise<NpyArray> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = readRegularFile(path, MAX_NPY_BYTES, "a .npy input");
   } catch (e) {
-    throw new NpyError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof FileRefusal) throw new NpyError(`cannot read ${path}: ${e.message}`);
+    throw e;
   }
   try {
     return readNpy(bytes);
@@ -146,12 +197,14 @@ export async function readNpyFile(path: string): Promise<NpyArray> {
   }
 }
 
+/** Writes a .npy file whole or not at all (runtime/fs/atomic-write.ts). */
 export async function writeNpyFile(path: string, arr: NpyArray): Promise<void> {
-  await writeFile(path, writeNpy(arr));
+  writeFileAtomic(path, writeNpy(arr));
 }
 
-/** A tensor on the active backend holding the array. */
+/** A tensor on the active backend holding the array (tfjs has no float64: it is rounded to float32). */
 export function npyToTensor(tf: Tf, arr: NpyArray): Tensor {
+  if (arr.dtype === "float64") return tf.tensor(Float32Array.from(arr.data), arr.shape, "float32");
   return tf.tensor(arr.data, arr.shape, arr.dtype);
 }
 

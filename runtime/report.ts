@@ -18,7 +18,11 @@ export type Reason =
   | "diverged_growth"
   | "breakdown"
   /** An adjoint (or tangent) whose forward construct did not converge: its gradient is not used. */
-  | "forward_failed";
+  | "forward_failed"
+  /** A minimisation whose line search found no step satisfying its conditions: the step is not taken. */
+  | "line_search_failed"
+  /** The caller stopped the run (an AbortSignal) between two iterations: the value is the last iterate. */
+  | "aborted";
 
 export const CONVERGED_REASONS: readonly Reason[] = ["completed", "converged_rtol", "converged_atol"];
 
@@ -36,7 +40,7 @@ export interface ErrorBound {
 export interface Report {
   /** Source name of the construct (e.g. `u`). */
   name: string;
-  kind: "loop" | "fixpoint" | "solve" | "minimize";
+  kind: "loop" | "fixpoint" | "solve" | "minimize" | "train";
   /** `cg`, `picard`, `damped`, `loop`, ... */
   method: string;
   /** Completed iterations: updates applied to produce the returned value. */
@@ -45,6 +49,7 @@ export interface Report {
    * Final absolute residual of the returned value.
    * - solve: the TRUE residual ‖b − A u‖₂, recomputed at the end (not the recursive one);
    * - fixpoint: ‖T(x) − x‖₂ of the returned x (the map is evaluated at the returned iterate).
+   * - minimize: ‖∇f(x)‖₂ at the returned x.
    */
   residual: number;
   /**
@@ -68,9 +73,18 @@ export interface Report {
   historyTruncated?: boolean;
   /** Wall time in seconds. */
   seconds: number;
-  /** Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`. */
+  /**
+   * Where and why, for anything but a plain convergence: `NaN in the iterate at iteration 17`.
+   * Every report that did not converge has one (`finalizeReport` supplies it when a driver
+   * gave none).
+   */
   detail?: string;
   errorBound?: ErrorBound;
+  /** minimize: the objective at the returned x, and its value at each iterate (history's indices). */
+  objective?: number;
+  objectiveHistory?: number[];
+  /** train: the mean validation loss after each epoch (the batch losses are `history`). */
+  validationHistory?: number[];
   /** For the adjoint (or tangent) of a construct autodiff added: the forward construct's name. */
   adjointOf?: string;
   /**
@@ -79,6 +93,8 @@ export interface Report {
    * say (loops have none).
    */
   tolerance?: number;
+  /** Which backend ran the construct: `tfjs-wasm`, `native f64, op by op (plain TS)`, … */
+  engine?: string;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -134,6 +150,87 @@ export class ResidualHistory {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Finalising: what every report says, whichever driver made it
+
+/** The smallest normal float32: the floor drivers put under a zero reference norm. */
+const FLOAT32_TINY = 2 ** -126;
+
+/**
+ * True when `relResidual` was divided by a reference norm of zero (floored at the smallest
+ * float32, so it reads 1e37 or more): a fixed point at 0, an iterate that is exactly zero. There
+ * is no relative residual then; it is shown as "—" and written as NaN.
+ */
+export function relativeResidualUndefined(r: Report): boolean {
+  if (!(r.residual > 0 && r.relResidual > 0) || !Number.isFinite(r.residual) || !Number.isFinite(r.relResidual)) return false;
+  return r.residual / r.relResidual <= FLOAT32_TINY * (1 + 1e-6);
+}
+
+/** How the residual moved over the last iterations of the history, in words. */
+function trend(history: readonly number[]): string {
+  const k = Math.min(10, history.length - 1);
+  if (k < 2) return "";
+  const last = history[history.length - 1];
+  const before = history[history.length - 1 - k];
+  if (!(Number.isFinite(last) && Number.isFinite(before) && before > 0)) return "";
+  const ratio = last / before;
+  const perStep = Math.pow(ratio, 1 / k).toPrecision(3);
+  if (ratio < 0.999) return `; it was still decreasing (×${perStep} per iteration over the last ${k}): allow more iterations, or precondition`;
+  if (ratio > 1.001) return `; it was growing (×${perStep} per iteration over the last ${k})`;
+  return `; it stopped decreasing over the last ${k} iterations (the method stagnates or cycles)`;
+}
+
+function residualText(r: Report): string {
+  const rel = relativeResidualUndefined(r) || !Number.isFinite(r.relResidual) ? "" : ` (relative ${fmtNum(r.relResidual)})`;
+  const tol = r.tolerance !== undefined && Number.isFinite(r.tolerance) ? ` > tolerance ${fmtNum(r.tolerance)}` : "";
+  return `residual ${fmtNum(r.residual)}${rel}${tol}`;
+}
+
+/** The first iteration whose residual is NaN or ±Inf, from the history. */
+function firstNonFinite(history: readonly number[]): number | undefined {
+  const i = history.findIndex((x) => !Number.isFinite(x));
+  return i < 0 ? undefined : i;
+}
+
+/**
+ * A one-line `detail` for a report that did not converge and has none: what happened, with
+ * the numbers the report holds. Undefined for converged reports and those with a detail.
+ */
+export function defaultDetail(r: Report): string | undefined {
+  if (r.converged || r.detail) return undefined;
+  const its = `${r.iterations} iteration${r.iterations === 1 ? "" : "s"}`;
+  switch (r.reason) {
+    case "max_iterations":
+      if (r.kind === "loop") return `stopped after ${its}, the most allowed, before its \`until\` condition held`;
+      return `stopped after ${its}, the most allowed, with ${residualText(r)}${trend(r.history)}`;
+    case "diverged_nan": {
+      const at = firstNonFinite(r.history);
+      return `NaN or ±Inf appeared in the residual${at === undefined ? "" : ` at iteration ${at}`}`;
+    }
+    case "diverged_growth": {
+      const first = r.history[0];
+      return `the residual grew to ${fmtNum(r.residual)}${Number.isFinite(first) ? `, from ${fmtNum(first)} at the start` : ""}, after ${its}`;
+    }
+    case "breakdown":
+      return `the method broke down after ${its}, with ${residualText(r)}`;
+    default:
+      return `stopped (${r.reason}) after ${its}, with ${residualText(r)}`;
+  }
+}
+
+/**
+ * A report as it should be shown and returned: a relative residual over a zero reference is
+ * NaN (there is none), and a report that did not converge has a one-line detail. Idempotent;
+ * returns a new object when something changed. Drivers may call it where they build reports;
+ * runtime/run.ts and renderReports call it on every report.
+ */
+export function finalizeReport(r: Report): Report {
+  const undefinedRel = relativeResidualUndefined(r);
+  const detail = defaultDetail(r);
+  if (!undefinedRel && detail === undefined) return r;
+  return { ...r, ...(undefinedRel ? { relResidual: NaN } : {}), ...(detail !== undefined ? { detail } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rendering
 
 /** A residual for tables and messages: `5.90e-2`, `0`, `NaN`, `Inf`. */
@@ -184,14 +281,15 @@ export interface RenderOptions {
  * when any construct did not converge. Without options the text is plain and unwrapped.
  */
 export function renderReports(all: readonly Report[], options: RenderOptions = {}): string {
-  const reports = nestAdjoints(all);
+  const reports = nestAdjoints(all.map(finalizeReport));
   const paint = options.painter ?? PLAIN;
   const header = ["name", "kind", "method", "iters", "residual", "rel. resid.", "reason", "time"];
   const numeric = [false, false, false, true, true, true, false, true];
   const REASON = 6;
   // A loop has no residual (NaN there): shown as a dash rather than a NaN that looks like a failure.
-  // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one).
-  const resid = (r: Report, x: number) => ((r.kind === "loop" || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
+  // "—" where the number does not exist (a loop has no residual; F(x) = 0 has no relative one,
+  // nor has a residual over a zero reference: finalizeReport made those NaN).
+  const resid = (r: Report, x: number) => ((r.kind === "loop" || (r.kind === "train" && r.converged) || Number.isFinite(r.residual)) && Number.isNaN(x) ? "—" : fmtNum(x));
   const rows = reports.map((r) => [
     r.adjointOf !== undefined ? `  ${r.name}` : r.name,
     r.kind,
@@ -235,8 +333,8 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
   const failed = reports.filter((r) => !r.converged);
   if (failed.length > 0) {
     const summary = `${failed.length} of ${reports.length} did not converge: ${failed.map((r) => `${r.name} (${r.reason})`).join(", ")}`;
-    // Yellow when every failure only ran out of iterations; red when something broke.
-    const style = failed.every((r) => r.reason === "max_iterations") ? "yellow" : "red";
+    // Yellow when every failure only ran out of iterations (or was stopped); red when something broke.
+    const style = failed.every((r) => r.reason === "max_iterations" || r.reason === "aborted") ? "yellow" : "red";
     out.push("", ...wrapped("", "", summary, options.width).map((l) => paint.paint(style, l)));
   }
   return out.join("\n");
@@ -306,8 +404,12 @@ export interface ReportJson {
   seconds: number;
   detail?: string;
   errorBound?: { value: JsonNumber; lipschitz: JsonNumber; source: "declared" | "estimated" };
+  objective?: JsonNumber;
+  objectiveHistory?: JsonNumber[];
+  validationHistory?: JsonNumber[];
   adjointOf?: string;
   tolerance?: JsonNumber;
+  engine?: string;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -342,6 +444,10 @@ export function reportToJson(r: Report): ReportJson {
   if (r.detail !== undefined) out.detail = r.detail;
   if (r.adjointOf !== undefined) out.adjointOf = r.adjointOf;
   if (r.tolerance !== undefined) out.tolerance = jsonNumber(r.tolerance);
+  if (r.objective !== undefined) out.objective = jsonNumber(r.objective);
+  if (r.objectiveHistory) out.objectiveHistory = r.objectiveHistory.map(jsonNumber);
+  if (r.validationHistory) out.validationHistory = r.validationHistory.map(jsonNumber);
+  if (r.engine !== undefined) out.engine = r.engine;
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -371,6 +477,10 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.detail !== undefined) out.detail = j.detail;
   if (j.adjointOf !== undefined) out.adjointOf = j.adjointOf;
   if (j.tolerance !== undefined) out.tolerance = fromJsonNumber(j.tolerance);
+  if (j.objective !== undefined) out.objective = fromJsonNumber(j.objective);
+  if (j.objectiveHistory) out.objectiveHistory = j.objectiveHistory.map(fromJsonNumber);
+  if (j.validationHistory) out.validationHistory = j.validationHistory.map(fromJsonNumber);
+  if (j.engine !== undefined) out.engine = j.engine;
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

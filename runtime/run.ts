@@ -1,66 +1,71 @@
-// Compile and run a program on tfjs: what `iterc run` and the `run()` API do.
-import type * as A from "../grammar/ast.js";
+// Compile and run a program: what `iterc run` and the `run()` API do. The engine is a tfjs
+// backend or the native one (runtime/engine.ts says which); both run the same specialised IR
+// through the same construct drivers.
 import { checkSource, compileChecked, type CompileOptions } from "../compiler/compile.js";
 import type { Diagnostic } from "../base/diagnostics.js";
-import { didYouMean } from "../base/suggest.js";
-import { type TensorT, typeToString } from "../compiler/types.js";
-import { type BackendName, selectBackend } from "./tfjs/backend.js";
-import { InputError } from "./inputs.js";
+import type { FloatDType } from "../base/dtype.js";
+import type { Module } from "../compiler/ir/ir.js";
+import type { Lowered } from "../compiler/lower/index.js";
+import { selectBackend, type SelectedBackend } from "./tfjs/backend.js";
+import { checkInputNames, conformInput } from "./inputs.js";
 import { backendLimit, memoryLimit } from "./limits.js";
 import { formatBytes, type MemoryLimit } from "../compiler/check/memory.js";
-import { type ExecutionResult, TfjsInterpreter } from "./interpreter.js";
-import { BackwardFailure } from "./constructs.js";
+import { TfjsInterpreter } from "./tfjs/interpreter.js";
+import { RunAborted, RunStopped } from "./stopped.js";
+import type { RunObserver } from "./monitor/events.js";
+import { Watcher } from "./monitor/watcher.js";
+import { chooseAuto, Float64Unsupported, float64Reason, memoFuser, PRECISION_F64, type RunBackend, usesFloat64 } from "./engine.js";
+import type { RegionFuser } from "./native/fused.js";
+import { runNative } from "./native/execute.js";
+import { refusingFuser } from "./native/refusing-fuser.js";
 import type { NpyArray } from "./npy.js";
-import type { Report } from "./report.js";
+import { finalizeReport, type Report } from "./report.js";
+import { resolve } from "node:path";
+import { walkOps } from "../compiler/ir/ir.js";
+import { hashProgram } from "./checkpoint/index.js";
+import { InputError } from "./inputs.js";
+import { type TrainingHost, trainingHost } from "./training-host.js";
 
 export interface RunOptions extends Omit<CompileOptions, "inputShapes"> {
-  backend?: BackendName;
+  /** A tfjs backend, `native`, or `auto` (the default). */
+  backend?: RunBackend;
   /** Input data by input name. */
   inputs?: ReadonlyMap<string, NpyArray>;
+  /** Compiles regions to WebAssembly on the native backend (default: none, every op in plain TS). */
+  fuser?: RegionFuser;
+  /** The folder `data` files may come from (`--data-root`); the .iter file's folder by default. */
+  dataRoot?: string;
+  /** A checkpoint folder a `train` block continues from (`--resume`). */
+  resume?: string;
+  /** Called after every training step (a progress display; a throw stops the run there). */
+  onTrainStep?: TrainingHost["onStep"];
+  /** Hears of every construct run and iteration (runtime/monitor/events.ts), synchronously. */
+  observer?: RunObserver;
+  /** Polled between iterations: true stops the run there (reason `aborted`), without exports. */
+  shouldStop?: () => boolean;
 }
 
 export interface ExportedValue {
   name: string;
-  dtype: "float32" | "int32" | "bool";
+  dtype: "float32" | "float64" | "int32" | "bool";
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 
 export interface RunOutput {
   diagnostics: Diagnostic[];
-  /** Set when the run stopped before its exports: a gradient's adjoint did not converge. */
+  /**
+   * Set when the run stopped before its exports: a gradient's adjoint did not converge, or the
+   * caller stopped it (then `aborted` is true too).
+   */
   stopped?: string;
+  aborted?: boolean;
   backend?: { name: string; description: string };
   sizes?: Map<string, number>;
   exports: ExportedValue[];
   reports: Report[];
   /** The most tensor memory the run held at once (bytes, sampled after every op). */
   peakBytes?: number;
-}
-
-const DTYPE = { f32: "float32", i32: "int32", bool: "bool" } as const;
-
-/** Data given for an input the program does not declare: said first, with a did-you-mean. */
-function checkInputNames(program: A.Program | undefined, given: ReadonlyMap<string, NpyArray>): void {
-  if (given.size === 0 || !program) return;
-  const declared = program.decls.flatMap((d) => (d.kind === "Input" ? [d.name.name] : []));
-  for (const name of given.keys()) {
-    if (declared.includes(name)) continue;
-    const hint = didYouMean(name, declared);
-    throw new InputError(`The program has no input \`${name}\`${hint ? `; ${hint}` : declared.length ? `; its inputs are ${declared.map((d) => `\`${d}\``).join(", ")}.` : " (it declares none)."}`);
-  }
-}
-
-/**
- * The data for an input in its declared dtype. Whole numbers given as float32 (JSON has no
- * integers) become int32 for an `i32` input; any other difference is the user's to fix.
- */
-function conformInput(name: string, arr: NpyArray, type: TensorT): NpyArray {
-  const want = DTYPE[type.dtype];
-  if (arr.dtype === want) return arr;
-  if (want === "int32" && arr.dtype === "float32" && arr.data.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31))
-    return { dtype: "int32", shape: arr.shape, data: Int32Array.from(arr.data) };
-  throw new InputError(`The data given for \`${name}\` holds ${arr.dtype} values, but \`${name}\` is declared as ${typeToString(type)} (${want}).`);
 }
 
 /** A run that needed more memory than the estimate foresaw (temporaries), said as such. */
@@ -86,37 +91,122 @@ function outOfMemoryAsUserError<T>(run: () => T, backend: string, limit: MemoryL
   }
 }
 
-export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
-  const given = options.inputs ?? new Map<string, NpyArray>();
-  const checked = checkSource(source, options, false);
-  checkInputNames(checked.program, given);
-  const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
-  if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
-  // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
-  const backend = await selectBackend(options.backend ?? "auto");
-  const memory = backendLimit(options.memory ?? memoryLimit(), backend);
-  const compiled = compileChecked(checked, { ...options, inputShapes, memory });
-  if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
-  const data = new Map([...given].map(([name, arr]) => [name, conformInput(name, arr, compiled.lowered!.inputs.find((d) => d.name === name)!.type)]));
-  const tf = backend.tf;
-  const tensors = new Map([...data].map(([k, v]) => [k, tf.tensor(v.data, v.shape, v.dtype)]));
+/** What a run needs once its program is compiled: the engine's result, or the reports of a stopped gradient. */
+type Executed = { exports: ExportedValue[]; reports: Report[]; peakBytes: number } | { stopped: string; aborted: boolean; reports: Report[] };
+
+/** Runs the function, turning a run that stopped (a gradient not used, a caller's abort) into its reports. */
+function catchStopped(run: () => Executed): Executed {
   try {
-    let result: ExecutionResult;
-    try {
-      result = outOfMemoryAsUserError(() => new TfjsInterpreter(tf).run(compiled.module!, tensors), backend.name, memory);
-    } catch (e) {
-      if (!(e instanceof BackwardFailure)) throw e;
-      return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports: [], reports: e.reports, stopped: e.message };
-    }
-    const exports: ExportedValue[] = [];
-    for (const [name, t] of result.exports) {
-      const data = t.dataSync();
-      exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
-    }
-    for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
-    return { diagnostics: compiled.diagnostics, backend: { name: backend.name, description: backend.description }, sizes: compiled.lowered.sizes, exports, reports: result.reports, peakBytes: result.peakBytes };
+    return run();
+  } catch (e) {
+    if (!(e instanceof RunStopped)) throw e;
+    return { stopped: e.message, aborted: e instanceof RunAborted, reports: e.reports };
+  }
+}
+
+interface Job {
+  module: Module;
+  lowered: Lowered;
+  given: ReadonlyMap<string, NpyArray>;
+  precision: FloatDType;
+  memory: MemoryLimit;
+  watch: Watcher | undefined;
+  training: TrainingHost | undefined;
+}
+
+/** What watches the run and what `train` blocks need, given to whichever interpreter runs it. */
+function attach<I extends { watch?: Watcher; training?: TrainingHost }>(interpreter: I, job: Job): I {
+  if (job.watch) interpreter.watch = job.watch;
+  if (job.training) interpreter.training = job.training;
+  return interpreter;
+}
+
+/** The data and checkpoints of the program's `train` blocks; none without one. */
+function trainingFor(module: Module, sizes: ReadonlyMap<string, number>, source: string, options: RunOptions): TrainingHost | undefined {
+  const trains = [...walkOps(module.funcs.get("main")!.body)].filter((op) => op.kind === "train");
+  if (trains.length === 0) {
+    if (options.resume !== undefined) throw new InputError(`\`--resume ${options.resume}\` continues a training run, but this program has no \`train\` block.`);
+    return undefined;
+  }
+  const iterFile = resolve(options.file ?? "program.iter");
+  return trainingHost({ iterFile, programHash: hashProgram(source, sizes), ...(options.dataRoot ? { dataRoot: options.dataRoot } : {}), ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.onTrainStep ? { onStep: options.onTrainStep } : {}) });
+}
+
+/** The inputs in the dtypes the run stores them in, with their declared types. */
+function conformed(job: Job) {
+  return new Map(
+    [...job.given].map(([name, arr]) => {
+      const type = job.lowered.inputs.find((d) => d.name === name)!.type;
+      return [name, { data: conformInput(name, arr, type, job.precision), type }] as const;
+    }),
+  );
+}
+
+function onTfjs(job: Job, backend: SelectedBackend): Executed {
+  const tf = backend.tf;
+  const tensors = new Map([...conformed(job)].map(([k, { data }]) => [k, tf.tensor(data.data, data.shape, data.dtype as "float32" | "int32" | "bool")]));
+  try {
+    return catchStopped(() => {
+      const result = outOfMemoryAsUserError(() => attach(new TfjsInterpreter(tf), job).run(job.module, tensors), backend.name, job.memory);
+      const exports: ExportedValue[] = [];
+      for (const [name, t] of result.exports) {
+        const data = t.dataSync();
+        exports.push({ name, dtype: t.dtype as ExportedValue["dtype"], shape: [...t.shape], data: data.slice() as ExportedValue["data"] });
+      }
+      for (const t of new Set(result.exports.values())) if (!t.isDisposed) t.dispose();
+      return { exports, reports: result.reports, peakBytes: result.peakBytes };
+    });
   } finally {
     for (const t of tensors.values()) if (!t.isDisposed) t.dispose();
   }
 }
 
+function onNative(job: Job, fuser: RegionFuser): Executed {
+  return catchStopped(() => {
+    const run = outOfMemoryAsUserError(() => runNative(job.module, conformed(job), { precision: job.precision, fuser, attach: (i) => attach(i, job) }), "native", job.memory);
+    const exports = [...run.values].map(([name, v]) => ({ name, ...v }) as ExportedValue);
+    return { exports, reports: run.result.reports, peakBytes: run.result.peakBytes };
+  });
+}
+
+function nativeDescription(module: Module, precision: FloatDType, fused: boolean, why?: string): string {
+  const kernels = fused ? "fused regions where the fuser compiles them, plain-TS kernels elsewhere" : "plain-TS kernels; no region fuser";
+  const floats = precision === "f64" ? "float64" : usesFloat64(module) ? "float32, its f64 values in float64" : "float32";
+  return `native, ${floats} (${kernels})${why ? `; auto: ${why}` : ""}`;
+}
+
+export async function runSource(source: string, options: RunOptions = {}): Promise<RunOutput> {
+  const given = options.inputs ?? new Map<string, NpyArray>();
+  const precision = options.precision ?? "f32";
+  const requested = options.backend ?? "auto";
+  const checked = checkSource(source, options, false);
+  checkInputNames(checked.program, given);
+  const inputShapes = new Map([...given].map(([k, v]) => [k, v.shape]));
+  if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics, exports: [], reports: [] };
+  if (precision === "f64" && requested !== "native" && requested !== "auto") throw new Float64Unsupported(requested, PRECISION_F64);
+  // The backend first: its own memory limit (wasm's 4 GiB) bounds what the program may plan.
+  const tfjs = requested === "native" || (requested === "auto" && precision === "f64") ? undefined : await selectBackend(requested);
+  const memory = tfjs ? backendLimit(options.memory ?? memoryLimit(), tfjs) : (options.memory ?? memoryLimit());
+  const compiled = compileChecked(checked, { ...options, inputShapes, memory });
+  if (!compiled.module || !compiled.lowered) return { diagnostics: compiled.diagnostics, exports: [], reports: [] };
+  const watch = options.observer || options.shouldStop ? new Watcher({ ...(options.observer ? { observer: options.observer } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) : undefined;
+  const training = trainingFor(compiled.module, compiled.lowered.sizes, source, options);
+  const job: Job = { module: compiled.module, lowered: compiled.lowered, given, precision, memory, watch, training };
+  const fuser = memoFuser(options.fuser ?? refusingFuser);
+  let engine: { backend: SelectedBackend } | { why?: string } = tfjs ? { backend: tfjs } : {};
+  if (tfjs && requested === "auto") {
+    const choice = chooseAuto(job.module, fuser, precision, tfjs.gpu === true);
+    if (choice.engine === "native") engine = { why: choice.why };
+  } else if (tfjs) {
+    const f64 = float64Reason(job.module, precision);
+    if (f64) throw new Float64Unsupported(tfjs.name, f64);
+  }
+  const ran = "backend" in engine ? onTfjs(job, engine.backend) : onNative(job, fuser);
+  const backend =
+    "backend" in engine
+      ? { name: engine.backend.name, description: engine.backend.description }
+      : { name: "native", description: nativeDescription(job.module, precision, options.fuser !== undefined, engine.why) };
+  const common = { diagnostics: compiled.diagnostics, backend, sizes: compiled.lowered.sizes };
+  if ("stopped" in ran) return { ...common, exports: [], reports: ran.reports.map(finalizeReport), stopped: ran.stopped, ...(ran.aborted ? { aborted: true } : {}) };
+  return { ...common, exports: ran.exports, reports: ran.reports.map(finalizeReport), peakBytes: ran.peakBytes };
+}

@@ -2,12 +2,14 @@
 // JavaScript with its declarations and a source map (`--emit js`), or to the IR's text
 // (`--emit ir`). `--watch` compiles again whenever the file changes.
 import { watch } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { compileSource } from "../../compiler/compile.js";
+import { compileSource, STAGES } from "../../compiler/compile.js";
+import { writeFileAtomic } from "../../runtime/fs/atomic-write.js";
+import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
+import { HELP } from "./help.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { collect, sizesFor } from "./options.js";
 
 type Emit = "ts" | "js" | "ir";
 
@@ -40,7 +42,7 @@ const dtsPath = (out: string) => (out.endsWith(".mjs") ? `${out.slice(0, -4)}.d.
 /** One compilation: diagnostics printed, the output written (or printed). True when it succeeded. */
 async function compileOnce(file: string, flags: CompileFlags, emit: Emit): Promise<boolean> {
   const source = readSource(file);
-  const sizes = parseSizes(flags.set);
+  const sizes = sizesFor(source, file, flags.set);
   if (flags.dumpAfter) return dumpIr(file, source, sizes, flags.dumpAfter);
   const { compile } = await import("../../compiler/codegen/index.js");
   const out = await compile(source, { filename: file, emit, sizes });
@@ -50,15 +52,27 @@ async function compileOnce(file: string, flags: CompileFlags, emit: Emit): Promi
     process.stdout.write(out.code);
     return true;
   }
-  await mkdir(dirname(resolve(flags.out)), { recursive: true });
+  outDir(flags.out);
+  // Each file is written whole or not at all (runtime/fs/atomic-write.ts).
   if (emit === "js") {
     const map = `${flags.out}.map`;
-    await writeFile(flags.out, `${out.code}//# sourceMappingURL=${basename(map)}\n`);
+    writeFileAtomic(flags.out, `${out.code}//# sourceMappingURL=${basename(map)}\n`);
     // A map's sources are relative to the map itself.
-    await writeFile(map, JSON.stringify({ ...out.map, file: basename(flags.out), sources: [relative(dirname(resolve(map)), resolve(file))] }));
-    await writeFile(dtsPath(flags.out), out.dts ?? "");
-  } else await writeFile(flags.out, out.code);
+    writeFileAtomic(map, JSON.stringify({ ...out.map, file: basename(flags.out), sources: [relative(dirname(resolve(map)), resolve(file))] }));
+    writeFileAtomic(dtsPath(flags.out), out.dts ?? "");
+  } else writeFileAtomic(flags.out, out.code);
   return true;
+}
+
+/** The folder `-o` writes into, made when missing. */
+function outDir(out: string): void {
+  const dir = dirname(resolve(out));
+  try {
+    makeDir(dir);
+  } catch (e) {
+    if (!(e instanceof MakeDirError)) throw e;
+    throw new UsageError(`I can't create the folder \`${dir}\` for \`-o\`: ${e.message}.`, "give a path you can write to.");
+  }
 }
 
 /** `--dump-after PASS`: the IR as that stage left it. */
@@ -106,8 +120,9 @@ export function registerCompile(program: Command, setCode: (c: number) => void):
     .option("-o, --out <file>", "write the module here (.ts, or .js with .d.ts and .js.map beside it); default: print it")
     .option("--emit <what>", "ts (default), js, or ir")
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable); a module has fixed sizes", collect, [])
-    .option("--dump-after <pass>", "print the IR after this stage: lower, specialise, autodiff, fold, licm, cse, dce")
+    .option("--dump-after <pass>", `print the IR after this stage: ${STAGES.join(", ")}`)
     .option("--watch", "compile again whenever the file changes, printing diagnostics; stop with Ctrl-C")
+    .addHelpText("after", HELP.compile)
     .action(async (file: string, flags: CompileFlags) => {
       const emit = emitOf(flags);
       if (flags.watch) return watchFile(file, flags, emit);

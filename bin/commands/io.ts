@@ -1,10 +1,11 @@
 // Shared by the commands: reading sources, printing diagnostics, and the exit codes.
-import { readFileSync } from "node:fs";
+import { FileRefusal, MAX_SOURCE_BYTES, readRegularFile } from "../../runtime/fs/read-file.js";
 import { parse, type ParseResult } from "../../grammar/parse.js";
 import { type Diagnostic, renderDiagnostics } from "../../base/diagnostics.js";
 import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 
-export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3 } as const;
+/** The exit codes of every command; docs/cli.md and `iterc --help` list the same. */
+export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3, notFormatted: 4 } as const;
 
 /** A user error that is not tied to a place in a `.iter` file (a missing file, a bad flag). */
 export class UsageError extends Error {
@@ -17,14 +18,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A .iter source: a regular file of at most MAX_SOURCE_BYTES (runtime/fs/read-file.ts). */
 export function readSource(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    return readRegularFile(file, MAX_SOURCE_BYTES, "a .iter source").toString("utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`I can't find the file \`${file}\`.`, "check the path; it is relative to the current folder.");
-    if (code === "EISDIR") throw new UsageError(`\`${file}\` is a folder, not a .iter file.`);
-    throw new UsageError(`I can't read \`${file}\`: ${(e as Error).message}`);
+    if (!(e instanceof FileRefusal)) throw e;
+    if (e.reason === "missing") throw new UsageError(`I can't find the file \`${file}\`.`, e.hint);
+    throw new UsageError(`I can't read \`${file}\`: ${e.message}.`, e.hint);
   }
 }
 

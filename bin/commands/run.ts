@@ -1,32 +1,49 @@
-// `iterc run`: compile and run a file's exports on tfjs, print a report per iterative
-// construct and a summary of each export. Exit 3 when any construct did not converge.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+// `iterc run`: compile and run a file's exports (on tfjs or the native backend), print a report
+// per iterative construct and a summary of each export. Exit 3 when any construct did not converge.
+import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { BACKEND_NAMES, type BackendName } from "../../runtime/tfjs/backend.js";
-import { parseInputFlag, readInputFile } from "../../runtime/inputs.js";
+import type { FloatDType } from "../../base/dtype.js";
+import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
+import { RUN_BACKENDS, type RunBackend } from "../../runtime/engine.js";
+import { parseInputFlag, readInput } from "../../runtime/inputs.js";
 import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { painterFor } from "../../runtime/monitor/colour.js";
 import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.js";
-import { renderReports, reportToJson } from "../../runtime/report.js";
+import { ProgressLine } from "../../runtime/monitor/progress-line.js";
+import { fmtNum, renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
-import { collect, parseSizes } from "./options.js";
+import { HELP } from "./help.js";
+import { diagnosticJson, failureJson } from "./json-diagnostics.js";
+import { collect, sizesFor } from "./options.js";
+import { runObserver } from "./watch.js";
 
 interface RunFlags {
   input?: string[];
   set?: string[];
   backend: string;
+  precision: string;
   json?: boolean;
   out?: string;
   values?: boolean;
   plot?: string;
   history?: string;
+  dataRoot?: string;
+  resume?: string;
+  quiet?: boolean;
+  monitor?: boolean;
+  monitorEvery?: string;
 }
 
-function backendName(s: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(s)) return s as BackendName;
-  throw new UsageError(`\`--backend ${s}\` is not a backend.`, `choose one of ${BACKEND_NAMES.join(", ")}.`);
+function backendName(s: string): RunBackend {
+  if ((RUN_BACKENDS as readonly string[]).includes(s)) return s as RunBackend;
+  throw new UsageError(`\`--backend ${s}\` is not a backend.`, `choose one of ${RUN_BACKENDS.join(", ")}.`);
+}
+
+function precisionName(s: string): FloatDType {
+  if (s === "f32" || s === "f64") return s;
+  throw new UsageError(`\`--precision ${s}\` is not a precision.`, "choose f32 (float32, every backend) or f64 (float64, the native backend).");
 }
 
 /** min, max, mean and 2-norm of an export, and its values when there are few. */
@@ -61,12 +78,14 @@ function renderExports(exports: ExportedValue[]): string {
   return lines.join("\n");
 }
 
+/** The folder of `--out`, made before running so that a bad path fails at once. */
 function makeOutDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`\`--out ${dir}\` names a file, not a folder.`, "give a folder to write the .npy files into.");
+  if (dir.trim() === "") throw new UsageError("`--out` needs a folder to write the .npy files into, and was given an empty name.", "for example `--out results`.");
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
   } catch (e) {
-    throw new UsageError(`I can't create the folder \`${dir}\`: ${(e as Error).message}`);
+    if (!(e instanceof MakeDirError)) throw e;
+    throw new UsageError(`I can't create the folder \`${dir}\` for \`--out\`: ${e.message}.`, "give a folder you can write to.");
   }
 }
 
@@ -80,12 +99,13 @@ function checkFileTarget(path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`\`--history ${path}\` names a folder, not a file.`, "give a file name, e.g. `--history history.csv`.");
 }
 
-async function loadInputs(items: string[] | undefined): Promise<Map<string, NpyArray>> {
+/** The data of every `--input`; notes on how they were read (a float64 cast) go to stderr. */
+function loadInputs(items: string[] | undefined): Map<string, NpyArray> {
   const out = new Map<string, NpyArray>();
   for (const item of items ?? []) {
     const [name, path] = parseInputFlag(item);
     if (out.has(name)) throw new UsageError(`The input \`${name}\` is given twice.`);
-    out.set(name, await readInputFile(path));
+    out.set(name, readInput(name, path));
   }
   return out;
 }
@@ -97,27 +117,46 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .argument("<file>", "the .iter file")
     .option("--input <name=file>", "give an input from a .npy or .json file (repeatable)", collect, [])
     .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--backend <name>", `tensor backend: ${BACKEND_NAMES.join(", ")}`, "auto")
+    .option("--backend <name>", `tensor backend: ${RUN_BACKENDS.join(", ")}`, "auto")
+    .option("--precision <f32|f64>", "compute f32 values in float32 or float64 (f64 runs on the native backend)", "f32")
     .option("--json", "print one JSON object instead of tables")
     .option("--values", "with --json, include every export's values")
     .option("--out <dir>", "write each export as DIR/NAME.npy")
     .option("--plot <dir>", "write DIR/NAME.svg, each construct's residual history, and DIR/all.svg, all of them together")
     .option("--history <file.csv>", "write every residual history to a CSV file: construct,iteration,residual")
+    .option("--data-root <dir>", "the folder `data` files may come from (default: the .iter file's folder)")
+    .option("--resume <dir>", "continue a `train` block from the checkpoint in DIR")
+    .option("--monitor", "print one line per iteration of each construct as it runs (nested ones indented)")
+    .option("--monitor-every <k>", "with --monitor, print iteration 0, every k-th and the last (implies --monitor)")
+    .option("--quiet", "no progress line on the terminal")
+    .addHelpText("after", HELP.run)
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
       const backend = backendName(flags.backend);
-      const inputs = await loadInputs(flags.input);
+      const precision = precisionName(flags.precision);
+      const observer = runObserver(flags);
+      const sizes = sizesFor(source, file, flags.set);
+      if (flags.out !== undefined) makeOutDir(flags.out);
+      const inputs = loadInputs(flags.input);
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
-      const sizes = parseSizes(flags.set);
-      const out = await runSource(source, { file, sizes, inputs, backend });
-      printDiagnostics(out.diagnostics, file, source);
+      const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true || flags.json === true });
+      const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
+        progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);
+      let out;
+      try {
+        const training = { onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) };
+        out = await runSource(source, { file, sizes, inputs, backend, precision, ...training, ...(observer ? { observer } : {}) });
+      } finally {
+        progress.clear();
+      }
+      if (!flags.json) printDiagnostics(out.diagnostics, file, source);
       if (hasErrors(out.diagnostics) || !out.backend) {
+        if (flags.json) process.stdout.write(failureJson(out.diagnostics.map(diagnosticJson)));
         setCode(EXIT.user);
         return;
       }
-      if (flags.out) {
-        makeOutDir(flags.out);
+      if (flags.out !== undefined) {
         for (const e of out.exports) await writeNpyFile(join(flags.out, `${e.name}.npy`), { dtype: e.dtype, shape: e.shape, data: e.data });
       }
       const written: string[] = [];
@@ -131,10 +170,12 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       }
       if (flags.json) {
         const exports = Object.fromEntries(out.exports.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, ...summary(e), ...(flags.values || e.data.length <= 8 ? { values: [...e.data] } : {}) }]));
-        const json = { backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
+        const stopped = out.stopped ? { stopped: out.stopped } : {};
+        const json = { ok: !out.stopped, ...stopped, diagnostics: out.diagnostics.map(diagnosticJson), backend: out.backend.name, sizes: Object.fromEntries(out.sizes ?? []), exports, reports: out.reports.map(reportToJson) };
         process.stdout.write(JSON.stringify(json, null, 2) + "\n");
       } else {
-        process.stdout.write(`backend: ${out.backend.description}\n`);
+        // Monitor lines above: the report is set apart from them.
+        process.stdout.write(`${flags.monitor || flags.monitorEvery ? "\n" : ""}backend: ${out.backend.description}\n`);
         if (out.sizes?.size) process.stdout.write(`sizes: ${[...out.sizes].map(([k, v]) => `${k} = ${v}`).join(", ")}\n`);
         const tty = process.stdout.isTTY === true;
         if (out.reports.length) process.stdout.write(`\n${renderReports(out.reports, { painter: painterFor(process.stdout), ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })}\n`);

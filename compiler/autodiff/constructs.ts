@@ -36,6 +36,9 @@ export function reverseConstruct(e: Emitter, op: ConstructOp, outCts: (Value | u
       return reverseLoop(e, op, outCts, activeIn, activeFree);
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a gradient of a gradient through a loop is not written yet");
+    case "minimize":
+    case "train":
+      throw new NotDifferentiable(op.kind, op.span, `differentiating through a \`${op.kind}\` is not written yet`);
   }
 }
 
@@ -49,6 +52,9 @@ export function forwardConstruct(e: Emitter, op: ConstructOp, ins: (Value | unde
       return forwardLoop(e, op, ins, free);
     case "unroll":
       throw new NotDifferentiable("unroll", op.span, "a derivative of a gradient through a loop is not written yet");
+    case "minimize":
+    case "train":
+      throw new NotDifferentiable(op.kind, op.span, `differentiating through a \`${op.kind}\` is not written yet`);
   }
 }
 

@@ -40,7 +40,9 @@ export class Emitter implements RuleBuilder {
   }
 
   zerosLike(like: Value): Value {
-    return this.op("zeros", [], { dims: concreteShape(like.type.shape) });
+    const dims = concreteShape(like.type.shape);
+    // `zeros` with no sizes means "the type the context expects", which a rule has not got.
+    return dims.length === 0 ? this.scalar(0) : this.op("zeros", [], { dims });
   }
 
   broadcastTo(v: Value, like: Value): Value {

@@ -51,6 +51,11 @@ function tangent(e: Emitter, op: Op, tangents: Map<number, Value>): void {
       }
       return;
     }
+    case "unroll":
+    case "minimize":
+    case "train":
+      if (!op.inputs.some((_, i) => ins[i] !== undefined) && ![...freeValues(op)].some((id) => tangents.has(id))) return;
+      throw new NotDifferentiable(op.kind, op.span, op.kind === "unroll" ? "a derivative of a gradient through a loop is not written yet" : `differentiating through a \`${op.kind}\` is not written yet`);
     case "solve":
     case "fixpoint":
     case "loop": {

@@ -31,9 +31,9 @@ function expandIn(region: Region, values: ValueFactory, rename: Map<number, Valu
       continue;
     }
     const e = new Emitter(values, op.span);
-    const result = derivative(e, op);
+    const results = derivative(e, op);
     ops.push(...e.ops);
-    rename.set(op.outputs[0].id, result);
+    op.outputs.forEach((o, i) => rename.set(o.id, results[i]));
   }
   return { params: region.params, ops, results: region.results.map((v) => rename.get(v.id) ?? v) };
 }
@@ -44,18 +44,19 @@ function renameOp(op: Op, rename: ReadonlyMap<number, Value>): Op {
   return { ...withRegions, inputs: op.inputs.map((v) => rename.get(v.id) ?? v) };
 }
 
-/** The ops of one derivative, emitted into `e`; returns its value. */
-function derivative(e: Emitter, op: DiffOp): Value {
-  const [x, dir] = op.inputs;
+/** The ops of one derivative, emitted into `e`; returns its values (a gradient per point of a `grad`). */
+function derivative(e: Emitter, op: DiffOp): Value[] {
   const fn = op.regions.fn;
   try {
     if (op.mode === "jvp") {
+      const [x, dir] = op.inputs;
       const r = forward(e, fn, [x], [dir]);
-      return r.tangents[0] ?? e.zerosLike(r.results[0]);
+      return [r.tangents[0] ?? e.zerosLike(r.results[0])];
     }
-    const seed = op.mode === "grad" ? e.scalar(1) : dir;
-    const r = reverse(e, fn, [x], [seed], [true], new Set());
-    return r.params[0] ?? e.zerosLike(x);
+    const points = op.mode === "grad" ? op.inputs : [op.inputs[0]];
+    const seed = op.mode === "grad" ? e.scalar(1) : op.inputs[1];
+    const r = reverse(e, fn, points, [seed], points.map(() => true), new Set());
+    return points.map((x, i) => r.params[i] ?? e.zerosLike(x));
   } catch (err) {
     if (err instanceof NotDifferentiable && !err.askedAt && op.span) err.askedAt = op.span;
     throw err;

@@ -82,6 +82,11 @@ function backward(e: Emitter, op: Op, cts: Cotangents, active: ReadonlySet<numbe
       });
       return;
     }
+    case "unroll":
+    case "minimize":
+    case "train":
+      if (!op.inputs.some((_, i) => activeIn[i]) && ![...freeValues(op)].some((id) => active.has(id))) return;
+      throw new NotDifferentiable(op.kind, op.span, op.kind === "unroll" ? "a derivative of a gradient through a loop is not written yet" : `differentiating through a \`${op.kind}\` is not written yet`);
     case "solve":
     case "fixpoint":
     case "loop": {

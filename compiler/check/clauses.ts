@@ -4,15 +4,18 @@
 import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
 import { ADJOINT_SOLVERS, type BackwardPolicy, GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, RAISE, type UntilClause } from "../constructs.js";
-import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, findMethod, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
+import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, FLOAT64_MIN_RTOL, findMethod, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
+import type { DType } from "../../base/dtype.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
 import type { Scope } from "./scope.js";
 import { asNumber, type Static, staticEval } from "./static.js";
-import { readStopRule } from "./stop.js";
+import { readStopRule, RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { suggestName } from "../../base/suggest.js";
 
-const FLOAT32_HINT = "tfjs computes in float32, whose relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest.";
+const FLOAT32_HINT =
+  "float32's relative precision is about 6e-8: ask for 1e-6 or 1e-7 at the finest, or compute in float64 (declare the unknown `f64`, or run with `--precision f64` on the native backend).";
+const FLOAT64_HINT = "float64's relative precision is about 1e-16: ask for 1e-12 or 1e-13 at the finest.";
 
 /** What is wrong with a known option value, or undefined when it is fine. */
 function optionProblem(opt: OptionSpec, v: Static, method: string): { message: string; hint?: string } | undefined {
@@ -28,11 +31,13 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
+  if (opt.max !== undefined && n > opt.max && opt.name !== "maxiter")
+    return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at most ${opt.max}.`, hint: opt.doc };
   if (opt.max !== undefined && n > opt.max)
     return { message: `\`${opt.name}: ${bigNumber(n)}\` of \`${method}\` is more iterations than any run can make (at most ${bigNumber(opt.max)}).`, hint: "to stop on convergence, give a tolerance; the bound is a safeguard." };
   if (opt.min !== undefined && n < opt.min)
     return opt.name === "rtol" || opt.name === "atol"
-      ? { message: `\`${opt.name}: ${n}\` is finer than float32 arithmetic can reach.`, hint: opt.minHint ?? FLOAT32_HINT }
+      ? { message: `\`${opt.name}: ${n}\` is finer than float64 arithmetic can reach.`, hint: FLOAT64_HINT }
       : { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at least ${opt.min}.`, hint: opt.minHint ?? opt.doc };
   return undefined;
 }
@@ -63,27 +68,29 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
   }
   const p = optionProblem(opt, v, method);
   if (p) {
-    const code = p.message.includes("finer than float32") ? "tolerance-too-fine" : p.message.includes("than any run can make") ? "absurd-bound" : "bad-option";
+    const code = p.message.includes("finer than float") ? "tolerance-too-fine" : p.message.includes("than any run can make") ? "absurd-bound" : "bad-option";
     ctx.error(e.span, code, p.message, p.hint ? { hint: p.hint } : {});
     return undefined;
   }
+  const n = asNumber(v);
+  if (opt.name === "rtol" && n !== undefined && n < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`rtol: ${n}\`` });
   // A size without a value yet (generic checks) stands for a whole number known at run time.
   return v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? null);
 }
 
-function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Construct | "minimize"): void {
+function unknownMethod(ctx: CheckContext, spec: A.MethodSpec, construct: Construct): void {
   const name = spec.name.name;
-  const known = construct === "minimize" ? [] : methodsFor(construct).map((x) => x.name);
+  const known = methodsFor(construct).map((x) => x.name);
   const what = construct === "precond" ? "preconditioner" : `${construct} method`;
   const list = known.length ? `the ${construct === "precond" ? "preconditioners" : "methods"} are ${known.map((k) => `\`${k}\``).join(", ")}.` : `none is available yet for \`${construct}\`; they come with the standard library.`;
   ctx.error(spec.name.span, "unknown-method", `There is no ${what} called \`${name}\`.`, { hint: suggestName(name, known) ?? list });
 }
 
 /** The method a clause names, with every static option resolved (defaults from the registry). */
-export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct | "minimize", scope: Scope): MethodChoice | undefined {
-  if (spec === null) return construct === "minimize" ? undefined : defaultMethod(construct);
+export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, construct: Construct, scope: Scope): MethodChoice | undefined {
+  if (spec === null) return defaultMethod(construct);
   const name = spec.name.name;
-  const m = construct === "minimize" ? undefined : findMethod(construct, name);
+  const m = findMethod(construct, name);
   if (!m) return void unknownMethod(ctx, spec, construct);
   const bound = bindArgs(m.options.map((o) => ({ name: o.name, optional: true })), spec.args ?? [], spec.span, `\`${name}\``);
   for (const err of bound.errors) ctx.error(err.span, "unknown-option", err.message, err.hint ? { hint: err.hint } : {});
@@ -141,17 +148,29 @@ export function refuse(ctx: CheckContext, clause: { span: A.Span } | null, word:
 }
 
 /** The tolerances of an `until` clause, or undefined after an error. */
-export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope): UntilClause | undefined {
-  const rule = readStopRule(e, scope);
+export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope, names: StopNames = RESIDUAL_NAMES): UntilClause | undefined {
+  const rule = readStopRule(e, scope, names);
   if ("error" in rule) {
     ctx.error(rule.span, "bad-clause", rule.error, rule.hint ? { hint: rule.hint } : {});
     return undefined;
   }
-  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL) {
-    ctx.error(e.span, "tolerance-too-fine", `\`rel_residual < ${rule.rtol}\` is finer than float32 arithmetic can reach.`, { hint: FLOAT32_HINT });
+  if (rule.rtol !== undefined && rule.rtol < FLOAT64_MIN_RTOL) {
+    ctx.error(e.span, "tolerance-too-fine", `\`${names.rel} < ${rule.rtol}\` is finer than float64 arithmetic can reach.`, { hint: FLOAT64_HINT });
     return undefined;
   }
+  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`${names.rel} < ${rule.rtol}\`` });
   return rule;
+}
+
+/**
+ * The tolerances finer than float32 reaches that were met since `from` (ctx.fineTolerances):
+ * refused when the construct computes in float32 (its unknown is not f64 and the run does not
+ * compute f32 in float64), fine otherwise.
+ */
+export function settleTolerances(ctx: CheckContext, from: number, unknown: DType | undefined): void {
+  const fine = ctx.fineTolerances.splice(from);
+  if (unknown === "f64" || ctx.precision === "f64") return;
+  for (const f of fine) ctx.error(f.span, "tolerance-too-fine", `${f.text} is finer than float32 arithmetic can reach.`, { hint: FLOAT32_HINT });
 }
 
 /** `on backward_fail raise` (the default) or `on backward_fail phantom(k: n)`. */

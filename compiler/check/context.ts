@@ -7,6 +7,7 @@ import type * as A from "../../grammar/ast.js";
 import { Diagnostics, type Diagnostic, type DiagnosticCode } from "../../base/diagnostics.js";
 import { type Dim, dimSymbols, dimToString } from "../shapes.js";
 import type { TensorT } from "../types.js";
+import type { FloatDType } from "../../base/dtype.js";
 import type { Instance, Sym } from "../typed/program.js";
 import type { MemoryLimit } from "./memory.js";
 import { type Binding, bindingLine } from "./scope.js";
@@ -47,12 +48,21 @@ export class CheckContext {
   readonly used = new Set<string>();
   /** The calls whose bodies are being checked, outermost first. */
   readonly calls: CallSite[] = [];
+  /** The `param`s declared so far, in order: what `train` may fit. */
+  readonly params: Sym[] = [];
   /** Exported names, with the line of their `export`. */
   readonly exported = new Map<string, number>();
   /** Set when a concrete elaboration met a size without a value: it decides nothing then. */
   undecided = false;
   /** The memory a concrete elaboration may plan for (compiler/check/memory.ts); none: no limit. */
   memory: MemoryLimit | undefined;
+  /** How `f32` values are computed (`--precision f64`: in float64); the tolerance floor follows it. */
+  precision: FloatDType = "f32";
+  /**
+   * Tolerances finer than float32 reaches (but not float64): refused once the construct they
+   * belong to turns out to compute in float32 (compiler/check/clauses.ts, settleTolerances).
+   */
+  readonly fineTolerances: { span: A.Span; text: string }[] = [];
 
   constructor(
     readonly file: string,

@@ -173,38 +173,10 @@ export function checkParam(ctx: CheckContext, d: A.ParamDecl, root: Scope): TDec
     }
   }
   const sym = defineValue(ctx, root, d.name, t, "parameter");
+  ctx.params.push(sym);
   // Without an initialiser a parameter starts at zeros.
   const value: TTensor = init ?? { k: "op", op: "zeros", args: [], statics: { dims: t.shape }, type: t, span: d.span };
   return d.init && !init ? undefined : { k: "param", sym, init: value, span: d.span };
-}
-
-export function checkData(ctx: CheckContext, d: A.DataDecl, root: Scope): void {
-  ctx.warn(d.span, "planned", "`data` is checked for its names only: loading data sets comes with training (planned).");
-  const prev = root.own(d.name.name);
-  if (prev) duplicate(ctx, d.name, prev);
-  else root.define(d.name.name, { kind: "data", decl: d });
-}
-
-const TRAIN_KEYS = ["loss", "optimizer", "epochs", "batch", "seed", "checkpoint", "shuffle", "log", "validate", "steps"];
-
-export function checkTrain(ctx: CheckContext, d: A.TrainDecl, root: Scope): void {
-  ctx.warn(d.span, "planned", "`train` is checked for its names only: training loops are planned and do not run yet.");
-  const model = root.lookup(d.model.name);
-  if (!model) unknownName(ctx, d.model.name, d.model.span, root);
-  else if (model.kind !== "poisoned" && (model.kind !== "op" || model.decl.kind !== "Model"))
-    ctx.error(d.model.span, "not-a-model", `\`${d.model.name}\` is not a model, so there is nothing to train.`, {
-      notes: [ctx.origin(d.model.name, model) ?? ""].filter(Boolean),
-      hint: model.kind === "op" ? `declare it with \`model ${d.model.name}(...)\`: \`train\` fits the \`param\`s a model uses.` : "`train` takes a model declared with `model NAME(...)`.",
-    });
-  const data = root.lookup(d.data.name);
-  if (!data) unknownName(ctx, d.data.name, d.data.span, root);
-  else if (data.kind !== "data" && data.kind !== "poisoned")
-    ctx.error(d.data.span, "type-mismatch", `\`${d.data.name}\` is not a data set.`, { hint: `declare one with \`data ${d.data.name} = csv("file.csv", x: 0..8, y: 8)\`.` });
-  for (const s of d.settings)
-    if (!TRAIN_KEYS.includes(s.key.name))
-      ctx.error(s.key.span, "unknown-setting", `\`${s.key.name}\` is not a training setting.`, {
-        hint: suggestName(s.key.name, TRAIN_KEYS) ?? `the settings are ${TRAIN_KEYS.map((k) => `\`${k}\``).join(", ")}.`,
-      });
 }
 
 export function checkExport(ctx: CheckContext, d: A.ExportDecl, root: Scope): TDecl | undefined {

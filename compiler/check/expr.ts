@@ -174,9 +174,29 @@ function nameType(ctx: CheckContext, e: A.Name, scope: Scope, expected?: TensorT
 }
 
 /** A builtin applied to checked operands, typed by its record's own shape rule. */
-function apply(ctx: CheckContext, op: string, args: TTensor[], span: A.Span, what: string, notes: string[] = []): TTensor | undefined {
+function apply(ctx: CheckContext, op: string, args0: TTensor[], span: A.Span, what: string, notes: string[] = []): TTensor | undefined {
+  const args = getOp(op)?.kind === "elementwise" && args0.some((a) => a.type.dtype === "f64") ? args0.map((a) => (isWeakScalar(a) ? asFloat64(a) : a)) : args0;
   const type = builtinShape(ctx, getOp(op), args.map((a) => a.type), {}, span, what, undefined, notes);
   return type && { k: "op", op, args, statics: {}, type, span };
+}
+
+/**
+ * A scalar made of number literals and sizes alone (`0.1`, `(n + 1)^2`, `1 / (n + 1)`): a "weak"
+ * f32 that takes the float of the value it meets, as JAX's Python scalars do, so that an f64
+ * computation never sees a constant rounded to float32.
+ */
+function isWeakScalar(t: TExpr): boolean {
+  if (t.type.tag !== "tensor" || t.type.dtype !== "f32" || t.type.shape.length !== 0) return false;
+  if (t.k === "const" || t.k === "size") return true;
+  return t.k === "op" && getOp(t.op)?.kind === "elementwise" && t.args.every(isWeakScalar);
+}
+
+/** A weak scalar computed in f64 instead (its literals are exact doubles already). */
+function asFloat64(t: TTensor): TTensor {
+  const type = tensor("f64", []);
+  if (t.k === "op") return { ...t, args: t.args.map((a) => asFloat64(a as TTensor)), type };
+  if (t.k === "const" || t.k === "size") return { ...t, type };
+  return t;
 }
 
 function unaryType(ctx: CheckContext, e: A.Unary, scope: Scope): TExpr | undefined {

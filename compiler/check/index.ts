@@ -6,6 +6,7 @@
 // every size a number, from `--set`, `dim N = …` and the shapes of the data given, and
 // elaborates every instance — what only concrete sizes reveal (a size that is not whole, a
 // standard-library method that does not fit) is found here, never in lowering.
+import type { FloatDType } from "../../base/dtype.js";
 import { stdModules } from "../stdlib.js";
 import type * as A from "../../grammar/ast.js";
 import type { Diagnostic } from "../../base/diagnostics.js";
@@ -15,7 +16,9 @@ import type { TDecl, TProgram } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";
 import { checkContract } from "./contracts.js";
-import { checkData, checkDim, checkExport, checkInput, checkParam, checkTrain, checkUse, type GivenData } from "./decls.js";
+import { checkData } from "./data.js";
+import { checkDim, checkExport, checkInput, checkParam, checkUse, type GivenData } from "./decls.js";
+import { checkTrain } from "./train.js";
 import { definitions } from "./defs.js";
 import { checkOpCall, checkParamNames } from "./ops.js";
 import { Scope } from "./scope.js";
@@ -28,6 +31,8 @@ export interface CheckOptions {
   concrete?: GivenData;
   /** The memory a concrete elaboration may plan for; what cannot fit is a located error. */
   memory?: MemoryLimit;
+  /** How `f32` values are computed; the tolerance floor follows it. */
+  precision?: FloatDType;
 }
 
 export interface CheckResult {
@@ -48,6 +53,7 @@ export function stdlibModules(): string[] {
 export function check(program: A.Program, options: CheckOptions = {}): CheckResult {
   const ctx = new CheckContext(program.file, options.concrete ? "concrete" : "generic");
   ctx.memory = options.memory;
+  ctx.precision = options.precision ?? "f32";
   const root = new Scope();
   root.expect(definitions(program.decls));
   hoistOps(ctx, program, root);
@@ -131,7 +137,7 @@ function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOpti
     case "Data":
       return void checkData(ctx, d, root);
     case "Train":
-      return void checkTrain(ctx, d, root);
+      return checkTrain(ctx, d, root);
     case "Export":
       return checkExport(ctx, d, root);
     case "Check":

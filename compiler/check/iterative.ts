@@ -9,11 +9,12 @@ import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
 import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse } from "./clauses.js";
+import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse, settleTolerances } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
 import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
 import type { Scope } from "./scope.js";
+import { RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { defineValue, poison } from "./stmt.js";
 
 /** An unknown's type and its checked initial value, when it has one. */
@@ -43,11 +44,11 @@ export function unknownType(ctx: CheckContext, declared: A.TypeExpr | null, init
 }
 
 /** The stopping rule from `max` and `until` and the method's options; undefined after an error. */
-function stopOf(ctx: CheckContext, s: A.Clauses, method: MethodChoice | undefined, scope: Scope): StopRule | undefined {
+export function stopOf(ctx: CheckContext, s: A.Clauses, method: MethodChoice | undefined, scope: Scope, names: StopNames = RESIDUAL_NAMES): StopRule | undefined {
   const max = s.max ? checkMax(ctx, s.max, scope) : null;
   let until: UntilClause | undefined;
   if (s.until) {
-    until = checkStopCondition(ctx, s.until, scope);
+    until = checkStopCondition(ctx, s.until, scope, names);
     if (!until) return undefined;
   }
   if (!method || max === undefined) return undefined;
@@ -60,12 +61,14 @@ function isBareCreator(e: A.Expr, scope: Scope): boolean {
 }
 
 export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TFixpoint | undefined {
+  const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method, "fixpoint", scope);
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
   const stop = stopOf(ctx, s, method, scope);
   const grad = checkGrad(ctx, s.grad, "fixpoint", scope);
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   const u = unknownType(ctx, s.type, s.init, scope);
+  settleTolerances(ctx, fine, u?.type.dtype);
   if (!u) {
     if (u === null) cannotInferFixpoint(ctx, s, scope);
     poison(scope, [s.target]);
@@ -110,17 +113,20 @@ function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT |
 }
 
 export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
+  const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method ?? null, "solve", scope);
   const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
   const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
   if (rhsUsesUnknown(ctx, s, scope)) {
+    settleTolerances(ctx, fine, undefined);
     poison(scope, [s.unknown]);
     return undefined;
   }
   const rhs = tensorOf(ctx, s.rhs, scope);
   const u = rhs && unknownType(ctx, s.unknownType, s.init, scope, rhs.type);
+  settleTolerances(ctx, fine, u ? u.type.dtype : undefined);
   if (!rhs || !u) {
     poison(scope, [s.unknown]);
     return undefined;
@@ -234,19 +240,3 @@ function refersTo(e: A.Expr, name: string): boolean {
   return JSON.stringify(e, (k, v) => (k === "span" ? undefined : v)).includes(`"kind":"Name","name":${JSON.stringify(name)}`);
 }
 
-export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): void {
-  checkMethod(ctx, s.method, "minimize", scope);
-  const u = unknownType(ctx, s.unknownType, s.init, scope);
-  if (!u) {
-    if (u === null) ctx.error(s.unknown.span, "cannot-infer", `I can't tell the shape of \`${s.unknown.name}\`.`, { hint: `give it a type (\`-> ${s.unknown.name}: f32[n]\`) or an \`init\` value.` });
-    poison(scope, [s.unknown]);
-    return;
-  }
-  const inner = scope.child();
-  inner.define(s.unknown.name, symBinding(ctx.sym(s.unknown.name, u.type), s.unknown.span, "unknown"));
-  const obj = tensorOf(ctx, s.objective, inner);
-  if (obj && obj.type.shape.length !== 0) ctx.error(s.objective.span, "shape-mismatch", `\`minimize\` needs a scalar objective, but this is ${typeToString(obj.type)}.`, { hint: "reduce it, e.g. `sum(...)` or `mean(...)`." });
-  defineValue(ctx, scope, s.unknown, u.type, "minimizer");
-  if (ctx.mode === "concrete")
-    ctx.error(s.span, "not-yet", "`minimize` is checked but cannot run yet: it needs gradients, which come with the autodiff passes (planned).");
-}

@@ -9,7 +9,7 @@ import { dimValue } from "../shapes.js";
 import { type TensorT, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 
-const BYTES: Record<DType, number> = { f32: 4, i32: 4, bool: 1 };
+const BYTES: Record<DType, number> = { f32: 4, f64: 8, i32: 4, bool: 1 };
 
 /** The bytes a tensor of this concrete type takes (undefined while a size is symbolic). */
 export function tensorBytes(t: TensorT): number | undefined {

@@ -93,12 +93,21 @@ function asWord(e: A.Expr): A.Expr {
  * before the state in the protocol: (A, M, b) for solves, (T) for fixpoints. Undefined after a
  * reported error (the method does not fit).
  */
-export function checkProtocol(ctx: CheckContext, choice: MethodChoice, spec: A.MethodSpec | null, lead: { name: string; binding: Binding }[], unknown: TensorT, scope: Scope, span: A.Span): Protocol | undefined {
+export function checkProtocol(
+  ctx: CheckContext,
+  choice: MethodChoice,
+  spec: A.MethodSpec | null,
+  lead: { name: string; binding: Binding }[],
+  unknown: TensorT,
+  scope: Scope,
+  span: A.Span,
+  startLead: { name: string; binding: Binding }[] = lead,
+): Protocol | undefined {
   const m = findMethod(choice.construct, choice.name);
   const start = stdOp(`${choice.name}_start`);
   const step = stdOp(`${choice.name}_step`);
   if (!m || !start || !step) throw new InternalError(`the method \`${choice.name}\` lacks \`${choice.name}_start\` or \`${choice.name}_step\` in the standard library`);
-  const call = (op: typeof start, state: Sym[]): TExpr | undefined => {
+  const call = (op: typeof start, state: Sym[], lead: { name: string; binding: Binding }[]): TExpr | undefined => {
     const inner = scope.child();
     inner.define("%op", op);
     for (const l of lead) inner.define(l.name, l.binding);
@@ -110,12 +119,12 @@ export function checkProtocol(ctx: CheckContext, choice: MethodChoice, spec: A.M
     return typeOf(ctx, c, inner);
   };
   const x0 = ctx.sym("x0", unknown);
-  const startCall = call(start, [x0]);
+  const startCall = call(start, [x0], startLead);
   if (!startCall) return undefined;
   const stateTypes = startCall.type.tag === "tuple" ? startCall.type.items : [startCall.type];
   if (!stateTypes.every((t): t is TensorT => t.tag === "tensor")) throw new InternalError(`\`${choice.name}_start\` gives a non-tensor state`);
   // The state has no source names: `%` marks a symbol lowering gives no hint.
   const params = stateTypes.map((t, i) => ctx.sym(`%s${i}`, t));
-  const stepCall = call(step, params);
+  const stepCall = call(step, params, lead);
   return stepCall && { start: { param: x0, call: startCall }, step: { params, call: stepCall } };
 }

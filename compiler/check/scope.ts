@@ -4,6 +4,7 @@
 import type * as A from "../../grammar/ast.js";
 import { type OpRecord, opNames, getOp } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
+import type { CheckedData } from "./data.js";
 import type { TensorT, TupleT } from "../types.js";
 import type { Sym } from "../typed/program.js";
 import type { Def } from "./defs.js";
@@ -18,7 +19,8 @@ export type Binding =
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
   | { kind: "lambda"; node: A.Lambda; scope: Scope }
   | { kind: "builtin"; spec: OpRecord }
-  | { kind: "data"; decl: A.DataDecl }
+  /** A data set; `checked` is absent when its declaration had an error. */
+  | { kind: "data"; decl: A.DataDecl; checked?: CheckedData }
   /** A compile-time number, string or bool bound to an op parameter (`sweeps: 2`, `cycle: "W"`). */
   | { kind: "static"; name: string; value: number | string | boolean; span: A.Span }
   /** A name whose definition had an error: uses stay silent, so one mistake is reported once. */

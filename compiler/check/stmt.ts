@@ -7,7 +7,8 @@ import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
 import { definitions } from "./defs.js";
 import { describeType, sameTensorType, typeOf } from "./expr.js";
-import { checkFixpoint, checkMinimize, checkSolve } from "./iterative.js";
+import { checkFixpoint, checkSolve } from "./iterative.js";
+import { checkMinimize } from "./minimize.js";
 import { checkLoop } from "./loop.js";
 import { bindingLine, type Scope } from "./scope.js";
 
@@ -110,8 +111,7 @@ export function checkStmt(ctx: CheckContext, s: A.Stmt, scope: Scope, where: Blo
     case "Solve":
       return asStmt(checkSolve(ctx, s, scope));
     case "Minimize":
-      checkMinimize(ctx, s, scope);
-      return undefined;
+      return asStmt(checkMinimize(ctx, s, scope));
     case "Loop":
       return asStmt(checkLoop(ctx, s, scope));
   }

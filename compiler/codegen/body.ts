@@ -92,8 +92,12 @@ function opStatement(op: Op, ctx: BodyContext): string[] {
     case "loop":
     case "fixpoint":
     case "solve":
+    case "minimize":
     case "unroll":
       return constructStatement(op, ctx);
+    case "train":
+      // Refused with a located diagnostic before code generation (compile-for-module.ts).
+      throw new InternalError("a `train` op reached code generation: compiled modules do not train yet");
     case "call":
     case "diff":
       throw new InternalError(`a \`${op.kind}\` op reached code generation: the passes did not run`);
@@ -109,7 +113,7 @@ function constructStatement(op: ConstructOp, ctx: BodyContext): string[] {
   const regions = namedRegions(op).map(([name, r]) => `${propertyKey(name)}: ${closure(r, ctx)}`);
   const spec = `{ ${[...attributes(op).map(([k, v]) => `${k}: ${literal(v)}`), `regions: { ${regions.join(", ")} }`].join(", ")} }`;
   const line = op.span ? `line ${op.span.start.line}: ` : "";
-  const method = op.kind === "fixpoint" || op.kind === "solve" ? ` by ${op.method.name}` : "";
+  const method = op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" ? ` by ${op.method.name}` : "";
   return ["", `// ${commentText(`${line}${op.kind} ${op.label}${method}`)}`, `const [${outs.join(", ")}] = $.construct(${spec}, [${op.inputs.map((v) => names.of(v)).join(", ")}]);`];
 }
 
@@ -132,7 +136,10 @@ function attributes(op: ConstructOp): [string, Literal][] {
   switch (op.kind) {
     case "fixpoint":
     case "solve":
+    case "minimize":
       return [...common, ["method", { name: op.method.name, construct: op.method.construct, options: { ...op.method.options } }], ["stop", { ...op.stop }]];
+    case "train":
+      throw new InternalError("a `train` op reached code generation: compiled modules do not train yet");
     case "loop":
       return [...common, ["maxIter", op.maxIter], ["counter", op.counter], ["counted", op.counted]];
     case "unroll":

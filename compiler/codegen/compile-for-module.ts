@@ -8,7 +8,7 @@ import { FILE_START } from "../../base/span.js";
 import { check } from "../check/index.js";
 import { checkSource, compileChecked, type Compiled } from "../compile.js";
 import { freeValues } from "../ir/free.js";
-import type { Module, Op } from "../ir/ir.js";
+import { type Module, type Op, walkOps } from "../ir/ir.js";
 import type { Lowered } from "../lower/index.js";
 import { dimConst, type Dim, dimSubst, dimSymbols, dimValue } from "../shapes.js";
 import type { TProgram } from "../typed/program.js";
@@ -41,6 +41,8 @@ export function compileForModule(source: string, options: ModuleSourceOptions): 
     compileChecked(checked, { file: options.file, sizes, inputShapes: given, verify: options.verify ?? true, ...(exportInput !== undefined ? { exportInput } : {}) });
   const main = compile(shapes.all);
   if (!main.module || !main.lowered) return { diagnostics: main.diagnostics };
+  const unsupported = notYetInModules(main.module, options.file);
+  if (unsupported.length) return { diagnostics: [...main.diagnostics, ...unsupported] };
   const defaults: { name: string; module: Module }[] = [];
   for (const input of main.lowered.inputs.filter((i) => i.hasDefault)) {
     const others = new Map([...shapes.all].filter(([name]) => name !== input.name));
@@ -49,6 +51,39 @@ export function compileForModule(source: string, options: ModuleSourceOptions): 
     defaults.push({ name: input.name, module: onlyWhatComputes(compiled.module) });
   }
   return { diagnostics: main.diagnostics, compiled: { main: main.module, defaults, inputs: main.lowered.inputs, sizes: main.lowered.sizes } };
+}
+
+/**
+ * What a compiled module cannot run yet, each said where it is: `train` (its data is read from
+ * files and its checkpoints written to them while it runs; a module runs anywhere, a browser
+ * included), and float64 values (a module computes on tfjs, which has no float64).
+ */
+function notYetInModules(m: Module, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let f64Said = false;
+  for (const op of walkOps(m.funcs.get("main")!.body)) {
+    if (op.kind === "train")
+      out.push({
+        severity: "error",
+        code: "not-yet",
+        message: `A compiled module cannot run \`train ${op.label}\` yet: training (its \`data\` files, checkpoints, resume) runs only under \`iterc run\` and the \`run\` API.`,
+        file,
+        span: op.span ?? FILE_START,
+        hint: "run it with `iterc run`, and compile a program that uses the trained params (exported, then given as inputs).",
+      });
+    else if (!f64Said && op.outputs.some((o) => o.type.dtype === "f64")) {
+      f64Said = true;
+      out.push({
+        severity: "error",
+        code: "not-yet",
+        message: "A compiled module computes on tfjs, in float32, and this program has f64 values: compiled modules do not compute in float64 yet.",
+        file,
+        span: op.span ?? FILE_START,
+        hint: "run it with `iterc run --backend native`, or declare the values f32.",
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface CodegenOptions {
   filename?: string;
   /** `ts` (default): a TypeScript module; `js`: ESM JavaScript, with `.d.ts` text in `dts`; `ir`: the IR's text. */
   emit?: Emit;
-  /** Which kernels the module runs on: `tfjs` (the native backend is not built yet). */
+  /** Which kernels the module runs on: `tfjs` (the native backend's kernels are not embedded in modules yet). */
   backend?: "tfjs";
   /** Values for sizes (`--set N=63`): a compiled module has fixed sizes. */
   sizes?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;

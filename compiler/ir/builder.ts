@@ -15,7 +15,8 @@ import type { Attr, Op, Region, Value, ValueFactory } from "./ir.js";
 export type ParamType = TensorT | { type: TensorT; hint?: string };
 
 /** The result type of builtin `name` on `inputs`, or the shape rule's message. */
-export function builtinType(name: string, inputs: readonly Value[], statics: Record<string, Attr>): TensorT | string {
+/** The type a builtin gives; `expected` is the type the context wants (what creation ops take their dtype from). */
+export function builtinType(name: string, inputs: readonly Value[], statics: Record<string, Attr>, expected?: TensorT): TensorT | string {
   const spec = getOp(name);
   if (!spec) return `there is no builtin \`${name}\``;
   const tensorParams = spec.params.filter((p) => p.kind === "tensor");
@@ -23,7 +24,7 @@ export function builtinType(name: string, inputs: readonly Value[], statics: Rec
   const missing = tensorParams.findIndex((p, i) => i >= inputs.length && p.default === undefined);
   if (missing >= 0) return `\`${name}\` needs its tensor input \`${tensorParams[missing].name}\``;
   const tensors = tensorParams.map((_, i) => inputs[i]?.type);
-  return spec.shape({ tensors, statics: statics as Record<string, StaticValue> });
+  return spec.shape({ tensors, statics: statics as Record<string, StaticValue>, ...(expected ? { expected } : {}) });
 }
 
 export class Builder {

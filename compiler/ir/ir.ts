@@ -9,6 +9,7 @@
 // values); region results are what the region yields.
 import type { Span } from "../../base/span.js";
 import type { AdjointOf, BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { DataSource, TrainSettings } from "../training.js";
 import type { TensorT } from "../types.js";
 
 export interface Value {
@@ -122,6 +123,35 @@ export interface SolveOp extends ConstructBase {
  * `grad(f, x)`, `jvp(f, x, t)`, `vjp(f, x, c)`: inputs are x and the direction (t or c); `fn`
  * maps x to f(x). The autodiff pass replaces every diff op by the ops of its derivative.
  */
+/**
+ * `minimize`: inputs [init]; `value` maps x to (f(x), ∇f(x)); an optimiser written in iterlang
+ * adds `start` (matrix view of x → state) and `step` (g, k, lr, state → state), on the matrix
+ * view [d0, d1·d2·…] of x (compiler/check/minimize.ts); lbfgs is a driver and has neither.
+ */
+export interface MinimizeOp extends ConstructBase {
+  kind: "minimize";
+  regions: { value: Region; start?: Region; step?: Region };
+  method: MethodChoice;
+  stop: StopRule;
+}
+
+/**
+ * `train`: inputs are the params' values before, outputs after. `loss` maps (params…, batch
+ * fields…) to the batch's loss; `gradient` to (loss, ∇ per param…); `start` maps each param's
+ * matrix view to its optimiser state (the view first), all params' states in a row; `step` maps
+ * (∇ views…, k, lr, states…) to the next states (compiler/check/train.ts).
+ */
+export interface TrainOp extends ConstructBase {
+  kind: "train";
+  regions: { loss: Region; gradient: Region; start: Region; step: Region };
+  optimizer: MethodChoice;
+  /** How many state tensors each param's optimiser keeps, its matrix view first. */
+  stateCounts: number[];
+  data: DataSource;
+  validation?: DataSource;
+  settings: TrainSettings;
+}
+
 export interface DiffOp extends OpBase {
   kind: "diff";
   mode: "grad" | "jvp" | "vjp";
@@ -149,8 +179,8 @@ export interface UnrollOp extends ConstructBase {
   iterationsOf?: number;
 }
 
-export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | UnrollOp | DiffOp;
-export type ConstructOp = LoopOp | FixpointOp | SolveOp | UnrollOp;
+export type StructuralOp = ConstOp | InputOp | ParamOp | CallOp | LoopOp | FixpointOp | SolveOp | MinimizeOp | TrainOp | UnrollOp | DiffOp;
+export type ConstructOp = LoopOp | FixpointOp | SolveOp | MinimizeOp | TrainOp | UnrollOp;
 export type Op = BuiltinOp | StructuralOp;
 export type OpKind = Op["kind"];
 
@@ -159,6 +189,8 @@ export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
   solve: ["operator", "precond", "start", "step"],
+  minimize: ["value", "start", "step"],
+  train: ["loss", "gradient", "start", "step"],
   unroll: ["body", "until", "back"],
   diff: ["fn"],
 } as const;
@@ -171,7 +203,7 @@ export function hasRegions(op: Op): op is RegionOp {
 }
 
 export function isConstruct(op: Op): op is ConstructOp {
-  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "unroll";
+  return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" || op.kind === "train" || op.kind === "unroll";
 }
 
 /** An op's regions with their names, in order (none for ops without regions). */
@@ -272,6 +304,10 @@ export function opAttrs(op: Op): Record<string, Attr> {
       return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op) };
     case "solve":
       return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op) };
+    case "minimize":
+      return { method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
+    case "train":
+      return { optimizer: op.optimizer.name, options: { ...op.optimizer.options }, data: op.data.name, ...(op.validation ? { validation: op.validation.name } : {}), settings: JSON.parse(JSON.stringify(op.settings)) as Attr };
     case "diff":
       return { mode: op.mode };
   }

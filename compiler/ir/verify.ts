@@ -15,7 +15,7 @@
 import { dimValue } from "../shapes.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
-import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, Module, Op, Region, SolveOp, UnrollOp, Value } from "./ir.js";
+import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, TrainOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
 import { printAttr, printType, printValue } from "./print.js";
 
@@ -126,6 +126,10 @@ class Verifier {
         return this.fixpoint(op, where);
       case "solve":
         return this.solve(op, where);
+      case "minimize":
+        return this.minimize(op, where);
+      case "train":
+        return this.train(op, where);
       case "diff":
         return this.diff(op, where);
       case "unroll":
@@ -156,7 +160,9 @@ class Verifier {
   }
 
   /** diff: fn maps x to f(x); grad needs a scalar f; jvp's direction is x-shaped, vjp's f-shaped. */
+  /** grad: inputs [x1, …] (≥ 1), one gradient each; jvp and vjp: inputs [x, direction]. */
   private diff(op: DiffOp, where: string): void {
+    if (op.mode === "grad" && op.inputs.length > 1) return this.gradOfMany(op, where);
     if (!this.count(where, "inputs", op.inputs.length, op.mode === "grad" ? 1 : 2)) return;
     if (!this.count(where, "outputs", op.outputs.length, 1)) return;
     const [x, dir] = op.inputs;
@@ -168,6 +174,15 @@ class Verifier {
     if (op.mode === "jvp") this.same(where, "direction and output", [dir, op.outputs[0]], [x.type, y]);
     else this.same(where, "output", op.outputs, [x.type]);
     if (op.mode === "vjp") this.same(where, "direction", [dir], [y]);
+  }
+
+  private gradOfMany(op: DiffOp, where: string): void {
+    const types = op.inputs.map((v) => v.type);
+    this.same(where, "fn region params", op.regions.fn.params, types);
+    this.same(where, "outputs", op.outputs, types);
+    if (!this.count(where, "fn region results", op.regions.fn.results.length, 1)) return;
+    const y = op.regions.fn.results[0].type;
+    if (y.shape.length !== 0) this.error(where, `grad of a function giving ${show(y)}, expected a scalar`);
   }
 
   private count(where: string, what: string, actual: number, expected: number | [number, number]): boolean {
@@ -252,8 +267,45 @@ class Verifier {
     if (start.results.length === 0) return this.error(where, "the start region yields no state");
     this.same(where, "the state's first item (the iterate)", [start.results[0]], [t]);
     this.same(where, "step region params", step.params, start.results.map((v) => v.type));
-    const scalars = Array.from({ length: extra }, () => scalarType("f32"));
-    this.same(where, "step region results", step.results, [...start.results.map((v) => v.type), ...scalars]);
+    const state = start.results.length;
+    this.same(where, "step region results", step.results.slice(0, state), start.results.map((v) => v.type));
+    if (!this.count(where, "step region results", step.results.length, state + extra)) return;
+    for (const v of step.results.slice(state)) {
+      const ok = v.type.shape.length === 0 && (v.type.dtype === "f32" || v.type.dtype === "f64");
+      if (!ok) this.error(where, `step region result ${printValue(v)} is ${show(v.type)}, expected a float scalar (a residual estimate or health)`);
+    }
+  }
+
+  /** minimize: inputs [init]; value x -> (f[], x-type gradient); step (g, k, lr, state…) -> state. */
+  private minimize(op: MinimizeOp, where: string): void {
+    if (!this.count(where, "inputs", op.inputs.length, 1)) return;
+    const t = op.inputs[0].type;
+    this.same(where, "outputs", op.outputs, [t]);
+    const { value, start, step } = op.regions;
+    this.same(where, "value region params", value.params, [t]);
+    this.same(where, "value region results", value.results, [scalarType(t.dtype), t]);
+    if (start && step) {
+      if (start.results.length === 0) return this.error(where, "the start region yields no state");
+      const view = start.params[0].type;
+      this.same(where, "step region params", step.params, [view, scalarType("f32"), scalarType("f32"), ...start.results.map((v) => v.type)]);
+      this.same(where, "step region results", step.results, start.results.map((v) => v.type));
+    } else if (start || step) this.error(where, `has a ${start ? "start" : "step"} region without a ${start ? "step" : "start"} region`);
+  }
+
+  /** train: inputs and outputs the params; loss (params, fields) -> f[]; gradient -> (f[], ∇ params); start/step over the states. */
+  private train(op: TrainOp, where: string): void {
+    const types = op.inputs.map((v) => v.type);
+    this.same(where, "outputs", op.outputs, types);
+    const { loss, gradient, start, step } = op.regions;
+    this.same(where, "loss region params (the params first)", loss.params.slice(0, types.length), types);
+    this.same(where, "loss region results", loss.results, [scalarType("f32")]);
+    this.same(where, "gradient region params", gradient.params, loss.params.map((v) => v.type));
+    this.same(where, "gradient region results", gradient.results, [scalarType("f32"), ...types]);
+    const states = op.stateCounts.reduce((a, b) => a + b, 0);
+    if (!this.count(where, "start region params", start.params.length, types.length) || !this.count(where, "start region results", start.results.length, states)) return;
+    const views = start.params.map((v) => v.type);
+    this.same(where, "step region params", step.params, [...views, scalarType("f32"), scalarType("f32"), ...start.results.map((v) => v.type)]);
+    this.same(where, "step region results", step.results, start.results.map((v) => v.type));
   }
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
@@ -277,7 +329,8 @@ class Verifier {
     const statics = op.statics;
     let expected: TensorT | string;
     try {
-      expected = builtinType(op.opcode, op.inputs, statics);
+      // The op's own output type is what its context expected: creation ops take their dtype from it.
+      expected = builtinType(op.opcode, op.inputs, statics, op.outputs[0].type);
     } catch (e) {
       expected = `its shape rule failed: ${e instanceof Error ? e.message : String(e)}`;
     }

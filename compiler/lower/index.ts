@@ -8,6 +8,7 @@ import type { TProgram } from "../typed/program.js";
 import { concreteType, lowerExpr, single } from "./expr.js";
 import { Lowering } from "./lowering.js";
 import { lowerStmt } from "./stmt.js";
+import { lowerTrain } from "./train.js";
 
 export interface Lowered {
   module: Module;
@@ -44,6 +45,9 @@ export function lower(program: TProgram, options: { exportInput?: string } = {})
         break;
       case "stmt":
         lowerStmt(L, d.stmt);
+        break;
+      case "train":
+        lowerTrain(L, d.train);
         break;
       case "export": {
         const v = single(lowerExpr(L, d.value), "an export");

@@ -65,6 +65,15 @@ export class Lowering {
     return lowered;
   }
 
+  /**
+   * Forgets the functions made so far for instances: after it, a call makes its instance's
+   * function afresh, capturing the values its symbols have then. `train` rebinds the params
+   * (to its regions' parameters, then to the trained values), which cached functions captured.
+   */
+  forgetInstances(): void {
+    this.instances.clear();
+  }
+
   module(exports: { name: string; value: Value }[], mainResults: Value[]): Module {
     const funcs = new Map(this.funcs);
     funcs.set("main", this.main.finish(mainResults));

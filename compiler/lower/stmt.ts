@@ -3,7 +3,7 @@
 // named by role (compiler/ir/ir.ts).
 import { InternalError } from "../../base/diagnostics.js";
 import type { Region, Value } from "../ir/ir.js";
-import type { Operator, Protocol, Sym, TFixpoint, TLoop, TSolve, TStmt } from "../typed/program.js";
+import type { Operator, Protocol, Sym, TFixpoint, TLoop, TMinimize, TSolve, TStmt } from "../typed/program.js";
 import { concreteType, emitBuiltin, lowerExpr, single } from "./expr.js";
 import { hintOf, type Lowering } from "./lowering.js";
 
@@ -23,6 +23,8 @@ export function lowerStmt(L: Lowering, s: TStmt): void {
       return lowerFixpoint(L, s);
     case "solve":
       return lowerSolve(L, s);
+    case "minimize":
+      return lowerMinimize(L, s);
     case "loop":
       return lowerLoop(L, s);
   }
@@ -85,6 +87,20 @@ function lowerSolve(L: Lowering, s: TSolve): void {
     label: s.label,
     span: s.span,
   }), [s.label]);
+  L.bind(s.out, out);
+}
+
+/** `minimize`: the value region x ↦ (f(x), ∇f(x)), the gradient a `diff` that autodiff expands. */
+function lowerMinimize(L: Lowering, s: TMinimize): void {
+  const type = concreteType(s.out.type);
+  const x0 = s.init ? single(lowerExpr(L, s.init), "an initial value") : emitBuiltin(L, "zeros", [], { dims: type.shape }, type, s.span);
+  const value = L.fn.region([{ type, hint: hintOf(s.objective.param) }], ([x]) => {
+    L.bind(s.objective.param, x);
+    L.bind(s.gradient.param, x);
+    return [single(lowerExpr(L, s.objective.body), "an objective"), single(lowerExpr(L, s.gradient.body), "a gradient")];
+  });
+  const regions = { value, ...(s.protocol ? protocolRegions(L, s.protocol) : {}) };
+  const [out] = L.fn.emit([x0], [type], (inputs, outputs) => ({ kind: "minimize", inputs, outputs, regions, method: s.method, stop: s.stop, label: s.label, span: s.span }), [s.label]);
   L.bind(s.out, out);
 }
 

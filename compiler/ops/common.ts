@@ -64,8 +64,9 @@ export function numel(shape: readonly Dim[]): Dim {
 
 export const dimStr = (d: Dim): string => `\`${dimToString(d)}\``;
 
-/** Numeric promotion: bool < i32 < f32 (an i32 with an f32 gives f32). */
+/** Numeric promotion: bool < i32 < f32 < f64 (an i32 with an f32 gives f32). */
 export function promote(a: DType, b: DType): DType {
+  if (a === "f64" || b === "f64") return "f64";
   if (a === "f32" || b === "f32") return "f32";
   if (a === "i32" || b === "i32") return "i32";
   return "bool";

@@ -47,9 +47,9 @@ op({
   },
 });
 
-/** `num` points from start to stop inclusive, computed in f64 then rounded to f32. */
-export function linspaceValues(start: number, stop: number, num: number): Float32Array {
-  const out = new Float32Array(num);
+/** `num` points from start to stop inclusive, in f64 (each backend stores them in its float). */
+export function linspaceValues(start: number, stop: number, num: number): Float64Array {
+  const out = new Float64Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = i === num - 1 && num > 1 ? stop : start + i * step;
   return out;
@@ -73,10 +73,10 @@ op({
 });
 
 /** The coordinates of a grid of n points on [lo, hi]: interior (spacing (hi-lo)/(n+1)) or not. */
-export function gridPoints(n: number, lo: number, hi: number, interior: boolean): Float32Array {
+export function gridPoints(n: number, lo: number, hi: number, interior: boolean): Float64Array {
   if (!interior) return linspaceValues(lo, hi, n);
   const h = (hi - lo) / (n + 1);
-  return Float32Array.from({ length: n }, (_, i) => lo + (i + 1) * h);
+  return Float64Array.from({ length: n }, (_, i) => lo + (i + 1) * h);
 }
 
 op({

@@ -1,14 +1,16 @@
 // Elementwise ops: unary maths, binary arithmetic with NumPy broadcasting, comparisons, logic,
 // `where` and `cast` — each with its scalar semantics for folding beside its shape rule.
 //
-// Dtypes: binary arithmetic promotes bool < i32 < f32 (i32 with f32 gives f32; bool counts as
-// i32, so true + true = 2). `div` is true division and always gives f32 (like NumPy's `/`).
+// Dtypes: binary arithmetic promotes bool < i32 < f32 < f64 (i32 with f32 gives f32; bool counts
+// as i32, so true + true = 2). `div` is true division and always gives a float (like NumPy's `/`):
+// f64 when an operand is f64, else f32.
 // `mod` is the floored modulo (the result has the divisor's sign, like Python and NumPy).
-// Transcendental unary ops (sqrt, exp, log, sin, cos, tanh, sigmoid, reciprocal) compute in f32;
+// Transcendental unary ops (sqrt, exp, log, sin, cos, tanh, sigmoid, reciprocal) compute in f32
+// (f64 for an f64 argument);
 // the others keep an i32 argument's dtype. Comparisons give bool. Logical ops take any dtype
 // (non-zero is true) and give bool. The scalar functions follow tfjs's float32 semantics once
 // the folder has rounded operands and results (compiler/passes/fold.ts).
-import type { DType } from "../../base/dtype.js";
+import { type DType, floatOf, isFloat } from "../../base/dtype.js";
 import { broadcastShapes } from "../types.js";
 import { arg, arithmetic, op, promote, show, tensor } from "./common.js";
 import type { Identity, Linearity, ShapeQuery } from "./registry.js";
@@ -39,7 +41,7 @@ type Derivative = (b: RuleBuilder, x: Value, y: Value) => Value;
 
 interface Unary {
   name: string;
-  /** `float`: computes in f32; `keep`: keeps i32 (and computes in it). */
+  /** `float`: computes in f32 (f64 for an f64 argument); `keep`: keeps i32 (and computes in it). */
   result: "float" | "keep";
   fold: (x: number) => number;
   doc: string;
@@ -95,7 +97,7 @@ for (const u of UNARY) {
     shape(q) {
       const x = arg(q, 0);
       if (x.dtype === "bool") return `\`${u.name}\` needs numbers, got the bool tensor ${show(x)} (use \`cast(x, "f32")\`)`;
-      return tensor(u.result === "float" ? "f32" : x.dtype, x.shape);
+      return tensor(u.result === "float" ? floatOf(x.dtype) : x.dtype, x.shape);
     },
     fold: u.fold,
     ...(u.linear ? { linear: u.linear } : {}),
@@ -105,7 +107,7 @@ for (const u of UNARY) {
 
 /** `result`: the result's dtype from the operands'. */
 type DtypeRule = (a: DType, b: DType) => DType;
-const TRUEDIV: DtypeRule = () => "f32";
+const TRUEDIV: DtypeRule = (a, b) => floatOf(a, b);
 const COMPARE: DtypeRule = () => "bool";
 
 interface Binary {
@@ -195,7 +197,7 @@ for (const b of BINARY) {
 
 /** The dtype binary arithmetic computes in, for kernels: promotion, or f32 for `div`. */
 export function binaryComputeDtype(name: string, a: DType, b: DType): DType {
-  if (name === "div") return "f32";
+  if (name === "div") return floatOf(a, b);
   if (name === "logical_and" || name === "logical_or") return "bool";
   const rule = BINARY.find((x) => x.name === name)?.result;
   return rule === COMPARE ? promote(a, b) : arithmetic(a, b);
@@ -242,21 +244,26 @@ op({
   },
 });
 
+/** A tangent or cotangent in the dtype of `like` (a cast between floats is linear). */
+function castLike(b: RuleBuilder, v: Value, like: Value): Value {
+  return v.type.dtype === like.type.dtype ? v : b.op("cast", [v], { dtype: like.type.dtype });
+}
+
 op({
   name: "cast",
-  doc: 'Converts to another dtype: "f32", "i32" (truncates toward zero) or "bool" (non-zero is true).',
+  doc: 'Converts to another dtype: "f32", "f64", "i32" (truncates toward zero) or "bool" (non-zero is true).',
   kind: "elementwise",
   params: [
     { name: "x", kind: "tensor" },
-    { name: "dtype", kind: "string", choices: ["f32", "i32", "bool"] },
+    { name: "dtype", kind: "string", choices: ["f32", "f64", "i32", "bool"] },
   ],
   shape(q) {
     const dtype = q.statics.dtype;
-    if (dtype !== "f32" && dtype !== "i32" && dtype !== "bool") return `\`cast\` needs dtype "f32", "i32" or "bool"`;
+    if (dtype !== "f32" && dtype !== "f64" && dtype !== "i32" && dtype !== "bool") return `\`cast\` needs dtype "f32", "f64", "i32" or "bool"`;
     return tensor(dtype, arg(q, 0).shape);
   },
   fold: (x) => x,
   // Between floats a cast is the identity; to or from integers and bools nothing flows.
-  jvp: (_b, a, [t]) => (t && a.output.type.dtype === "f32" && a.inputs[0].type.dtype === "f32" ? t : undefined),
-  vjp: (_b, a, c) => [a.output.type.dtype === "f32" && a.inputs[0].type.dtype === "f32" ? c : undefined],
+  jvp: (b, a, [t]) => (t && isFloat(a.output.type.dtype) && isFloat(a.inputs[0].type.dtype) ? castLike(b, t, a.output) : undefined),
+  vjp: (b, a, c) => [isFloat(a.output.type.dtype) && isFloat(a.inputs[0].type.dtype) ? castLike(b, c, a.inputs[0]) : undefined],
 });

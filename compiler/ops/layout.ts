@@ -52,16 +52,19 @@ function reshapeShape(x: TensorT, dims: Dim[]): TensorT | string {
 op({
   name: "reshape",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
-  doc: "The same entries in another shape (row-major); one size may be -1 (inferred).",
+  doc: "The same entries in another shape (row-major); one size may be -1 (inferred). No sizes: a one-entry tensor as a scalar.",
   params: [
     { name: "x", kind: "tensor" },
     { name: "dims", kind: "dims" },
   ],
   shape(q) {
     const dims = staticDims(q.statics.dims);
-    if (!dims || dims.length === 0) return "`reshape` needs the new sizes: reshape(x, N, M)";
-    return reshapeShape(arg(q, 0), dims);
+    const x = arg(q, 0);
+    // No sizes: a scalar, which only a one-entry tensor can become (a derivative's cotangent).
+    if (!dims || (dims.length === 0 && dimValue(numel(x.shape)) !== 1)) return "`reshape` needs the new sizes: reshape(x, N, M)";
+    return reshapeShape(x, dims);
   },
   ...linearRules((b, a, c) => [b.op("reshape", [c], { dims: shapeOfValue(a.inputs[0]) })]),
 });
@@ -69,6 +72,7 @@ op({
 op({
   name: "flatten",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
   doc: "The entries as a vector, in row-major order.",
   params: [{ name: "x", kind: "tensor" }],
@@ -385,6 +389,7 @@ op({
 op({
   name: "broadcast",
   kind: "layout",
+  sameTypeIsIdentity: true,
   linear: "joint",
   doc: "x repeated to the given sizes by NumPy broadcasting: broadcast(x, N, M).",
   params: [

@@ -26,6 +26,7 @@
 // / 15, wasm 0.5 / 8; prolongation cpu 1.9 / 32, wasm 1.0 / 17, against cpu 56 / 1070 and
 // wasm 4.3 / 63 for prolongation by pad, slices, stack and reshape (interleaving rows, then
 // columns): the single kernels win on both backends.
+import { floatOf } from "../../base/dtype.js";
 import { type Dim, dimAdd, dimConst, dimDivConst, dimMul, dimSub, dimValue } from "../shapes.js";
 import type { TensorT } from "../types.js";
 import { arg, op, show, tensor } from "./common.js";
@@ -58,7 +59,7 @@ op({
     if (bad) return bad;
     const sizes = u.shape.slice(-2).map((n) => coarseSize(n, u));
     for (const s of sizes) if (typeof s === "string") return s;
-    return tensor("f32", [...u.shape.slice(0, -2), ...(sizes as Dim[])]);
+    return tensor(floatOf(u.dtype), [...u.shape.slice(0, -2), ...(sizes as Dim[])]);
   },
   // P = 4 Rᵀ, so Rᵀ = P / 4.
   ...linearRules((b, _a, c) => [b.op("mul", [b.op("prolong_bilinear", [c]), b.scalar(0.25)])]),
@@ -79,7 +80,7 @@ op({
       if (c !== undefined && c < 1) return `\`prolong_bilinear\` needs a grid of at least 1×1, got ${show(v)}`;
     }
     const fine = (m: Dim): Dim => dimAdd(dimMul(dimConst(2), m), dimConst(1));
-    return tensor("f32", [...v.shape.slice(0, -2), ...v.shape.slice(-2).map(fine)]);
+    return tensor(floatOf(v.dtype), [...v.shape.slice(0, -2), ...v.shape.slice(-2).map(fine)]);
   },
   // Pᵀ = 4 R.
   ...linearRules((b, _a, c) => [b.op("mul", [b.op("restrict_fw", [c]), b.scalar(4)])]),
@@ -92,7 +93,7 @@ op({
   kind: "transfer",
   doc: "The red–black checkerboard of x's grid (any rank): 1 where the indices sum to an even number, else 0.",
   params: [{ name: "x", kind: "tensor" }],
-  shape: (q) => tensor("f32", arg(q, 0).shape),
+  shape: (q) => tensor(floatOf(arg(q, 0).dtype), arg(q, 0).shape),
   ...ZERO_DERIVATIVE,
 });
 

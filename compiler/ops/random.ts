@@ -1,7 +1,9 @@
 // Random initialisers. Values come from iterlang's own generator (mulberry32 seeded by `seed`,
-// Box–Muller for normals, computed in f64, rounded to f32), not from tfjs: the same seed gives
-// the same values on every backend and in every tfjs version. Shapes come from `dims` or from
-// the expected type (`param W: f32[H, H] init glorot(seed: 2)`). The result is f32.
+// Box–Muller for normals, computed in f64 and stored in the result's float), not from tfjs: the
+// same seed gives the same values on every backend and in every tfjs version. Shapes come from
+// `dims` or from the expected type (`param W: f32[H, H] init glorot(seed: 2)`). The result is
+// f32, or f64 where the expected type is f64.
+import { floatOf } from "../../base/dtype.js";
 import { createdType, op } from "./common.js";
 import type { ConcreteStatic, ParamSpec } from "./registry.js";
 
@@ -54,7 +56,7 @@ export const GENERATORS = new Map<string, Generate>();
 const num = (v: ConcreteStatic | undefined, fallback: number): number => (typeof v === "number" ? v : fallback);
 
 function defineRandom(name: string, doc: string, extra: ParamSpec[], gen: Generate): void {
-  op({ name, doc, kind: "random", pure: false, params: [DIMS, ...extra, SEED], shape: (q) => createdType(name, q, "f32") });
+  op({ name, doc, kind: "random", pure: false, params: [DIMS, ...extra, SEED], shape: (q) => createdType(name, q, floatOf(q.expected?.dtype)) });
   GENERATORS.set(name, gen);
 }
 

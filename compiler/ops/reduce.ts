@@ -1,7 +1,7 @@
 // Reductions and norms. `axis` is an optional static int (negative counts from the end; absent
 // = all entries); `keepdims` keeps the reduced axis with size 1. sum and prod of bool count as
 // i32; mean and the norms give f32; max and min keep the dtype (bool as i32).
-import type { DType } from "../../base/dtype.js";
+import { type DType, floatOf, isFloat } from "../../base/dtype.js";
 import { type Dim, dimConst } from "../shapes.js";
 import { shapesEqual, type TensorT } from "../types.js";
 import { arg, normAxis, op, show, staticInt, tensor } from "./common.js";
@@ -110,8 +110,23 @@ function defineReduction(name: string, doc: string, dtype: ReduceDtype, linear?:
   });
 }
 
+/** What a reduction of no entries gives: its identity (NumPy's, where NumPy has one); every backend's kernels give it. */
+export const EMPTY_REDUCTION: Readonly<Record<string, number>> = {
+  sum: 0,
+  mean: NaN,
+  max: -Infinity,
+  min: Infinity,
+  prod: 1,
+  norm: 0,
+  norm_inf: 0,
+  fro: 0,
+  dot: 0,
+  trace: 0,
+  matmul: 0,
+};
+
 export const countable: ReduceDtype = (d) => (d === "bool" ? "i32" : d);
-export const float: ReduceDtype = () => "f32";
+export const float: ReduceDtype = (d) => floatOf(d);
 
 defineReduction("sum", "Sum of the entries (along `axis`).", countable, "joint");
 defineReduction("mean", "Mean of the entries (along `axis`), f32.", float, "joint");
@@ -129,7 +144,7 @@ op({
   shape(q) {
     const a = arg(q, 0);
     if (a.shape.length < 2) return `\`fro\` needs a matrix, got ${show(a)} (for a vector use \`norm\`)`;
-    return tensor("f32", a.shape.slice(0, -2));
+    return tensor(floatOf(a.dtype), a.shape.slice(0, -2));
   },
   // ∂‖A‖_F/∂A = A/‖A‖_F per matrix, 0 where the matrix is 0
   ...(() => {
@@ -167,7 +182,7 @@ op({
     const [a, b]: TensorT[] = [arg(q, 0), arg(q, 1)];
     if (!shapesEqual(a.shape, b.shape)) return `\`dot\` needs two tensors of the same shape: ${show(a)} and ${show(b)}`;
     if (a.dtype === "bool" || b.dtype === "bool") return `\`dot\` needs numbers, got ${show(a)} and ${show(b)}`;
-    return tensor(a.dtype === "f32" || b.dtype === "f32" ? "f32" : "i32", []);
+    return tensor(isFloat(a.dtype) || isFloat(b.dtype) ? floatOf(a.dtype, b.dtype) : "i32", []);
   },
   vjp: (b, a, c) => [b.op("mul", [c, a.inputs[1]]), b.op("mul", [c, a.inputs[0]])],
   jvp: (b, a, [ta, tb]) => {

@@ -97,6 +97,8 @@ export interface OpRecord extends AutodiffRules {
   /** The tensor inputs may be swapped without changing the result (cse compares them as a set). */
   commutative?: boolean;
   identity?: Identity;
+  /** The op is the identity when its result has its first input's type (a reshape to the same shape). */
+  sameTypeIsIdentity?: boolean;
   linear?: Linearity;
 }
 

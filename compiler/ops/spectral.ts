@@ -9,6 +9,7 @@
 // Where the backend has tfjs's FFT kernel (cpu, tensorflow, webgl) it is used through
 // tf.complex; elsewhere (wasm has none) the transform is a matmul with the DFT matrix, O(n²)
 // per vector but on the fast matmul.
+import { floatOf } from "../../base/dtype.js";
 import { type Dim, dimAdd, dimConst, dimDivConst, dimSub, dimValue } from "../shapes.js";
 import { arg, op, show, staticDim, tensor } from "./common.js";
 import { linearRules, NoRule, shapeOfValue } from "./rules.js";
@@ -36,7 +37,7 @@ for (const [name, inverse] of [
     params: [{ name: "x", kind: "tensor" }],
     shape(q) {
       const x = arg(q, 0);
-      return complexArg(name, x) ?? tensor("f32", x.shape);
+      return complexArg(name, x) ?? tensor(floatOf(x.dtype), x.shape);
     },
     // The DFT F is unnormalised, so Fᴴ = n F⁻¹: fft's adjoint is n·ifft, ifft's is fft / n.
     ...linearRules((b, a, c) => {
@@ -68,7 +69,7 @@ op({
     const x = arg(q, 0);
     if (x.shape.length < 1 || x.dtype === "bool") return `\`rfft\` needs real numbers [..., n], got ${show(x)}`;
     const n = x.shape[x.shape.length - 1];
-    return tensor("f32", [...x.shape.slice(0, -1), dimAdd(floorHalf(n), dimConst(1)), dimConst(2)]);
+    return tensor(floatOf(x.dtype), [...x.shape.slice(0, -1), dimAdd(floorHalf(n), dimConst(1)), dimConst(2)]);
   },
   vjp: () => {
     throw new NoRule("the derivative of `rfft` is not written yet (fft and ifft have theirs)");
@@ -95,7 +96,7 @@ op({
     const nv = q.statics.n;
     const n = nv === null || nv === undefined ? dimSub(dimAdd(m, m), dimConst(2)) : staticDim(nv);
     if (n === undefined || (dimValue(n) ?? 1) < 1) return "`irfft` needs a positive output length n";
-    return tensor("f32", [...x.shape.slice(0, -2), n]);
+    return tensor(floatOf(x.dtype), [...x.shape.slice(0, -2), n]);
   },
   vjp: () => {
     throw new NoRule("the derivative of `irfft` is not written yet (fft and ifft have theirs)");

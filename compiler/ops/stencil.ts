@@ -10,6 +10,7 @@
 // height, width, in] with k [kh, kw, in, out]; the batch axis may be left out. It is a
 // correlation too. padding "same" keeps ceil(size/stride) outputs (the boundary mode fills
 // the pad); "valid" uses only inside points.
+import { floatOf } from "../../base/dtype.js";
 import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimValue } from "../shapes.js";
 import type { TensorT } from "../types.js";
 import { arg, op, show, staticInt, tensor } from "./common.js";
@@ -33,7 +34,7 @@ function gridShape(op: string, u: TensorT, mode: PadMode, r: number): TensorT | 
     const bad = padFits(mode, n, dimConst(r), dimConst(r));
     if (bad) return `\`${op}\` with boundary "${mode}" on ${show(u)}: ${bad}`;
   }
-  return tensor("f32", u.shape);
+  return tensor(floatOf(u.dtype), u.shape);
 }
 
 op({
@@ -126,7 +127,7 @@ function convShape(x: TensorT, k: TensorT, stride: number, same: boolean): Tenso
   const kin = k.shape[sp];
   if (!dimEq(cin, kin)) return `\`conv\` needs x's channels to match the kernel's inputs: ${show(x)} and ${show(k)}`;
   const space = x.shape.slice(batched ? 1 : 0, -1).map((n, i) => convLength(n, ksz[i]!, stride, same));
-  return tensor("f32", [...(batched ? [x.shape[0]] : []), ...space, k.shape[kr - 1]]);
+  return tensor(floatOf(x.dtype, k.dtype), [...(batched ? [x.shape[0]] : []), ...space, k.shape[kr - 1]]);
 }
 
 op({

@@ -5,13 +5,19 @@
 // never across sibling regions. Inputs of ops whose record says `commutative` are compared as
 // a set.
 //
+// Iterative constructs are merged when they are instances of the same source construct (same
+// span) with the same inputs, fields and region bodies (compared up to the names of the values
+// the regions define): `L = loss(W)` and `grad(loss, W)` run the forward fixpoint of `loss`
+// once, and print one report. Their regions may hold only mergeable ops (no random draws).
+// An adjoint that pointed at a merged construct points at its twin.
+//
 // Never merged:
-// - structural ops (`input`, `param`, `call`, `loop`, `fixpoint`, `solve`) and any op with
-//   regions: each names a program input or parameter, or runs an iteration with a report;
+// - `input`, `param`, `call`, `diff`: each names a program input or parameter, or is removed
+//   before this pass runs;
 // - ops whose record says they are not pure, the random initialisers: two `normal(seed: 0)`
 //   give the same numbers today, but they initialise two different parameters, which training
 //   must keep apart.
-import { type Attr, mapRegions, type Module, type Op, opAttrs, opName, type Region, type Value } from "../ir/ir.js";
+import { type Attr, type ConstructOp, isConstruct, mapRegions, type Module, type Op, opAttrs, opName, type Region, regionsOf, type Value, walkOps } from "../ir/ir.js";
 import { printType } from "../ir/print.js";
 import { getOp, isPure } from "../ops/index.js";
 import type { Pass } from "./pipeline.js";
@@ -66,9 +72,9 @@ class Cse {
     const ops: Op[] = [];
     for (const original of r.ops) {
       const inputs = original.inputs.map(this.use);
-      const op: Op = { ...mapRegions(original, (inner) => this.region(inner, available)), inputs };
-      if (isMergeable(op)) {
-        const key = opKey(op);
+      const op: Op = this.repoint({ ...mapRegions(original, (inner) => this.region(inner, available)), inputs });
+      if (isMergeable(op) || isMergeableConstruct(op)) {
+        const key = isConstruct(op) ? constructKey(op) : opKey(op);
         const earlier = available.get(key);
         if (earlier) {
           op.outputs.forEach((o, i) => this.rename.set(o.id, earlier[i]));
@@ -80,6 +86,44 @@ class Cse {
     }
     return { params: r.params, ops, results: r.results.map(this.use) };
   }
+
+  /** An adjoint or unrolled construct refers to its forward construct by output id: renamed too. */
+  private repoint(op: Op): Op {
+    if (!isConstruct(op)) return op;
+    const out: ConstructOp = { ...op };
+    if (out.adjointOf) out.adjointOf = { ...out.adjointOf, forward: this.use({ id: out.adjointOf.forward } as Value).id };
+    if (out.kind === "unroll" && out.iterationsOf !== undefined) out.iterationsOf = this.use({ id: out.iterationsOf } as Value).id;
+    return out;
+  }
+}
+
+function isMergeableConstruct(op: Op): op is ConstructOp {
+  return isConstruct(op) && op.kind !== "train" && op.span !== undefined && regionsOf(op).every((r) => [...walkOps(r)].every((o) => isMergeable(o) || isConstruct(o)));
+}
+
+/**
+ * The identity of a construct: its kind, source span, inputs and every field but its outputs,
+ * and its regions with the values they define numbered in order of definition (so that two
+ * instances whose bodies differ only in value ids get the same key).
+ */
+function constructKey(op: ConstructOp): string {
+  const local = new Map<number, string>();
+  const ref = (v: Value) => local.get(v.id) ?? `#${v.id}`;
+  const define = (v: Value) => {
+    local.set(v.id, `$${local.size}`);
+    return `${local.get(v.id)}:${printType(v.type)}`;
+  };
+  const region = (r: Region): string => {
+    const params = r.params.map(define).join(",");
+    const ops = r.ops.map((o) => {
+      const inner = regionsOf(o).map(region).join("");
+      return `${opName(o)}(${o.inputs.map(ref).join(",")})${attrKey(opAttrs(o))}${inner}->${o.outputs.map(define).join(",")}`;
+    });
+    return `{(${params})${ops.join(";")}=>${r.results.map(ref).join(",")}}`;
+  };
+  const { inputs, outputs, regions: _regions, span, ...fields } = op;
+  const where = `${span!.start.offset}-${span!.end.offset}`;
+  return `${op.kind}@${where}(${inputs.map((v) => v.id).join(",")})${attrKey(fields as unknown as Attr)}${regionsOf(op).map(region).join("")}->${outputs.map((o) => printType(o.type)).join(",")}`;
 }
 
 export const cse: Pass = {

@@ -1,8 +1,9 @@
 // dce: dead-code elimination. An op none of whose outputs is used (transitively) is removed,
 // in every region. A function's results (and so `main`'s exports) are the roots, and so is
 // every op of a kind in KEPT_KINDS, whether its outputs are used or not:
-// - `loop`, `fixpoint`, `solve`: each one's convergence report is program output (`iterc
-//   run` prints it, and a non-converged one sets the exit code), so running it is an effect;
+// - `loop`, `fixpoint`, `solve`, `minimize`, `train`: each one's convergence report is program
+//   output (`iterc run` prints it, and a non-converged one sets the exit code), so running it
+//   is an effect; `train` also writes its checkpoints;
 // - `input`, `param`: the program's interface — the inputs a caller binds and the trainable
 //   parameters a checkpoint holds do not depend on which of them the code happens to read;
 // - `call`: the callee may hold any of the above (calls are gone after `specialise`).
@@ -11,7 +12,7 @@
 import { mapRegions, type Module, type Op, type OpKind, type Region } from "../ir/ir.js";
 import type { Pass } from "./pipeline.js";
 
-export const KEPT_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(["loop", "fixpoint", "solve", "input", "param", "call"]);
+export const KEPT_KINDS: ReadonlySet<OpKind> = new Set<OpKind>(["loop", "fixpoint", "solve", "minimize", "train", "input", "param", "call"]);
 
 /** Removes dead ops of `r`, marking in `live` every value the kept ops and results use. */
 function sweep(r: Region, live: Set<number>): Region {

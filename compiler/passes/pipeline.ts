@@ -8,7 +8,7 @@ import { printModule } from "../ir/print.js";
 import { verifyModule } from "../ir/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
-import { fold } from "./fold.js";
+import { type F32Storage, fold, foldFor } from "./fold.js";
 import { licm } from "./licm.js";
 
 export interface Pass {
@@ -42,10 +42,13 @@ export const DEFAULT_PASSES: readonly Pass[] = [fold, licm, cse, dce];
  *
  *   defaultPasses({ specialise, autodiff })  →  specialise, autodiff, fold, licm, cse, dce
  *
+ * `f32: "f64"` folds constants the way a `--precision f64` run computes them (no float32 rounding).
+ *
  * Later passes (autodiff after specialise, fusion last) take their slots here the same way.
  */
-export function defaultPasses(extra: { specialise?: Pass; autodiff?: Pass } = {}): Pass[] {
-  return [...(extra.specialise ? [extra.specialise] : []), ...(extra.autodiff ? [extra.autodiff] : []), ...DEFAULT_PASSES];
+export function defaultPasses(extra: { specialise?: Pass; autodiff?: Pass; f32?: F32Storage } = {}): Pass[] {
+  const simplify = extra.f32 && extra.f32 !== "f32" ? [foldFor(extra.f32), licm, cse, dce] : DEFAULT_PASSES;
+  return [...(extra.specialise ? [extra.specialise] : []), ...(extra.autodiff ? [extra.autodiff] : []), ...simplify];
 }
 
 /** A `dumpAfter` that names no stage: a user error the CLI reports (not a compiler bug). */

@@ -13,6 +13,7 @@ import type { Span } from "../../base/span.js";
 import type { BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
 import type { Dim } from "../shapes.js";
 import type { StaticValue } from "../ops/registry.js";
+import type { DataSource, TrainSettings } from "../training.js";
 import type { TensorT, TupleT, Type } from "../types.js";
 
 /** A value slot: a `let`, an input, a parameter, an iterate, a carried value. */
@@ -91,7 +92,26 @@ export type TStmt =
   | { k: "assign"; syms: Sym[]; value: TExpr; span: Span }
   | TFixpoint
   | TSolve
+  | TMinimize
   | TLoop;
+
+/**
+ * `minimize f(x) -> x`: the objective and its gradient as operators of the unknown, and the
+ * optimiser's protocol when it is written in iterlang (its state lives on the matrix view of the
+ * unknown, `view`; the driver reshapes between the two).
+ */
+export interface TMinimize {
+  k: "minimize";
+  out: Sym;
+  init?: TExpr;
+  objective: Operator;
+  gradient: Operator;
+  method: MethodChoice;
+  stop: StopRule;
+  protocol?: Protocol;
+  label: string;
+  span: Span;
+}
 
 export interface TFixpoint {
   k: "fixpoint";
@@ -151,12 +171,32 @@ export interface TLoop {
   span: Span;
 }
 
+/**
+ * A training block: the loss of one batch over the trained params and the batch's fields, the
+ * optimiser with one protocol per param (on its matrix view), the data and the settings.
+ */
+export interface TTrain {
+  /** The model's name: the report's. */
+  label: string;
+  params: Sym[];
+  fields: Sym[];
+  loss: TTensor;
+  data: DataSource;
+  validation?: DataSource;
+  optimizer: MethodChoice;
+  protocols: Protocol[];
+  settings: TrainSettings;
+  span: Span;
+}
+
 /** A top-level declaration, in source order. */
 export type TDecl =
   /** An input: bound to the data given (`fromData`), else computed from its default. */
   | { k: "input"; sym: Sym; fromData: boolean; default?: TTensor; span: Span }
   | { k: "param"; sym: Sym; init: TTensor; span: Span }
   | { k: "stmt"; stmt: TStmt }
+  /** `train MODEL on DATA { … }`: after it, `params` hold their trained values. */
+  | { k: "train"; train: TTrain }
   /** `export u`, or `export e = expr`, which also defines `e` (`sym`). */
   | { k: "export"; name: string; value: TTensor; sym?: Sym; span: Span };
 

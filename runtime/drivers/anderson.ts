@@ -61,6 +61,7 @@ import {
   type Tensor,
   type Tf,
 } from "./stopping.js";
+import { floatName, isFloatDType } from "./tensor-api.js";
 
 /** How an accepted iterate was produced. */
 export type AndersonStepKind =
@@ -73,7 +74,7 @@ export type AndersonStepKind =
   /** x + β f taken because the accelerated candidate did not decrease the residual */
   | "fallback";
 
-export interface AndersonOptions {
+export interface AndersonOptions<T extends Tensor = Tensor> {
   /** Memory: how many past differences to combine (integer ≥ 0; 0 is damped iteration). Default 5. */
   m?: number;
   /** β in x + β f − (ΔX + βΔF)γ, in (0, 1]. Default 1. */
@@ -88,27 +89,27 @@ export interface AndersonOptions {
   /** A declared Lipschitz constant L < 1 of T: the report then carries ‖x − x*‖ ≤ r / (1 − L). */
   lipschitz?: number;
   /** Called with each accepted iterate (k = 0 is x0) before its test; must not dispose it. */
-  onIterate?: (k: number, x: Tensor, kind: AndersonStepKind) => void;
+  onIterate?: (k: number, x: T, kind: AndersonStepKind) => void;
 }
 
 /** Options left out take the registry's defaults (compiler/methods.ts), as the language does. */
 const fallback = (option: string): number => defaultNumber("fixpoint", "anderson", option);
 
 /** One history column: ΔF_j and ΔG_j = ΔX_j + β ΔF_j (what the candidate subtracts). */
-type Column = {
-  dF: Tensor;
-  dG: Tensor;
+type Column<T> = {
+  dF: T;
+  dG: T;
 };
 
 /** A map evaluation at a candidate, with the inner products the host needs. */
-interface Evaluation {
-  x: Tensor;
+interface Evaluation<T> {
+  x: T;
   /** T(x), owned by the driver */
-  g: Tensor;
+  g: T;
   /** T(x) − x */
-  f: Tensor;
+  f: T;
   /** the difference column to the previous accepted iterate, when one was asked for */
-  col?: Column;
+  col?: Column<T>;
   ff: number;
   xx: number;
   /** ⟨ΔF_new, ΔF_new⟩ */
@@ -121,7 +122,7 @@ interface Evaluation {
   jf: number[];
 }
 
-export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts: AndersonOptions): DriverResult {
+export function runAnderson<T extends Tensor>(tf: Tf<NoInfer<T>>, map: (x: T) => T, x0: T, opts: AndersonOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const m = opts.m ?? fallback("m");
   const beta = opts.damping ?? fallback("damping");
@@ -134,15 +135,15 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   const monitor = new ConvergenceMonitor(opts.stop);
 
   const mark = tensorIdMark(tf);
-  let x: Tensor = x0.dtype === "float32" ? x0 : tf.cast(x0, "float32");
+  let x: T = isFloatDType(x0.dtype) ? x0 : tf.cast(x0, "float32");
   let owned = x !== x0;
-  let g: Tensor | undefined;
-  let f: Tensor | undefined;
-  let cols: Column[] = [];
+  let g: T | undefined;
+  let f: T | undefined;
+  let cols: Column<T>[] = [];
   /** Gram matrix ⟨ΔF_i, ΔF_j⟩ of the stored columns, and h_j = ⟨ΔF_j, f_k⟩, in float64. */
   let G: number[][] = [];
   let h: number[] = [];
-  let pending: Tensor | undefined; // the candidate being evaluated
+  let pending: T | undefined; // the candidate being evaluated
   let evaluations = 0;
   let restarts = 0;
   let fallbacks = 0;
@@ -152,7 +153,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   let xnorm = NaN;
   const betaT = tf.scalar(beta);
 
-  const disposeColumn = (c: Column | undefined) => {
+  const disposeColumn = (c: Column<T> | undefined) => {
     if (c) tf.dispose([c.dF, c.dG]);
   };
   const clearHistory = () => {
@@ -163,7 +164,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   };
 
   /** Evaluates T at `xc`; with `prev`, also the new history column and its inner products. */
-  const evaluate = (xc: Tensor, prev: { x: Tensor; f: Tensor } | undefined): Evaluation => {
+  const evaluate = (xc: T, prev: { x: T; f: T } | undefined): Evaluation<T> => {
     evaluations++;
     const stored = cols;
     const out = tf.tidy(() => {
@@ -172,7 +173,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
       // keep T(x) only if it is ours to dispose (not the argument or a captured constant)
       const gc = y === xc || y.id <= mark ? tf.clone(y) : y;
       const scalars = [flatDot(tf, fc, fc), flatDot(tf, xc, xc)];
-      let col: Column | undefined;
+      let col: Column<T> | undefined;
       if (prev) {
         const dF = tf.sub(fc, prev.f);
         const dG = tf.add(tf.sub(xc, prev.x), tf.mul(betaT, dF));
@@ -186,7 +187,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
     const s = out.stats.dataSync();
     out.stats.dispose();
     const p = stored.length;
-    const ev: Evaluation = { x: xc, g: out.g, f: out.f, ff: s[0], xx: s[1], nn: NaN, nj: [], nf: NaN, jf: [] };
+    const ev: Evaluation<T> = { x: xc, g: out.g, f: out.f, ff: s[0], xx: s[1], nn: NaN, nj: [], nf: NaN, jf: [] };
     if (out.col) {
       ev.col = out.col;
       ev.nn = s[2];
@@ -198,7 +199,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
     }
     return ev;
   };
-  const disposeEvaluation = (ev: Evaluation | undefined, withX: boolean) => {
+  const disposeEvaluation = (ev: Evaluation<T> | undefined, withX: boolean) => {
     if (!ev) return;
     tf.dispose([ev.g, ev.f]);
     disposeColumn(ev.col);
@@ -206,10 +207,10 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   };
 
   /** The plain damped step x + β f (T(x) itself when β = 1), a fresh tensor. */
-  const plainCandidate = (): Tensor => (beta === 1 ? tf.clone(g!) : tf.tidy(() => tf.add(x, tf.mul(betaT, f!))));
+  const plainCandidate = (): T => (beta === 1 ? tf.clone(g!) : tf.tidy(() => tf.add(x, tf.mul(betaT, f!))));
 
   /** Stores the accepted evaluation's column (if usable) and updates G and h on the host. */
-  const updateHistory = (ev: Evaluation) => {
+  const updateHistory = (ev: Evaluation<T>) => {
     const col = ev.col;
     ev.col = undefined;
     h = ev.jf;
@@ -233,7 +234,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
   };
 
   /** The next candidate: accelerated when there is history, else plain. */
-  const planCandidate = (): { xc: Tensor; kind: "plain" | "accelerated" } => {
+  const planCandidate = (): { xc: T; kind: "plain" | "accelerated" } => {
     if (cols.length === 0) return { xc: plainCandidate(), kind: "plain" };
     let sol = solveScaled(G, h, ridge);
     if (sol.cond > restartCond && cols.length > 1) {
@@ -259,8 +260,8 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
     return { xc, kind: "accelerated" };
   };
 
-  let current: Evaluation | undefined;
-  let next: Evaluation | undefined;
+  let current: Evaluation<T> | undefined;
+  let next: Evaluation<T> | undefined;
   try {
     // x₀
     current = evaluate(x, undefined);
@@ -379,7 +380,7 @@ export function runAnderson(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts
 function nanInMapDetail(iteration: number, tx: Tensor): string {
   const where = describeNonFinite(tx);
   return where === "no NaN or ±Inf entries"
-    ? `‖T(x) − x‖ overflowed float32 at iteration ${iteration}`
+    ? `‖T(x) − x‖ overflowed ${floatName(tx.dtype)} at iteration ${iteration}`
     : `NaN or ±Inf in T(x) at iteration ${iteration} (${where})`;
 }
 

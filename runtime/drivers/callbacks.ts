@@ -7,14 +7,14 @@
 import { flatDot, type Tensor, type Tf } from "./stopping.js";
 
 /** Preconditioned CG: state (x, r, p, rz); each step also gives ‖r‖ and its health (pᵀAp). */
-export function cgProtocol(tf: Tf, b: Tensor, A: (u: Tensor) => Tensor, M: (r: Tensor) => Tensor = (r) => r) {
-  const start = (x: Tensor): Tensor[] =>
+export function cgProtocol<T extends Tensor>(tf: Tf<NoInfer<T>>, b: T, A: (u: T) => T, M: (r: T) => T = (r) => r) {
+  const start = (x: T): T[] =>
     tf.tidy(() => {
       const r = tf.sub(b, A(x));
       const z = M(r);
       return [tf.clone(x), r, z, flatDot(tf, r, z)];
     });
-  const step = ([x, r, p, rz]: Tensor[]): Tensor[] =>
+  const step = ([x, r, p, rz]: T[]): T[] =>
     tf.tidy(() => {
       const q = A(p);
       const pq = flatDot(tf, p, q);
@@ -33,9 +33,9 @@ export function cgProtocol(tf: Tf, b: Tensor, A: (u: Tensor) => Tensor, M: (r: T
 }
 
 /** Plain iteration x ← T(x): state (x); each step also gives ‖T(x) − x‖ at the incoming x. */
-export function picardProtocol(tf: Tf, T: (x: Tensor) => Tensor) {
-  const start = (x: Tensor): Tensor[] => [tf.clone(x)];
-  const step = ([x]: Tensor[]): Tensor[] =>
+export function picardProtocol<X extends Tensor>(tf: Tf<NoInfer<X>>, T: (x: X) => X) {
+  const start = (x: X): X[] => [tf.clone(x)];
+  const step = ([x]: X[]): X[] =>
     tf.tidy(() => {
       const tx = T(x);
       const d = tf.sub(tx, x);

@@ -56,6 +56,18 @@
 // detail (A·M is singular on the Krylov space — the least-squares residual stops decreasing —
 // or the tolerance is below what float32 attains). A column that is itself dependent on the
 // previous ones (the rotated diagonal of R vanishes too) is dropped from the least squares.
+//
+// Inner products and tfjs-wasm's matMul cache. The wasm backend caches the XNNPACK operator of a
+// matMul under the id of its right operand's data (tfjs-backend-wasm, batch_mat_mul_impl.cc:
+// the key is (b_id, bias_id, activation), not b's shape) and reuses it for any later matMul
+// whose right operand shares that data. flatDot puts its second argument there as an [N, 1]
+// view. A basis vector v_j is also the argument of the user's operator, which for a
+// matrix-valued unknown (`solve M @ Z = B`, Z of shape [n, n]) uses it as the right operand
+// of an [n, n] product: the two shapes then share one cached operator, which writes n floats
+// into a 1-float output — the `memory access out of bounds` / `Aborted()` on wasm (cpu has no
+// such cache). So the right operand of every matMul here is a tensor this driver has just
+// computed by arithmetic and gives to no one (`dotPrivate`), and an inner product of tensors
+// the program also sees (b, A's output) is a sum of products (`dotShared`), which caches nothing.
 import { buildReport } from "./method.js";
 import { type Reason } from "../report.js";
 import {
@@ -72,12 +84,13 @@ import {
   type Tensor,
   type Tf,
 } from "./stopping.js";
+import { floatName, isFloatDType } from "./tensor-api.js";
 
-export interface GmresOptions {
+export interface GmresOptions<T extends Tensor = Tensor> {
   /** Initial guess (default zeros). Not disposed: it stays the caller's. */
-  x0?: Tensor;
+  x0?: T;
   /** z = M r with M ≈ A⁻¹, applied on the right (A M y = b, x = M y); any fixed linear map. */
-  precond?: (r: Tensor) => Tensor;
+  precond?: (r: T) => T;
   /** The Krylov basis size m before a restart (GMRES(m)); an integer ≥ 1. */
   restart: number;
   stop: StoppingRule;
@@ -89,7 +102,7 @@ export interface GmresOptions {
    * callback costs one M application and a small axpy chain per iteration: for tests and
    * monitors. It must not dispose x.
    */
-  onIterate?: (k: number, x: Tensor, inner: number) => void;
+  onIterate?: (k: number, x: T, inner: number) => void;
   /** Restarts allowed after the true residual fails to confirm the recursive one (default 5). */
   maxReplacements?: number;
 }
@@ -102,10 +115,22 @@ export const REORTH_RATIO = Math.SQRT1_2;
  * the rounding noise Gram–Schmidt leaves of a vector that lies in the span.
  */
 export const BREAKDOWN_RATIO = 1e-6;
+/** The same in float64 (≈ 500 float64 epsilons). */
+export const BREAKDOWN_RATIO_F64 = 1e-13;
 
 type ExitKind = "continue" | "happy" | "singular" | "nan";
 
-export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: GmresOptions): DriverResult {
+/** ⟨a, b⟩ as a rank-0 tensor, where `fresh` is a tensor this driver computed and shares with no one. */
+function dotPrivate<T extends Tensor>(tf: Tf<T>, a: T, fresh: T): T {
+  return flatDot(tf, a, fresh);
+}
+
+/** ⟨a, b⟩ of tensors the program may also use: elementwise, so no matMul cache sees them. */
+function dotShared<T extends Tensor>(tf: Tf<T>, a: T, b: T): T {
+  return tf.sum(tf.mul(a, b));
+}
+
+export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => T, b: T, opts: GmresOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const m = opts.restart;
   if (!Number.isInteger(m) || m < 1) throw new RangeError(`restart must be an integer ≥ 1, got ${m}`);
@@ -113,14 +138,16 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   const rule = monitor.rule;
   const precond = opts.precond;
   const maxReplacements = opts.maxReplacements ?? MAX_REPLACEMENTS;
-  const A = (u: Tensor) => conform(tf, "the operator", apply(u), u);
-  const M = precond ? (r: Tensor) => conform(tf, "the preconditioner", precond(r), r) : undefined;
-  const bf = b.dtype === "float32" ? b : tf.cast(b, "float32");
+  const A = (u: T) => conform(tf, "the operator", apply(u), u);
+  const M = precond ? (r: T) => conform(tf, "the preconditioner", precond(r), r) : undefined;
+  const bf = isFloatDType(b.dtype) ? b : tf.cast(b, "float32");
+  const arithmetic = floatName(bf.dtype);
+  const breakdownRatio = arithmetic === "float64" ? BREAKDOWN_RATIO_F64 : BREAKDOWN_RATIO;
 
   // Every tensor this driver owns outside a tidy: disposed on any exit, normal or thrown.
-  let x: Tensor | undefined;
-  let r: Tensor | undefined; // the residual the next cycle starts from
-  const V: Tensor[] = [];
+  let x: T | undefined;
+  let r: T | undefined; // the residual the next cycle starts from
+  const V: T[] = [];
   let bnorm = NaN;
   let recursive = NaN;
 
@@ -132,10 +159,10 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   };
 
   /** b − A x and its norm (one apply, one read-back). */
-  const trueResidual = (xt: Tensor): { rt: Tensor; norm: number } => {
+  const trueResidual = (xt: T): { rt: T; norm: number } => {
     const { rt, rr } = tf.tidy(() => {
       const rt = tf.sub(bf, A(xt));
-      return { rt, rr: flatDot(tf, rt, rt) };
+      return { rt, rr: dotPrivate(tf, rt, rt) };
     });
     const norm = Math.sqrt(rr.dataSync()[0]);
     rr.dispose();
@@ -145,8 +172,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   try {
     // ---- set-up: x0, r0 = b − A x0, ‖b‖² and ‖r0‖² in one read-back.
     const init = tf.tidy(() => {
-      let x: Tensor;
-      let r: Tensor;
+      let x: T;
+      let r: T;
       if (opts.x0) {
         const x0 = conform(tf, "the initial guess", opts.x0, bf);
         x = x0 === opts.x0 ? tf.clone(x0) : x0;
@@ -155,8 +182,9 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
         x = tf.zerosLike(bf);
         r = tf.clone(bf);
       }
-      const rr = flatDot(tf, r, r);
-      const bb = opts.x0 ? flatDot(tf, bf, bf) : rr;
+      // Without x0, r is a clone of b: it shares b's data, which the program may also use.
+      const rr = opts.x0 ? dotPrivate(tf, r, r) : dotShared(tf, r, r);
+      const bb = opts.x0 ? dotShared(tf, bf, bf) : rr;
       return { x, r, stats: tf.stack([bb, rr]) };
     });
     x = init.x;
@@ -172,7 +200,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       x.dispose();
       x = undefined;
       monitor.observe(0, 0);
-      return finish(tf.zeros(b.shape, "float32"), "converged_atol", undefined, 0, 0);
+      return finish(tf.zerosLike(bf), "converged_atol", undefined, 0, 0);
     }
     opts.onIterate?.(0, x, 0);
     let reason: Reason;
@@ -258,8 +286,8 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
           col[i] = t;
         }
         const diag = Math.hypot(col[j], col[j + 1]);
-        const zeroVector = hnext <= BREAKDOWN_RATIO * colNorm;
-        const dependent = diag <= BREAKDOWN_RATIO * colNorm;
+        const zeroVector = hnext <= breakdownRatio * colNorm;
+        const dependent = diag <= breakdownRatio * colNorm;
         if (dependent) {
           // A M v_j lies in the span of A M v_0 … A M v_{j−1}: A·M is singular on the Krylov
           // space. The column adds nothing to the least squares; the residual stays |g_j|.
@@ -297,7 +325,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
         if (zeroVector || dependent) {
           exit = dependent ? "singular" : "happy";
           exitAt = k;
-          exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(BREAKDOWN_RATIO)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
+          exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(breakdownRatio)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
           break;
         }
         if (decision.stop) break;
@@ -324,7 +352,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
             `the Arnoldi vector vanished (${exitDetail}): the Krylov space is invariant, ` +
             (exit === "singular"
               ? `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); `
-              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable float32 accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
+              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable ${arithmetic} accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
             `true residual ${fmt(norm)} at iteration ${exitAt}`,
           trueRes: norm,
         };
@@ -338,9 +366,9 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
             reason: "max_iterations",
             detail:
               `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, ` +
-              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (float32 drift; ` +
+              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (${arithmetic} drift; ` +
               `${replacements} residual replacement${replacements === 1 ? "" : "s"}` +
-              (stagnated ? `, the last one stagnated: this is about the attainable float32 accuracy, loosen the tolerance` : "") +
+              (stagnated ? `, the last one stagnated: this is about the attainable ${arithmetic} accuracy, loosen the tolerance` : "") +
               `)`,
             trueRes: norm,
           };
@@ -361,17 +389,19 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
    * Gram–Schmidt, with a second pass when the first cancelled too much. Returns w (not yet
    * normalised), h_0j … h_jj, and ‖A M v_j‖², ‖w‖².
    */
-  function arnoldi(j: number): { w: Tensor; h: number[]; before: number; after: number } {
+  function arnoldi(j: number): { w: T; h: number[]; before: number; after: number } {
     const first = tf.tidy(() => {
       const z = M ? M(V[j]) : V[j];
+      // A's output may be a tensor of the program's own (an operator returning a captured
+      // value): shared until the first Gram–Schmidt step makes w this driver's.
       let w = A(z);
-      const stats: Tensor[] = [flatDot(tf, w, w)];
+      const stats: T[] = [dotShared(tf, w, w)];
       for (let i = 0; i <= j; i++) {
-        const hij = flatDot(tf, w, V[i]);
+        const hij = i === 0 ? dotShared(tf, V[i], w) : dotPrivate(tf, V[i], w);
         w = tf.sub(w, tf.mul(hij, V[i]));
         stats.push(hij);
       }
-      stats.push(flatDot(tf, w, w));
+      stats.push(dotPrivate(tf, w, w));
       return { w, stats: tf.stack(stats) };
     });
     const s = Array.from(first.stats.dataSync());
@@ -384,13 +414,13 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
       const cur = w;
       const second = tf.tidy(() => {
         let w2 = cur;
-        const stats: Tensor[] = [];
+        const stats: T[] = [];
         for (let i = 0; i <= j; i++) {
-          const c = flatDot(tf, w2, V[i]);
+          const c = dotPrivate(tf, V[i], w2);
           w2 = tf.sub(w2, tf.mul(c, V[i]));
           stats.push(c);
         }
-        stats.push(flatDot(tf, w2, w2));
+        stats.push(dotPrivate(tf, w2, w2));
         return { w: w2, stats: tf.stack(stats) };
       });
       cur.dispose();
@@ -404,7 +434,7 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
   }
 
   /** x + M(Σ y_i v_i) with R y = g solved over the first `cols` columns (float64, on the host). */
-  function formIterate(R: number[][], g: number[], cols: number): Tensor {
+  function formIterate(R: number[][], g: number[], cols: number): T {
     const y = new Array<number>(cols).fill(0);
     for (let i = cols - 1; i >= 0; i--) {
       let s = g[i];
@@ -420,8 +450,16 @@ export function runGmres(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: 
     });
   }
 
-  function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
-    const fields = { residual, relResidual: residual === 0 ? 0 : residual / bnorm, recursiveResidual: rec, reason: why, ...(why2 !== undefined ? { detail: why2 } : {}) };
+  function finish(value: T, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult<T> {
+    const tol = tolerance(monitor.rule, bnorm);
+    const fields = {
+      residual,
+      relResidual: residual === 0 ? 0 : residual / bnorm,
+      recursiveResidual: rec,
+      reason: why,
+      ...(Number.isFinite(tol) ? { tolerance: tol } : {}),
+      ...(why2 !== undefined ? { detail: why2 } : {}),
+    };
     return { value, report: buildReport("solve", { name: opts.name, method: "gmres" }, monitor, t0, fields) };
   }
 

@@ -21,17 +21,18 @@ import {
   type Tf,
   FLOAT32_TINY,
 } from "./stopping.js";
+import { floatName } from "./tensor-api.js";
 
 export const MAX_REPLACEMENTS = 5;
 
-export interface SolveMethodOptions {
+export interface SolveMethodOptions<T extends Tensor = Tensor> {
   /** The method's state from an iterate; item 0 is the iterate. */
-  start: (x: Tensor) => Tensor[];
+  start: (x: T) => T[];
   /** The next state, followed by the method's residual estimate and its health scalar. */
-  step: (state: Tensor[]) => Tensor[];
+  step: (state: T[]) => T[];
   /** The operator, to recompute the true residual b − A x. */
-  apply: (u: Tensor) => Tensor;
-  x0?: Tensor;
+  apply: (u: T) => T;
+  x0?: T;
   stop: StoppingRule;
   name: string;
   method: string;
@@ -41,11 +42,11 @@ export interface SolveMethodOptions {
   linear?: boolean;
 }
 
-export interface FixpointMethodOptions {
-  start: (x: Tensor) => Tensor[];
+export interface FixpointMethodOptions<T extends Tensor = Tensor> {
+  start: (x: T) => T[];
   /** The next state, followed by ‖T(x) − x‖ at the incoming x. */
-  step: (state: Tensor[]) => Tensor[];
-  x0: Tensor;
+  step: (state: T[]) => T[];
+  x0: T;
   stop: StoppingRule;
   name: string;
   method: string;
@@ -54,19 +55,19 @@ export interface FixpointMethodOptions {
 }
 
 /** Disposes what `old` holds that `keep` does not, sparing tensors older than the driver. */
-function release(old: readonly Tensor[], keep: readonly Tensor[], mark: number): void {
+export function release<T extends Tensor>(old: readonly T[], keep: readonly T[], mark: number): void {
   for (const t of old) if (t.id > mark && !keep.includes(t) && !t.isDisposed) t.dispose();
 }
 
 /** Reads the last `n` scalars of a step's outputs in one read-back. */
-function readTail(tf: Tf, out: readonly Tensor[], n: number): number[] {
+function readTail<T extends Tensor>(tf: Tf<T>, out: readonly T[], n: number): number[] {
   const stats = tf.tidy(() => tf.stack(out.slice(out.length - n).map((t) => tf.reshape(t, []))));
   const values = [...stats.dataSync()];
   stats.dispose();
   return values;
 }
 
-function norm(tf: Tf, t: Tensor): number {
+function norm<T extends Tensor>(tf: Tf<T>, t: T): number {
   const d = tf.tidy(() => flatDot(tf, t, t));
   const v = Math.sqrt(d.dataSync()[0]);
   d.dispose();
@@ -75,7 +76,7 @@ function norm(tf: Tf, t: Tensor): number {
 
 /** A report from a driver's monitor and the fields it knows; shared by every solve driver. */
 export function buildReport(
-  kind: "solve" | "fixpoint",
+  kind: "solve" | "fixpoint" | "minimize",
   o: { name: string; method: string },
   monitor: ConvergenceMonitor,
   t0: number,
@@ -96,19 +97,19 @@ export function buildReport(
   return r;
 }
 
-export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): DriverResult {
+export function runSolveMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, b: T, o: SolveMethodOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);
   const rule = monitor.rule;
-  const trueResidual = (x: Tensor) => {
+  const trueResidual = (x: T) => {
     const r = tf.tidy(() => tf.sub(b, o.apply(x)));
     const n = norm(tf, r);
     r.dispose();
     return n;
   };
   const bnorm = norm(tf, b);
-  const finish = (x: Tensor, reason: Reason, trueRes: number, recursive: number, detail?: string): DriverResult => ({
+  const finish = (x: T, reason: Reason, trueRes: number, recursive: number, detail?: string): DriverResult<T> => ({
     value: x,
     report: buildReport("solve", o, monitor, t0, {
       residual: trueRes,
@@ -179,7 +180,7 @@ export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): Driver
       release(state, [x], mark);
       const why =
         `the method's residual ${fmt(res)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${k}, but the true residual ‖b − Ax‖ = ${fmt(trueRes)} does not ` +
-        `(${replacements} restart${replacements === 1 ? "" : "s"} from the true residual${stagnated ? "; the last one stagnated: this is about the attainable float32 accuracy, about eps·‖A‖‖x‖ — loosen the tolerance" : ""})`;
+        `(${replacements} restart${replacements === 1 ? "" : "s"} from the true residual${stagnated ? `; the last one stagnated: this is about the attainable ${floatName(x.dtype)} accuracy, about eps·‖A‖‖x‖ — loosen the tolerance` : ""})`;
       return finish(x, "max_iterations", trueRes, recursive, why);
     }
     // Restart from the true residual (residual replacement): the method starts again at x.
@@ -196,11 +197,14 @@ export function runSolveMethod(tf: Tf, b: Tensor, o: SolveMethodOptions): Driver
  * x_{k+1} has just been computed: on stopping, x_k is returned with its exact residual and the
  * extra step is dropped. history[k] is the residual of x_k (length = iterations + 1).
  */
-export function runFixpointMethod(tf: Tf, o: FixpointMethodOptions): DriverResult {
+export function runFixpointMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, o: FixpointMethodOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);
-  let state = o.start(tf.clone(o.x0));
+  const x0 = tf.clone(o.x0);
+  let state = o.start(x0);
+  // A start that computes a new iterate (a fused region does) leaves the copy unused.
+  if (!state.includes(x0)) x0.dispose();
   for (;;) {
     const out = o.step(state);
     const [res] = readTail(tf, out, 1);

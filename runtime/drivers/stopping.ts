@@ -1,8 +1,8 @@
 // Stopping rules and the monitor that applies them: fed one residual per iteration, it records
 // the history and decides whether to go on, and if not, why (the Reason of the report).
-import type * as tfc from "@tensorflow/tfjs-core";
 import { DEFAULT_RTOL } from "../../compiler/methods.js";
 import { ResidualHistory, type Reason, type Report } from "../report.js";
+import { isFloatDType, type Tensor, type TensorApi } from "./tensor-api.js";
 
 export interface StoppingRule {
   /**
@@ -17,7 +17,20 @@ export interface StoppingRule {
   maxIter: number;
   /** residual > divergenceFactor × initial residual → `diverged_growth`. Default 1e8. */
   divergenceFactor?: number;
+  /**
+   * Told every residual the monitor records; answering "stop" ends an iteration that would go
+   * on, with the reason `aborted` (the caller asked). Not part of the rule's numbers: it is here
+   * so that it reaches every driver's monitor through the options the driver already takes.
+   */
+  listener?: ResidualListener;
 }
+
+/**
+ * Who watches a construct's iteration (runtime/monitor/watcher.ts): the residual just recorded
+ * at `iteration`, the reference norm of its relative test and the threshold it was tested
+ * against. Called once per recorded residual, so it must be cheap.
+ */
+export type ResidualListener = (iteration: number, residual: number, ref: number, tolerance: number) => "stop" | void;
 
 export const DEFAULT_DIVERGENCE_FACTOR = 1e8;
 
@@ -74,9 +87,11 @@ export class ConvergenceMonitor {
   readonly history = new ResidualHistory();
   /** The threshold of the latest decision, max(atol, rtol · ref): the report's `tolerance`. */
   tolerance = NaN;
+  private readonly listener: ResidualListener | undefined;
 
   constructor(rule: StoppingRule) {
     this.rule = resolveRule(rule);
+    this.listener = rule.listener;
   }
 
   /** The index of the latest residual observed (= completed iterations), -1 before any. */
@@ -88,10 +103,18 @@ export class ConvergenceMonitor {
     return this.history.first;
   }
 
-  /** Records `residual` for the next iteration index and decides. `ref` is the rtol reference. */
+  /**
+   * Records `residual` for the next iteration index and decides. `ref` is the rtol reference.
+   * The listener hears of it; when it answers "stop", an iteration that would go on stops with
+   * `aborted` (one that stops anyway keeps its own, more telling, reason).
+   */
   observe(residual: number, ref: number): Decision {
     this.history.push(residual);
-    return this.decide(residual, ref);
+    const d = this.decide(residual, ref);
+    if (this.listener?.(d.iteration, residual, ref, this.tolerance) === "stop" && !d.stop) {
+      return { stop: true, iteration: d.iteration, reason: "aborted", converged: false };
+    }
+    return d;
   }
 
   /** Decides for the latest iteration index without recording anything. */
@@ -121,12 +144,12 @@ export function fmt(x: number): string {
 // Tensor helpers shared by the drivers. Every driver treats a tensor of any shape as a flat
 // vector for inner products and norms.
 
-export type Tf = typeof tfc;
-export type Tensor = tfc.Tensor;
+export type Tf<T extends Tensor = Tensor> = TensorApi<T>;
+export type { Tensor };
 
 /** What a driver returns: the value (owned by the caller, who disposes it) and the report. */
-export interface DriverResult {
-  value: Tensor;
+export interface DriverResult<T extends Tensor = Tensor> {
+  value: T;
   report: Report;
 }
 
@@ -138,7 +161,7 @@ export const FLOAT32_TINY = 1.1754943508222875e-38;
  * by an [N, 1] column: one kernel over the data (the reshapes are free views), measured faster
  * than `sum(mul(a, b))` (two kernels, one temporary) and than `tf.dot` on both cpu and wasm.
  */
-export function flatDot(tf: Tf, a: Tensor, b: Tensor): Tensor {
+export function flatDot<T extends Tensor>(tf: Tf<NoInfer<T>>, a: T, b: T): T {
   const n = a.size;
   // An empty system: the sum of no products is 0 (XNNPACK refuses a matMul with no entries).
   if (n === 0) return tf.scalar(0);
@@ -149,7 +172,7 @@ export function flatDot(tf: Tf, a: Tensor, b: Tensor): Tensor {
  * The id of the newest tensor now: tensors created later have larger ids. The drivers use it to
  * tell tensors they created (and may dispose) from tensors a callback captured from outside.
  */
-export function tensorIdMark(tf: Tf): number {
+export function tensorIdMark(tf: Pick<Tf, "scalar">): number {
   const t = tf.scalar(0);
   const id = t.id;
   t.dispose();
@@ -187,7 +210,7 @@ export function describeNonFinite(t: Tensor): string {
  * differs, so that arithmetic never broadcasts by accident; a different size is a caller's bug
  * and throws.
  */
-export function conform(tf: Tf, what: string, got: Tensor, want: Tensor): Tensor {
+export function conform<T extends Tensor>(tf: Tf<NoInfer<T>>, what: string, got: T, want: T): T {
   if (got.size !== want.size) {
     throw new Error(
       `${what} returned a tensor of shape [${got.shape.join(", ")}] for an argument of shape [${want.shape.join(", ")}]`,
@@ -195,5 +218,5 @@ export function conform(tf: Tf, what: string, got: Tensor, want: Tensor): Tensor
   }
   const same = got.shape.length === want.shape.length && got.shape.every((d, i) => d === want.shape[i]);
   const shaped = same ? got : tf.reshape(got, want.shape);
-  return shaped.dtype === "float32" ? shaped : tf.cast(shaped, "float32");
+  return isFloatDType(shaped.dtype) ? shaped : tf.cast(shaped, "float32");
 }

@@ -5,17 +5,17 @@
 import type { Report } from "../report.js";
 import { secondsSince, type Tensor, type Tf } from "./stopping.js";
 
-export interface UnrollOptions {
+export interface UnrollOptions<T extends Tensor = Tensor> {
   /** The initial carried values (never disposed here). */
-  init: Tensor[];
+  init: T[];
   /** The cotangents of the loop's results (never disposed here). */
-  cts: Tensor[];
+  cts: T[];
   /** The forward step k: carried_k ↦ carried_{k+1}. */
-  step: (k: number, carried: Tensor[]) => Tensor[];
+  step: (k: number, carried: T[]) => T[];
   /** The `until` condition on carried_{k+1}, when the loop has one. */
-  done?: (k: number, carried: Tensor[]) => Tensor;
+  done?: (k: number, carried: T[]) => T;
   /** The backward step k: (carried_k, ct_{k+1}) ↦ (ct_k…, ct_captured…). */
-  back: (k: number, carried: Tensor[], cts: Tensor[]) => Tensor[];
+  back: (k: number, carried: T[], cts: T[]) => T[];
   /** How many cotangents of captured values `back` gives after the carried ones. */
   captured: number;
   maxIter: number;
@@ -24,20 +24,20 @@ export interface UnrollOptions {
 }
 
 /** The cotangents of the initial values, then of the captured values (summed over iterations), and a report. */
-export function runUnroll(tf: Tf, o: UnrollOptions): { values: Tensor[]; report: Report } {
+export function runUnroll<T extends Tensor>(tf: Tf<NoInfer<T>>, o: UnrollOptions<T>): { values: T[]; report: Report } {
   const t0 = performance.now();
-  const owned = new Set<Tensor>();
-  const keep = (ts: Tensor[]) => (ts.forEach((t) => owned.add(t)), ts);
+  const owned = new Set<T>();
+  const keep = (ts: T[]) => (ts.forEach((t) => owned.add(t)), ts);
   // A region may return one of its arguments as is (a cotangent passed straight through);
   // each result gets its own tensor so that dropping an argument never frees a result.
-  const fresh = (outs: Tensor[], args: readonly Tensor[]) => outs.map((t) => (args.includes(t) ? tf.clone(t) : t));
-  const step = (k: number, xs: Tensor[]) => keep(fresh(o.step(k, xs), xs));
-  const back = (k: number, xs: Tensor[], cts: Tensor[]) => keep(fresh(o.back(k, xs, cts), [...xs, ...cts]));
-  const drop = (ts: readonly Tensor[]) => {
+  const fresh = (outs: T[], args: readonly T[]) => outs.map((t) => (args.includes(t) ? tf.clone(t) : t));
+  const step = (k: number, xs: T[]) => keep(fresh(o.step(k, xs), xs));
+  const back = (k: number, xs: T[], cts: T[]) => keep(fresh(o.back(k, xs, cts), [...xs, ...cts]));
+  const drop = (ts: readonly T[]) => {
     for (const t of ts) if (owned.delete(t) && !o.init.includes(t) && !o.cts.includes(t)) t.dispose();
   };
   // Forward: every checkpoint-th state is kept; the count is the loop's own.
-  const checkpoints = new Map<number, Tensor[]>([[0, o.init]]);
+  const checkpoints = new Map<number, T[]>([[0, o.init]]);
   let carried = o.init;
   let n = 0;
   while (n < o.maxIter) {
@@ -53,7 +53,7 @@ export function runUnroll(tf: Tf, o: UnrollOptions): { values: Tensor[]; report:
   drop(carried);
   // Backward: segment by segment, from the last.
   let cts = o.cts;
-  let captured: Tensor[] | undefined;
+  let captured: T[] | undefined;
   for (let start = Math.floor((n - 1) / o.checkpoint) * o.checkpoint; start >= 0 && n > 0; start -= o.checkpoint) {
     const states = [checkpoints.get(start)!];
     const end = Math.min(start + o.checkpoint, n);
@@ -91,7 +91,7 @@ function stops(cond: Tensor): boolean {
   return v !== 0;
 }
 
-function sumInto(tf: Tf, acc: Tensor[], parts: Tensor[], drop: (ts: readonly Tensor[]) => void, keep: (ts: Tensor[]) => Tensor[]): Tensor[] {
+function sumInto<T extends Tensor>(tf: Tf<T>, acc: T[], parts: T[], drop: (ts: readonly T[]) => void, keep: (ts: T[]) => T[]): T[] {
   const sums = keep(acc.map((a, i) => tf.add(a, parts[i])));
   drop(acc);
   drop(parts);

@@ -1,11 +1,16 @@
 // Running a generated module: the inputs checked at the boundary and made tensors, omitted
 // inputs given their defaults, `main` run, its results read back as plain arrays beside the
 // reports, and every tensor freed whatever happens. Constructs run through the one module that
-// says what each means (runtime/constructs.ts), with the generated closures as their regions.
+// says what each means (runtime/constructs.ts), with the generated closures as their regions,
+// their reports kept as the interpreters keep theirs (runtime/construct-reports.ts), and
+// watched, when the caller asks, as `iterc run` and the `run` API watch theirs.
 import * as tf from "@tensorflow/tfjs-core";
 import { InternalError } from "../../base/diagnostics.js";
 import { ConstructReports } from "../construct-reports.js";
+import { combineObservers, type IterationEvent, type RunObserver } from "../monitor/events.js";
+import { Watcher } from "../monitor/watcher.js";
 import type { Report } from "../report.js";
+import { RunStopped } from "../stopped.js";
 import { TF_DTYPE } from "../tfjs/kernels/common.js";
 import { quietCpu } from "../tfjs/quiet.js";
 import { checkInputs } from "./boundary.js";
@@ -34,6 +39,15 @@ export interface RunOptions {
    * `iterlang` sets one up).
    */
   backend?: string;
+  /** Called after every iteration of every construct run (nested ones included), before `observer`'s. */
+  onIteration?: (event: IterationEvent) => void;
+  /** Hears of every construct run's start, iterations and end, synchronously. */
+  observer?: RunObserver;
+  /**
+   * An AbortSignal (or anything with `aborted`): once aborted, the run stops between two
+   * iterations, and `run` rejects with a `RunAborted` whose `reports` say where it stopped.
+   */
+  signal?: { readonly aborted: boolean };
 }
 
 /** The values a module computed, and the report of each of its iterative constructs. */
@@ -47,7 +61,12 @@ export interface Result<O> {
 class ModuleRun implements Run {
   readonly reports = new ConstructReports();
 
-  constructor(private readonly inputs: ReadonlyMap<string, tf.Tensor>) {}
+  constructor(
+    private readonly inputs: ReadonlyMap<string, tf.Tensor>,
+    /** Which engine runs the constructs, for their reports (`tfjs-cpu`), as the interpreter says it. */
+    private readonly engine: string,
+    private readonly watch: Watcher | undefined,
+  ) {}
 
   input(name: string): Tensor {
     const t = this.inputs.get(name);
@@ -58,7 +77,8 @@ class ModuleRun implements Run {
   construct<const O extends readonly OutputName[]>(spec: Construct & { readonly outputs: O }, inputs: Tensor[]): { -readonly [K in keyof O]: Tensor } {
     const before = nextTensorId();
     const run = (region: RegionFn) => (...args: tf.Tensor[]) => region(...args.map(asHandle)).map(asTf);
-    const values = owned(this.reports.run({ tf, run }, spec, inputs.map(asTf)), before).map(asHandle);
+    const host = { tf, run, engine: this.engine, ...(this.watch ? { watch: this.watch } : {}) };
+    const values = owned(this.reports.run(host, spec, inputs.map(asTf)), before).map(asHandle);
     if (values.length !== spec.outputs.length) throw new InternalError(`the construct \`${spec.label}\` gave ${values.length} values for ${spec.outputs.length} outputs`);
     return values as { -readonly [K in keyof O]: Tensor };
   }
@@ -109,18 +129,27 @@ export async function execute<O>(program: Program, given: unknown, options: RunO
   const { signature } = program;
   const data = checkInputs(signature, given);
   const backend = await useBackend(options.backend);
+  const watch = watcherFor(options);
+  const engine = `tfjs-${backend}`;
   const inputs = new Map<string, tf.Tensor>();
   const made = new Set<tf.Tensor>();
   const reports: Report[] = [];
   try {
     for (const spec of signature.inputs) {
       const arr = data.get(spec.name);
-      const t = arr ? tf.tensor(arr.data, [...arr.shape], TF_DTYPE[spec.dtype]) : defaultOf(program, spec.name, inputs, reports);
+      const t = arr ? tf.tensor(arr.data, [...arr.shape], TF_DTYPE[spec.dtype]) : defaultOf(program, spec.name, reports, new ModuleRun(inputs, engine, watch));
       inputs.set(spec.name, t);
       made.add(t);
     }
-    const run = new ModuleRun(inputs);
-    const outs = tf.tidy(() => program.main(run).map(asTf));
+    const run = new ModuleRun(inputs, engine, watch);
+    let outs: tf.Tensor[];
+    try {
+      outs = tf.tidy(() => program.main(run).map(asTf));
+    } catch (e) {
+      // A run that stopped carries every report so far, the defaults' first.
+      if (e instanceof RunStopped) e.reports = [...reports, ...e.reports];
+      throw e;
+    }
     for (const t of outs) made.add(t);
     const values = Object.fromEntries(signature.outputs.map((o, i) => [o.name, read(outs[i])]));
     return { values: values as O, reports: [...reports, ...run.reports.all], backend };
@@ -134,11 +163,23 @@ export async function execute<O>(program: Program, given: unknown, options: RunO
  * (never silently: a construct the default needs may be one `main` runs too, and then both
  * runs report).
  */
-function defaultOf(program: Program, name: string, inputs: ReadonlyMap<string, tf.Tensor>, reports: Report[]): tf.Tensor {
+function defaultOf(program: Program, name: string, reports: Report[], run: ModuleRun): tf.Tensor {
   const compute = Object.prototype.hasOwnProperty.call(program.defaults, name) ? program.defaults[name] : undefined;
   if (!compute) throw new InternalError(`the input \`${name}\` has no default`);
-  const run = new ModuleRun(inputs);
-  const value = tf.tidy(() => asTf(compute(run)[0]));
-  reports.push(...run.reports.all);
-  return value;
+  try {
+    const value = tf.tidy(() => asTf(compute(run)[0]));
+    reports.push(...run.reports.all);
+    return value;
+  } catch (e) {
+    if (e instanceof RunStopped) e.reports = [...reports, ...e.reports];
+    throw e;
+  }
+}
+
+/** Who watches the run: nobody (at no cost) unless the caller gave a hook or a signal. */
+function watcherFor(options: RunOptions): Watcher | undefined {
+  const { onIteration, observer, signal } = options;
+  if (!onIteration && !observer && !signal) return undefined;
+  const observers = [...(onIteration ? [{ onIteration }] : []), ...(observer ? [observer] : [])];
+  return new Watcher({ observer: combineObservers(...observers), ...(signal ? { shouldStop: () => signal.aborted } : {}) });
 }

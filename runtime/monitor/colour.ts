@@ -57,7 +57,7 @@ export function painterFor(stream: { readonly isTTY?: boolean }, env: Env = proc
 
 /**
  * Running out of iterations is not an error in the method, nor is an adjoint skipped because its
- * forward construct failed (yellow); NaN, growth and breakdown are (red).
+ * forward construct failed, nor a run the caller stopped (yellow); NaN, growth and breakdown are (red).
  */
 export function reasonStyle(reason: Reason): Style {
   switch (reason) {
@@ -67,10 +67,12 @@ export function reasonStyle(reason: Reason): Style {
       return "green";
     case "max_iterations":
     case "forward_failed":
+    case "aborted":
       return "yellow";
     case "diverged_nan":
     case "diverged_growth":
     case "breakdown":
+    case "line_search_failed":
       return "red";
   }
 }

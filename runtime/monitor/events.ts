@@ -1,6 +1,6 @@
 // What a running program tells whoever watches it: one start, one event per iteration and one
-// end per run of an iterative construct. The drivers emit them (the lead wires that); the
-// observers in this folder (monitor lines, the live progress line) and the library API's
+// end per run of an iterative construct. runtime/constructs.ts emits them through a Watcher
+// (watcher.ts), fed each residual by the driver's ConvergenceMonitor; the observers in this folder (monitor lines, the live progress line) and the library API's
 // `onIteration` consume them. Every type here is plain data, so events can cross a worker
 // thread's `postMessage` unchanged.
 import type { Report } from "../report.js";
@@ -31,6 +31,12 @@ export interface ConstructRun {
   readonly tolerance?: number;
   /** The iteration cap, when there is one: lets a progress line show `k / max`. */
   readonly maxIterations?: number;
+  /**
+   * For the adjoint (or tangent) construct autodiff added: the name of the forward construct it
+   * differentiates, as in the report. It runs after that one has ended, so it is not nested in
+   * it; a monitor shows it under it.
+   */
+  readonly adjointOf?: string;
 }
 
 /** One iteration of a construct run: the residual after `iteration` updates. */
@@ -45,6 +51,11 @@ export interface IterationEvent {
   readonly relResidual: number;
   /** Seconds since the run started. */
   readonly seconds: number;
+  /**
+   * The threshold this residual was tested against, max(atol, rtol · reference norm), when the
+   * construct has one (a fixpoint's changes with ‖x‖; a loop has none).
+   */
+  readonly tolerance?: number;
 }
 
 /**

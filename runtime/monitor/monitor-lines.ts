@@ -1,7 +1,8 @@
 // `--monitor`: one line per iteration (or every k-th) of each construct run, as PETSc's
 // `-ksp_monitor` prints them, so a user can watch a solve converge. A nested run (a
 // preconditioner's inner solve, a smoother's loop) is indented under its parent, two spaces per
-// level; each run ends with one line saying why it stopped.
+// level, and an adjoint (a backward solve) under the forward construct it differentiates; each
+// run ends with one line saying why it stopped.
 //
 //   u_mg cg    0  residual 4.463e+1  rel 1.000e+0
 //     smooth loop    1
@@ -21,6 +22,12 @@ export interface MonitorLinesOptions {
   every?: number;
   /** Runs nested deeper than this are not printed (0: top-level only). Default: all. */
   maxDepth?: number;
+  /**
+   * Print the iterations of loops nested in another run (a smoother's sweeps, applied at every
+   * iteration of its parent). Default false: a loop has no residual, so its lines would only
+   * say that it runs; its end line is printed when it did not complete, so a failure still shows.
+   */
+  nestedLoops?: boolean;
   painter?: Painter;
 }
 
@@ -32,7 +39,8 @@ export function monitorNumber(x: number): string {
   return x.toExponential(3);
 }
 
-const indent = (depth: number) => "  ".repeat(depth);
+/** Two spaces per level; an adjoint goes one level under the forward construct it differentiates. */
+const indent = (run: ConstructRun) => "  ".repeat(run.depth + (run.adjointOf !== undefined ? 1 : 0));
 
 /** The iteration column is as wide as the largest iteration the run may reach, at least 4. */
 function iterationWidth(run: ConstructRun): number {
@@ -42,6 +50,7 @@ function iterationWidth(run: ConstructRun): number {
 export class MonitorLines implements RunObserver {
   private readonly every: number;
   private readonly maxDepth: number;
+  private readonly nestedLoops: boolean;
   private readonly painter: Painter;
   /** The latest event of each open run that was not printed (to print it at the end). */
   private readonly pending = new Map<number, IterationEvent>();
@@ -54,7 +63,13 @@ export class MonitorLines implements RunObserver {
     if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a whole number ≥ 1, got ${every}`);
     this.every = every;
     this.maxDepth = options.maxDepth ?? Infinity;
+    this.nestedLoops = options.nestedLoops ?? false;
     this.painter = options.painter ?? PLAIN;
+  }
+
+  /** A nested loop, left out unless asked for. */
+  private quiet(run: ConstructRun): boolean {
+    return !this.nestedLoops && run.depth > 0 && run.kind === "loop";
   }
 
   onStart(run: ConstructRun): void {
@@ -62,7 +77,7 @@ export class MonitorLines implements RunObserver {
   }
 
   onIteration(event: IterationEvent): void {
-    if (event.run.depth > this.maxDepth) return;
+    if (event.run.depth > this.maxDepth || this.quiet(event.run)) return;
     if (event.iteration % this.every === 0) {
       this.pending.delete(event.run.id);
       this.sink.write(this.iterationLine(event) + "\n");
@@ -70,7 +85,7 @@ export class MonitorLines implements RunObserver {
   }
 
   onEnd(run: ConstructRun, report: Report): void {
-    if (run.depth > this.maxDepth) return;
+    if (run.depth > this.maxDepth || (this.quiet(run) && report.converged)) return;
     const last = this.pending.get(run.id);
     this.pending.delete(run.id);
     if (last) this.sink.write(this.iterationLine(last) + "\n");
@@ -79,7 +94,7 @@ export class MonitorLines implements RunObserver {
 
   iterationLine(e: IterationEvent): string {
     const { run } = e;
-    const head = `${indent(run.depth)}${run.name} ${run.method} ${String(e.iteration).padStart(iterationWidth(run))}`;
+    const head = `${indent(run)}${run.name} ${run.method} ${String(e.iteration).padStart(iterationWidth(run))}`;
     // A loop has no residual: its line is only a heartbeat.
     if (Number.isNaN(e.residual) && run.kind === "loop") return head;
     const rel = Number.isNaN(e.relResidual) ? "" : `  rel ${monitorNumber(e.relResidual)}`;
@@ -91,6 +106,6 @@ export class MonitorLines implements RunObserver {
     const n = `${r.iterations} iteration${r.iterations === 1 ? "" : "s"}`;
     const residual = Number.isNaN(r.residual) && r.kind === "loop" ? "" : `  residual ${fmtNum(r.residual)}${Number.isNaN(r.relResidual) ? "" : `  rel ${fmtNum(r.relResidual)}`}`;
     const detail = r.detail ? `: ${r.detail}` : "";
-    return `${indent(run.depth)}${run.name} ${mark} after ${n}${residual}  (${fmtTime(r.seconds)})${detail}`;
+    return `${indent(run)}${run.name} ${mark} after ${n}${residual}  (${fmtTime(r.seconds)})${detail}`;
   }
 }

@@ -7,7 +7,7 @@ import { PALETTE, type PlotPoint, type PlotSpec, type Status, type Tone, type XB
 
 export function reasonTone(r: Pick<Report, "reason">): Tone {
   if (isConvergedReason(r.reason)) return "good";
-  return r.reason === "max_iterations" ? "warn" : "bad";
+  return r.reason === "max_iterations" || r.reason === "aborted" ? "warn" : "bad";
 }
 
 function status(r: Report): Status {
@@ -21,6 +21,8 @@ function residualLabel(kinds: readonly Report["kind"][]): string {
   const k = new Set(kinds);
   if (k.size === 1 && k.has("fixpoint")) return "residual ‖T(x) − x‖";
   if (k.size === 1 && k.has("solve")) return "residual ‖b − Au‖";
+  if (k.size === 1 && k.has("minimize")) return "gradient norm ‖∇f‖";
+  if (k.size === 1 && k.has("train")) return "batch loss";
   return "residual";
 }
 
@@ -47,7 +49,7 @@ export function historyPoints(r: Report): { points: PlotPoint[]; dropped?: XBand
 export function reportPlot(r: Report): PlotSpec {
   const { points, dropped } = historyPoints(r);
   const rel = Number.isNaN(r.relResidual) ? "" : ` (rel. ${fmtNum(r.relResidual)})`;
-  const residual = r.kind === "loop" && Number.isNaN(r.residual) ? "" : ` · ${r.kind === "solve" ? "true residual" : "residual"} ${fmtNum(r.residual)}${rel}`;
+  const residual = r.kind === "loop" && Number.isNaN(r.residual) ? "" : ` · ${r.kind === "solve" ? "true residual" : r.kind === "train" ? "last batch loss" : r.kind === "minimize" ? "‖∇f‖" : "residual"} ${fmtNum(r.residual)}${rel}`;
   return {
     title: r.name,
     status: status(r),

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Tf } from "./kernels/common.js";
 import { quietCpu } from "./quiet.js";
+import { guardWasmMatMul } from "./wasm-matmul-guard.js";
+import { type BackendName, BackendUnavailableError } from "./backend-names.js";
 
 let loaded: Tf | undefined;
 
@@ -17,9 +19,7 @@ async function tfjs(): Promise<Tf> {
   return loaded;
 }
 
-export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
-
-export const BACKEND_NAMES: readonly BackendName[] = ["auto", "cpu", "wasm", "tensorflow", "tensorflow-gpu"];
+export { BACKEND_NAMES, type BackendName, BackendUnavailableError } from "./backend-names.js";
 
 export interface SelectedBackend {
   /** The tfjs backend name in use (`cpu`, `wasm`, `tensorflow`). */
@@ -29,6 +29,8 @@ export interface SelectedBackend {
   description: string;
   /** The most tensor memory the backend can hold, when it has a limit of its own. */
   maxBytes?: number;
+  /** Whether it computes on a GPU (tensorflow-gpu). */
+  gpu?: boolean;
 }
 
 /**
@@ -38,20 +40,6 @@ export interface SelectedBackend {
  */
 export const WASM_MAX_BYTES = Math.floor(4294901760 * (5 / 6));
 
-/**
- * The user asked for a backend that is not installed or cannot start: a user error (the CLI
- * prints the message, not a stack trace).
- */
-export class BackendUnavailableError extends Error {
-  readonly isUserError = true;
-  constructor(
-    readonly backend: BackendName,
-    message: string,
-  ) {
-    super(message);
-    this.name = "BackendUnavailableError";
-  }
-}
 
 const NODE_PACKAGES = {
   tensorflow: "@tensorflow/tfjs-node",
@@ -131,7 +119,8 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
     throw new BackendUnavailableError(name, `the \`${name}\` backend is installed but failed to start`);
   }
   if (name === "cpu") quietCpu(tf);
-  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}) };
+  if (name === "wasm") guardWasmMatMul(tf);
+  return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}), ...(name === "tensorflow-gpu" ? { gpu: true } : {}) };
 }
 
 /**

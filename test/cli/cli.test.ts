@@ -199,6 +199,55 @@ describe.concurrent("iterc run --input", () => {
   });
 });
 
+describe.concurrent("float64 through the command line", () => {
+  // Values float32 cannot hold: they must come back bit for bit.
+  const values = [0.1, 1 / 3, Math.PI, -1e-300, 1e300, 2 ** -1074, 123456789.123456789];
+  const given = (): string => {
+    const path = join(tmp, `f64-${Math.random().toString(36).slice(2)}.npy`);
+    writeFileSync(path, writeNpy({ dtype: "float64", shape: [values.length], data: Float64Array.from(values) }));
+    return path;
+  };
+  const readBack = (dir: string, name: string) => readNpy(readFileSync(join(dir, `${name}.npy`)));
+
+  it("an f64 input from .npy to .npy on native: kept exactly, written as <f8", async () => {
+    const src = write("f64-io.iter", "input f: f64[n]\nexport g = f\nexport h = 3 * f + 0.1\n");
+    const out = join(tmp, "f64-io-out");
+    const r = await iterc(["run", src, "--backend", "native", "--input", `f=${given()}`, "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("g: float64 [7]");
+    expect(readBack(out, "g")).toEqual({ dtype: "float64", shape: [values.length], data: Float64Array.from(values) });
+    expect(readBack(out, "h").data).toEqual(Float64Array.from(values, (v) => 3 * v + 0.1));
+    expect(readFileSync(join(out, "g.npy")).subarray(0, 80).toString("latin1")).toContain("'descr': '<f8'");
+  });
+
+  it("`--precision f64` keeps an f32 input's float64 data exactly", async () => {
+    const src = write("f64-precision.iter", "input f: f32[n]\nexport g = f / 3\n");
+    const out = join(tmp, "f64-precision-out");
+    const r = await iterc(["run", src, "--precision", "f64", "--input", `f=${given()}`, "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/backend: native, float64/);
+    expect(readBack(out, "g").data).toEqual(Float64Array.from(values, (v) => v / 3));
+  });
+
+  it("a tfjs backend refuses float64 with a message naming --backend native, no stack trace", async () => {
+    const src = write("f64-refused.iter", "export y = ones(3) / 3\n");
+    const r = await iterc(["run", src, "--backend", "cpu", "--precision", "f64"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cpu backend computes in float32 only/);
+    expect(r.stderr).toContain("--backend native");
+    expectNoStack(r);
+  });
+
+  it("a precision that is not one is a usage error", async () => {
+    const src = write("f64-bad.iter", "export y = ones(3)\n");
+    const r = await iterc(["run", src, "--precision", "f16"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/`--precision f16` is not a precision/);
+    expectNoStack(r);
+  });
+});
+
 describe.concurrent("iterc check", () => {
   it("a shape error: exit 2, file:line:column and a caret", async () => {
     const file = write(
@@ -233,7 +282,7 @@ describe.concurrent("iterc fmt", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
-  it("--check on an unformatted copy: exit 1; --write fixes it", async () => {
+  it("--check on an unformatted copy: exit 4; --write fixes it", async () => {
     const file = join(tmp, "ugly.iter");
     copyFileSync(join(ROOT, "examples/poisson.iter"), file);
     const original = readFileSync(file, "utf8");
@@ -241,7 +290,7 @@ describe.concurrent("iterc fmt", () => {
     expect(ugly).not.toBe(original);
     writeFileSync(file, ugly);
     const checked = await iterc(["fmt", "--check", file]);
-    expect(checked.code).toBe(1);
+    expect(checked.code).toBe(4);
     expect(checked.stdout).toContain("not formatted");
     const written = await iterc(["fmt", "--write", file]);
     expect(written.code, written.stderr).toBe(0);

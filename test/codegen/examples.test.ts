@@ -23,6 +23,16 @@ const files = readdirSync(EXAMPLES)
 
 const generated = new Map<string, string>();
 
+/**
+ * Examples a compiled module cannot run yet, and why: `iterc compile` refuses them with a
+ * located diagnostic saying so (docs/codegen.md, "What a module cannot do yet").
+ */
+const NOT_COMPILED: Readonly<Record<string, RegExp>> = {
+  "mlp.iter": /cannot run `train mlp` yet/,
+  "deq-train.iter": /cannot run `train deq` yet/,
+};
+const compiled = files.filter((f) => !(f in NOT_COMPILED));
+
 beforeAll(async () => {
   await selectBackend("cpu");
 });
@@ -36,7 +46,17 @@ afterAll(() => {
 const comparable = ({ seconds: _, ...r }: Report) => r;
 
 describe.sequential("every example, compiled to a module", () => {
-  it.each(files)("%s compiles to TypeScript with no diagnostics", async (name) => {
+  it.each(Object.keys(NOT_COMPILED))("%s is refused, at its `train` block, with a diagnostic saying what is not supported yet", async (name) => {
+    const source = readExample(name);
+    const out = await compile(source, { filename: `examples/${name}`, sizes: TEST_SIZES[name] ?? {} });
+    expect(out.code).toBeUndefined();
+    const errors = out.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => d.code)).toEqual(["not-yet"]);
+    expect(errors[0].message).toMatch(NOT_COMPILED[name]);
+    expect(source.split("\n")[errors[0].span.start.line - 1]).toMatch(/^train /);
+  });
+
+  it.each(compiled)("%s compiles to TypeScript with no diagnostics", async (name) => {
     const out = await compile(readExample(name), { filename: `examples/${name}`, sizes: TEST_SIZES[name] ?? {} });
     expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(out.code).toMatch(/^export function run\(/m);
@@ -81,7 +101,7 @@ describe.sequential("every example, compiled to a module", () => {
     expect(r.code).toBe(0);
   });
 
-  it.each(files)("%s: the module's values and reports equal the interpreter's, and it leaves no tensor behind", async (name) => {
+  it.each(compiled)("%s: the module's values and reports equal the interpreter's, and it leaves no tensor behind", async (name) => {
     const code = generated.get(name);
     expect(code).toBeDefined();
     const sizes = TEST_SIZES[name] ?? {};

@@ -319,7 +319,7 @@ describe("runAnderson on singular histories never throws", () => {
   it("the identity map: x₀ is already a fixed point, 0 iterations, a fresh value", () => {
     const x0 = tf.tensor2d([1, 2, 3, 4], [2, 2]);
     const before = tf.memory().numTensors;
-    const { value, report } = runAnderson(tf, (x) => x, x0, { stop: { maxIter: 10 }, name: "x" });
+    const { value, report } = runAnderson<Tensor>(tf, (x) => x, x0, { stop: { maxIter: 10 }, name: "x" });
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(report).toMatchObject({ reason: "converged_atol", iterations: 0, residual: 0, relResidual: 0 });
     expect(value).not.toBe(x0);
@@ -345,7 +345,7 @@ describe("runAnderson failures and resources", () => {
 
   it("NaN in the initial iterate → diverged_nan at iteration 0", () => {
     const x0 = tf.tensor1d([0, NaN]);
-    const { value, report } = runAnderson(tf, (x) => tf.mul(x, 0.5), x0, { stop: { maxIter: 10 }, name: "x" });
+    const { value, report } = runAnderson<Tensor>(tf, (x) => tf.mul(x, 0.5), x0, { stop: { maxIter: 10 }, name: "x" });
     expect(report).toMatchObject({ reason: "diverged_nan", iterations: 0, converged: false });
     expect(report.detail).toMatch(/^NaN or ±Inf in the initial iterate \(1 NaN of 2 entries, the first at flat index 1\)/);
     tf.dispose([value, x0]);

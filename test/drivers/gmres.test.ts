@@ -320,7 +320,7 @@ describe("runGmres edge cases", () => {
   it("an initial guess that already solves → converged at iteration 0, a copy of it returned", () => {
     const b = tf.tensor1d([2, 4, 6]);
     const x0 = tf.tensor1d([1, 2, 3]);
-    const { value, report } = runGmres(tf, (u) => tf.mul(u, 2), b, { x0, restart: 5, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
+    const { value, report } = runGmres<Tensor>(tf, (u) => tf.mul(u, 2), b, { x0, restart: 5, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
     expect(report).toMatchObject({ converged: true, iterations: 0, residual: 0 });
     expect(Array.from(value.dataSync())).toEqual([1, 2, 3]);
     expect(value).not.toBe(x0);
@@ -329,7 +329,7 @@ describe("runGmres edge cases", () => {
 
   it("a multiple of the identity: happy breakdown at iteration 1, converged", () => {
     const b = tf.tensor1d(Float32Array.from(randomVector(30, 3)));
-    const { value, report } = runGmres(tf, (u) => tf.mul(u, 4), b, { restart: 10, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
+    const { value, report } = runGmres<Tensor>(tf, (u) => tf.mul(u, 4), b, { restart: 10, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
     expect(report).toMatchObject({ converged: true, iterations: 1 });
     const want = b.dataSync().map((v) => v / 4);
     expect(norm(sub(value.dataSync(), want))).toBeLessThan(1e-6 * norm(want));
@@ -340,7 +340,7 @@ describe("runGmres edge cases", () => {
     const n = 60;
     const d = tf.tensor1d(Array.from({ length: n }, (_, i) => [1, 3, 7][i % 3]));
     const b = tf.tensor1d(Float32Array.from(randomVector(n, 4)));
-    const { value, report } = runGmres(tf, (u) => tf.mul(u, d), b, { restart: 30, stop: { rtol: 1e-6, maxIter: 30 }, name: "u" });
+    const { value, report } = runGmres<Tensor>(tf, (u) => tf.mul(u, d), b, { restart: 30, stop: { rtol: 1e-6, maxIter: 30 }, name: "u" });
     expect(report.converged).toBe(true);
     expect(report.iterations).toBe(3);
     tf.dispose([value, b, d]);
@@ -352,7 +352,7 @@ describe("runGmres edge cases", () => {
     const d = tf.tensor1d([1, 1, 1, 1, 1, 0]);
     const b = tf.tensor1d([1, 0, 0, 0, 0, 1]);
     const before = tf.memory().numTensors;
-    const { value, report } = runGmres(tf, (u) => tf.mul(u, d), b, { restart: 5, stop: { rtol: 1e-6, maxIter: 20 }, name: "u" });
+    const { value, report } = runGmres<Tensor>(tf, (u) => tf.mul(u, d), b, { restart: 5, stop: { rtol: 1e-6, maxIter: 20 }, name: "u" });
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(report).toMatchObject({ reason: "breakdown", converged: false, iterations: 2 });
     expect(report.detail).toMatch(/^the Arnoldi vector vanished \(h_\{j\+1,j\} = .* at iteration 2\): the Krylov space is invariant, and A is singular on it/);
@@ -391,7 +391,7 @@ describe("runGmres edge cases", () => {
 
   it("NaN in the right-hand side → diverged_nan at iteration 0", () => {
     const b = tf.tensor1d([1, NaN, 2]);
-    const { value, report } = runGmres(tf, (u) => tf.mul(u, 2), b, { restart: 3, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
+    const { value, report } = runGmres<Tensor>(tf, (u) => tf.mul(u, 2), b, { restart: 3, stop: { rtol: 1e-6, maxIter: 10 }, name: "u" });
     expect(report).toMatchObject({ reason: "diverged_nan", iterations: 0 });
     expect(report.detail).toMatch(/right-hand side \(1 NaN of 3 entries, the first at flat index 1\)/);
     tf.dispose([value, b]);

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
 import { type SelectedBackend, selectBackend } from "../../runtime/tfjs/backend.js";
-import { TfjsInterpreter } from "../../runtime/interpreter.js";
+import { TfjsInterpreter } from "../../runtime/tfjs/interpreter.js";
 import type { NpyArray } from "../../runtime/npy.js";
 import type { Report } from "../../runtime/report.js";
 import { runSource } from "../../runtime/run.js";

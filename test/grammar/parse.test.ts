@@ -249,10 +249,14 @@ describe("types", () => {
     expect(typeOf("(f32[n], f32)")).toMatchObject({ kind: "TupleType", items: [{ kind: "TensorType" }, { kind: "TensorType", shape: null }] });
   });
   it("unknown dtypes are reported with a hint", () => {
-    const { diagnostics } = parse("input x: f64[N]", "t.iter");
+    const { diagnostics } = parse("input x: double[N]", "t.iter");
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0].message).toContain("f64");
-    expect(diagnostics[0].hint).toContain("f32");
+    expect(diagnostics[0].message).toContain("double");
+    expect(diagnostics[0].hint).toContain("`f64`");
+    expect(parse("input x: f33[N]", "t.iter").diagnostics[0].hint).toMatch(/did you mean `f32`/);
+  });
+  it("f64 is an element type", () => {
+    expect(typeOf("f64[n]")).toMatchObject({ kind: "TensorType", dtype: "f64" });
   });
 });
 
@@ -529,7 +533,7 @@ describe("recovery", () => {
     expect(diagnostics.map((d) => d.span.start.line)).toEqual([2, 3, 6]);
   });
   it("diagnostics come in source order, each with a message, a file and an error severity", () => {
-    const { diagnostics } = parse("let x 1\nlet y = 2;\ndef f(x) = x\ninput z: f64\n", "bad.iter");
+    const { diagnostics } = parse("let x 1\nlet y = 2;\ndef f(x) = x\ninput z: float\n", "bad.iter");
     expect(diagnostics).toHaveLength(4);
     const offsets = diagnostics.map((d) => d.span.start.offset);
     expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);

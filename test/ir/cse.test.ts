@@ -5,6 +5,8 @@ import { printModule } from "../../compiler/ir/print.js";
 import { verifyModule } from "../../compiler/ir/verify.js";
 import { allOps, isPure } from "../../compiler/ops/index.js";
 import { cse } from "../../compiler/passes/cse.js";
+import { compileSource } from "../../compiler/compile.js";
+import { walkOps } from "../../compiler/ir/ir.js";
 import { scalar } from "../../compiler/types.js";
 import { f32, fixpointOp, mainModule, mainOps, rawOp, t } from "./helpers.js";
 
@@ -83,7 +85,7 @@ describe("cse", () => {
     );
   });
 
-  test("never merges inputs, params, iterative constructs or random initialisers", () => {
+  test("never merges inputs, params, random initialisers, or constructs with no source construct", () => {
     expect(allOps().filter((r) => !isPure(r)).map((r) => r.name).sort()).toEqual(["glorot", "he", "normal", "orthogonal", "uniform"]);
     const m = mainModule((b) => {
       const statics = { dims: [2], std: 1, mean: 0, seed: 0 };
@@ -116,5 +118,35 @@ describe("cse", () => {
       return { s0: b.builtin("sum", [x], { axis: 0, keepdims: false }), s1: b.builtin("sum", [x], { axis: 1, keepdims: false }), s2: b.builtin("sum", [x], { keepdims: false, axis: 1 }) };
     });
     expect(mainOps(merged(m)).map(opName)).toEqual(["input", "sum", "sum"]);
+  });
+
+  describe("iterative constructs", () => {
+    /** The labels of the fixpoints (and their adjoints) left in the compiled program. */
+    function constructs(body: string): string[] {
+      const source = `dim n = 4\nlet W = 0.5 * orthogonal(n, n, seed: 1)\nlet a = normal(n, seed: 2)\nlet b = normal(n, seed: 3)\n${body}`;
+      const { module, diagnostics } = compileSource(source, { file: "t.iter" });
+      expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      return [...walkOps(module!.funcs.get("main")!.body)].filter((o) => o.kind === "fixpoint").map((o) => (o.kind === "fixpoint" ? o.label : ""));
+    }
+    const zOf = "op z_of(c: f32[n]) {\n  fixpoint z: f32[n] = tanh(W @ z + c)\n  return z\n}\n";
+
+    test("two instances of one source construct with the same inputs run once", () => {
+      expect(constructs(`${zOf}export p = z_of(a)\nexport q = 2 * z_of(a)`)).toEqual(["z"]);
+    });
+
+    test("a value and its gradient share the forward construct; two gradients at one point share the adjoint", () => {
+      const loss = "op loss(W1: f32[n, n], c: f32[n]) {\n  fixpoint z: f32[n] = tanh(W1 @ z + c)\n  return sum(z^2)\n}\n";
+      expect(constructs(`${loss}export L = loss(W, a)\nexport gW = grad(V => loss(V, a), W)\nexport gc = grad(c => loss(W, c), a)`)).toEqual(["z", "zᵀ"]);
+    });
+
+    test("different inputs, or different source constructs, stay apart", () => {
+      expect(constructs(`${zOf}export p = z_of(a)\nexport q = z_of(b)`)).toEqual(["z", "z"]);
+      expect(constructs("fixpoint z: f32[n] = tanh(W @ z + a)\nfixpoint y: f32[n] = tanh(W @ y + a)\nexport z\nexport y")).toEqual(["z", "y"]);
+    });
+
+    test("a construct whose region draws random numbers is never merged", () => {
+      const noisy = "op z_of(c: f32[n]) {\n  fixpoint z: f32[n] = 0.5 * z + c + 0.0 * normal(n, seed: 9)\n  return z\n}\n";
+      expect(constructs(`${noisy}export p = z_of(a)\nexport q = z_of(a)`)).toEqual(["z", "z"]);
+    });
   });
 });

@@ -46,7 +46,7 @@ describe("dce", () => {
   });
 
   test("keeps loops and fixpoints whose results nobody reads: their reports are output", () => {
-    expect([...KEPT_KINDS].sort()).toEqual(["call", "fixpoint", "input", "loop", "param", "solve"]);
+    expect([...KEPT_KINDS].sort()).toEqual(["call", "fixpoint", "input", "loop", "minimize", "param", "solve", "train"]);
     const m = mainModule((b) => {
       const x = b.const([1, 2], f32(2));
       fixpointOp(b, x, b.region([f32(2)], ([z]) => [b.builtin("tanh", [z], {})]));

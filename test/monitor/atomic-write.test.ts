@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeFileAtomic } from "../../runtime/monitor/atomic-write.js";
+import { realFileOps, writeFileAtomic, writeFileAtomicSync } from "../../runtime/monitor/atomic-write.js";
 
 const dir = mkdtempSync(join(tmpdir(), "iterc-atomic-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,5 +27,18 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(folder, "data")).rejects.toThrow();
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(readdirSync(join(folder))).toEqual(["inner"]);
+  });
+});
+
+describe("writeFileAtomicSync", () => {
+  it("replaces a file whole; a failed rename leaves the old content and no temporary file", () => {
+    const path = join(dir, "sync.json");
+    writeFileAtomicSync(path, "one");
+    writeFileAtomicSync(path, "two");
+    expect(readFileSync(path, "utf8")).toBe("two");
+    const failing = { ...realFileOps, rename: () => { throw new Error("injected"); } };
+    expect(() => writeFileAtomicSync(path, "three", failing)).toThrow(/injected/);
+    expect(readFileSync(path, "utf8")).toBe("two");
+    expect(readdirSync(dir).filter((f) => f.startsWith(".sync.json"))).toEqual([]);
   });
 });

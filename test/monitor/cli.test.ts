@@ -1,40 +1,15 @@
 // `iterc run --plot DIR --history FILE.csv` on examples/poisson-precond.iter at N = 15, and the
-// terminal output's colour. Runs the command in-process (bin/commands/main.ts, from source)
-// rather than the built dist/: test/cli rebuilds dist/ while it runs, and a second build racing
-// it could hand either one half-written files.
+// terminal output's colour. Runs the command in-process (test/monitor/in-process.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../bin/commands/main.js";
 import { PALETTE } from "../../runtime/monitor/plot-svg.js";
+import { asTerminal, iterc, type Result } from "./in-process.js";
 import { countColour, render } from "./render.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "iterc-plot-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `iterc ...args` with stdout and stderr captured, under the given colour environment. */
-async function iterc(args: string[], env: Record<string, string | undefined> = { NO_COLOR: undefined, FORCE_COLOR: undefined }): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  try {
-    const code = await main(["node", "iterc", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -123,16 +98,7 @@ describe("colour in the terminal output", () => {
     const file = join(tmp, "short.iter");
     // CG stopped after 3 of the iterations it needs: a ✗ row, a note and a summary line.
     writeFileSync(file, "dim N = 15\nop A(u: f32[n, n]) = stencil5(u, center: 4, side: -1) * (n + 1)^2\nlet f = 2 * grid(N, axis: 1)\nsolve A(u) = f method cg(rtol: 1e-6, maxiter: 3) -> u\nexport u\n");
-    const saved = { isTTY: process.stdout.isTTY, columns: process.stdout.columns };
-    Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true, writable: true });
-    Object.defineProperty(process.stdout, "columns", { value: 40, configurable: true, writable: true });
-    let r: Result;
-    try {
-      r = await iterc(["run", file]);
-    } finally {
-      Object.defineProperty(process.stdout, "isTTY", { value: saved.isTTY, configurable: true, writable: true });
-      Object.defineProperty(process.stdout, "columns", { value: saved.columns, configurable: true, writable: true });
-    }
+    const r: Result = await asTerminal(process.stdout, 40, () => iterc(["run", file]));
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("\x1b[33m✗ max_iterations\x1b[39m");
     const lines = r.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n");

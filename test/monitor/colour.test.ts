@@ -113,7 +113,11 @@ describe("renderReports with options", () => {
 
   it("wraps long notes to the width, continuations under the note's text, words kept whole", () => {
     const text = renderReports(reports, { width: 80 });
-    const notes = text.split("\n").filter((l) => l.startsWith("  ✗ w: ") || l.startsWith("       "));
+    // w's note and its continuation lines (z's note, rendered before it, is wrapped too).
+    const lines = text.split("\n");
+    const from = lines.findIndex((l) => l.startsWith("  ✗ w: "));
+    const rest = lines.slice(from + 1);
+    const notes = [lines[from], ...rest.slice(0, rest.findIndex((l) => !l.startsWith("       ")) >>> 0)];
     expect(notes.length).toBeGreaterThan(2);
     for (const l of notes) expect([...l].length).toBeLessThanOrEqual(80);
     expect(notes[0].startsWith("  ✗ w: the method's")).toBe(true);

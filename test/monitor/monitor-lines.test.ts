@@ -62,6 +62,34 @@ describe("MonitorLines", () => {
     expect(lines(events, { painter: painter(true) })[1]).toContain("\x1b[31m✗ diverged_nan\x1b[39m");
   });
 
+  it("a loop nested in a run prints only an end line that is a failure, unless nestedLoops", () => {
+    const sweep = (id: number, reason: "completed" | "diverged_nan") => {
+      const run = { id, name: "smooth", kind: "loop" as const, method: "loop", depth: 1, parent: 1 };
+      const end = report({ name: "smooth", kind: "loop", method: "loop", iterations: 1, residual: NaN, relResidual: NaN, reason, converged: reason === "completed", history: [] });
+      return [{ type: "start", run }, { type: "iteration", event: { run, iteration: 1, residual: NaN, relResidual: NaN, seconds: 0 } }, { type: "end", run, report: end }] as RunEvent[];
+    };
+    const [start, ...rest] = nestedRun();
+    const events = [start, ...sweep(7, "completed"), ...sweep(8, "diverged_nan"), ...rest.filter((e) => (e.type === "iteration" ? e.event.run.depth : e.run.depth) === 0)];
+    const out = lines(events);
+    expect(out.filter((l) => l.includes("smooth"))).toEqual(["  smooth ✗ diverged_nan after 1 iteration  (50.0 ms)"]);
+    expect(lines(events, { nestedLoops: true }).filter((l) => l.includes("smooth"))).toEqual([
+      "  smooth loop    1",
+      "  smooth ✓ completed after 1 iteration  (50.0 ms)",
+      "  smooth loop    1",
+      "  smooth ✗ diverged_nan after 1 iteration  (50.0 ms)",
+    ]);
+  });
+
+  it("an adjoint run is indented under the forward construct it differentiates", () => {
+    const run = { id: 4, name: "uᵀ", kind: "solve" as const, method: "cg", depth: 0, adjointOf: "u" };
+    const out = lines([
+      { type: "start", run },
+      { type: "iteration", event: { run, iteration: 0, residual: 2, relResidual: 1, seconds: 0 } },
+      { type: "end", run, report: report({ name: "uᵀ" }) },
+    ]);
+    expect(out).toEqual(["  uᵀ cg    0  residual 2.000e+0  rel 1.000e+0", "  uᵀ ✓ converged_rtol after 2 iterations  residual 1.00e-2  rel 1.00e-3  (50.0 ms)"]);
+  });
+
   it("a wide iteration cap widens the iteration column", () => {
     const run = { id: 1, name: "u", kind: "solve" as const, method: "cg", depth: 0, maxIterations: 100_000 };
     const out = lines([

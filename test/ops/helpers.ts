@@ -1,10 +1,12 @@
 // Test helpers: run an op the way the checker and executor will (its record's shape rule on
-// concrete types, then the tfjs backend's kernel), float64 plain-TS references, and float32-aware comparisons.
+// concrete types, then the tfjs backend's kernel, and the native backend's kernel beside it,
+// which must agree), float64 plain-TS references, and float32-aware comparisons.
 import { expect } from "vitest";
 import type { DType } from "../../grammar/ast.js";
 import { type ConcreteStatic, getOp, type StaticValue } from "../../compiler/ops/index.js";
 import type { Tf } from "../../runtime/tfjs/kernels/common.js";
 import { TFJS_KERNELS } from "../../runtime/tfjs/kernels/index.js";
+import { NATIVE_KERNELS } from "../../runtime/native/kernels/index.js";
 import { dimConst } from "../../compiler/shapes.js";
 import { concreteShape, shapeOf, type TensorT, tensor } from "../../compiler/types.js";
 
@@ -44,7 +46,7 @@ export function randInt(seed: number, shape: number[], lo: number, hi: number): 
   return { shape, dtype: "i32", data: Array.from({ length: n }, () => lo + Math.floor((hi - lo) * u())) };
 }
 
-const TF_DT = { f32: "float32", i32: "int32", bool: "bool" } as const;
+const TF_DT = { f32: "float32", f64: "float32", i32: "int32", bool: "bool" } as const;
 
 function toStatic(v: ConcreteStatic): StaticValue {
   return Array.isArray(v) ? v.map(dimConst) : v;
@@ -98,7 +100,29 @@ export function run(
   y.dispose();
   for (const i of ins) i?.dispose();
   expect(tf.memory().numTensors).toBe(before);
+  expectNativeAgrees(name, inputs, withDefaults(name, statics), out, data);
   return { shape: out.shape, dtype: out.dtype, data };
+}
+
+const newArray = { f32: Float32Array, f64: Float64Array, i32: Int32Array, bool: Uint8Array } as const;
+
+/**
+ * The native backend's plain-TS kernel (float32 storage) gives what tfjs gave: within 2e-5 of
+ * the result's largest magnitude (a float32 kernel rounds each op's result once, tfjs's may
+ * round inside the op too, and sums in another order: a few ulps of the largest term).
+ */
+function expectNativeAgrees(name: string, inputs: (Arr | undefined)[], statics: Record<string, ConcreteStatic>, out: { shape: number[]; dtype: DType }, want: number[]): void {
+  const arrays = inputs.map((a) => {
+    if (!a) return undefined;
+    const dtype = a.dtype ?? "f32";
+    return { dtype, shape: a.shape, data: newArray[dtype].from(Array.from(a.data)) };
+  });
+  const ctx = { alloc: (dtype: DType, n: number) => new newArray[dtype](n) };
+  const y = NATIVE_KERNELS.get(name)!(ctx, arrays, statics, out);
+  expect(y.shape, `native \`${name}\`: shape`).toEqual(out.shape);
+  expect(y.dtype, `native \`${name}\`: dtype`).toBe(out.dtype);
+  const scale = Math.max(1, ...want.map((x) => (Number.isFinite(x) ? Math.abs(x) : 0)));
+  expectClose(Array.from(y.data), want, 0, 2e-5 * scale);
 }
 
 /** |got - want| <= abs + rel·|want| entrywise, with the first failure in the message. */

@@ -3,8 +3,12 @@
 import { describe, expect, test } from "vitest";
 import { allOps } from "../../compiler/ops/index.js";
 import { TFJS_KERNELS, TFJS_UNSUPPORTED } from "../../runtime/tfjs/kernels/index.js";
+import { NATIVE_KERNELS, NATIVE_UNSUPPORTED } from "../../runtime/native/kernels/index.js";
 
-const BACKENDS = [{ name: "tfjs", kernels: TFJS_KERNELS, unsupported: TFJS_UNSUPPORTED }];
+const BACKENDS = [
+  { name: "tfjs", kernels: TFJS_KERNELS as ReadonlyMap<string, unknown>, unsupported: TFJS_UNSUPPORTED },
+  { name: "native", kernels: NATIVE_KERNELS as ReadonlyMap<string, unknown>, unsupported: NATIVE_UNSUPPORTED },
+];
 
 describe.each(BACKENDS)("the $name backend", ({ kernels, unsupported }) => {
   test.each(allOps().map((r) => r.name))("has a kernel for `%s` or says why not", (name) => {

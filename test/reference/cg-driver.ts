@@ -33,9 +33,8 @@ import {
   tolerance,
   type DriverResult,
   type StoppingRule,
-  type Tensor,
-  type Tf,
 } from "../../runtime/drivers/stopping.js";
+import type { Tensor, Tf } from "../../runtime/tfjs/kernels/common.js";
 
 export interface CgOptions {
   /** Initial guess (default zeros). Not disposed: it stays the caller's. */
@@ -73,7 +72,7 @@ function disposeState(s: State | undefined): void {
   s.rz.dispose();
 }
 
-export function runCg(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: CgOptions): DriverResult {
+export function runCg(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: CgOptions): DriverResult<Tensor> {
   const t0 = performance.now();
   const monitor = new ConvergenceMonitor(opts.stop);
   const rule = monitor.rule;
@@ -294,7 +293,7 @@ export function runCg(tf: Tf, apply: (u: Tensor) => Tensor, b: Tensor, opts: CgO
     }
   }
 
-  function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult {
+  function finish(value: Tensor, why: Reason, why2: string | undefined, residual: number, rec: number): DriverResult<Tensor> {
     const history = monitor.history;
     const converged = why === "converged_atol" || why === "converged_rtol";
     const report: Report = {

@@ -30,9 +30,8 @@ import {
   type Decision,
   type DriverResult,
   type StoppingRule,
-  type Tensor,
-  type Tf,
 } from "../../runtime/drivers/stopping.js";
+import type { Tensor, Tf } from "../../runtime/tfjs/kernels/common.js";
 
 export interface FixpointOptions {
   method: "picard" | "damped";
@@ -52,7 +51,7 @@ export interface FixpointOptions {
 }
 
 
-export function runFixpoint(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts: FixpointOptions): DriverResult {
+export function runFixpoint(tf: Tf, map: (x: Tensor) => Tensor, x0: Tensor, opts: FixpointOptions): DriverResult<Tensor> {
   const t0 = performance.now();
   const monitor = new ConvergenceMonitor(opts.stop);
   const damped = opts.method === "damped";

@@ -50,8 +50,9 @@ describe("writeNpy", () => {
 });
 
 describe("readNpy", () => {
-  it("round-trips float32, int32 and bool, any shape", () => {
+  it("round-trips float32, float64 (exactly), int32 and bool, any shape", () => {
     const arrays: NpyArray[] = [
+      { dtype: "float64", shape: [3, 2], data: Float64Array.from([0.1, 1 / 3, Math.PI, -1e-300, 1e300, 2 ** -1074]) },
       { dtype: "float32", shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => Math.fround(i / 7 - 1)) },
       { dtype: "int32", shape: [5], data: Int32Array.from([-2147483648, -1, 0, 1, 2147483647]) },
       { dtype: "bool", shape: [2, 2], data: Uint8Array.from([1, 0, 0, 1]) },
@@ -61,11 +62,11 @@ describe("readNpy", () => {
     for (const a of arrays) expect(readNpy(writeNpy(a))).toEqual(a);
   });
 
-  it("reads <f8 as float32 and <i8 as int32", () => {
+  it("reads <f8 as float64, exactly, and <i8 as int32", () => {
     const f8 = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([0.1, -2, 1e10], "f8")));
-    expect(f8).toEqual({ dtype: "float32", shape: [3], data: Float32Array.from([0.1, -2, 1e10]) });
+    expect(f8).toEqual({ dtype: "float64", shape: [3], data: Float64Array.from([0.1, -2, 1e10]) });
     const i8 = readNpy(handBuilt("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", bytesOf([-5, 2147483647], "i8")));
-    expect(i8).toEqual({ dtype: "int32", shape: [1, 2], data: Int32Array.from([-5, 2147483647]) });
+    expect(i8).toEqual({ dtype: "int32", shape: [1, 2], data: Int32Array.from([-5, 2147483647]), stored: "int64" });
   });
 
   it("reads a version 2.0 header and big-endian data", () => {
@@ -75,15 +76,35 @@ describe("readNpy", () => {
 
   it("gives clear errors", () => {
     const big = handBuilt("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytesOf([1, 2 ** 40], "i8"));
-    expect(() => readNpy(big)).toThrow(/1099511627776 \(entry 1\) does not fit in int32/);
+    expect(() => readNpy(big)).toThrow(/the int64 value 1099511627776 at \[1\] does not fit in int32/);
     const fortran = handBuilt("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", bytesOf([1, 2, 3, 4], "f8"));
     expect(() => readNpy(fortran)).toThrow(/Fortran order.*np.ascontiguousarray/);
     const u2 = handBuilt("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(2));
     expect(() => readNpy(u2)).toThrow(NpyError);
     expect(() => readNpy(u2)).toThrow(/dtype '<u2' is not supported/);
     const short = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", bytesOf([1], "f8"));
-    expect(() => readNpy(short)).toThrow(/truncated/);
+    expect(() => readNpy(short)).toThrow("the .npy file is truncated: its shape (4,) of float64 needs 32 bytes of data, and 8 are there");
     expect(() => readNpy(new TextEncoder().encode("x,y\n1,2\n"))).toThrow(/not a .npy file/);
+  });
+
+  it("keeps float64 values exactly, beyond float32's range too (a float32 run refuses them: conformInput)", () => {
+    const huge = handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", bytesOf([1, 2, 3, 4, -1e39, 1e300], "f8"));
+    expect([...readNpy(huge).data]).toEqual([1, 2, 3, 4, -1e39, 1e300]);
+    // Infinities and NaN the file holds are read as they are.
+    const edge = readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", bytesOf([3.4028234663852886e38, Infinity, NaN], "f8")));
+    expect([...edge.data]).toEqual([3.4028234663852886e38, Infinity, NaN]);
+  });
+
+  it("refuses bytes after the data (a second array, or garbage)", () => {
+    const two = new Uint8Array([...bytesOf([1, 2], "f8"), ...bytesOf([3], "f8")]);
+    expect(() => readNpy(handBuilt("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", two))).toThrow(
+      "the .npy file has 8 bytes after its data (its shape (2,) of float64 needs 16 bytes of data); it is not one array saved by np.save",
+    );
+  });
+
+  it("refuses more than 32 axes", () => {
+    const shape = `(${Array(33).fill(1).join(", ")})`;
+    expect(() => readNpy(handBuilt(`{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`, bytesOf([1], "f8")))).toThrow(/33 axes; I read at most 32/);
   });
 });
 
@@ -96,6 +117,6 @@ describe("files", () => {
     const path = join(dir, "a.npy");
     await writeNpyFile(path, a);
     expect(await readNpyFile(path)).toEqual(a);
-    await expect(readNpyFile(join(dir, "missing.npy"))).rejects.toThrow(/cannot read .*missing.npy/);
+    await expect(readNpyFile(join(dir, "missing.npy"))).rejects.toThrow(/cannot read .*missing.npy: there is no such file/);
   });
 });

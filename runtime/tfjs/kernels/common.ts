@@ -8,7 +8,8 @@ export type Tf = typeof tfc;
 export type Tensor = tfc.Tensor;
 export type TfDType = "float32" | "int32" | "bool";
 
-export const TF_DTYPE: Record<DType, TfDType> = { f32: "float32", i32: "int32", bool: "bool" };
+/** tfjs's dtype of each of ours. tfjs has no float64: a program with f64 values is refused before it runs (runtime/run.ts). */
+export const TF_DTYPE: Record<DType, TfDType> = { f32: "float32", f64: "float32", i32: "int32", bool: "bool" };
 
 /** The result type's concrete shape and dtype, as the executor passes it. */
 export interface OutType {

@@ -17,21 +17,6 @@ const reduction =
     return fn(tf, castTo(tf, x, out.dtype), axisOf(statics.axis, x.rank), statics.keepdims === true);
   };
 
-/** What a reduction of no entries gives: its identity (NumPy's, where NumPy has one). */
-export const EMPTY_REDUCTION: Record<string, number> = {
-  sum: 0,
-  mean: NaN,
-  max: -Infinity,
-  min: Infinity,
-  prod: 1,
-  norm: 0,
-  norm_inf: 0,
-  fro: 0,
-  dot: 0,
-  trace: 0,
-  matmul: 0,
-};
-
 export const REDUCE_KERNELS: Record<string, TfjsKernel> = {
   sum: reduction((tf, x, a, k) => tf.sum(x, a, k)),
   mean: reduction((tf, x, a, k) => tf.mean(x, a, k)),

@@ -1,0 +1,11 @@
+// Small statistics for benchmark samples.
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function minimum(xs: readonly number[]): number {
+  return Math.min(...xs);
+}

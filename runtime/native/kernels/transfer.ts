@@ -1,0 +1,50 @@
+// Native kernels of the multigrid grid transfers and the red–black colouring
+// (compiler/ops/multigrid.ts holds their meaning): full weighting R and bilinear
+// prolongation P = 4 Rᵀ, both with the weights [1 2 1; 2 4 2; 1 2 1].
+import { parityValues } from "../../../compiler/ops/multigrid.js";
+import { input, type NativeKernel, output } from "./common.js";
+
+const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
+
+/** (R u)[i, j] = Σ FW[a, b] u[2i + a, 2j + b] / 16 on each grid of the last two axes. */
+const restrictFw: NativeKernel = (ctx, inputs, _s, out) => {
+  const u = input(inputs, 0);
+  const [n, k] = u.shape.slice(-2);
+  const [m, l] = out.shape.slice(-2);
+  const y = output(ctx, out);
+  for (let g = 0; g < u.data.length / (n * k); g++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < l; j++) {
+        let acc = 0;
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) acc += FW[a * 3 + b] * u.data[g * n * k + (2 * i + a) * k + 2 * j + b];
+        y.data[g * m * l + i * l + j] = acc / 16;
+      }
+  return y;
+};
+
+/** P v = 4 Rᵀ v: each coarse value spread onto its nine fine neighbours with weights FW / 4. */
+const prolongBilinear: NativeKernel = (ctx, inputs, _s, out) => {
+  const v = input(inputs, 0);
+  const [m, l] = v.shape.slice(-2);
+  const [n, k] = out.shape.slice(-2);
+  const fine = new Float64Array(out.shape.reduce((p, d) => p * d, 1));
+  for (let g = 0; g < v.data.length / (m * l); g++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < l; j++) {
+        const c = v.data[g * m * l + i * l + j] / 4;
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) fine[g * n * k + (2 * i + a) * k + 2 * j + b] += FW[a * 3 + b] * c;
+      }
+  const y = output(ctx, out);
+  y.data.set(fine);
+  return y;
+};
+
+export const TRANSFER_KERNELS: Record<string, NativeKernel> = {
+  restrict_fw: restrictFw,
+  prolong_bilinear: prolongBilinear,
+  parity: (ctx, _inputs, _s, out) => {
+    const y = output(ctx, out);
+    y.data.set(parityValues(out.shape));
+    return y;
+  },
+};

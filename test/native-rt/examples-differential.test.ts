@@ -1,0 +1,58 @@
+// Every example on the native backend (float32, plain-TS kernels) against tfjs's cpu backend:
+// the same reports and the same exports within float32 tolerance.
+//
+// The tolerance. Both runs compute in float32; they differ only in rounding (a native kernel
+// rounds once per op, a tfjs kernel may round inside an op and sums in another order): about
+// 1e-7 relative per op. A converged iteration does not amplify that beyond what its stopping
+// rule admits: every example stops at rtol or atol ≥ 1e-6, and its answers are within
+// tolerance × conditioning of the solution — 7e-4 for the least well-conditioned one (Anderson
+// with L ≈ 0.99 and atol 1e-5, whose error bound r/(1 − L) the report states). So values agree
+// to 1e-3 of their largest entry, and exports that measure an error or a defect (entries below
+// 1e-2: their size IS the tolerance) agree to 1e-3 absolutely. Iteration counts agree to within
+// two (a rounding can move the crossing of the tolerance by a step or two).
+// Measured: the largest relative difference of a value is 2e-4 (anderson's x), of a defect
+// 1.6e-4 absolute (anderson's gap); most exports agree exactly.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { type ExportedValue, runSource } from "../../runtime/run.js";
+
+const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith(".iter"))
+  .sort();
+
+function maxAbs(data: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));
+  return m;
+}
+
+function expectAgree(native: ExportedValue, tfjs: ExportedValue): void {
+  expect(native.shape).toEqual(tfjs.shape);
+  const scale = maxAbs(tfjs.data);
+  const tol = scale < 1e-2 ? 1e-3 : 1e-3 * scale;
+  let worst = 0;
+  for (let i = 0; i < tfjs.data.length; i++) worst = Math.max(worst, Math.abs(native.data[i] - tfjs.data[i]));
+  expect(worst, `${native.name}: native and tfjs differ by ${worst} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
+}
+
+describe("every example on native agrees with tfjs cpu", () => {
+  it.each(files)("%s", async (name) => {
+    const file = join(EXAMPLES, name);
+    const source = readFileSync(file, "utf8");
+    const tfjs = await runSource(source, { file, backend: "cpu" });
+    const native = await runSource(source, { file, backend: "native" });
+    expect(native.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(native.backend?.name).toBe("native");
+    expect(native.reports.map((r) => [r.name, r.kind, r.method, r.reason])).toEqual(tfjs.reports.map((r) => [r.name, r.kind, r.method, r.reason]));
+    native.reports.forEach((r, i) => {
+      expect(Math.abs(r.iterations - tfjs.reports[i].iterations), `${r.name}: ${r.iterations} vs ${tfjs.reports[i].iterations} iterations`).toBeLessThanOrEqual(2);
+      expect(r.engine).toMatch(/^native f32/);
+      expect(tfjs.reports[i].engine).toBe("tfjs-cpu");
+    });
+    expect(native.exports.map((e) => [e.name, e.dtype])).toEqual(tfjs.exports.map((e) => [e.name, e.dtype]));
+    native.exports.forEach((e, i) => expectAgree(e, tfjs.exports[i]));
+  });
+});
