@@ -16,6 +16,7 @@ export { DIAGNOSTIC_CODES } from "./base/codes.js";
 export { compile, type CodegenOptions, type CodegenResult, type Emit } from "./compiler/codegen/index.js";
 export type { SourceMap } from "./compiler/codegen/source-map.js";
 export { CompileError, load, type LoadedModule, type LoadOptions } from "./runtime/load.js";
+export { selectBackend, type SelectedBackendInfo } from "./runtime/api/select-backend.js";
 
 // Reports, and watching a run: the events, the monitors, plots and CSV histories.
 export { type Report, type Reason, renderReports, reportToJson } from "./runtime/report.js";

@@ -126,3 +126,20 @@ describe("what a module cannot do yet is refused where it is written", () => {
     expect(out.diagnostics[0].message).toMatch(/float64/);
   });
 });
+
+describe("a hook that throws", () => {
+  it("rejects the run with its error and leaves no tensor behind", async () => {
+    const module = await evaluate((await compile(PROGRAMS.adam, { filename: "t.iter" })).code!);
+    const before = tf.memory().numTensors;
+    const boom = new Error("boom");
+    await expect(
+      module.run({}, {
+        backend: "cpu",
+        onIteration: (e) => {
+          if (e.iteration === 2) throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -100,7 +100,7 @@ function docSnippets(): string[] {
 }
 
 /** What a TypeScript user of the package writes. */
-const CONSUMER = `import { run, check, format, parse, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue, type Program, type ProgramSource, compile, load, type CodegenResult } from "iterlang";
+const CONSUMER = `import { run, check, format, parse, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue, type Program, type ProgramSource, compile, load, selectBackend, type CodegenResult } from "iterlang";
 
 const controller = new AbortController();
 const result: RunResult = await run("input f: f32[n]\\nexport g = 2 * f\\n", {
@@ -128,8 +128,9 @@ try {
 console.log(data, reasons, lines, text, result.stopped?.reason, result.ok && result.converged);
 // Code generation: a module's code, or a live one, typed without tfjs.
 const generated: CodegenResult = await compile("export x = 1\\n", { filename: "a.iter", emit: "js" });
+const selected: { name: string; description: string } = await selectBackend("cpu");
 const live = await load("export x = 1\\n", { sizes: { N: 3 } });
 const ran = await live.run({}, { onIteration: (e: IterationEvent) => console.log(e.residual), signal: controller.signal });
 const first: Report | undefined = ran.reports[0];
-console.log(generated.code, generated.dts, live.signature.outputs, ran.values["x"]?.data, first?.engine);
+console.log(selected.name, generated.code, generated.dts, live.signature.outputs, ran.values["x"]?.data, first?.engine);
 `;
