@@ -52,7 +52,10 @@ export const DIAGNOSTIC_CODES = {
   "unknown-setting": "a training setting that does not exist",
   "bad-setting": "a training setting with a value of the wrong kind, given twice, or missing",
   "bad-data": "a `data` declaration that does not say a file and its fields",
-  "unknown-contract": "a `check` contract that does not exist",
+  "unknown-contract": "a `check` contract or a structure tag that does not exist",
+  "bad-contract": "a contract or tag whose arguments or `for` clauses cannot be tested as written",
+  "undeclared-structure": "a solver that needs a structure (SPD, symmetric, a contraction) of an operator that does not declare it",
+  "contract-failed": "a contract or tag that `iterc check` found a counterexample to",
   "not-yet": "a construct that is parsed and checked but does not run yet",
   planned: "a declaration that is accepted but not acted on yet",
   // ---- running ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `iterc` command line. Exit codes: 0 success, 2 user error, 3 an iteration did not
-// converge, 4 `fmt --check` found an unformatted file, 1 an internal error (a bug in
-// iterlang, reported as such). bin/commands/io.ts holds them.
+// converge, 4 `fmt --check` found an unformatted file or `check` a contract's counterexample,
+// 1 an internal error (a bug in iterlang, reported as such). bin/commands/io.ts holds them.
 import { main } from "./commands/main.js";
 
 // A reader that went away (`iterc run --monitor … | head`) is not an error: what is left to

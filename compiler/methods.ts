@@ -46,6 +46,12 @@ export interface MethodSpec {
   nonlinear?: boolean;
   /** Said in every report of the method: an approximation the user should know about. */
   note?: string;
+  /**
+   * What the method needs of the operator (of the solve it runs in, for a preconditioner): the
+   * checker warns when nothing declares it (a tag `is spd`, a `check spd(A)`), `iterc check`
+   * verifies what is declared.
+   */
+  requires?: "spd" | "symmetric";
 }
 
 /** The relative tolerance of a construct that states none. */
@@ -145,8 +151,8 @@ export const METHODS: readonly MethodSpec[] = [
     implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
-  { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
-  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", options: solveStop(), implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
+  { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", requires: "spd", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
+  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", requires: "symmetric", options: solveStop(), implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
   {
     name: "gmres",
     construct: "solve",
@@ -159,6 +165,7 @@ export const METHODS: readonly MethodSpec[] = [
     name: "chebyshev",
     construct: "solve",
     doc: "Chebyshev iteration for SPD operators with eigenvalues in [lmin, lmax]",
+    requires: "spd",
     options: [...solveStop(), { ...float("lmin", null, "a lower bound of the spectrum (of M A with a preconditioner), > 0"), required: true }, { ...float("lmax", null, "an upper bound of the spectrum, ≥ lmin"), required: true }],
     implementation: krylov("the check 0 < lmin ≤ lmax of the spectrum bounds (1 when it holds, −1 when not)"),
   },
@@ -177,7 +184,7 @@ export const METHODS: readonly MethodSpec[] = [
   { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω"), DIAG], implementation: precond },
   { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), DIAG], implementation: precond },
   { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
-  { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
+  { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", requires: "spd", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
   { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
   // ---- optimisers (minimize and train) -------------------------------------------------
   { name: "gd", construct: "minimize", doc: "gradient descent x ← x − lr g", options: optimiser(1e-3), implementation: optim },

@@ -3,8 +3,12 @@
 // learning-rate schedule and the checkpoints. The checker builds these; the IR's `train` op
 // carries them as they are; the training driver (runtime/drivers/train.ts) reads them.
 
-/** Which entries of a row make one field: CSV or .npy columns [from, to) or one column; a JSON-lines key (a number, or entries [from, to) of an array). */
-export type FieldSelect = { from: number; to: number } | { column: number } | { key: string; from?: number; to?: number };
+/**
+ * Which entries of a row make one field: CSV or .npy columns [from, to) or one column; a
+ * JSON-lines key (a number, or entries [from, to) of an array); for `tensors(...)`, the data
+ * set's `tensor`-th operand (its fields in order), whose rows are the records.
+ */
+export type FieldSelect = { from: number; to: number } | { column: number } | { key: string; from?: number; to?: number } | { tensor: number };
 
 export interface DataField {
   name: string;
@@ -17,12 +21,21 @@ export interface DataSource {
   /** The `data` declaration's name and line (for messages at run time). */
   name: string;
   line: number;
-  format: "csv" | "npy" | "jsonl";
-  /** As written, relative to the `.iter` file. */
+  format: "csv" | "npy" | "jsonl" | "tensors";
+  /** As written, relative to the `.iter` file; "" for `tensors`, whose values the program computes. */
   path: string;
   /** CSV: whether the first row is a header; absent: detected (a first row that is not numeric). */
   header?: boolean;
   fields: DataField[];
+}
+
+/**
+ * How many operands of a `train` op a data set takes: a `tensors(...)` set's values are computed
+ * by the program and reach the driver as operands after the params (the training set's, then the
+ * validation set's), one per field in order; a file's set takes none (the driver reads it).
+ */
+export function operandCount(source: DataSource): number {
+  return source.format === "tensors" ? source.fields.length : 0;
 }
 
 /** The learning rate of step k (from 1): `lr` times the schedule's factor, after a linear warm-up. */

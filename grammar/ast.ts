@@ -347,12 +347,22 @@ export interface ParamDecl extends Node {
 /** The body of an op or model: either `= expr` or a block ending in `return`. */
 export type Body = { kind: "ExprBody"; expr: Expr; span: Span } | { kind: "Block"; stmts: Stmt[]; span: Span };
 
-/** `op A(u: f32[n, n]) -> f32[n, n] = ...`; parameters may be ops (`M: op`). */
+/** `spd`, `contractive(0.9)`: a structure an op declares (`op A(...) is spd = ...`). */
+export interface Tag extends Node {
+  kind: "Tag";
+  name: Ident;
+  /** Null when written without parentheses. */
+  args: Arg[] | null;
+}
+
+/** `op A(u: f32[n, n]) -> f32[n, n] is spd = ...`; parameters may be ops (`M: op`). */
 export interface OpDecl extends Node {
   kind: "Op";
   name: Ident;
   params: Param[];
   result: TypeExpr | null;
+  /** What the op declares it is (`is spd, linear`): verified by `iterc check`, read by solvers. */
+  tags: Tag[];
   body: Body;
 }
 
@@ -362,6 +372,7 @@ export interface ModelDecl extends Node {
   name: Ident;
   params: Param[];
   result: TypeExpr | null;
+  tags: Tag[];
   body: Body;
 }
 
@@ -398,10 +409,25 @@ export interface ExportDecl extends Node {
   value: Expr | null;
 }
 
-/** `check contractive(z => T(z), below: 1)`: a contract turned into a property test. */
+/**
+ * One `for` of a `check`: `x ~ normal(std: 2)` (how an input or a point of the contract is
+ * drawn), `z: f32[N]` (a point's type), both (`z: f32[N] ~ uniform()`), or `n = 8` (a size).
+ */
+export interface ForBinding extends Node {
+  kind: "ForBinding";
+  name: Ident;
+  type: TypeExpr | null;
+  /** After `~`: a distribution. */
+  draw: Expr | null;
+  /** After `=`: a size's value. */
+  value: Expr | null;
+}
+
+/** `check contractive(z => T(z), below: 1) for z: f32[N]`: a contract turned into a property test. */
 export interface CheckDecl extends Node {
   kind: "Check";
   contract: Expr;
+  given: ForBinding[];
 }
 
 export type Decl =
@@ -447,6 +473,8 @@ export type AnyNode =
   | DimItem
   | CarryInit
   | TrainSetting
+  | ForBinding
+  | Tag
   | Ident;
 
 export const CLAUSE_ORDER = ["init", "method", "precond", "until", "max", "grad", "onBackwardFail"] as const;

@@ -22,7 +22,7 @@
 //   `init method precond until max grad`. With two or more clauses, or when the one-line form
 //   is wider than the width (96 by default), each clause goes on its own line, indented 2
 //   more; `-> u` stays at the end of the last line. `method picard` keeps its missing parentheses, `method cg()` its
-//   empty ones.
+//   empty ones. A `check`'s `for` clauses follow the same rule, in the order written.
 // - A line that is still too wide breaks the outermost bracketed list that does not fit
 //   (call and spec arguments, parameters, `carry (...)`, tuples, index lists, tensor
 //   literals) with one item per line, indented 2 more, without a trailing comma; inner
@@ -47,6 +47,8 @@ import type {
   Arg,
   Body,
   CarryInit,
+  CheckDecl,
+  ForBinding,
   Comment,
   Decl,
   Expr,
@@ -64,6 +66,7 @@ import type {
   Solve,
   Span,
   Stmt,
+  Tag,
   TrainDecl,
   TrainSetting,
   TypeExpr,
@@ -360,8 +363,8 @@ function type(t: TypeExpr): Doc {
   }
 }
 
-function spec(s: MethodSpec | GradSpec): Doc {
-  const name = s.kind === "MethodSpec" ? s.name.name : s.mode.name;
+function spec(s: MethodSpec | GradSpec | Tag): Doc {
+  const name = s.kind === "GradSpec" ? s.mode.name : s.name.name;
   return s.args === null ? name : [name, args(s.args)];
 }
 
@@ -525,6 +528,9 @@ class Printer {
         return this.loop(node, ind, inner, trailing);
       case "Train":
         return this.train(node, ind, inner, trailing);
+      case "Check":
+        if (node.given.length) return this.check(node, ind, inner, trailing);
+        break;
       case "Op":
       case "Model":
         if (node.body.kind === "Block") return this.blockDecl(node, node.body, ind, inner, trailing);
@@ -558,6 +564,17 @@ class Printer {
     docs.push(arrow, suffix(placed.trailing));
     // Two or more clauses read best one per line, as in the language reference's examples.
     return { above: placed.above, lines: this.render(group(docs, placed.forceBreak || clauses.length >= 2), ind) };
+  }
+
+  /** `check contract for x ~ d ...`: each `for` a clause, one per line when there are two or more. */
+  private check(node: CheckDecl, ind: number, inner: Comment[], trailing: Comment | null): Printed {
+    const bindings = node.given.map((b) => ({ span: b.span, doc: ["for ", forBinding(b)] as Doc }));
+    const parts = [{ span: node.contract.span, doc: ["check ", expr(node.contract)] as Doc }, ...bindings];
+    const placed = placeAfterParts(parts, inner, trailing);
+    const docs: Doc[] = [parts[0].doc, suffix(placed.after[0])];
+    bindings.forEach((c, i) => docs.push(indent([line, c.doc, suffix(placed.after[i + 1])])));
+    docs.push(suffix(placed.trailing));
+    return { above: placed.above, lines: this.render(group(docs, placed.forceBreak || bindings.length >= 2), ind) };
   }
 
   /** `loop k < n carry (...) { ... } clauses -> outputs` */
@@ -745,7 +762,13 @@ function signature(node: OpDecl | ModelDecl): Doc {
     node.name.name,
     bracketList("(", ")", node.params.map(param)),
     node.result ? [" -> ", type(node.result)] : "",
+    node.tags.length ? [" is ", join(", ", node.tags.map(spec))] : "",
   ];
+}
+
+/** `x ~ normal(std: 2)`, `z: f32[N]`, `z: f32[N] ~ uniform()`, `n = 8`. */
+function forBinding(b: ForBinding): Doc {
+  return [b.name.name, b.type ? [": ", type(b.type)] : "", b.draw ? [" ~ ", expr(b.draw)] : "", b.value ? [" = ", expr(b.value)] : ""];
 }
 
 function setting(s: TrainSetting): Doc {

@@ -1,6 +1,6 @@
 // Newlines end statements, except where a line obviously continues: inside `(...)` and
 // `[...]`, after a token that cannot end an expression, and before a clause word, `->` or a
-// closing bracket. This pass drops the newlines that do not end anything and collapses
+// closing bracket (and before `for` in a `check`). This pass drops the newlines that do not end anything and collapses
 // runs of them, so the parser sees one Newline per statement boundary.
 import type { IToken, TokenType } from "chevrotain";
 import { tokenMatcher } from "chevrotain";
@@ -35,14 +35,20 @@ const CONTINUES_BEFORE: readonly TokenType[] = [...T.CLAUSE_WORDS, T.Arrow, T.RP
 
 const matchesAny = (tok: IToken, types: readonly TokenType[]) => types.some((t) => tokenMatcher(tok, t));
 
+/** `for` continues a `check` (its inputs' clauses); elsewhere it starts a line of its own. */
+const continuesCheck = (first: IToken | undefined, next: IToken | undefined) =>
+  first !== undefined && next !== undefined && tokenMatcher(first, T.Check) && tokenMatcher(next, T.For);
+
 export function layout(tokens: readonly IToken[]): IToken[] {
   const out: IToken[] = [];
   let depth = 0; // nesting of ( and [; braces hold statements, so newlines inside them count
+  let first: IToken | undefined; // the first token of the current statement
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     if (tokenMatcher(tok, T.LParen) || tokenMatcher(tok, T.LBracket)) depth++;
     if ((tokenMatcher(tok, T.RParen) || tokenMatcher(tok, T.RBracket)) && depth > 0) depth--;
     if (!tokenMatcher(tok, T.Newline)) {
+      if (out.length === 0 || tokenMatcher(out[out.length - 1], T.Newline)) first = tok;
       out.push(tok);
       continue;
     }
@@ -56,7 +62,8 @@ export function layout(tokens: readonly IToken[]): IToken[] {
       tokenMatcher(prev, T.Newline) ||
       matchesAny(prev, CONTINUES_AFTER) ||
       next === undefined ||
-      matchesAny(next, CONTINUES_BEFORE);
+      matchesAny(next, CONTINUES_BEFORE) ||
+      continuesCheck(first, next);
     if (!redundant) out.push(tok);
   }
   return out;

@@ -111,7 +111,7 @@ export class IterParser extends CstParser {
     this.SUBRULE(this.signature);
   });
 
-  /** `name(params) -> type = expr` or `name(params) -> type { ... }` */
+  /** `name(params) -> type is tag, ... = expr` or `name(params) -> type is tag { ... }` */
   signature = this.RULE("signature", () => {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LParen);
@@ -120,6 +120,10 @@ export class IterParser extends CstParser {
     this.OPTION(() => {
       this.CONSUME(T.Arrow);
       this.SUBRULE(this.type);
+    });
+    this.OPTION1(() => {
+      this.CONSUME(T.Is);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.spec, { LABEL: "tags" }) });
     });
     this.OR([
       {
@@ -189,9 +193,39 @@ export class IterParser extends CstParser {
     });
   });
 
+  /** `check contract for x ~ normal(std: 2), n = 8`: a contract and what its inputs are. */
   checkDecl = this.RULE("checkDecl", () => {
     this.CONSUME(T.Check);
     this.SUBRULE(this.expr);
+    this.MANY(() => {
+      this.CONSUME(T.For);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.forBinding) });
+    });
+  });
+
+  /** `x ~ normal(std: 2)`, `z: f32[N]`, `z: f32[N] ~ uniform(lo: 0, hi: 1)` or `n = 8`. */
+  forBinding = this.RULE("forBinding", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.type);
+    });
+    this.OPTION1(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Tilde);
+            this.SUBRULE(this.expr, { LABEL: "draw" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Equals);
+            this.SUBRULE1(this.expr, { LABEL: "value" });
+          },
+        },
+      ]);
+    });
   });
 
   // ---- statements ---------------------------------------------------------------------

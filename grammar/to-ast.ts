@@ -124,10 +124,29 @@ export class AstBuilder {
         return { kind: "Export", name: this.ident(tok(child, "Identifier")), value: value ? this.expr(value) : null, span: this.span(child) };
       }
       case "checkDecl":
-        return { kind: "Check", contract: this.expr(kid(child, "expr")), span: this.span(child) };
+        return { kind: "Check", contract: this.expr(kid(child, "expr")), given: kids(child, "forBinding").map((b) => this.forBinding(b)), span: this.span(child) };
       default:
         return this.stmtOf(name, child) as A.Decl;
     }
+  }
+
+  /** `x ~ dist`, `z: type`, `z: type ~ dist` or `n = 8`; a size takes no type. */
+  private forBinding(node: CstNode): A.ForBinding {
+    const type = kid(node, "type");
+    const draw = kid(node, "draw");
+    const value = kid(node, "value");
+    const b: A.ForBinding = {
+      kind: "ForBinding",
+      name: this.ident(tok(node, "Identifier")),
+      type: type ? this.type(type) : null,
+      draw: draw ? this.expr(draw) : null,
+      value: value ? this.expr(value) : null,
+      span: this.span(node),
+    };
+    if (b.value && b.type) this.error(b.span, `\`${b.name.name} = ...\` gives a size its value; a size has no type.`, { hint: `write \`for ${b.name.name} = 8\`, or \`for ${b.name.name}: f32[N] ~ normal()\` for a random value.` });
+    if (!b.type && !b.draw && !b.value)
+      this.error(b.span, `\`for ${b.name.name}\` says nothing about \`${b.name.name}\`.`, { hint: `give its distribution (\`for ${b.name.name} ~ normal(std: 1)\`), its type (\`for ${b.name.name}: f32[N]\`) or, for a size, its value (\`for ${b.name.name} = 8\`).` });
+    return b;
   }
 
   private letPlaceholder(node: CstNode): A.Let {
@@ -175,7 +194,7 @@ export class AstBuilder {
   }
 
   private signature(node: CstNode | undefined): Omit<A.OpDecl, "kind" | "span"> {
-    if (!node) return { name: this.ident(undefined), params: [], result: null, body: { kind: "ExprBody", expr: this.placeholder(), span: this.fallback } };
+    if (!node) return { name: this.ident(undefined), params: [], result: null, tags: [], body: { kind: "ExprBody", expr: this.placeholder(), span: this.fallback } };
     const result = kid(node, "type");
     const block = kid(node, "block");
     const body: A.Body = block
@@ -185,6 +204,7 @@ export class AstBuilder {
       name: this.ident(tok(node, "Identifier")),
       params: kids(node, "parameter").map((p) => this.parameter(p)),
       result: result ? this.type(result) : null,
+      tags: kids(node, "tags").map((t): A.Tag => ({ ...this.spec(t), kind: "Tag" })),
       body,
     };
   }

@@ -62,6 +62,10 @@ export const Grad = softKeyword("grad", SpecClauseWord);
 export const Carry = softKeyword("carry");
 export const On = softKeyword("on");
 export const Every = softKeyword("every");
+/** `check ... for x ~ normal(std: 2)`: what a contract's inputs are drawn from. */
+export const For = softKeyword("for");
+/** `op A(u: f32[n, n]) is spd = ...`: the structure an op declares. */
+export const Is = softKeyword("is");
 
 /** Words that continue the previous line's construct when they start a line. */
 export const CLAUSE_WORDS: readonly TokenType[] = [Init, Method, Precond, Until, Max, Grad, Carry, On];
@@ -112,6 +116,7 @@ export const Slash = punct("Slash", "/", "/", [MultiplicativeOp]);
 export const Percent = punct("Percent", "%", "%", [MultiplicativeOp]);
 export const At = punct("At", "@", "@", [MultiplicativeOp]);
 export const Caret = punct("Caret", "^", "^");
+export const Tilde = punct("Tilde", "~", "~");
 export const LParen = punct("LParen", "(", "(");
 export const RParen = punct("RParen", ")", ")");
 export const LBracket = punct("LBracket", "[", "[");
@@ -131,7 +136,7 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, grou
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+/, group: Lexer.SKIPPED });
 
 const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not, If, Then, Else];
-const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every];
+const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every, For, Is];
 
 /** Order matters: longer punctuation before its prefixes, keywords before Identifier. */
 export const allTokens: TokenType[] = [
@@ -163,6 +168,7 @@ export const allTokens: TokenType[] = [
   Percent,
   At,
   Caret,
+  Tilde,
   LParen,
   RParen,
   LBracket,

@@ -8,6 +8,7 @@
 // code), and a construct is its spec (runtime/construct-spec.ts; an IR construct op is one).
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
+import { operandCount } from "../compiler/training.js";
 import type { ConstructOp, Region } from "../compiler/ir/ir.js";
 import type { ConstructSpec, FixpointSpec, LoopSpec, MinimizeSpec, SolveSpec, TrainSpec, UnrollSpec } from "./construct-spec.js";
 import { runAnderson } from "./drivers/anderson.js";
@@ -182,8 +183,12 @@ function minimize<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: Min
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
-function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost<T, R>, op: TrainSpec<R>, params: T[]): ConstructResult<T> {
+function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost<T, R>, op: TrainSpec<R>, inputs: T[]): ConstructResult<T> {
   if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
+  // The params, then the values of the data sets the program computed (compiler/training.ts).
+  const params = inputs.slice(0, op.outputs.length);
+  const operands = inputs.slice(op.outputs.length);
+  const own = operandCount(op.data);
   const [loss, gradient, begin, advance] = [run(op.regions.loss), run(op.regions.gradient), run(op.regions.start), run(op.regions.step)];
   const checkpoint = op.settings.checkpoint;
   const resume = training.resumeFor(op.label);
@@ -193,8 +198,8 @@ function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost
     paramNames: op.outputs.map((o) => o.hint ?? `%${o.id}`),
     params,
     fields: op.data.fields.map((f) => f.name),
-    data: training.load(op.data),
-    ...(op.validation ? { validation: training.load(op.validation) } : {}),
+    data: training.load(op.data, operands.slice(0, own)),
+    ...(op.validation ? { validation: training.load(op.validation, operands.slice(own)) } : {}),
     settings: op.settings,
     lr: numberOption(op.optimizer, "lr"),
     stateCounts: op.stateCounts,

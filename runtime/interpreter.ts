@@ -8,6 +8,7 @@
 import { InternalError } from "../base/diagnostics.js";
 import type { BuiltinOp, ConstOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
 import { ConstructReports } from "./construct-reports.js";
+import type { ConstructHost } from "./constructs.js";
 import type { Tensor, TensorApi } from "./drivers/tensor-api.js";
 import type { Watcher } from "./monitor/watcher.js";
 import { Env, Release } from "./release.js";
@@ -19,6 +20,15 @@ export interface ExecutionResult<T extends Tensor = Tensor> {
   reports: Report[];
   /** The most tensor memory held at once, sampled after every op (the backend's own count). */
   peakBytes: number;
+}
+
+/**
+ * Watches the constructs of a run: before each runs, it may wrap the host its regions run on
+ * (`iterc check` records the iterates of the construct a contract follows). Observing changes
+ * nothing of what runs.
+ */
+export interface ConstructObserver<T extends Tensor = Tensor> {
+  host(op: ConstructOp, host: ConstructHost<T>, inputs: readonly T[]): ConstructHost<T>;
 }
 
 /** What every execution backend provides. */
@@ -39,6 +49,8 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
   watch?: Watcher;
   /** The data and checkpoints of `train` blocks (set before `run`; absent: a program without one). */
   training?: TrainingHost;
+  /** Who may wrap each construct's host (set before `run`; `iterc check` records iterates). */
+  observer?: ConstructObserver<T>;
 
   /** A constant op's value. */
   protected abstract constant(op: ConstOp): T;
@@ -130,13 +142,15 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
    * kept (a construct that stops the run leaves its report among the others).
    */
   private construct(op: ConstructOp, args: T[], env: Env<T>, inputs: Inputs<T>): T[] {
-    const host = {
+    const base: ConstructHost<T> = {
       tf: this.tf,
       run: (region: Region) => this.regionFunction(region, env, inputs),
+      reportOf: this.reports.reportOf,
       engine: this.engineOf(op),
       ...(this.training ? { training: this.training } : {}),
       ...(this.watch ? { watch: this.watch } : {}),
     };
+    const host = this.observer ? this.observer.host(op, base, args) : base;
     return this.reports.run(host, op, args, () => this.engineOf(op));
   }
 }

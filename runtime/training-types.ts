@@ -4,9 +4,11 @@
 import type { DataSource } from "../compiler/training.js";
 import type { Checkpoint } from "./checkpoint/types.js";
 import type { Dataset } from "./data/types.js";
+import type { Tensor } from "./drivers/tensor-api.js";
 
 export interface TrainingHost {
-  load(source: DataSource): Dataset;
+  /** A file's data set, read now; or a `tensors(...)` set from its values (`operands`, one per field). */
+  load(source: DataSource, operands: readonly Tensor[]): Dataset;
   save(dir: string, c: Omit<Checkpoint, "version" | "programHash">): string;
   /** The checkpoint of the `train` block named `label`, when the run resumes one. */
   resumeFor(label: string): Checkpoint | undefined;

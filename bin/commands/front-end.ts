@@ -1,13 +1,9 @@
-// `iterc parse`, `iterc fmt`, `iterc check`: the commands that need no tensors.
+// `iterc parse`, `iterc fmt`: the commands that need no tensors.
 import { writeFileAtomic } from "../../runtime/fs/atomic-write.js";
 import type { Command } from "commander";
-import { checkSource } from "../../compiler/compile.js";
-import { memoryLimit } from "../../runtime/limits.js";
 import { format } from "../../grammar/format.js";
-import { EXIT, hasErrors, load, printDiagnostics, readSource, UsageError } from "./io.js";
+import { EXIT, hasErrors, load, printDiagnostics, UsageError } from "./io.js";
 import { HELP } from "./help.js";
-import { diagnosticJson } from "./json-diagnostics.js";
-import { collect, sizesFor } from "./options.js";
 
 type SetCode = (code: number) => void;
 
@@ -57,24 +53,5 @@ export function registerFrontEnd(program: Command, setCode: SetCode): void {
         } else process.stdout.write(out);
       }
       setCode(unreadable ? EXIT.user : unformatted ? EXIT.notFormatted : EXIT.ok);
-    });
-
-  program
-    .command("check")
-    .description("check names, types and shapes of a .iter file")
-    .argument("<file>", "the .iter file")
-    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--json", "print the diagnostics as one JSON object on stdout (file, line, column, code, message, hint)")
-    .addHelpText("after", HELP.check)
-    .action((file: string, opts: { set?: string[]; json?: boolean }) => {
-      const source = readSource(file);
-      const { diagnostics } = checkSource(source, { file, sizes: sizesFor(source, file, opts.set), memory: memoryLimit() });
-      if (hasErrors(diagnostics)) setCode(EXIT.user);
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ file, ok: !hasErrors(diagnostics), diagnostics: diagnostics.map(diagnosticJson) }, null, 2) + "\n");
-        return;
-      }
-      printDiagnostics(diagnostics, file, source);
-      if (!hasErrors(diagnostics)) process.stdout.write(`${file}: no errors\n`);
     });
 }

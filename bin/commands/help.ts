@@ -12,7 +12,7 @@ function epilogue(examples: readonly string[], exits: readonly Exit[]): string {
 
 export const ROOT_HELP = epilogue(
   ["iterc run examples/poisson.iter --set N=127 --monitor", "iterc check examples/poisson.iter --json", "iterc help run"],
-  [[0, "success"], [3, "`run` finished, but some construct did not converge"], [4, "`fmt --check` found a file that is not formatted"], MISTAKE, BUG],
+  [[0, "success"], [3, "`run` finished, but some construct did not converge"], [4, "`fmt --check` found a file that is not formatted, or `check` a contract that does not hold"], MISTAKE, BUG],
 );
 
 export const HELP = {
@@ -22,8 +22,8 @@ export const HELP = {
     [[0, "formatted (or, with --check, already formatted)"], [4, "with --check: some file is not formatted (its name is printed)"], MISTAKE, BUG],
   ),
   check: epilogue(
-    ["iterc check examples/poisson.iter", "iterc check examples/poisson.iter --set N=4095", "iterc check examples/poisson.iter --json"],
-    [[0, "no errors (warnings do not fail it)"], MISTAKE, BUG],
+    ["iterc check examples/poisson.iter", "iterc check examples/poisson.iter --set N=4095", "iterc check examples/poisson.iter --json", "iterc check examples/deq.iter --runs 50 --seed 7"],
+    [[0, "no errors, and every contract holds (warnings do not fail it)"], [4, "a contract does not hold (its counterexample is saved; rerun it with --replay DIR)"], MISTAKE, BUG],
   ),
   run: epilogue(
     [

@@ -4,8 +4,8 @@ import { parse, type ParseResult } from "../../grammar/parse.js";
 import { type Diagnostic, renderDiagnostics } from "../../base/diagnostics.js";
 import { paintDiagnostics, painterFor } from "../../runtime/monitor/colour.js";
 
-/** The exit codes of every command; docs/cli.md and `iterc --help` list the same. */
-export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3, notFormatted: 4 } as const;
+/** The exit codes of every command; docs/cli.md and `iterc --help` list the same. 4 is a check a command makes failing: `fmt --check` (a file not formatted) or `check` (a contract's counterexample). */
+export const EXIT = { ok: 0, internal: 1, user: 2, notConverged: 3, notFormatted: 4, contractFailed: 4 } as const;
 
 /** A user error that is not tied to a place in a `.iter` file (a missing file, a bad flag). */
 export class UsageError extends Error {

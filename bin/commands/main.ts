@@ -7,6 +7,7 @@ import { registerFrontEnd } from "./front-end.js";
 import { ROOT_HELP } from "./help.js";
 import { failureJson, unplacedJson } from "./json-diagnostics.js";
 import { registerRun } from "./run.js";
+import { registerCheck } from "./check.js";
 import { registerCompile } from "./compile.js";
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const setCode = (c: number) => void (code = Math.max(code, c));
   registerFrontEnd(program, setCode);
+  registerCheck(program, setCode);
   registerRun(program, setCode);
   registerCompile(program, setCode);
   try {

@@ -17,6 +17,7 @@ import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.
 import { HELP } from "./help.js";
 import { diagnosticJson, failureJson } from "./json-diagnostics.js";
 import { collect, sizesFor } from "./options.js";
+import { tagsHold } from "./verify-tags.js";
 import { runObserver } from "./watch.js";
 
 interface RunFlags {
@@ -34,6 +35,7 @@ interface RunFlags {
   quiet?: boolean;
   monitor?: boolean;
   monitorEvery?: string;
+  verifyTags?: boolean;
 }
 
 function backendName(s: string): RunBackend {
@@ -129,6 +131,7 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
     .option("--monitor", "print one line per iteration of each construct as it runs (nested ones indented)")
     .option("--monitor-every <k>", "with --monitor, print iteration 0, every k-th and the last (implies --monitor)")
     .option("--quiet", "no progress line on the terminal")
+    .option("--verify-tags", "first check that every op tagged `spd` or `symmetric` is symmetric on one random pair (exit 4 if not)")
     .addHelpText("after", HELP.run)
     .action(async (file: string, flags: RunFlags) => {
       const source = readSource(file);
@@ -140,6 +143,8 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       const inputs = loadInputs(flags.input);
       if (flags.plot) checkFolder(flags.plot, "--plot", "the SVG files");
       if (flags.history) checkFileTarget(flags.history);
+      // The tags are verified on tfjs (the native backend has no tensor API of its own for the probe).
+      if (flags.verifyTags && !(await tagsHold(file, source, sizes, backend === "native" ? "auto" : backend))) return setCode(EXIT.contractFailed);
       const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true || flags.json === true });
       const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
         progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);

@@ -15,7 +15,9 @@ import type { MemoryLimit } from "./memory.js";
 import type { TDecl, TProgram } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import { CheckContext } from "./context.js";
-import { checkContract } from "./contracts.js";
+import { checkContract, checkTags } from "./contracts.js";
+import { indexProgram, type ProgramIndex } from "../contracts/program-index.js";
+import { structureWarnings } from "../contracts/requirements.js";
 import { checkData } from "./data.js";
 import { checkDim, checkExport, checkInput, checkParam, checkUse, type GivenData } from "./decls.js";
 import { checkTrain } from "./train.js";
@@ -57,12 +59,17 @@ export function check(program: A.Program, options: CheckOptions = {}): CheckResu
   const root = new Scope();
   root.expect(definitions(program.decls));
   hoistOps(ctx, program, root);
+  const index = indexProgram(program);
   const decls: TDecl[] = [];
   for (const d of program.decls) {
-    const t = checkDecl(ctx, d, root, options);
+    const t = checkDecl(ctx, d, root, options, index);
     if (t) decls.push(t);
   }
-  if (ctx.mode === "generic") checkUnusedOps(ctx, program, root);
+  if (ctx.mode === "generic") {
+    for (const d of program.decls) if (d.kind === "Op" || d.kind === "Model") checkTags(ctx, d, root, index);
+    for (const w of structureWarnings(index)) ctx.warn(w.span, "undeclared-structure", w.message, { hint: w.hint });
+    checkUnusedOps(ctx, program, root);
+  }
   const diagnostics = [...ctx.diags.items].sort((a, b) => a.span.start.offset - b.span.start.offset);
   const failed = diagnostics.some((d) => d.severity === "error");
   return { diagnostics, ...(failed ? {} : { typed: { decls, sizes: sizesOf(program, root) } }), ...(ctx.undecided ? { undecided: true } : {}) };
@@ -121,7 +128,7 @@ function sizeNamesOf(t: A.TypeExpr): string[] {
   return out;
 }
 
-function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOptions): TDecl | undefined {
+function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOptions, index: ProgramIndex): TDecl | undefined {
   switch (d.kind) {
     case "Use":
       return void checkUse(ctx, d, stdlibModules(), root);
@@ -135,13 +142,13 @@ function checkDecl(ctx: CheckContext, d: A.Decl, root: Scope, options: CheckOpti
     case "Model":
       return undefined; // checked at their calls (and unused ones at the end)
     case "Data":
-      return void checkData(ctx, d, root);
+      return checkData(ctx, d, root);
     case "Train":
       return checkTrain(ctx, d, root);
     case "Export":
       return checkExport(ctx, d, root);
     case "Check":
-      return void checkContract(ctx, d, root);
+      return void checkContract(ctx, d, root, index);
     default: {
       const c = checkStmt(ctx, d, root, { kind: "top" });
       return c && "stmt" in c ? { k: "stmt", stmt: c.stmt } : undefined;

@@ -7,7 +7,7 @@ import { suggestName } from "../../base/suggest.js";
 import { type Dim, dimConst, dimEq, dimToString, dimValue } from "../shapes.js";
 import { tensor, typeToString } from "../types.js";
 import { findMethod } from "../methods.js";
-import { type DataSource, type Schedule, SCHEDULES, type TrainSettings } from "../training.js";
+import { type Schedule, SCHEDULES, type TrainSettings } from "../training.js";
 import type { Protocol, TDecl, TTensor } from "../typed/program.js";
 import { symsRead } from "../typed/uses.js";
 import { checkMethod } from "./clauses.js";
@@ -49,7 +49,9 @@ export function checkTrain(ctx: CheckContext, d: A.TrainDecl, root: Scope): TDec
   }
   const protocols = params.map((p) => optimiserProtocol(ctx, rest.optimizer.choice, rest.optimizer.spec, matrixView(p.type), root, rest.optimizer.span));
   if (!protocols.every((p): p is Protocol => p !== undefined)) return undefined;
-  return { k: "train", train: { label: d.model.name, params, fields, loss, data: data.source, ...(rest.validation ? { validation: rest.validation } : {}), optimizer: rest.optimizer.choice, protocols, settings: rest.settings, span: d.span } };
+  // The values of `tensors(...)` data sets, in the order compiler/training.ts's `operandCount` says.
+  const operands = [...(data.operands ?? []), ...(rest.validation?.operands ?? [])];
+  return { k: "train", train: { label: d.model.name, params, fields, loss, data: data.source, ...(rest.validation ? { validation: rest.validation.source } : {}), operands, optimizer: rest.optimizer.choice, protocols, settings: rest.settings, span: d.span } };
 }
 
 function modelOf(ctx: CheckContext, d: A.TrainDecl, root: Scope): A.ModelDecl | undefined {
@@ -158,7 +160,7 @@ function methodSpecOf(ctx: CheckContext, s: A.TrainSetting): A.MethodSpec | unde
 interface Resolved {
   settings: TrainSettings;
   optimizer: { choice: NonNullable<ReturnType<typeof checkMethod>>; spec: A.MethodSpec | null; span: A.Span };
-  validation?: DataSource;
+  validation?: CheckedData;
 }
 
 function resolveSettings(ctx: CheckContext, d: A.TrainDecl, s: Map<Key, A.TrainSetting>, batch: number, root: Scope, data: CheckedData): Resolved | undefined {
@@ -180,7 +182,7 @@ function resolveSettings(ctx: CheckContext, d: A.TrainDecl, s: Map<Key, A.TrainS
   const failed = !optimizer || seed === undefined || shuffle === undefined || !schedule || (s.has("epochs") && !epochs) || (s.has("steps") && !steps) || (s.has("clip") && !clip) || (s.has("checkpoint") && !checkpoint) || (validate && !validation) || (s.has("epochs") && s.has("steps"));
   if (failed) return undefined;
   const settings: TrainSettings = { batch, seed, shuffle, schedule, ...(steps ? { steps } : { epochs: epochs || 1 }), ...(clip ? { clip } : {}), ...(checkpoint ? { checkpoint } : {}) };
-  return { settings, optimizer, ...(validation ? { validation: validation.source } : {}) };
+  return { settings, optimizer, ...(validation ? { validation } : {}) };
 }
 
 function sameFields(a: CheckedData, b: CheckedData): boolean {

@@ -136,7 +136,9 @@ export interface MinimizeOp extends ConstructBase {
 }
 
 /**
- * `train`: inputs are the params' values before, outputs after. `loss` maps (params…, batch
+ * `train`: inputs are the params' values before, outputs after; then the values of the data sets
+ * the program computes (`tensors(...)`: the training set's fields, then the validation set's; see
+ * `operandCount` in compiler/training.ts). `loss` maps (params…, batch
  * fields…) to the batch's loss; `gradient` to (loss, ∇ per param…); `start` maps each param's
  * matrix view to its optimiser state (the view first), all params' states in a row; `step` maps
  * (∇ views…, k, lr, states…) to the next states (compiler/check/train.ts).

@@ -13,6 +13,7 @@
 //     `fixpoint`, `solve` below), and a `call`'s callee exists and agrees;
 //   - a builtin's record exists and its shape rule gives exactly its output's type.
 import { dimValue } from "../shapes.js";
+import { operandCount } from "../training.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
 import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, TrainOp, UnrollOp, Value } from "./ir.js";
@@ -294,8 +295,10 @@ class Verifier {
 
   /** train: inputs and outputs the params; loss (params, fields) -> f[]; gradient -> (f[], ∇ params); start/step over the states. */
   private train(op: TrainOp, where: string): void {
-    const types = op.inputs.map((v) => v.type);
-    this.same(where, "outputs", op.outputs, types);
+    const types = op.outputs.map((v) => v.type);
+    const operands = operandCount(op.data) + (op.validation ? operandCount(op.validation) : 0);
+    if (!this.count(where, "inputs (the params, then the data sets' operands)", op.inputs.length, types.length + operands)) return;
+    this.same(where, "inputs (the params)", op.inputs.slice(0, types.length), types);
     const { loss, gradient, start, step } = op.regions;
     this.same(where, "loss region params (the params first)", loss.params.slice(0, types.length), types);
     this.same(where, "loss region results", loss.results, [scalarType("f32")]);

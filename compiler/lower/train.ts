@@ -1,7 +1,8 @@
 // `train` to IR: the loss region and the gradient region (a `grad` with respect to every
 // trained param at once, expanded by the autodiff pass) over (params…, batch fields…), and the
 // optimiser's start and step regions for all params side by side. After the op, the params'
-// symbols name the trained values, so what follows (exports, other constructs) sees them.
+// symbols name the trained values, so what follows (exports, other constructs) sees them. The
+// values of `tensors(...)` data sets follow the params as operands (compiler/training.ts).
 import type { Region, Value } from "../ir/ir.js";
 import type { Protocol, Sym, TTrain } from "../typed/program.js";
 import { concreteType, lowerExpr, single } from "./expr.js";
@@ -29,8 +30,9 @@ export function lowerTrain(L: Lowering, t: TTrain): void {
     return [f, ...grads];
   });
   const { start, step, stateCounts } = optimiserRegions(L, t.protocols);
+  const operands = t.operands.map((s) => L.valueOf(s));
   const outs = L.fn.emit(
-    initial,
+    [...initial, ...operands],
     initial.map((v) => v.type),
     (ins, outputs) => ({
       kind: "train",

@@ -183,6 +183,8 @@ export interface TTrain {
   loss: TTensor;
   data: DataSource;
   validation?: DataSource;
+  /** The values of `tensors(...)` data sets (the training set's fields, then the validation set's), bound where each `data` is declared. */
+  operands: Sym[];
   optimizer: MethodChoice;
   protocols: Protocol[];
   settings: TrainSettings;

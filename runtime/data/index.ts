@@ -3,6 +3,7 @@
 export type { BatchTensor, DataFormat, DataLocation, Dataset, DatasetSpec, Field, FieldSelect, FieldSpec } from "./types.js";
 export { DataError, type DataErrorKind } from "./errors.js";
 export { loadDataset } from "./load.js";
+export { type ComputedField, datasetOfTensors } from "./tensors.js";
 export { resolveDataPath } from "./paths.js";
 export { Rng } from "./rng.js";
 export { Shuffler, type ShuffleOptions } from "./shuffle.js";

@@ -4,7 +4,7 @@ import { check, format, FormatError, parse } from "../../index.js";
 
 describe("check", () => {
   it("returns every diagnostic as data, with its place and code", () => {
-    const r = check("dim N = 4\nop A(u: f32[n]) = u\nsolve A(u) = f -> u\nexport u\n", { file: "bad.iter" });
+    const r = check("dim N = 4\nop A(u: f32[n]) is spd = u\nsolve A(u) = f -> u\nexport u\n", { file: "bad.iter" });
     expect(r.ok).toBe(false);
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0]).toMatchObject({ severity: "error", code: "unknown-name", file: "bad.iter", span: { start: { line: 3, column: 14 } } });

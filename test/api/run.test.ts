@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const POISSON = `dim N = 7
 input f: f32[N, N]
-op A(u: f32[n, n]) = stencil5(u, center: 4, side: -1) * (n + 1)^2
+op A(u: f32[n, n]) is spd = stencil5(u, center: 4, side: -1) * (n + 1)^2
 solve A(u) = f method cg(rtol: 1e-4) -> u
 export u
 export total = sum(f)

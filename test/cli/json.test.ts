@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
   return path;
 };
 
-const BAD = file("bad.iter", "dim N = 4\nop A(u: f32[n]) = u\nsolve A(u) = f -> u\nexport u\n");
+const BAD = file("bad.iter", "dim N = 4\nop A(u: f32[n]) is spd = u\nsolve A(u) = f -> u\nexport u\n");
 const GOOD = file("good.iter", "input f: f32[n]\nexport g = 2 * f\n");
 
 /** Runs iterc, expects JSON on stdout and nothing on stderr. */
@@ -44,7 +44,7 @@ describe("iterc check --json", () => {
   });
 
   it("a file with no errors: ok, and the warnings", async () => {
-    expect(await json(["check", GOOD, "--json"], 0)).toEqual({ file: GOOD, ok: true, diagnostics: [] });
+    expect(await json(["check", GOOD, "--json"], 0)).toEqual({ file: GOOD, ok: true, diagnostics: [], contracts: [] });
   });
 
   it("a file that cannot be read, or an unknown flag: one diagnostic without a place", async () => {

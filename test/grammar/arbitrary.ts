@@ -276,12 +276,27 @@ export function programArbs(options: ProgramArbOptions) {
   const paramArb: fc.Arbitrary<A.Param> = fc
     .tuple(identArb, optType, fc.option(smallExpr(), { nil: null }))
     .map(([name, t, dflt]) => ({ kind: "Param", name, type: t, default: dflt, span }));
+  const tagArb: fc.Arbitrary<A.Tag> = fc
+    .tuple(fc.constantFrom("spd", "symmetric", "linear", "contractive", "nonexpansive").map((name): A.Ident => ({ kind: "Ident", name, span })), fc.option(argsArb, { nil: null }))
+    .map(([name, args]) => ({ kind: "Tag", name, args, span }));
   const signatureArb = fc.record({
     name: identArb,
     params: fc.uniqueArray(paramArb, { maxLength: 3, selector: (p) => p.name.name }),
     result: optType,
+    tags: fc.array(tagArb, { maxLength: 2 }),
     body: bodyArb,
   });
+  // A `for` of a `check`: a size's value, or a type and/or a distribution.
+  const forBindingArb: fc.Arbitrary<A.ForBinding> = fc
+    .tuple(
+      identArb,
+      fc.oneof(
+        smallExpr().map((value) => ({ type: null, draw: null, value })),
+        fc.tuple(type, fc.option(expr(), { nil: null })).map(([t, draw]) => ({ type: t, draw, value: null })),
+        expr().map((draw) => ({ type: null, draw, value: null })),
+      ),
+    )
+    .map(([name, parts]) => ({ kind: "ForBinding", name, ...parts, span }));
 
   const settingArb: fc.Arbitrary<A.TrainSetting> = fc
     .tuple(
@@ -320,7 +335,7 @@ export function programArbs(options: ProgramArbOptions) {
       .tuple(identArb, identArb, fc.uniqueArray(settingArb, { maxLength: 5, selector: (st) => st.key.name }))
       .map(([model, data, settings]): A.Decl => ({ kind: "Train", model, data, settings, span })),
     fc.tuple(identArb, fc.option(expr(), { nil: null })).map(([name, value]): A.Decl => ({ kind: "Export", name, value, span })),
-    expr().map((contract): A.Decl => ({ kind: "Check", contract, span })),
+    fc.tuple(expr(), fc.array(forBindingArb, { maxLength: 3 })).map(([contract, given]): A.Decl => ({ kind: "Check", contract, given, span })),
     letArb,
     fixpointArb,
     solveArb,

@@ -19,8 +19,12 @@ import { describe, expect, it } from "vitest";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
+// neural-operator.iter trains for 1600 steps: over a minute on op-by-op native and 37 s on tfjs
+// cpu, for a comparison its own test (test/train/neural-operator.test.ts) already makes against
+// float64 references.
+const SLOW = new Set(["neural-operator.iter"]);
 const files = readdirSync(EXAMPLES)
-  .filter((f) => f.endsWith(".iter"))
+  .filter((f) => f.endsWith(".iter") && !SLOW.has(f))
   .sort();
 
 function maxAbs(data: ArrayLike<number>): number {
