@@ -24,6 +24,8 @@ export const DIAGNOSTIC_CODES = {
   "not-callable": "a call of something that is not an operator",
   "bad-argument": "a call's arguments do not match the parameters",
   "range-misplaced": "a range `a..b` outside a `data` declaration",
+  "not-a-report": "a field read (`u.iterations`) of a value that no construct computed",
+  "unknown-field": "a field a construct's report does not have",
   "too-large": "a tensor, or all of them together, larger than the memory iterlang may use",
   // ---- statements and blocks -------------------------------------------------------------
   "missing-return": "a block that ends without `return`",

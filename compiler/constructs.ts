@@ -5,6 +5,8 @@
 // as they are, so no later stage re-derives a default or decodes an attribute.
 import { InternalError } from "../base/diagnostics.js";
 import { findMethod, type Construct, DEFAULT_MAXITER, DEFAULT_RTOL, type MethodSpec } from "./methods.js";
+import { dimConst } from "./shapes.js";
+import { scalar, type TensorT, tensor } from "./types.js";
 
 /** An option's value: a number, a name (`cycle: W`), a flag, or absent (`lipschitz` unset). */
 export type OptionValue = number | string | boolean | null;
@@ -96,4 +98,34 @@ export function resolveStop(method: MethodChoice, until: UntilClause | undefined
     ? { rtol: until.rtol ?? 0, atol: until.atol ?? 0 }
     : { rtol: opt("rtol") ?? (opt("atol") ? 0 : DEFAULT_RTOL), atol: opt("atol") ?? 0 };
   return { ...tolerances, maxIter: max ?? opt("maxiter") ?? DEFAULT_MAXITER };
+}
+
+/**
+ * The fields of a construct's report a program can read (`u.iterations`, `u.history`): each read
+ * field becomes one more output of the construct, after its own, computed from the report when
+ * it has run. None is differentiable: a report says how the value was found, not what it is.
+ */
+export const REPORT_FIELDS = ["iterations", "residual", "rel_residual", "converged", "history"] as const;
+export type ReportField = (typeof REPORT_FIELDS)[number];
+
+/** What each field is, for messages and docs. */
+export const REPORT_FIELD_DOCS: Record<ReportField, string> = {
+  iterations: "the iterations done (f32)",
+  residual: "the final residual (f32): the true ‖b − A u‖ of a solve, ‖T(z) − z‖ of a fixpoint",
+  rel_residual: "the residual over the reference norm (f32): ‖b‖ for a solve, ‖z‖ for a fixpoint",
+  converged: "whether it converged (bool)",
+  history: "the residual before the first and after each iteration, f32[max + 1], after the last iteration repeating the final residual",
+};
+
+/** The fields a loop has (it has no residual). */
+export const LOOP_REPORT_FIELDS: readonly ReportField[] = ["iterations", "converged"];
+
+/** `history` has one entry per possible iteration: above this many, the program must bound `max`. */
+export const HISTORY_FIELD_MAX = 1_000_000;
+
+/** A field's type; `history` has `maxIter + 1` entries. */
+export function reportFieldType(field: ReportField, maxIter: number): TensorT {
+  if (field === "converged") return scalar("bool");
+  if (field === "history") return tensor("f32", [dimConst(maxIter + 1)]);
+  return scalar("f32");
 }

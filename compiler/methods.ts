@@ -44,6 +44,11 @@ export interface MethodSpec {
   implementation: Implementation;
   /** A solve whose left side need not be linear (Newton): a zero right-hand side proves nothing. */
   nonlinear?: boolean;
+  /**
+   * The driver applies the Jacobian of the left side, J(x)v by forward-mode autodiff, and its
+   * preconditioner approximates J(x)⁻¹ at the iterate (compiler/check/linearise.ts).
+   */
+  jacobian?: boolean;
   /** Said in every report of the method: an approximation the user should know about. */
   note?: string;
   /**
@@ -118,6 +123,26 @@ const multigridOptions: OptionSpec[] = [
   int("sweeps", 1, "smoothing sweeps before and after the coarse correction (V(s, s))"),
   choice("cycle", "V", ["V", "W"], "the cycle: V visits each coarser level once, W twice"),
   int("coarsest", 3, "the size at or below which the coarse problem is solved by many smoothing steps"),
+  choice("coarse", "rediscretise", ["rediscretise", "galerkin"], "the coarse operators: the operator re-discretised on each coarser grid (it must be size-polymorphic), or the Galerkin products R A P, which apply it on the finest grid only (variable coefficients of a fixed size)"),
+];
+
+/**
+ * σ of (A − σI) u = b, as SciPy's `minres(shift=σ)`: the checker makes the solve's operator
+ * u ↦ A(u) − σu, so the method, the true residual and a gradient all see the shifted system.
+ */
+const SHIFT: OptionSpec = { name: "shift", kind: "float", default: 0, doc: "solve (A − σI) u = b for this σ: the operator becomes u ↦ A(u) − σu" };
+
+const BROYDEN_WHY = "it keeps up to m pairs of vectors (a low-rank inverse Jacobian) and replaces one pair per step; the language cannot update one column of a tensor, and a failed line search is a reason of its own (runtime/drivers/broyden.ts)";
+const broydenOptions = (alphaDoc: string, lineSearch: boolean): OptionSpec[] => [
+  { ...int("m", 10, "how many rank-one updates of the inverse Jacobian to keep"), min: 0 },
+  float("alpha", null, alphaDoc),
+  choice("reduction", "restart", ["restart", "simple"], "when the memory is full: forget every pair (`restart`, SciPy's default) or the oldest (`simple`, torchdeq's ring buffer)"),
+  {
+    name: "line_search",
+    kind: "bool",
+    default: lineSearch,
+    doc: "backtrack until the residual R satisfies ‖R(x + t d)‖ ≤ (1 − 10⁻⁴ t)‖R(x)‖ (SciPy searches by default); false takes every step (torchdeq's default)",
+  },
 ];
 
 export const METHODS: readonly MethodSpec[] = [
@@ -140,24 +165,36 @@ export const METHODS: readonly MethodSpec[] = [
   {
     name: "anderson",
     construct: "fixpoint",
-    doc: "Anderson acceleration with memory m, damping, ridge-regularised least squares and a safeguard",
+    doc: "Anderson acceleration with memory m, damping, least squares by QR with column updates and condition control, and a safeguard",
     options: [
       int("m", 5, "how many past residuals to combine"),
       float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"),
       float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"),
-      float("restart", 1e6, "restart the history when its condition number estimate exceeds this"),
+      float("restart", 1e6, "drop the oldest columns while the least squares' condition number (columns scaled to unit norm) exceeds this"),
+      { name: "safeguard", kind: "bool", default: true, doc: "replace an accelerated step that falls behind the plain iteration (its residual above q^j times the residual at the latest plain step, q that step's ratio) by the plain damped step (counted in the report)" },
       lipschitz,
     ],
-    implementation: { kind: "driver", why: "it keeps a ring buffer of m past iterates and solves a small least-squares problem each step; the language has neither indexed updates nor lstsq" },
+    implementation: { kind: "driver", why: "it keeps a QR factorisation of its m past differences, updated a column at a time, and solves a small least-squares problem each step; the language has neither" },
+  },
+  {
+    name: "broyden",
+    construct: "fixpoint",
+    doc: "Broyden's method (good Broyden, limited memory) on T(x) − x = 0, with a line search: quasi-Newton from values of T alone, as torchdeq's `broyden`",
+    options: [...broydenOptions("the initial inverse Jacobian of T(x) − x is −α I, so the first step is x + α(T(x) − x); default 1 (Picard's step)", false), lipschitz],
+    implementation: { kind: "driver", why: BROYDEN_WHY },
   },
   // ---- linear (and nonlinear) solves ------------------------------------------------
   { name: "cg", construct: "solve", doc: "conjugate gradients for symmetric positive definite operators (preconditioned with `precond`)", requires: "spd", options: solveStop(), implementation: krylov("pᵀAp, which must be > 0 (the operator is not positive definite), or rᵀz when that is ≤ 0 (the preconditioner is not positive definite)") },
-  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators", requires: "symmetric", options: solveStop(), implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
+  { name: "minres", construct: "solve", doc: "MINRES for symmetric (possibly indefinite) operators; with `shift` σ it solves (A − σI) u = b", requires: "symmetric", options: [...solveStop(), SHIFT], implementation: krylov("β² of the next Lanczos vector, which must be > 0 (< 0: the preconditioner is not positive definite; 0: the Krylov space is exhausted before convergence, so the system is singular and inconsistent)") },
   {
     name: "gmres",
     construct: "solve",
-    doc: "restarted GMRES(m) for general operators, right-preconditioned (the minimised residual is the true one; `precond` must be a fixed linear map); breakdown: a zero Arnoldi vector that does not solve the system",
-    options: [...solveStop(), { ...int("restart", 30, "the Krylov basis size m before a restart: m + 1 vectors of memory, up to m + 1 inner products per iteration"), min: 1 }],
+    doc: "restarted GMRES(m) for general operators, right- (default) or left-preconditioned (`side`; `precond` must be a fixed linear map); breakdown: a zero Arnoldi vector that does not solve the system",
+    options: [
+      ...solveStop(),
+      { ...int("restart", 30, "the Krylov basis size m before a restart: m + 1 vectors of memory, up to m + 1 inner products per iteration"), min: 1 },
+      choice("side", "right", ["right", "left"], "where the preconditioner goes: `right` (A M y = b) minimises and tests the true residual ‖b − A u‖; `left` (M A u = M b) the preconditioned ‖M(b − A u)‖, relative to ‖M b‖"),
+    ],
     implementation: { kind: "driver", why: "it grows an orthonormal basis one column at a time and solves a Hessenberg least-squares problem; the language cannot update one column of a tensor (runtime/drivers/gmres.ts)" },
   },
   { name: "bicgstab", construct: "solve", doc: "BiCGStab for general operators", options: solveStop(), implementation: krylov("|cos∠(t, s)| − 1e-6, which must be > 0 (ω = tᵀs/tᵀt vanished relative to its scale: no progress along s; a vanishing ρ = r̂ᵀr restarts the method instead)") },
@@ -169,23 +206,51 @@ export const METHODS: readonly MethodSpec[] = [
     options: [...solveStop(), { ...float("lmin", null, "a lower bound of the spectrum (of M A with a preconditioner), > 0"), required: true }, { ...float("lmax", null, "an upper bound of the spectrum, ≥ lmin"), required: true }],
     implementation: krylov("the check 0 < lmin ≤ lmax of the spectrum bounds (1 when it holds, −1 when not)"),
   },
+  {
+    name: "sor",
+    construct: "solve",
+    doc: "successive over-relaxation: one forward lexicographic SOR sweep per iteration (ω = 1: Gauss–Seidel)",
+    options: [...solveStop(), float("omega", 1, "the relaxation ω, in (0, 2) for SPD operators"), DIAG],
+    implementation: { kind: "iter", module: "relaxation" },
+  },
   { name: "richardson", construct: "solve", doc: "Richardson iteration x ← x + ω M(b − A x)", options: [...solveStop(), float("omega", 1, "the step ω")], implementation: krylov() },
   { name: "multigrid", construct: "solve", doc: "geometric multigrid cycles as a solver (x ← x + MG(b − A x))", options: [...solveStop(100), ...multigridOptions], implementation: { kind: "iter", module: "multigrid" } },
   {
     name: "newton_krylov",
     construct: "solve",
-    doc: "Jacobian-free Newton–Krylov for F(x) = b: inexact Newton steps by BiCGStab on exact Jacobian-vector products (forward-mode autodiff through F), with a backtracking line search",
-    options: [...solveStop(50), int("inner", 20, "the most inner BiCGStab iterations per Newton step (each applies the Jacobian twice)")],
+    doc: "Newton–Krylov for F(x) = b: inexact Newton steps by GMRES on exact Jacobian-vector products (forward-mode autodiff through F), an Eisenstat–Walker forcing term, an adaptive inner budget and a backtracking (Armijo) line search on ‖b − F‖²; the preconditioner acts on the Jacobian",
+    options: [
+      ...solveStop(50),
+      { ...int("inner", 30, "the first GMRES budget per Newton step (iterations, also its restart); doubled for the next step when a step uses it all"), min: 1 },
+      { ...int("inner_max", 240, "the largest GMRES budget the adaptation may reach"), min: 1 },
+      choice("forcing", "ew", ["ew", "constant"], "the inner tolerance η of each Newton step: Eisenstat–Walker (choice 1, safeguarded) or the constant `eta`"),
+      { ...float("eta", 0.3, "η₀ of Eisenstat–Walker, or the constant forcing term: the inner GMRES stops at ‖r − J δ‖ ≤ η ‖r‖"), min: 1e-7, max: 0.99 },
+    ],
     nonlinear: true,
+    jacobian: true,
     note: "Jacobian-vector products exact (forward-mode autodiff)",
-    implementation: { kind: "iter", module: "newton" },
+    implementation: { kind: "driver", why: "its inner solver is GMRES, which grows a basis one column at a time (runtime/drivers/newton.ts); and a failed line search is a reason of its own" },
+  },
+  {
+    name: "broyden",
+    construct: "solve",
+    doc: "Broyden's method (good Broyden, limited memory) for F(x) = b, with a line search: quasi-Newton from values of F alone, as SciPy's `broyden1`; no Jacobian, no preconditioner",
+    options: [...solveStop(100), ...broydenOptions("the initial inverse Jacobian of b − F(x) is −α I, so the first step is x + α(b − F(x)); default SciPy's 0.5·max(‖x₀‖, 1)/‖b − F(x₀)‖", true)],
+    nonlinear: true,
+    implementation: { kind: "driver", why: BROYDEN_WHY },
   },
   // ---- preconditioners --------------------------------------------------------------
   { name: "jacobi", construct: "precond", doc: "diagonal scaling M(r) = ω r / diag(A); diag given, else probed with a red–black colouring (exact for 5-point stencils)", options: [float("omega", 1, "damping ω"), DIAG], implementation: precond },
-  { name: "ssor", construct: "precond", doc: "red–black symmetric Gauss–Seidel/SOR sweeps for stencil operators", options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), DIAG], implementation: precond },
+  {
+    name: "ssor",
+    construct: "precond",
+    doc: "symmetric Gauss–Seidel/SOR sweeps, in red–black or lexicographic (PETSc's) order",
+    options: [float("omega", 1, "relaxation ω in (0, 2)"), int("sweeps", 1, "forward–backward sweep pairs"), choice("order", "redblack", ["redblack", "lexicographic"], "the order of the updates: red–black (4 applications of A per sweep) or lexicographic, row-major as PETSc's (by wavefronts: 2(n + m − 1) applications on an n×m grid)"), DIAG],
+    implementation: precond,
+  },
   { name: "neumann", construct: "precond", doc: "truncated Neumann series of the Jacobi-scaled operator, of a given degree", options: [int("degree", 3, "the polynomial degree"), DIAG], implementation: precond },
   { name: "chebyshev", construct: "precond", doc: "Chebyshev polynomial preconditioner of a given degree on [lmin, lmax]", requires: "spd", options: [int("degree", 3, "the polynomial degree"), float("lmin", null, "a lower spectrum bound"), float("lmax", null, "an upper spectrum bound")], implementation: precond },
-  { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
+  { name: "multigrid", construct: "precond", doc: "one geometric multigrid cycle (full weighting, bilinear prolongation, operators re-discretised on coarse grids or Galerkin products R A P; grids of any size)", options: multigridOptions, implementation: { kind: "iter", module: "multigrid" } },
   // ---- optimisers (minimize and train) -------------------------------------------------
   { name: "gd", construct: "minimize", doc: "gradient descent x ← x − lr g", options: optimiser(1e-3), implementation: optim },
   { name: "momentum", construct: "minimize", doc: "heavy-ball momentum (PyTorch's SGD with momentum): v ← μv + g, x ← x − lr v", options: optimiser(1e-3, beta("mu", 0.9, "the momentum μ")), implementation: optim },

@@ -214,9 +214,12 @@ export type Expr =
 /** `method cg(rtol: 1e-6)`, `precond multigrid(...)`: a method named with options. */
 export interface MethodSpec extends Node {
   kind: "MethodSpec";
+  /** The method's name; for a lambda, its parameter (`v` of `precond v => D_inv * v`). */
   name: Ident;
   /** Null when written without parentheses (`method picard`). */
   args: Arg[] | null;
+  /** `precond v => D_inv * v`: a preconditioner written in place (only `precond` takes one). */
+  lambda?: Lambda;
 }
 
 /** `grad implicit`, `grad unrolled`, `grad phantom(k: 5)`. */

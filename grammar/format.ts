@@ -364,6 +364,7 @@ function type(t: TypeExpr): Doc {
 }
 
 function spec(s: MethodSpec | GradSpec | Tag): Doc {
+  if (s.kind === "MethodSpec" && s.lambda) return expr(s.lambda);
   const name = s.kind === "GradSpec" ? s.mode.name : s.name.name;
   return s.args === null ? name : [name, args(s.args)];
 }

@@ -365,10 +365,17 @@ export class IterParser extends CstParser {
     ]);
   });
 
-  /** `cg(rtol: 1e-6)`, `jacobi`, `phantom(k: 5)` */
+  /** `cg(rtol: 1e-6)`, `jacobi`, `phantom(k: 5)`, or a lambda (`precond v => D_inv * v`) */
   spec = this.RULE("spec", () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => this.SUBRULE(this.argList));
+    this.OR([
+      { GATE: () => this.atLambda(), ALT: () => this.SUBRULE(this.lambda) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.argList));
+        },
+      },
+    ]);
   });
 
   // ---- types --------------------------------------------------------------------------

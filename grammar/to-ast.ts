@@ -356,9 +356,15 @@ export class AstBuilder {
         continue;
       }
       const spec = kid(c, "spec");
-      if (key === "method" || key === "precond") out[key] = this.spec(spec);
+      const s = this.spec(spec);
+      if (s.lambda && key !== "precond") {
+        this.error(s.span, `\`${key}\` takes a name, not a lambda: only \`precond\` may be written as an operator.`, {
+          hint: key === "method" ? "name a method, as in `method cg(rtol: 1e-6)`; the methods are listed in docs/stdlib.md." : "write `grad implicit`, `grad unrolled` or `grad phantom(k: 5)`.",
+        });
+        continue;
+      }
+      if (key === "method" || key === "precond") out[key] = s;
       else if (key === "grad") {
-        const s = this.spec(spec);
         out.grad = { kind: "GradSpec", mode: s.name, args: s.args, span: s.span };
       } else if (key === "init" || key === "until" || key === "max") out[key] = this.expr(kid(c, "expr"));
     }
@@ -380,10 +386,18 @@ export class AstBuilder {
       this.error(tokenSpan(event), "The clause `on backward_fail` is given twice.", { label: "the second one", hint: "keep one `on backward_fail` clause." });
       return;
     }
-    out.onBackwardFail = this.spec(kid(c, "spec"));
+    const policy = this.spec(kid(c, "spec"));
+    if (policy.lambda) this.error(policy.span, "`on backward_fail` takes a policy, not a lambda.", { hint: "write `on backward_fail raise` or `on backward_fail phantom(k: 5)`." });
+    else out.onBackwardFail = policy;
   }
 
   private spec(node: CstNode | undefined): A.MethodSpec {
+    const lambda = node && kid(node, "lambda");
+    if (lambda) {
+      const l = this.lambda(lambda);
+      const name = l.params[0]?.name ?? this.ident(undefined);
+      return { kind: "MethodSpec", name, args: null, lambda: l, span: this.span(node) };
+    }
     const args = node && kid(node, "argList");
     return { kind: "MethodSpec", name: this.ident(node && tok(node, "Identifier")), args: args ? this.args(args) : null, span: this.span(node) };
   }

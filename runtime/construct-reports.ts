@@ -10,7 +10,7 @@ import type { Region } from "../compiler/ir/ir.js";
 import type { ConstructSpec } from "./construct-spec.js";
 import { type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
 import type { Tensor } from "./drivers/tensor-api.js";
-import type { Report } from "./report.js";
+import type { InnerSummary, Report } from "./report.js";
 import { RunStopped } from "./stopped.js";
 
 /** What an executor gives for a construct: the host, less the report lookup, which is kept here. */
@@ -59,6 +59,8 @@ export class ConstructReports {
     this.inner = [];
     try {
       const result = run();
+      // A loop says what ran in its body; a method's own inner loops (a smoother's) stay quiet.
+      if (this.inner.length && result.report.kind === "loop") result.report.inner = summarise(this.inner);
       const failed = this.inner.filter((r) => !r.converged);
       if (failed.length) {
         const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
@@ -75,4 +77,18 @@ export class ConstructReports {
   private record(report: Report): void {
     (this.inner ?? this.all).push(report);
   }
+}
+
+/** The runs of each inner construct (by name and method), in the order they first ran. */
+function summarise(reports: readonly Report[]): InnerSummary[] {
+  const out = new Map<string, InnerSummary>();
+  for (const r of reports) {
+    const key = `${r.kind} ${r.name} ${r.method}`;
+    const s = out.get(key) ?? { name: r.name, kind: r.kind, method: r.method, runs: 0, iterations: 0, failed: 0 };
+    s.runs++;
+    s.iterations += r.iterations;
+    if (!r.converged) s.failed++;
+    out.set(key, s);
+  }
+  return [...out.values()];
 }

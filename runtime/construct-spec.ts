@@ -1,5 +1,5 @@
 // What `runConstruct` reads of an iterative construct: its kind and name, its method, stopping
-// rule and bounds, a training run's data sources and settings, the construct it differentiates, its outputs' names, and its regions as
+// rule and bounds, the report fields the program reads, a training run's data sources and settings, the construct it differentiates, its outputs' names, and its regions as
 // whatever the backend runs — IR regions for the interpreter, closures for generated code. An
 // IR construct op is a spec as it is; generated code writes one as a literal. No tfjs type
 // appears here: generated modules' public types are built from this file.
@@ -12,7 +12,7 @@ export interface OutputName {
 }
 
 /** The fields `K` of construct op `T`, with its regions of type `R`. */
-type Spec<T extends { kind: string; label: string; adjointOf?: unknown; regions: object }, K extends keyof T, R> = Pick<T, K | "label" | "adjointOf"> & {
+type Spec<T extends { kind: string; label: string; adjointOf?: unknown; reportFields?: unknown; regions: object }, K extends keyof T, R> = Pick<T, K | "label" | "adjointOf" | "reportFields"> & {
   kind: T["kind"];
   regions: { [N in keyof T["regions"]]: R };
   outputs: readonly OutputName[];

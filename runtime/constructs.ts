@@ -12,13 +12,18 @@ import { operandCount } from "../compiler/training.js";
 import type { ConstructOp, Region } from "../compiler/ir/ir.js";
 import type { ConstructSpec, FixpointSpec, LoopSpec, MinimizeSpec, SolveSpec, TrainSpec, UnrollSpec } from "./construct-spec.js";
 import { runAnderson } from "./drivers/anderson.js";
+import { runBroyden } from "./drivers/broyden.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
 import { runGmres } from "./drivers/gmres.js";
+import { type NewtonCallbacks, runNewtonKrylov } from "./drivers/newton.js";
+import { counting, tick } from "./drivers/counts.js";
+import type { Tally } from "../compiler/ops/tally.js";
+import { reportValues } from "./report-values.js";
 import { runLbfgs } from "./drivers/lbfgs.js";
 import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import { runOptimiser } from "./drivers/minimize.js";
-import { runTrain } from "./drivers/train.js";
+import { runTrain, type StepProgress } from "./drivers/train.js";
 import type { TrainingHost } from "./training-types.js";
 import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
@@ -59,8 +64,8 @@ export interface ConstructResult<T extends Tensor = Tensor> {
 /**
  * The regions a construct's driver calls, adjoints and phantom gradients included: what a
  * backend must be able to run for it (a method written in iterlang runs `start` and `step`, and
- * a solve's `operator` for the true residual; a TypeScript driver runs `map`, or `operator` and
- * `precond`).
+ * a solve's `operator` for the true residual; a TypeScript driver runs `map`, or `operator`,
+ * `precond` and a Newton solve's `jacobian`).
  */
 export function calledRegions(op: ConstructOp): Region[] {
   const some = (...rs: (Region | undefined)[]): Region[] => rs.filter((r): r is Region => r !== undefined);
@@ -68,8 +73,8 @@ export function calledRegions(op: ConstructOp): Region[] {
     case "fixpoint":
       return op.regions.start && op.regions.step ? some(op.regions.start, op.regions.step) : [op.regions.map];
     case "solve": {
-      const { operator, precond, start, step } = op.regions;
-      return start && step ? some(start, step, operator) : some(operator, precond);
+      const { operator, precond, jacobian, start, step } = op.regions;
+      return start && step ? some(start, step, operator) : some(operator, precond, jacobian);
     }
     case "loop":
       return some(op.regions.body, op.regions.until);
@@ -85,12 +90,21 @@ export function calledRegions(op: ConstructOp): Region[] {
 export function runConstruct<T extends Tensor, R = Region>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
   // The report says which engine ran it before anyone watching hears of its end.
   const run = (h: ConstructHost<T, R>): ConstructResult<T> => {
-    const r = runOp(h, op, inputs);
-    if (host.engine) r.report.engine = host.engine;
-    return r;
+    const { result, counts } = counting(op.kind === "loop" || op.kind === "unroll", () => runOp(h, op, inputs));
+    result.report.counts = counts;
+    if (host.engine) result.report.engine = host.engine;
+    return withReportFields(h.tf, op, result);
   };
   if (!host.watch) return run(host);
   return watchedRun(host.watch, op, (listen) => run({ ...host, listen }), (r) => disposeAll(r.values));
+}
+
+/** The report fields the program reads (`u.iterations`, …), after the construct's own outputs. */
+function withReportFields<T extends Tensor, R>(tf: Tf<T>, op: ConstructSpec<R>, result: ConstructResult<T>): ConstructResult<T> {
+  if (op.kind !== "fixpoint" && op.kind !== "solve" && op.kind !== "loop") return result;
+  if (!op.reportFields?.length) return result;
+  const maxIter = op.kind === "loop" ? op.maxIter : op.stop.maxIter;
+  return { ...result, values: [...result.values, ...reportValues(tf, result.report, op.reportFields, maxIter)] };
 }
 
 function runOp<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
@@ -122,10 +136,24 @@ function runPlain<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructS
 
 const single = <T extends Tensor>(r: DriverResult<T>): ConstructResult<T> => ({ values: [r.value], report: r.report });
 
-/** The one-argument function a region computes. */
-function unary<T extends Tensor, R>(run: RunRegion<T, R>, r: R): (x: T) => T {
+/** Broyden's options from its method clause (the registry's defaults filled in by the checker). */
+function broydenOptions(method: FixpointSpec<unknown>["method"]) {
+  const alpha = optionalNumber(method, "alpha");
+  return {
+    m: numberOption(method, "m"),
+    ...(alpha !== undefined ? { alpha } : {}),
+    reduction: method.options.reduction === "simple" ? ("simple" as const) : ("restart" as const),
+    lineSearch: method.options.line_search !== false,
+  };
+}
+
+/** The one-argument function a region computes, each call counted as an application of `what`. */
+function unary<T extends Tensor, R>(run: RunRegion<T, R>, r: R, what: Tally = "operator"): (x: T) => T {
   const f = run(r);
-  return (x) => f(x)[0];
+  return (x) => {
+    tick(what);
+    return f(x)[0];
+  };
 }
 
 function fixpoint<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: FixpointSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
@@ -137,9 +165,10 @@ function fixpoint<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: Fix
     return runFixpointMethod(tf, { ...common, start: (x) => begin(x), step: (s) => advance(...s), x0, method: op.method.name });
   }
   if (op.method.name === "anderson") {
-    const options = { m: numberOption(op.method, "m"), damping: numberOption(op.method, "damping"), ridge: numberOption(op.method, "ridge"), restart: numberOption(op.method, "restart") };
+    const options = { m: numberOption(op.method, "m"), damping: numberOption(op.method, "damping"), ridge: numberOption(op.method, "ridge"), restart: numberOption(op.method, "restart"), safeguard: op.method.options.safeguard !== false };
     return runAnderson(tf, unary(run, map), x0, { ...options, ...common });
   }
+  if (op.method.name === "broyden") return runBroyden(tf, { kind: "fixpoint", map: unary(run, map), x0 }, { ...broydenOptions(op.method), ...common });
   if (op.method.name === "picard") return runFixpointMethod(tf, { ...common, ...picardProtocol(tf, unary(run, map)), x0, method: "picard" });
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
@@ -155,16 +184,35 @@ function solve<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: SolveS
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
     result = runSolveMethod(tf, b, { ...common, start: (x) => begin(x), step: (s) => advance(...s), apply, method: op.method.name, linear: !spec.nonlinear, ...(breakdown ? { breakdown } : {}) });
   } else if (op.method.name === "gmres") {
-    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), ...(precond ? { precond: unary(run, precond) } : {}) });
+    const side = op.method.options.side === "left" ? "left" : "right";
+    result = runGmres(tf, apply, b, { ...common, restart: numberOption(op.method, "restart"), side, ...(precond ? { precond: unary(run, precond, "precond") } : {}) });
+  } else if (op.method.name === "newton_krylov") {
+    result = runNewtonKrylov(tf, newtonCallbacks(run, op), b, { ...common, inner: numberOption(op.method, "inner"), innerMax: numberOption(op.method, "inner_max"), forcing: op.method.options.forcing === "constant" ? "constant" : "ew", eta: numberOption(op.method, "eta") });
+  } else if (op.method.name === "broyden") {
+    result = runBroyden(tf, { kind: "solve", F: apply, b, ...(x0 ? { x0 } : {}) }, { ...broydenOptions(op.method), ...common });
   } else if (op.method.name === "cg") {
     // An adjoint solve: its operator is a transpose autodiff derived, so CG runs over callbacks.
-    const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond) : undefined);
+    const cg = cgProtocol(tf, b, apply, precond ? unary(run, precond, "precond") : undefined);
     const breakdown = spec.implementation.kind === "iter" ? spec.implementation.breakdown : undefined;
     result = runSolveMethod(tf, b, { ...common, ...cg, apply, method: "cg", linear: true, ...(breakdown ? { breakdown } : {}) });
   } else throw new InternalError(`solve method \`${op.method.name}\` has no driver`);
   // An approximation the method makes is said in every report of it.
   if (spec.note) result.report.detail = result.report.detail ? `${result.report.detail}; ${spec.note}` : spec.note;
   return result;
+}
+
+/** F, J(x)v and the preconditioner of the Jacobian, from a Newton driver's regions, each call counted. */
+function newtonCallbacks<T extends Tensor, R>(run: RunRegion<T, R>, op: SolveSpec<R>): NewtonCallbacks<T> {
+  const { operator, jacobian, precond } = op.regions;
+  if (!jacobian) throw new InternalError(`the Newton solve \`${op.label}\` has no jacobian region`);
+  const binary = (r: R, what: Tally) => {
+    const f = run(r);
+    return (x: T, v: T) => {
+      tick(what);
+      return f(x, v)[0];
+    };
+  };
+  return { F: unary(run, operator), J: binary(jacobian, "jacobian"), ...(precond ? { M: binary(precond, "precond") } : {}) };
 }
 
 function minimize<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: MinimizeSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
@@ -210,7 +258,7 @@ function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost
     ...(checkpoint ? { save: (c: Parameters<TrainingHost["save"]>[1]) => training.save(checkpoint.dir, { ...c, meta: { ...c.meta, train: op.label } }) } : {}),
     ...(resume ? { resume } : {}),
     ...(listen ? { listener: listen } : {}),
-    ...(training.onStep ? { onStep: (step: number, epoch: number, l: number, seconds: number) => training.onStep!(op.label, step, epoch, l, seconds) } : {}),
+    ...(training.onStep ? { onStep: (step: number, epoch: number, l: number, seconds: number, progress: StepProgress) => training.onStep!(op.label, step, epoch, l, seconds, progress) } : {}),
   });
 }
 

@@ -7,6 +7,7 @@ import type { ConstructOp, Module, Region, Value } from "../compiler/ir/ir.js";
 import { regionsOf } from "../compiler/ir/ir.js";
 import { calledRegions } from "./constructs.js";
 import type { FuseResult, RegionFuser } from "./native/fused.js";
+import { moduleConstants } from "./native/module-constants.js";
 import { BACKEND_NAMES, type BackendName } from "./tfjs/backend-names.js";
 
 /** A backend a run may ask for: a tfjs one (or `auto`), or `native`. */
@@ -53,14 +54,19 @@ export function float64Reason(module: Module, precision: FloatDType): string | u
   return named ? `the program computes in float64 (\`${named.hint}\` is f64)` : "the program computes in float64 (it has f64 values)";
 }
 
-/** A fuser that asks its inner fuser once per region and precision (the choice and the run share it). */
+/**
+ * A fuser that asks its inner fuser once per region, precision and donation (the choice and the
+ * run share it), with the options of the first ask: the choice and the run both pass the
+ * module's constants (moduleConstants).
+ */
 export function memoFuser(inner: RegionFuser): RegionFuser {
-  const seen = new Map<Region, Map<FloatDType, FuseResult>>();
-  return (region, precision) => {
-    const byPrecision = seen.get(region) ?? new Map<FloatDType, FuseResult>();
-    seen.set(region, byPrecision);
-    let r = byPrecision.get(precision);
-    if (!r) byPrecision.set(precision, (r = inner(region, precision)));
+  const seen = new Map<Region, Map<string, FuseResult>>();
+  return (region, precision, options) => {
+    const byKey = seen.get(region) ?? new Map<string, FuseResult>();
+    seen.set(region, byKey);
+    const key = `${precision}:${[...(options?.donate ?? [])].sort((a, b) => a - b).join(",")}`;
+    let r = byKey.get(key);
+    if (!r) byKey.set(key, (r = inner(region, precision, options)));
     return r;
   };
 }
@@ -78,9 +84,10 @@ export function chooseAuto(module: Module, fuser: RegionFuser, precision: FloatD
   const main = module.funcs.get("main");
   const constructs = (main?.body.ops ?? []).filter((op): op is ConstructOp => op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop" || op.kind === "unroll");
   if (constructs.length === 0) return { engine: "tfjs", why: "the program has no iterative construct to fuse" };
+  const constants = moduleConstants(module);
   for (const op of constructs)
     for (const region of calledRegions(op)) {
-      const r = fuser(region, precision);
+      const r = fuser(region, precision, { constants });
       if (!r.ok) return { engine: "tfjs", why: `a region of \`${op.label}\` cannot be fused: ${r.refused}` };
     }
   return { engine: "native", why: "the fuser compiles every region the program's constructs call" };

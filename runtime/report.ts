@@ -19,7 +19,11 @@ export type Reason =
   | "breakdown"
   /** An adjoint (or tangent) whose forward construct did not converge: its gradient is not used. */
   | "forward_failed"
-  /** A minimisation whose line search found no step satisfying its conditions: the step is not taken. */
+  /**
+   * A line search that found no acceptable step — a minimisation's (Wolfe), or a nonlinear
+   * solve's backtracking (Armijo on ‖F‖²): the step is not taken, the last accepted iterate is
+   * returned, and `detail` says what was tried.
+   */
   | "line_search_failed"
   /** The caller stopped the run (an AbortSignal) between two iterations: the value is the last iterate. */
   | "aborted";
@@ -95,6 +99,31 @@ export interface Report {
   tolerance?: number;
   /** Which backend ran the construct: `tfjs-wasm`, `native f64, op by op (plain TS)`, … */
   engine?: string;
+  /**
+   * How often the construct applied its operator (A of a linear solve, F of a nonlinear one, T
+   * of a fixpoint), its preconditioner, and Jacobian-vector products — the work of the
+   * constructs inside its regions included (a loop counts the solves of its body).
+   */
+  counts?: Counts;
+  /** The constructs that ran inside this one's regions (a loop body's solves), one line each. */
+  inner?: InnerSummary[];
+}
+
+export interface Counts {
+  operator: number;
+  precond: number;
+  jacobian: number;
+}
+
+/** The runs of one construct inside another's regions, summarised. */
+export interface InnerSummary {
+  name: string;
+  kind: Report["kind"];
+  method: string;
+  runs: number;
+  iterations: number;
+  /** Runs that did not converge. */
+  failed: number;
 }
 
 /** Entries kept at each end of a long residual history. */
@@ -326,6 +355,9 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
       );
     }
     if (r.historyTruncated) bits.push(`history truncated to the first and last ${HISTORY_KEEP} entries`);
+    const work = describeCounts(r);
+    if (work) bits.push(work);
+    for (const i of r.inner ?? []) bits.push(describeInner(i));
     const mark = r.converged ? " " : paint.paint(reasonStyle(r.reason), "✗");
     for (const b of bits) notes.push(...wrapped(`  ${mark} ${r.name}: `, `  ${r.converged ? " " : "✗"} ${r.name}: `, b, options.width));
   }
@@ -339,6 +371,27 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
   }
   return out.join("\n");
 }
+
+/** `19 operator applications, 19 preconditioner applications`, in the words of the report's kind. */
+export function describeCounts(r: Report): string | undefined {
+  const c = r.counts;
+  if (!c) return undefined;
+  const nonlinear = c.jacobian > 0;
+  const what = r.kind === "fixpoint" ? "map evaluation" : nonlinear ? "function evaluation" : "operator application";
+  const parts = [
+    c.operator > 0 || r.kind !== "loop" ? plural(c.operator, what) : "",
+    c.jacobian > 0 ? plural(c.jacobian, "Jacobian-vector product") : "",
+    c.precond > 0 ? plural(c.precond, "preconditioner application") : "",
+  ].filter((p) => p !== "");
+  return parts.length ? parts.join(", ") + (r.inner?.length ? " (inner constructs included)" : "") : undefined;
+}
+
+function describeInner(i: InnerSummary): string {
+  const failed = i.failed === 0 ? "all converged" : `${i.failed} did not converge`;
+  return `inner \`${i.name}\` (${i.kind} ${i.method}): ${plural(i.runs, "run")}, ${plural(i.iterations, "iteration")} in all, ${failed}`;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
 /**
  * Reports in run order, except that an adjoint follows the construct it differentiates: the
@@ -410,6 +463,8 @@ export interface ReportJson {
   adjointOf?: string;
   tolerance?: JsonNumber;
   engine?: string;
+  counts?: Counts;
+  inner?: InnerSummary[];
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -448,6 +503,8 @@ export function reportToJson(r: Report): ReportJson {
   if (r.objectiveHistory) out.objectiveHistory = r.objectiveHistory.map(jsonNumber);
   if (r.validationHistory) out.validationHistory = r.validationHistory.map(jsonNumber);
   if (r.engine !== undefined) out.engine = r.engine;
+  if (r.counts) out.counts = { ...r.counts };
+  if (r.inner) out.inner = r.inner.map((i) => ({ ...i }));
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -481,6 +538,8 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.objectiveHistory) out.objectiveHistory = j.objectiveHistory.map(fromJsonNumber);
   if (j.validationHistory) out.validationHistory = j.validationHistory.map(fromJsonNumber);
   if (j.engine !== undefined) out.engine = j.engine;
+  if (j.counts) out.counts = { ...j.counts };
+  if (j.inner) out.inner = j.inner.map((i) => ({ ...i }));
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

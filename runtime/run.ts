@@ -17,6 +17,7 @@ import { Watcher } from "./monitor/watcher.js";
 import { chooseAuto, Float64Unsupported, float64Reason, memoFuser, PRECISION_F64, type RunBackend, usesFloat64 } from "./engine.js";
 import type { RegionFuser } from "./native/fused.js";
 import { runNative } from "./native/execute.js";
+import { fuseRegion } from "./native/fuse.js";
 import { refusingFuser } from "./native/refusing-fuser.js";
 import type { NpyArray } from "./npy.js";
 import { finalizeReport, type Report } from "./report.js";
@@ -192,7 +193,8 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   const watch = options.observer || options.shouldStop ? new Watcher({ ...(options.observer ? { observer: options.observer } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) : undefined;
   const training = trainingFor(compiled.module, compiled.lowered.sizes, source, options);
   const job: Job = { module: compiled.module, lowered: compiled.lowered, given, precision, memory, watch, training };
-  const fuser = memoFuser(options.fuser ?? refusingFuser);
+  const chosenFuser = options.fuser ?? fuseRegion;
+  const fuser = memoFuser(chosenFuser);
   let engine: { backend: SelectedBackend } | { why?: string } = tfjs ? { backend: tfjs } : {};
   if (tfjs && requested === "auto") {
     const choice = chooseAuto(job.module, fuser, precision, tfjs.gpu === true);
@@ -205,7 +207,7 @@ export async function runSource(source: string, options: RunOptions = {}): Promi
   const backend =
     "backend" in engine
       ? { name: engine.backend.name, description: engine.backend.description }
-      : { name: "native", description: nativeDescription(job.module, precision, options.fuser !== undefined, engine.why) };
+      : { name: "native", description: nativeDescription(job.module, precision, chosenFuser !== refusingFuser, engine.why) };
   const common = { diagnostics: compiled.diagnostics, backend, sizes: compiled.lowered.sizes };
   if ("stopped" in ran) return { ...common, exports: [], reports: ran.reports.map(finalizeReport), stopped: ran.stopped, ...(ran.aborted ? { aborted: true } : {}) };
   return { ...common, exports: ran.exports, reports: ran.reports.map(finalizeReport), peakBytes: ran.peakBytes };

@@ -11,7 +11,7 @@ import { writeNpyFile, type NpyArray } from "../../runtime/npy.js";
 import { painterFor } from "../../runtime/monitor/colour.js";
 import { writeHistoryCsv, writePlots } from "../../runtime/monitor/write-plots.js";
 import { ProgressLine } from "../../runtime/monitor/progress-line.js";
-import { fmtNum, renderReports, reportToJson } from "../../runtime/report.js";
+import { fmtNum, fmtTime, renderReports, reportToJson } from "../../runtime/report.js";
 import { type ExportedValue, runSource } from "../../runtime/run.js";
 import { EXIT, hasErrors, printDiagnostics, readSource, UsageError } from "./io.js";
 import { HELP } from "./help.js";
@@ -146,8 +146,11 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
       // The tags are verified on tfjs (the native backend has no tensor API of its own for the probe).
       if (flags.verifyTags && !(await tagsHold(file, source, sizes, backend === "native" ? "auto" : backend))) return setCode(EXIT.contractFailed);
       const progress = new ProgressLine(process.stderr, { quiet: flags.quiet === true || flags.json === true });
-      const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number) =>
-        progress.update(`train ${label}`, [["step", String(step)], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", (step / Math.max(seconds, 1e-9)).toFixed(1)]]);
+      const onTrainStep = (label: string, step: number, epoch: number, loss: number, seconds: number, p: { total: number; first: number }) => {
+        const rate = (step - p.first) / Math.max(seconds, 1e-9);
+        const eta = rate > 0 ? fmtTime((p.total - step) / rate) : "—";
+        progress.update(`train ${label}`, [["step", `${step} / ${p.total}`], ["epoch", String(epoch + 1)], ["loss", fmtNum(loss)], ["steps/s", rate.toFixed(1)], ["ETA", eta]]);
+      };
       let out;
       try {
         const training = { onTrainStep, ...(flags.dataRoot ? { dataRoot: flags.dataRoot } : {}), ...(flags.resume ? { resume: flags.resume } : {}) };

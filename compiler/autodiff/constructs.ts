@@ -12,7 +12,7 @@
 import { InternalError } from "../../base/diagnostics.js";
 import { type AdjointOf, type MethodChoice, RAISE, type StopRule } from "../constructs.js";
 import { freeInRegion } from "../ir/free.js";
-import type { ConstructOp, FixpointOp, LoopOp, Region, SolveOp, Value } from "../ir/ir.js";
+import { type ConstructOp, type FixpointOp, type LoopOp, ownOutputs, type Region, type SolveOp, type Value } from "../ir/ir.js";
 import { cloneRegion } from "../ir/substitute.js";
 import { findMethod } from "../methods.js";
 import type { Emitter } from "./emitter.js";
@@ -92,8 +92,10 @@ function reverseSolve(e: Emitter, op: SolveOp, ubar: Value | undefined, active: 
   const { operator, precond } = op.regions;
   const AT = e.region([{ type: b.type, hint: "w" }], (inner, [w]) => [reverse(inner, operator, [u], [w], [true], new Set()).params[0] ?? inner.zerosLike(u)]);
   // Mᵀ, likewise: the preconditioner is linear in its argument, so its vjp at 0 is its transpose.
+  // (A Newton driver's preconditioner depends on its iterate, and its adjoint solve goes without.)
   const MT =
     precond &&
+    precond.params.length === 1 &&
     e.region([{ type: u.type, hint: "r" }], (inner, [r]) => [reverse(inner, precond, [inner.zerosLike(b)], [r], [true], new Set()).params[0] ?? inner.zerosLike(b)]);
   const [bbar] = e.addOp([b.type], (outputs) => ({
     kind: "solve",
@@ -113,17 +115,42 @@ function reverseSolve(e: Emitter, op: SolveOp, ubar: Value | undefined, active: 
   return { inputs: [active[0] ? bbar : undefined], free };
 }
 
-/** du = A⁻¹(db − (∂(A u)/∂θ) dθ): a tangent solve with the forward's own regions on a new right side. */
+/**
+ * du = A⁻¹(db − (∂(A u)/∂θ) dθ): a tangent solve with the forward's own regions on a new right
+ * side. For a nonlinear F the tangent solve is linear, J(u) du = db − (∂F/∂θ) dθ, with J(u) by
+ * forward mode through F's region, solved by GMRES.
+ */
 function forwardSolve(e: Emitter, op: SolveOp, db: Value | undefined, free: ReadonlyMap<number, Value>): Value | undefined {
   const [b] = op.inputs;
   const u = op.outputs[0];
   const dA = free.size ? forward(e, op.regions.operator, [u], [undefined], free).tangents[0] : undefined;
   const rhs = dA ? (db ? e.op("sub", [db, dA]) : e.op("neg", [dA])) : db;
   if (!rhs) return undefined;
+  if (findMethod("solve", op.method.name)?.nonlinear) return tangentOfNonlinear(e, op, rhs);
   // The method's regions capture the right-hand side (the protocol's `b`): the copy takes the new one.
   const map = new Map<number, Value>([[b.id, rhs]]);
   const regions = Object.fromEntries(Object.entries(op.regions).map(([k, r]) => [k, cloneRegion(r as Region, new Map(map), e.values)])) as SolveOp["regions"];
-  return e.addOp([u.type], (outputs) => ({ ...op, inputs: [rhs], outputs, regions, adjointOf: adjointOf(op, "tangent"), label: `${op.label}'` }))[0];
+  const { reportFields: _, ...forwardOp } = op;
+  return e.addOp([u.type], (outputs) => ({ ...forwardOp, inputs: [rhs], outputs, regions, adjointOf: adjointOf(op, "tangent"), label: `${op.label}'` }))[0];
+}
+
+/** J(u) du = rhs by GMRES, J(u) v the forward-mode tangent of F's region at the solution. */
+function tangentOfNonlinear(e: Emitter, op: SolveOp, rhs: Value): Value {
+  const u = op.outputs[0];
+  const J = e.region([{ type: u.type, hint: "v" }], (inner, [v]) => [forward(inner, op.regions.operator, [u], [v]).tangents[0] ?? inner.zerosLike(rhs)]);
+  return e.addOp([u.type], (outputs) => ({
+    kind: "solve",
+    inputs: [rhs],
+    outputs,
+    regions: { operator: J },
+    method: adjointMethod({ name: "gmres", construct: "solve", options: {} }, op.stop),
+    stop: op.stop,
+    precond: null,
+    onBackwardFail: op.onBackwardFail,
+    adjointOf: adjointOf(op, "tangent"),
+    label: `${op.label}'`,
+    ...(op.span ? { span: op.span } : {}),
+  }))[0];
 }
 
 // ---- fixpoint ---------------------------------------------------------------------------
@@ -274,7 +301,8 @@ function reverseLoop(e: Emitter, op: LoopOp, outCts: (Value | undefined)[], acti
   const counted = op.counter !== null;
   const theta = activeCaptures(op.regions.body, activeFree);
   const back = backRegion(e, op.regions.body, counted, theta.map((v) => v.id));
-  const cts = op.outputs.map((o, i) => outCts[i] ?? e.zerosLike(o));
+  // Report values (`u.iterations`) have no derivative: only the carried values pass cotangents.
+  const cts = ownOutputs(op).map((o, i) => outCts[i] ?? e.zerosLike(o));
   const outs = e.addOp([...op.inputs.map((v) => v.type), ...theta.map((v) => v.type)], (outputs) => ({
     kind: "unroll",
     inputs: [...op.inputs, ...cts],
@@ -330,7 +358,8 @@ function forwardLoop(e: Emitter, op: LoopOp, ins: (Value | undefined)[], free: R
   });
 
   const tangents = op.inputs.map((v, i) => ins[i] ?? e.zerosLike(v));
-  const outs = e.addOp([...op.outputs.map((o) => o.type), ...op.outputs.map((o) => o.type)], (outputs) => ({
+  const own = ownOutputs(op);
+  const outs = e.addOp([...own.map((o) => o.type), ...own.map((o) => o.type)], (outputs) => ({
     kind: "loop",
     inputs: [...op.inputs, ...tangents],
     outputs,

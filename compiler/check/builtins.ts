@@ -62,6 +62,9 @@ function ruleSentence(out: string, what: string): string {
 }
 
 export function builtinCall(ctx: CheckContext, spec: OpRecord, args: readonly A.Arg[], span: A.Span, scope: Scope, expected?: TensorT): TTensor | undefined {
+  const tensorParams = spec.params.filter((p) => p.kind === "tensor").length;
+  const positional = args.filter((a) => a.name === null);
+  if (spec.variadic && positional.length > tensorParams) return variadicCall(ctx, spec, args, positional.slice(tensorParams), span, scope);
   const params = spec.params.map((p) => ({ name: p.name, optional: p.default !== undefined || p.kind === "dims", rest: p.kind === "dims" }));
   const bound = bindArgs(params, args, span, `\`${spec.name}\``, "argument");
   for (const err of bound.errors) ctx.error(err.span, "bad-argument", err.message, err.hint ? { hint: err.hint } : {});
@@ -94,6 +97,25 @@ export function builtinCall(ctx: CheckContext, spec: OpRecord, args: readonly A.
   const creator = spec.params.every((p) => p.kind !== "tensor");
   if (creator && dims && (statics[dims.name] as Dim[]).length === 0) statics[dims.name] = type.shape;
   return { k: "op", op: spec.name, args: tensors.filter((t): t is TTensor => t !== undefined), statics, type, span };
+}
+
+/**
+ * `concat(a, b, c, axis: 1)`: the first call on the first tensors, then one more call per extra
+ * tensor on the result so far, with the same static arguments (the op itself stays binary, so
+ * its shape rule and its autodiff rules serve every arity).
+ */
+function variadicCall(ctx: CheckContext, spec: OpRecord, args: readonly A.Arg[], extra: readonly A.Arg[], span: A.Span, scope: Scope): TTensor | undefined {
+  const first = builtinCall(ctx, spec, args.filter((a) => !extra.includes(a)), span, scope);
+  const rest = extra.map((a) => tensorOf(ctx, a.value, scope));
+  if (!first || first.k !== "op" || rest.some((t) => t === undefined)) return undefined;
+  const statics = first.statics;
+  let acc: TTensor = first;
+  for (const t of rest as TTensor[]) {
+    const type = builtinShape(ctx, spec, [acc.type, t.type], statics, span, `\`${spec.name}\``);
+    if (!type) return undefined;
+    acc = { k: "op", op: spec.name, args: [acc, t], statics, type, span };
+  }
+  return acc;
 }
 
 const WANTS: Record<string, string> = {

@@ -8,7 +8,7 @@ import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, FLOAT64_MIN_RTOL, fin
 import type { DType } from "../../base/dtype.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
-import type { Scope } from "./scope.js";
+import type { Binding, Scope } from "./scope.js";
 import { asNumber, type Static, staticEval } from "./static.js";
 import { readStopRule, RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { suggestName } from "../../base/suggest.js";
@@ -30,6 +30,9 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
   if (v.kind === "dim" && asNumber(v) === undefined) return undefined; // a size: whole, known once sizes are
   const n = asNumber(v);
   if (n === undefined) return { message: `${of} must be a number.` };
+  // `rtol: 0` switches the relative test off (the absolute one alone decides; checkMethod
+  // requires an `atol` then): the float32 refusal is for a relative tolerance that would bind.
+  if (opt.name === "rtol" && n === 0) return undefined;
   if (opt.kind === "int" && !Number.isInteger(n)) return { message: `${of} must be a whole number.` };
   if (opt.max !== undefined && n > opt.max && opt.name !== "maxiter")
     return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at most ${opt.max}.`, hint: opt.doc };
@@ -73,7 +76,7 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
     return undefined;
   }
   const n = asNumber(v);
-  if (opt.name === "rtol" && n !== undefined && n < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`rtol: ${n}\`` });
+  if (opt.name === "rtol" && n !== undefined && n > 0 && n < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`rtol: ${n}\`` });
   // A size without a value yet (generic checks) stands for a whole number known at run time.
   return v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? null);
 }
@@ -106,7 +109,36 @@ export function checkMethod(ctx: CheckContext, spec: A.MethodSpec | null, constr
     if (v === undefined) ok = false;
     else if (opt.kind !== "tensor") options[opt.name] = v;
   }
+  if (ok && options.rtol === 0 && !(typeof options.atol === "number" && options.atol > 0)) {
+    ctx.error(bound.byName.get("rtol")?.[0]?.span ?? spec.span, "bad-option", `With \`rtol: 0\` only an absolute tolerance can stop \`${name}\`, and it has none.`, {
+      hint: `give one: \`${name}(rtol: 0, atol: 1e-6)\`, or a relative tolerance float32 can certify (1e-7 at the finest).`,
+    });
+    ok = false;
+  }
   return ok ? { name: m.name, construct: m.construct, options } : undefined;
+}
+
+/**
+ * A `precond` clause: a preconditioner of the standard library (`precond jacobi(omega: 0.8)`), or
+ * the user's own operator — an `op` or operator parameter named alone (`precond P`) or a lambda
+ * (`precond v => D_inv * v`), applied to the residual as it is. `user` is then its binding.
+ */
+export function checkPrecond(ctx: CheckContext, spec: A.MethodSpec, scope: Scope): { choice: MethodChoice; user?: Binding } | undefined {
+  const name = spec.name.name;
+  if (spec.lambda) return { choice: { name: "lambda", construct: "precond", options: {} }, user: { kind: "lambda", node: spec.lambda, scope } };
+  const b = scope.lookup(name);
+  const own = (b?.kind === "op" && !b.scope.std) || b?.kind === "lambda";
+  if (own && b) {
+    if (spec.args !== null) {
+      ctx.error(spec.span, "bad-option", `\`${name}\` is your own operator: a preconditioner given by name is applied to the residual as it is, so it takes no options.`, {
+        hint: `write a lambda that passes them: \`precond r => ${name}(r${spec.args.length ? ", ..." : ""})\`.`,
+      });
+      return undefined;
+    }
+    return { choice: { name, construct: "precond", options: {} }, user: b };
+  }
+  const choice = checkMethod(ctx, spec, "precond", scope);
+  return choice && { choice };
 }
 
 /** The method of a construct that names none (cg for a solve, picard for a fixpoint), with its defaults. */
@@ -154,11 +186,11 @@ export function checkStopCondition(ctx: CheckContext, e: A.Expr, scope: Scope, n
     ctx.error(rule.span, "bad-clause", rule.error, rule.hint ? { hint: rule.hint } : {});
     return undefined;
   }
-  if (rule.rtol !== undefined && rule.rtol < FLOAT64_MIN_RTOL) {
+  if (rule.rtol !== undefined && rule.rtol > 0 && rule.rtol < FLOAT64_MIN_RTOL) {
     ctx.error(e.span, "tolerance-too-fine", `\`${names.rel} < ${rule.rtol}\` is finer than float64 arithmetic can reach.`, { hint: FLOAT64_HINT });
     return undefined;
   }
-  if (rule.rtol !== undefined && rule.rtol < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`${names.rel} < ${rule.rtol}\`` });
+  if (rule.rtol !== undefined && rule.rtol > 0 && rule.rtol < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`${names.rel} < ${rule.rtol}\`` });
   return rule;
 }
 

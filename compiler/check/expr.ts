@@ -13,6 +13,7 @@ import { checkOpCall } from "./ops.js";
 import type { Binding, Scope } from "./scope.js";
 import { namesUsed } from "./defs.js";
 import { staticEval } from "./static.js";
+import { memberType } from "./report-fields.js";
 import { subscriptStatics } from "./subscript.js";
 
 /** A size used as a number (`(n + 1)^2`): a constant when known, else kept symbolic. */
@@ -44,10 +45,7 @@ export function typeOf(ctx: CheckContext, e: A.Expr, scope: Scope, expected?: Te
     case "Index":
       return indexType(ctx, e, scope);
     case "Member":
-      ctx.error(e.field.span, "not-yet", `Fields such as \`.${e.field.name}\` are not available yet.`, {
-        hint: "convergence reports are printed by `iterc run` and returned by the API; reading them in the language is planned.",
-      });
-      return undefined;
+      return memberType(ctx, e, scope, (name, span) => unknownName(ctx, name, span, scope));
     case "TensorLit":
       return tensorLitType(ctx, e, scope);
     case "Tuple": {
@@ -396,6 +394,8 @@ function tensorLitType(ctx: CheckContext, e: A.TensorLit, scope: Scope): TExpr |
 function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TExpr | undefined {
   const t = tensorOf(ctx, e.target, scope);
   if (!t) return undefined;
+  const dynamic = e.indices.filter((i): i is A.Expr => i.kind !== "Slice" && staticEval(i, scope).kind === "error");
+  if (dynamic.length === 1) return takeType(ctx, e, t, dynamic[0], scope);
   const sub = subscriptStatics(e.indices, scope);
   if ("error" in sub) {
     ctx.error(sub.span, "not-static", sub.error, { ...(sub.label ? { label: sub.label } : {}), hint: "to pick entries by run-time values, use `where(condition, a, b)`." });
@@ -404,4 +404,35 @@ function indexType(ctx: CheckContext, e: A.Index, scope: Scope): TExpr | undefin
   const statics = { spec: sub.spec, bounds: sub.bounds };
   const type = builtinShape(ctx, getOp("index"), [t.type], statics, e.span, "", undefined, originNote(ctx, e.target, scope));
   return type && { k: "op", op: "index", args: [t], statics, type, span: e.span };
+}
+
+/**
+ * `U[k]` with `k` known only when running (a loop counter): the static part of the subscript
+ * first, with that axis kept whole, then `take` along it.
+ */
+function takeType(ctx: CheckContext, e: A.Index, t: TTensor, dyn: A.Expr, scope: Scope): TExpr | undefined {
+  const i = tensorOf(ctx, dyn, scope);
+  if (!i) return undefined;
+  if (i.type.shape.length !== 0 || i.type.dtype === "bool") {
+    ctx.error(dyn.span, "not-static", `An index known only when running must be one number, but this is ${typeToString(i.type)}.`, {
+      hint: "to pick entries by a mask or by several run-time values, use `where(condition, a, b)`.",
+    });
+    return undefined;
+  }
+  const whole: A.Slice = { kind: "Slice", start: null, stop: null, step: null, span: dyn.span };
+  const at = e.indices.indexOf(dyn);
+  const indices = e.indices.map((x) => (x === dyn ? whole : x));
+  const sub = subscriptStatics(indices, scope);
+  if ("error" in sub) {
+    ctx.error(sub.span, "not-static", sub.error, { ...(sub.label ? { label: sub.label } : {}), hint: "only one index of a subscript may be known only when running." });
+    return undefined;
+  }
+  const statics = { spec: sub.spec, bounds: sub.bounds };
+  const sliced = builtinShape(ctx, getOp("index"), [t.type], statics, e.span, "", undefined, originNote(ctx, e.target, scope));
+  if (!sliced) return undefined;
+  // The axis of the dynamic index in the sliced tensor: one per earlier item that keeps its axis.
+  const axis = e.indices.slice(0, at).filter((x) => x.kind === "Slice").length;
+  const base: TTensor = { k: "op", op: "index", args: [t], statics, type: sliced, span: e.span };
+  const type = builtinShape(ctx, getOp("take"), [sliced, i.type], { axis }, e.span, "");
+  return type && { k: "op", op: "take", args: [base, i], statics: { axis }, type, span: e.span };
 }

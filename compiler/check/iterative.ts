@@ -7,12 +7,13 @@ import { type MethodChoice, resolveStop, type StopRule, type UntilClause } from 
 import { findMethod } from "../methods.js";
 import { dimSub, dimToString, dimValue } from "../shapes.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
-import type { TFixpoint, TSolve, TTensor } from "../typed/program.js";
+import type { ReportRef, TFixpoint, TSolve, TTensor } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
-import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkStopCondition, refuse, settleTolerances } from "./clauses.js";
+import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkPrecond, checkStopCondition, refuse, settleTolerances } from "./clauses.js";
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
-import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding } from "./protocol.js";
+import { jacobianOf, jacobianPrecond } from "./linearise.js";
+import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding, tallied } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { defineValue, poison } from "./stmt.js";
@@ -82,12 +83,13 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
     ctx.error(s.body.span, "shape-mismatch", `A fixed point maps \`${s.target.name}\` to a value of its own type, but \`${s.target.name}\` is ${typeToString(t)} and this is ${typeToString(map.body.type)}.`, {
       label: `this is ${typeToString(map.body.type)}`,
     });
-  const out = defineValue(ctx, scope, s.target, t, "fixpoint result");
+  const report = reportRef("fixpoint", stop, s.target.name);
+  const out = defineValue(ctx, scope, s.target, t, "fixpoint result", report);
   if (!map || !fits || !method || !stop || !grad || !onBackwardFail) return undefined;
   const iter = findMethod("fixpoint", method.name)?.implementation.kind === "iter";
-  const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: T }], t, scope, s.span) : undefined;
+  const protocol = iter ? checkProtocol(ctx, method, s.method, [{ name: "%T", binding: tallied(T, "operator", scope, s.span) }], t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail, ...(protocol ? { protocol } : {}), label: s.target.name, span: s.span };
+  return { k: "fixpoint", out, ...(u.init ? { init: u.init } : {}), map, method, stop, grad, onBackwardFail, ...(protocol ? { protocol } : {}), report, label: s.target.name, span: s.span };
 }
 
 /** The shape is circular: say so, and show both fixes, with the shape when a guess finds it. */
@@ -115,7 +117,15 @@ function guessIterate(ctx: CheckContext, s: A.Fixpoint, scope: Scope): TensorT |
 export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve | undefined {
   const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method ?? null, "solve", scope);
-  const precondChoice = s.precond ? checkMethod(ctx, s.precond, "precond", scope) : undefined;
+  if (method?.name === "broyden" && s.precond) {
+    // Broyden builds its own approximate inverse Jacobian from values of F; there is nothing for a preconditioner to act on.
+    ctx.error(s.precond.span, "bad-clause", "`broyden` takes no preconditioner: it builds its own approximation of the inverse Jacobian from values of F.", {
+      hint: "scale its first step with `alpha`, or use `method newton_krylov`, whose preconditioner acts on the Jacobian.",
+    });
+    return undefined;
+  }
+  const precondChecked = s.precond ? checkPrecond(ctx, s.precond, scope) : undefined;
+  const precondChoice = precondChecked?.choice;
   const stop = stopOf(ctx, s, method, scope);
   refuse(ctx, s.grad, "grad", "solve", "a solve is always differentiated implicitly.");
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
@@ -136,7 +146,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     return undefined;
   }
   const t = u.type;
-  const A = lambdaOf(s.unknown, s.lhs, scope);
+  const A = lambdaOf(s.unknown, shifted(s, method), scope);
   const operator = applyOperator(ctx, A, t, "unknown");
   const lhs = operator?.body.type;
   const fits = lhs?.tag === "tensor" && sameTensorType(lhs, rhs.type);
@@ -146,21 +156,26 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     ctx.error(s.lhs.span, "unknown-not-used", `The left side does not use the unknown \`${s.unknown.name}\`, so there is nothing to solve for.`, {
       hint: `write the operator applied to the unknown, as in \`solve A(${s.unknown.name}) = f ... -> ${s.unknown.name}\`.`,
     });
-  const out = defineValue(ctx, scope, s.unknown, t, "solution");
+  const report = reportRef("solve", stop, s.unknown.name);
+  const out = defineValue(ctx, scope, s.unknown, t, "solution", report);
   if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice)) return undefined;
   const rhsSym = ctx.sym("%b", rhs.type);
-  const M = precondOf(s.precond, A, scope, s.span);
+  const M = precondOf(s.precond, A, scope, s.span, precondChecked?.user);
   const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
   const lead = [
-    { name: "%A", binding: A },
-    { name: "%M", binding: M },
+    { name: "%A", binding: tallied(A, "operator", scope, s.span) },
+    { name: "%M", binding: s.precond ? tallied(M, "precond", scope, s.span) : M },
     { name: "%b", binding: symBinding(rhsSym, s.rhs.span, "right-hand side") },
   ];
   const protocol = iter ? checkProtocol(ctx, method, s.method, lead, t, scope, s.span) : undefined;
   if (iter && !protocol) return undefined;
-  // The preconditioner as a region of its own: GMRES applies it, and a gradient its transpose.
-  const precondOp = precondChoice && M.kind === "lambda" ? applyOperator(ctx, M, rhs.type) : undefined;
-  if (precondChoice && !precondOp) return undefined;
+  // The preconditioner as a region of its own: GMRES applies it, and a gradient its transpose;
+  // a driver that applies the Jacobian gets it as a region too, and a preconditioner of it.
+  const linearised = findMethod("solve", method.name)?.jacobian === true;
+  const jacobian = linearised ? jacobianOf(ctx, A, t, s.span, scope) : undefined;
+  if (linearised && !jacobian) return undefined;
+  const precondOp = !precondChoice ? undefined : linearised ? jacobianPrecond(ctx, s.precond!, precondChecked?.user, A, t, rhs.type, s.span, scope) : M.kind === "lambda" ? { op: applyOperator(ctx, M, rhs.type) } : undefined;
+  if (precondChoice && !precondOp?.op) return undefined;
   return {
     k: "solve",
     out,
@@ -168,14 +183,33 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     rhsSym,
     ...(u.init ? { init: u.init } : {}),
     operator,
-    ...(precondChoice && precondOp ? { precond: { choice: precondChoice, op: precondOp } } : {}),
+    ...(precondChoice && precondOp?.op ? { precond: { choice: precondChoice, op: precondOp.op, ...("at" in precondOp ? { at: precondOp.at } : {}) } } : {}),
+    ...(jacobian ? { jacobian } : {}),
     method,
     stop,
     onBackwardFail,
     ...(protocol ? { protocol } : {}),
+    report,
     label: s.unknown.name,
     span: s.span,
   };
+}
+
+/**
+ * The left side as the method solves it: `A(u) − σ u` for a method with a nonzero `shift`
+ * (MINRES's), so the method, the driver's true residual and a gradient all see one operator.
+ */
+function shifted(s: A.Solve, method: MethodChoice | undefined): A.Expr {
+  const sigma = method?.options.shift;
+  if (typeof sigma !== "number" || sigma === 0) return s.lhs;
+  const span = s.lhs.span;
+  const scaled: A.Expr = { kind: "Binary", op: "*", left: { kind: "Number", text: String(sigma), value: sigma, isInt: Number.isInteger(sigma), span }, right: { kind: "Name", name: s.unknown.name, span }, span };
+  return { kind: "Binary", op: "-", left: { kind: "Paren", inner: s.lhs, span }, right: scaled, span };
+}
+
+/** The report a construct's result carries, its fields filled in as the program reads them. */
+function reportRef(construct: ReportRef["construct"], stop: StopRule | undefined, label: string): ReportRef {
+  return { construct, maxIter: stop?.maxIter ?? Infinity, label, fields: new Map() };
 }
 
 /** The style guide's example: what each side is, where the right side came from, how to fix it. */

@@ -2,7 +2,7 @@
 // (where only they may be assigned), the `until` condition and the names given back.
 import type * as A from "../../grammar/ast.js";
 import { scalar, type TensorT, typeToString } from "../types.js";
-import type { Sym, TLoop, TStmt, TTensor } from "../typed/program.js";
+import type { ReportRef, Sym, TLoop, TStmt, TTensor } from "../typed/program.js";
 import { checkGrad, checkMax, refuse } from "./clauses.js";
 import type { CheckContext } from "./context.js";
 import { definitions, namesUsed } from "./defs.js";
@@ -42,7 +42,8 @@ export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | u
     } else if (cond) until = { carried: after.carried, ...(after.counter ? { counter: after.counter } : {}), cond };
     else ok = false;
   } else if (s.until) ok = false;
-  const outs = loopOutputs(ctx, s, scope, body, carried);
+  const report: ReportRef = { construct: "loop", maxIter: bounds?.maxIter ?? Infinity, label: s.outputs.map((o) => o.name).join(", "), fields: new Map() };
+  const outs = loopOutputs(ctx, s, scope, body, carried, report);
   if (!ok || !bounds || !outs || !grad || next.some((x) => x === undefined)) return undefined;
   const names = [...carried.keys()];
   return {
@@ -58,7 +59,8 @@ export function checkLoop(ctx: CheckContext, s: A.Loop, scope: Scope): TLoop | u
     counted: bounds.counted,
     checkpoint: typeof grad.options.checkpoint === "number" ? grad.options.checkpoint : 1,
     given: outs.map((o) => names.indexOf(o.name)),
-    label: s.outputs.map((o) => o.name).join(", "),
+    report,
+    label: report.label,
     span: s.span,
   };
 }
@@ -129,13 +131,13 @@ function loopScope(ctx: CheckContext, scope: Scope, s: A.Loop, carried: Map<stri
   return { scope: inner, carried: syms, ...(counter ? { counter } : {}) };
 }
 
-function loopOutputs(ctx: CheckContext, s: A.Loop, scope: Scope, body: Scope, carried: Map<string, TensorT>): { name: string; sym: Sym }[] | undefined {
+function loopOutputs(ctx: CheckContext, s: A.Loop, scope: Scope, body: Scope, carried: Map<string, TensorT>, report: ReportRef): { name: string; sym: Sym }[] | undefined {
   const outs: { name: string; sym: Sym }[] = [];
   let ok = true;
   for (const o of s.outputs) {
     const t = carried.get(o.name);
     if (t) {
-      outs.push({ name: o.name, sym: defineValue(ctx, scope, o, t, "loop result") });
+      outs.push({ name: o.name, sym: defineValue(ctx, scope, o, t, "loop result", report) });
       continue;
     }
     ok = false;

@@ -8,6 +8,8 @@ import type * as A from "../../grammar/ast.js";
 import { InternalError } from "../../base/diagnostics.js";
 import { DRIVER_OPTIONS, findMethod, type MethodSpec } from "../methods.js";
 import type { MethodChoice } from "../constructs.js";
+import { getOp } from "../ops/index.js";
+import type { Tally } from "../ops/tally.js";
 import { stdOp } from "../stdlib.js";
 import type { TensorT } from "../types.js";
 import type { Operator, Protocol, Sym, TExpr } from "../typed/program.js";
@@ -34,10 +36,18 @@ export function symBinding(sym: Sym, span: A.Span, what: string): Binding {
   return { kind: "value", name: sym.name, type: sym.type, span, what, sym };
 }
 
-/** The preconditioner as an operator binding `r => P(A, r, options)`, or the identity. */
-export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: Scope, span: A.Span): Binding {
+/**
+ * The preconditioner as an operator binding: `r => P(A, r, options)` for one of the standard
+ * library, `r => P(r)` for the user's own operator `user`, or the identity.
+ */
+export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: Scope, span: A.Span, user?: Binding): Binding {
   const r: A.Ident = { kind: "Ident", name: "%r", span };
   if (!spec) return lambdaOf(r, name("%r", span), scope);
+  if (user) {
+    const inner = scope.child();
+    inner.define("%P", user);
+    return lambdaOf(r, { kind: "Call", callee: name("%P", span), args: [arg(name("%r", span))], span }, inner);
+  }
   const m = findMethod("precond", spec.name.name);
   const op = stdOp(spec.name.name);
   if (!m || !op) throw new InternalError(`the preconditioner \`${spec.name.name}\` has no stdlib op`);
@@ -46,6 +56,22 @@ export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: S
   inner.define("%P", op);
   const call: A.Call = { kind: "Call", callee: name("%P", span), args: [arg(name("%A", span)), arg(name("%r", span)), ...optionArgs(m, spec, op.decl)], span };
   return lambdaOf(r, call, inner);
+}
+
+/**
+ * `v => tally(f(v), what: ...)`: the operator `f` counting each application into the report of
+ * the construct that runs it (compiler/ops/tally.ts). Methods receive their operators so.
+ */
+export function tallied(f: Binding, what: Tally, scope: Scope, span: A.Span): Binding {
+  const inner = scope.child();
+  inner.define("%f", f);
+  const spec = getOp("tally");
+  if (!spec) throw new InternalError("the `tally` op is not registered");
+  inner.define("%tally", { kind: "builtin", spec });
+  const v: A.Ident = { kind: "Ident", name: "%v", span };
+  const applied: A.Call = { kind: "Call", callee: name("%f", span), args: [arg(name("%v", span))], span };
+  const call: A.Call = { kind: "Call", callee: name("%tally", span), args: [arg(applied), arg({ kind: "String", value: what, span }, "what")], span };
+  return lambdaOf(v, call, inner);
 }
 
 /** An operator binding applied to a fresh parameter of `type`: a region's body. */

@@ -6,14 +6,17 @@ import { type OpRecord, opNames, getOp } from "../ops/index.js";
 import type { Dim } from "../shapes.js";
 import type { CheckedData } from "./data.js";
 import type { TensorT, TupleT } from "../types.js";
-import type { Sym } from "../typed/program.js";
+import type { ReportRef, Sym } from "../typed/program.js";
 import type { Def } from "./defs.js";
 
 export type Binding =
   /** A size: `dim N`, a size parameter `n` bound at a call site, or a size an input binds. */
   | { kind: "dim"; name: string; value: Dim; span: A.Span }
-  /** A tensor value and its symbol; `what` says where it came from, for messages. */
-  | { kind: "value"; name: string; type: TensorT; span: A.Span; what: string; sym: Sym }
+  /**
+   * A tensor value and its symbol; `what` says where it came from, for messages. The result of
+   * a construct carries its report, whose fields the program may read (`u.iterations`).
+   */
+  | { kind: "value"; name: string; type: TensorT; span: A.Span; what: string; sym: Sym; report?: ReportRef }
   /** A tuple of tensors under one name (`let pair = (a, b)`), one symbol per item. */
   | { kind: "tuple"; name: string; type: TupleT; span: A.Span; what: string; syms: Sym[] }
   | { kind: "op"; decl: A.OpDecl | A.ModelDecl; scope: Scope }
@@ -64,14 +67,14 @@ export class Scope {
     const b = this.names.get(name) ?? this.parent?.lookup(name);
     if (b !== undefined || this.parent !== undefined) return b;
     const spec = getOp(name);
-    return spec ? { kind: "builtin", spec } : undefined;
+    return spec && !spec.internal ? { kind: "builtin", spec } : undefined;
   }
 
   /** Every visible name, for "did you mean" suggestions (only sizes when `sizesOnly`). */
   visibleNames(sizesOnly = false): string[] {
     const own = [...this.names].filter(([, b]) => b.kind !== "poisoned" && (!sizesOnly || b.kind === "dim")).map(([n]) => n);
     if (this.parent) return [...own, ...this.parent.visibleNames(sizesOnly)];
-    return sizesOnly ? own : [...own, ...opNames()];
+    return sizesOnly ? own : [...own, ...opNames().filter((n) => !getOp(n)?.internal)];
   }
 
   child(): Scope {

@@ -1,8 +1,9 @@
 // Statements: `let`, assignments in loop bodies, `return`, and blocks ending in `return`. The
 // iterative constructs are in iterative.ts and loop.ts.
 import type * as A from "../../grammar/ast.js";
+import { dimToString } from "../shapes.js";
 import { type TensorT, type TupleT, type Type, typeToString, typesEqual } from "../types.js";
-import type { Sym, TExpr, TStmt } from "../typed/program.js";
+import type { ReportRef, Sym, TExpr, TStmt } from "../typed/program.js";
 import { typeFrom } from "./annotations.js";
 import type { CheckContext } from "./context.js";
 import { definitions } from "./defs.js";
@@ -60,7 +61,7 @@ function missingReturn(ctx: CheckContext, span: A.Span, owner: string): void {
  * Defines a name for a tensor value and returns its symbol, refusing to redefine one in the
  * same scope (iterations carry names instead).
  */
-export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: TensorT, what: string): Sym {
+export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: TensorT, what: string, report?: ReportRef): Sym {
   const sym = ctx.sym(id.name, type);
   const prev = scope.own(id.name);
   if (prev && prev.kind !== "builtin") {
@@ -73,7 +74,7 @@ export function defineValue(ctx: CheckContext, scope: Scope, id: A.Ident, type: 
     });
     return sym;
   }
-  scope.define(id.name, { kind: "value", name: id.name, type, span: id.span, what, sym });
+  scope.define(id.name, { kind: "value", name: id.name, type, span: id.span, what, sym, ...(report ? { report } : {}) });
   return sym;
 }
 
@@ -201,7 +202,7 @@ function assignCarried(ctx: CheckContext, n: A.Ident, got: Type | undefined, val
   if (got && (got.tag !== "tensor" || !sameTensorType(got, want))) {
     ctx.error(valueSpan, "shape-mismatch", `\`${n.name}\` is carried as ${typeToString(want)}, but the new value is ${typeToString(got)}.`, {
       label: `this is ${typeToString(got)}`,
-      hint: "a carried value keeps its type and shape in every iteration.",
+      ...growingHint(n.name, want, got),
     });
     return undefined;
   }
@@ -210,4 +211,20 @@ function assignCarried(ctx: CheckContext, n: A.Ident, got: Type | undefined, val
   const prev = scope.lookup(n.name);
   scope.define(n.name, { kind: "value", name: n.name, type: want, span: prev?.kind === "value" ? prev.span : n.span, what: "carried value", sym });
   return sym;
+}
+
+/**
+ * A carried value keeps one shape: every iteration runs the same compiled body. When the new
+ * value only changes a size (a list grown by `concat`), say what to write instead: a tensor of
+ * the final size, filled one entry per iteration with `put` and read with `U[k]`.
+ */
+function growingHint(name: string, want: TensorT, got: Type): { hint: string; notes?: string[] } {
+  const base = "a carried value keeps its type and shape in every iteration: each iteration runs the same compiled body.";
+  if (got.tag !== "tensor" || got.dtype !== want.dtype || got.shape.length !== want.shape.length || want.shape.length === 0) return { hint: base };
+  const rest = want.shape.slice(1).map((d) => dimToString(d));
+  const final = ["K", ...rest].join(", ");
+  return {
+    notes: [base],
+    hint: `to collect one entry per iteration, carry the whole result at its final size and write entry k of \`loop k < K\`: \`carry (${name} = zeros(${final}))\` and \`${name} = put(${name}, k, value)\`; read entry k back with \`${name}[k]\`.`,
+  };
 }

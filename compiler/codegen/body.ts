@@ -132,6 +132,7 @@ function attributes(op: ConstructOp): [string, Literal][] {
     ["label", op.label],
     ...(op.adjointOf ? [["adjointOf", { ...op.adjointOf, onFail: { ...op.adjointOf.onFail } }] as [string, Literal]] : []),
     ["outputs", op.outputs.map((o) => (o.hint !== undefined ? { id: o.id, hint: o.hint } : { id: o.id }))],
+    ...(op.reportFields?.length ? [["reportFields", [...op.reportFields]] as [string, Literal]] : []),
   ];
   switch (op.kind) {
     case "fixpoint":

@@ -8,7 +8,7 @@
 // values the construct passes in each time it runs its region (the iterate, the carried
 // values); region results are what the region yields.
 import type { Span } from "../../base/span.js";
-import type { AdjointOf, BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { AdjointOf, BackwardPolicy, GradChoice, MethodChoice, ReportField, StopRule } from "../constructs.js";
 import type { DataSource, TrainSettings } from "../training.js";
 import type { TensorT } from "../types.js";
 
@@ -71,6 +71,11 @@ interface ConstructBase extends OpBase {
   label: string;
   /** Set on the constructs autodiff adds: which forward construct they differentiate. */
   adjointOf?: AdjointOf;
+  /**
+   * The report fields the program reads (`u.iterations`), in order: one more output each,
+   * after the construct's own (compiler/constructs.ts gives their types). Never differentiated.
+   */
+  reportFields?: ReportField[];
 }
 
 /**
@@ -106,11 +111,12 @@ export interface FixpointOp extends ConstructBase {
 /**
  * `solve`: inputs are the right-hand side and, optionally, the initial guess; `operator` is
  * A. A method written in iterlang adds `start` and `step`; a TypeScript driver (GMRES) may have
- * a `precond` region instead.
+ * a `precond` region instead. A driver that applies the Jacobian of a nonlinear A (Newton–Krylov)
+ * has `jacobian` (x, v) ↦ J(x)v, and its `precond` takes the iterate first: (x, r) ↦ z.
  */
 export interface SolveOp extends ConstructBase {
   kind: "solve";
-  regions: { operator: Region; precond?: Region; start?: Region; step?: Region };
+  regions: { operator: Region; precond?: Region; jacobian?: Region; start?: Region; step?: Region };
   method: MethodChoice;
   stop: StopRule;
   /** The preconditioner's method, when the solve names one. */
@@ -190,7 +196,7 @@ export type OpKind = Op["kind"];
 export const REGION_NAMES = {
   loop: ["body", "until"],
   fixpoint: ["map", "start", "step"],
-  solve: ["operator", "precond", "start", "step"],
+  solve: ["operator", "precond", "jacobian", "start", "step"],
   minimize: ["value", "start", "step"],
   train: ["loss", "gradient", "start", "step"],
   unroll: ["body", "until", "back"],
@@ -206,6 +212,12 @@ export function hasRegions(op: Op): op is RegionOp {
 
 export function isConstruct(op: Op): op is ConstructOp {
   return op.kind === "loop" || op.kind === "fixpoint" || op.kind === "solve" || op.kind === "minimize" || op.kind === "train" || op.kind === "unroll";
+}
+
+/** A construct's own outputs: its results without the report values the program reads. */
+export function ownOutputs(op: ConstructOp): Value[] {
+  const n = "reportFields" in op && op.reportFields ? op.reportFields.length : 0;
+  return n === 0 ? op.outputs : op.outputs.slice(0, op.outputs.length - n);
 }
 
 /** An op's regions with their names, in order (none for ops without regions). */
@@ -275,6 +287,11 @@ function adjointAttrs(op: FixpointOp | SolveOp): Record<string, Attr> {
   return out;
 }
 
+/** The report fields a construct gives as outputs, when it gives any. */
+function reportAttrs(op: LoopOp | FixpointOp | SolveOp): Record<string, Attr> {
+  return op.reportFields?.length ? { report: [...op.reportFields] } : {};
+}
+
 /** Visits every op of a region, depth first, regions of an op after the op itself. */
 export function* walkOps(region: Region): Generator<Op> {
   for (const op of region.ops) {
@@ -299,13 +316,13 @@ export function opAttrs(op: Op): Record<string, Attr> {
     case "call":
       return { callee: op.callee };
     case "loop":
-      return { counted: op.counted, counter: op.counter, maxIter: op.maxIter };
+      return { counted: op.counted, counter: op.counter, maxIter: op.maxIter, ...reportAttrs(op) };
     case "unroll":
       return { checkpoint: op.checkpoint, counted: op.counted, counter: op.counter, maxIter: op.maxIter, ...(op.adjointOf ? { adjoint: op.adjointOf.label } : {}) };
     case "fixpoint":
-      return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op) };
+      return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op), ...reportAttrs(op) };
     case "solve":
-      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op) };
+      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op), ...reportAttrs(op) };
     case "minimize":
       return { method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
     case "train":

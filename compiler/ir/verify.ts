@@ -12,6 +12,7 @@
 //   - each construct has the regions, params and results its meaning needs (see `loop`,
 //     `fixpoint`, `solve` below), and a `call`'s callee exists and agrees;
 //   - a builtin's record exists and its shape rule gives exactly its output's type.
+import { reportFieldType } from "../constructs.js";
 import { dimValue } from "../shapes.js";
 import { operandCount } from "../training.js";
 import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
@@ -222,7 +223,7 @@ class Verifier {
   /** loop: inputs = initial carried values; body (counter?, carried...) -> carried; until -> bool. */
   private loop(op: LoopOp, where: string): void {
     const carried = op.inputs.map((v) => v.type);
-    this.same(where, "outputs", op.outputs, carried);
+    this.same(where, "outputs", op.outputs, [...carried, ...reportTypes(op, op.maxIter)]);
     const counted = op.counter !== null;
     const { body, until } = op.regions;
     const params = (r: Region, name: string) => {
@@ -249,7 +250,7 @@ class Verifier {
   private fixpoint(op: FixpointOp, where: string): void {
     if (!this.count(where, "inputs", op.inputs.length, 1)) return;
     const t = op.inputs[0].type;
-    this.same(where, "outputs", op.outputs, [t]);
+    this.same(where, "outputs", op.outputs, [t, ...reportTypes(op, op.stop.maxIter)]);
     const { map, start, step } = op.regions;
     this.same(where, "map region params", map.params, [t]);
     this.same(where, "map region results", map.results, [t]);
@@ -314,16 +315,23 @@ class Verifier {
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
   private solve(op: SolveOp, where: string): void {
     if (!this.count(where, "inputs", op.inputs.length, [1, 2])) return;
-    if (!this.count(where, "outputs", op.outputs.length, 1)) return;
+    const fields = reportTypes(op, op.stop.maxIter);
+    if (!this.count(where, "outputs", op.outputs.length, 1 + fields.length)) return;
+    this.same(where, "report outputs", op.outputs.slice(1), fields);
     const rhs = op.inputs[0].type;
     const unknown = op.outputs[0].type;
     if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
-    const { operator, precond, start, step } = op.regions;
+    const { operator, precond, jacobian, start, step } = op.regions;
     this.same(where, "operator region params", operator.params, [unknown]);
     this.same(where, "operator region results", operator.results, [rhs]);
     this.protocol(where, start, step, unknown, 2);
+    if (jacobian) {
+      this.same(where, "jacobian region params", jacobian.params, [unknown, unknown]);
+      this.same(where, "jacobian region results", jacobian.results, [rhs]);
+    }
     if (!precond) return;
-    this.same(where, "precond region params", precond.params, [rhs]);
+    // A Newton driver's preconditioner takes the iterate first.
+    this.same(where, "precond region params", precond.params, jacobian ? [unknown, rhs] : [rhs]);
     this.same(where, "precond region results", precond.results, [unknown]);
   }
 
@@ -341,6 +349,11 @@ class Verifier {
     if (typeof expected === "string") this.error(where, `rejects ${showTypes(op.inputs)}: ${expected}`);
     else if (!typesEqual(out, expected)) this.error(where, `gives ${show(out)}, but its shape rule gives ${show(expected)} for ${showTypes(op.inputs)}`);
   }
+}
+
+/** The types of the report values a construct gives after its own outputs. */
+function reportTypes(op: LoopOp | FixpointOp | SolveOp, maxIter: number): TensorT[] {
+  return (op.reportFields ?? []).map((f) => reportFieldType(f, maxIter));
 }
 
 /** Why a const's value does not fit its type, or undefined when it does. */

@@ -33,7 +33,7 @@ export function concreteType(t: Type): TensorT {
 /** A static argument as the IR holds it: sizes become numbers. */
 function concreteStatic(v: StaticValue): Attr {
   if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map(concrete);
+  if (Array.isArray(v)) return v.map((d) => (typeof d === "number" ? d : concrete(d)));
   return concrete(v);
 }
 

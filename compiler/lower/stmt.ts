@@ -3,7 +3,7 @@
 // named by role (compiler/ir/ir.ts).
 import { InternalError } from "../../base/diagnostics.js";
 import type { Region, Value } from "../ir/ir.js";
-import type { Operator, Protocol, Sym, TFixpoint, TLoop, TMinimize, TSolve, TStmt } from "../typed/program.js";
+import type { Operator, Protocol, ReportRef, Sym, TFixpoint, TLoop, TMinimize, TSolve, TStmt } from "../typed/program.js";
 import { concreteType, emitBuiltin, lowerExpr, single } from "./expr.js";
 import { hintOf, type Lowering } from "./lowering.js";
 
@@ -30,10 +30,11 @@ export function lowerStmt(L: Lowering, s: TStmt): void {
   }
 }
 
-/** A region applying an operator to one argument. */
-function operatorRegion(L: Lowering, op: Operator): Region {
-  return L.fn.region([{ type: concreteType(op.param.type), hint: hintOf(op.param) }], ([u]) => {
-    L.bind(op.param, u);
+/** A region applying an operator to one argument (after the iterate `at`, for a Newton driver's). */
+function operatorRegion(L: Lowering, op: Operator, at?: Sym): Region {
+  const params = [...(at ? [at] : []), op.param];
+  return L.fn.region(params.map((p) => ({ type: concreteType(p.type), hint: hintOf(p) })), (values) => {
+    params.forEach((p, i) => L.bind(p, values[i]));
     return [single(lowerExpr(L, op.body), "an operator")];
   });
 }
@@ -55,13 +56,27 @@ function protocolRegions(L: Lowering, p: Protocol): { start: Region; step: Regio
   return { start, step };
 }
 
+/** The report fields the program reads: their names, types and hints, and their binding after the construct. */
+function reportOutputs(s: { report: ReportRef }) {
+  const fields = [...s.report.fields];
+  return {
+    names: fields.map(([f]) => f),
+    types: fields.map(([, sym]) => concreteType(sym.type)),
+    hints: fields.map(([f]) => `${s.report.label}.${f}`),
+    attr: fields.length ? { reportFields: fields.map(([f]) => f) } : {},
+    bind: (L: Lowering, outs: Value[]) => fields.forEach(([, sym], i) => L.bind(sym, outs[i])),
+  };
+}
+
 function lowerFixpoint(L: Lowering, s: TFixpoint): void {
   const type = concreteType(s.out.type);
   const x0 = s.init ? single(lowerExpr(L, s.init), "an initial value") : emitBuiltin(L, "zeros", [], { dims: type.shape }, type, s.span);
   const map = operatorRegion(L, s.map);
   const regions = { map, ...(s.protocol ? protocolRegions(L, s.protocol) : {}) };
-  const [out] = L.fn.emit([x0], [type], (inputs, outputs) => ({ kind: "fixpoint", inputs, outputs, regions, method: s.method, stop: s.stop, grad: s.grad, onBackwardFail: s.onBackwardFail, label: s.label, span: s.span }), [s.label]);
+  const rep = reportOutputs(s);
+  const [out, ...fields] = L.fn.emit([x0], [type, ...rep.types], (inputs, outputs) => ({ kind: "fixpoint", inputs, outputs, regions, method: s.method, stop: s.stop, grad: s.grad, onBackwardFail: s.onBackwardFail, ...rep.attr, label: s.label, span: s.span }), [s.label, ...rep.hints]);
   L.bind(s.out, out);
+  rep.bind(L, fields);
 }
 
 function lowerSolve(L: Lowering, s: TSolve): void {
@@ -71,11 +86,13 @@ function lowerSolve(L: Lowering, s: TSolve): void {
   const operator = operatorRegion(L, s.operator);
   const regions = {
     operator,
-    ...(s.precond ? { precond: operatorRegion(L, s.precond.op) } : {}),
+    ...(s.precond ? { precond: operatorRegion(L, s.precond.op, s.precond.at) } : {}),
+    ...(s.jacobian ? { jacobian: operatorRegion(L, s.jacobian.op, s.jacobian.at) } : {}),
     ...(s.protocol ? protocolRegions(L, s.protocol) : {}),
   };
   const type = concreteType(s.out.type);
-  const [out] = L.fn.emit(init ? [rhs, init] : [rhs], [type], (inputs, outputs) => ({
+  const rep = reportOutputs(s);
+  const [out, ...fields] = L.fn.emit(init ? [rhs, init] : [rhs], [type, ...rep.types], (inputs, outputs) => ({
     kind: "solve",
     inputs,
     outputs,
@@ -84,10 +101,12 @@ function lowerSolve(L: Lowering, s: TSolve): void {
     stop: s.stop,
     precond: s.precond?.choice ?? null,
     onBackwardFail: s.onBackwardFail,
+    ...rep.attr,
     label: s.label,
     span: s.span,
-  }), [s.label]);
+  }), [s.label, ...rep.hints]);
   L.bind(s.out, out);
+  rep.bind(L, fields);
 }
 
 /** `minimize`: the value region x ↦ (f(x), ∇f(x)), the gradient a `diff` that autodiff expands. */
@@ -120,7 +139,8 @@ function lowerLoop(L: Lowering, s: TLoop): void {
       })
     : undefined;
   const regions = { body, ...(untilRegion ? { until: untilRegion } : {}) };
-  const outs = L.fn.emit(inits, inits.map((v) => v.type), (inputs, outputs) => ({
+  const rep = reportOutputs(s);
+  const outs = L.fn.emit(inits, [...inits.map((v) => v.type), ...rep.types], (inputs, outputs) => ({
     kind: "loop",
     inputs,
     outputs,
@@ -129,8 +149,10 @@ function lowerLoop(L: Lowering, s: TLoop): void {
     counter: s.counter?.name ?? null,
     counted: s.counted,
     checkpoint: s.checkpoint,
+    ...rep.attr,
     label: s.label,
     span: s.span,
-  }), s.carried.map((c) => c.name));
+  }), [...s.carried.map((c) => c.name), ...rep.hints]);
   s.outs.forEach((o, i) => L.bind(o, outs[s.given[i]]));
+  rep.bind(L, outs.slice(inits.length));
 }

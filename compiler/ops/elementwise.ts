@@ -75,7 +75,42 @@ const UNARY: readonly Unary[] = [
   { name: "square", result: "keep", fold: (x) => x * x, doc: "Square x*x.", d: (b, x) => mul(b, b.scalar(2), x) },
   // d (1/x) = −1/x²
   { name: "reciprocal", result: "float", fold: (x) => 1 / x, doc: "Reciprocal 1/x.", d: (b, _x, y) => b.op("neg", [b.op("square", [y])]) },
+  // NumPy's other common elementwise functions (np.tan, np.sinh, np.arcsin, np.log1p, ...).
+  // d tan = 1 + tan²
+  { name: "tan", result: "float", fold: Math.tan, doc: "Tangent (radians).", d: (b, _x, y) => b.op("add", [b.scalar(1), b.op("square", [y])]) },
+  { name: "sinh", result: "float", fold: Math.sinh, doc: "Hyperbolic sine.", d: (b, x) => b.op("cosh", [x]) },
+  { name: "cosh", result: "float", fold: Math.cosh, doc: "Hyperbolic cosine.", d: (b, x) => b.op("sinh", [x]) },
+  // d arcsin = 1/√(1 − x²), d arccos = −1/√(1 − x²), d arctan = 1/(1 + x²)
+  { name: "arcsin", result: "float", fold: Math.asin, doc: "Inverse sine, in [−π/2, π/2] (NaN outside [−1, 1]).", d: (b, x) => b.op("rsqrt", [oneMinusSquare(b, x)]) },
+  { name: "arccos", result: "float", fold: Math.acos, doc: "Inverse cosine, in [0, π] (NaN outside [−1, 1]).", d: (b, x) => b.op("neg", [b.op("rsqrt", [oneMinusSquare(b, x)])]) },
+  { name: "arctan", result: "float", fold: Math.atan, doc: "Inverse tangent, in (−π/2, π/2).", d: (b, x) => b.op("reciprocal", [onePlusSquare(b, x)]) },
+  // d arcsinh = 1/√(x² + 1), d arccosh = 1/√(x² − 1), d arctanh = 1/(1 − x²)
+  { name: "arcsinh", result: "float", fold: Math.asinh, doc: "Inverse hyperbolic sine.", d: (b, x) => b.op("rsqrt", [onePlusSquare(b, x)]) },
+  { name: "arccosh", result: "float", fold: Math.acosh, doc: "Inverse hyperbolic cosine (NaN below 1).", d: (b, x) => b.op("rsqrt", [b.op("sub", [b.op("square", [x]), b.scalar(1)])]) },
+  { name: "arctanh", result: "float", fold: Math.atanh, doc: "Inverse hyperbolic tangent (±inf at ±1, NaN outside).", d: (b, x) => b.op("reciprocal", [oneMinusSquare(b, x)]) },
+  // d log1p = 1/(1 + x); d expm1 = eˣ = expm1 + 1
+  { name: "log1p", result: "float", fold: Math.log1p, doc: "log(1 + x), accurate for small x.", d: (b, x) => b.op("reciprocal", [b.op("add", [b.scalar(1), x])]) },
+  { name: "expm1", result: "float", fold: Math.expm1, doc: "eˣ − 1, accurate for small x.", d: (b, _x, y) => b.op("add", [y, b.scalar(1)]) },
+  // d log2 = 1/(x ln 2), d log10 = 1/(x ln 10), d exp2 = 2ˣ ln 2
+  { name: "log2", result: "float", fold: Math.log2, doc: "Base-2 logarithm.", d: (b, x) => b.op("reciprocal", [mul(b, x, b.scalar(Math.LN2))]) },
+  { name: "log10", result: "float", fold: Math.log10, doc: "Base-10 logarithm.", d: (b, x) => b.op("reciprocal", [mul(b, x, b.scalar(Math.LN10))]) },
+  { name: "exp2", result: "float", fold: (x) => 2 ** x, doc: "2 to the power x.", d: (b, _x, y) => mul(b, y, b.scalar(Math.LN2)) },
+  // d ∛x = ∛x / (3x) = 1/(3 ∛x²)
+  { name: "cbrt", result: "float", fold: Math.cbrt, doc: "Real cube root (negative for negative x).", d: (b, _x, y) => b.op("reciprocal", [mul(b, b.scalar(3), b.op("square", [y]))]) },
+  // d x^(−1/2) = −½ x^(−3/2) = −½ y³
+  { name: "rsqrt", result: "float", fold: (x) => 1 / Math.sqrt(x), doc: "Reciprocal square root 1/√x.", d: (b, _x, y) => mul(b, b.scalar(-0.5), mul(b, y, b.op("square", [y]))) },
+  // d softplus = σ(x)
+  { name: "softplus", result: "float", fold: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), doc: "log(1 + eˣ), computed without overflow.", d: (b, x) => b.op("sigmoid", [x]) },
+  { name: "trunc", result: "keep", fold: Math.trunc, doc: "Round toward zero to an integer value.", zero: true },
 ];
+
+function oneMinusSquare(b: RuleBuilder, x: Value): Value {
+  return b.op("sub", [b.scalar(1), b.op("square", [x])]);
+}
+
+function onePlusSquare(b: RuleBuilder, x: Value): Value {
+  return b.op("add", [b.scalar(1), b.op("square", [x])]);
+}
 
 /** The rules of a unary op from its derivative: t ↦ f'(x) t forward, c ↦ f'(x) c back. */
 function unaryRules(u: Unary): AutodiffRules {
@@ -170,6 +205,13 @@ const BINARY: readonly Binary[] = [
   { name: "ne", result: COMPARE, fold: (a, b) => bool(a !== b), doc: "a != b elementwise (bool).", commutative: true, zero: true },
   { name: "logical_and", result: COMPARE, fold: (a, b) => bool(truthy(a) && truthy(b)), doc: "a and b (non-zero is true), bool.", commutative: true, zero: true },
   { name: "logical_or", result: COMPARE, fold: (a, b) => bool(truthy(a) || truthy(b)), doc: "a or b (non-zero is true), bool.", commutative: true, zero: true },
+  // ∂ atan2(y, x)/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²)
+  { name: "arctan2", result: TRUEDIV, fold: Math.atan2, doc: "The angle of the point (b, a): atan(a/b) in the right quadrant, in [−π, π].", partials: (b, y, x) => {
+    const r2 = b.op("add", [b.op("square", [x]), b.op("square", [y])]);
+    return [b.op("div", [x, r2]), b.op("neg", [b.op("div", [y, r2])])];
+  } },
+  // ∂ hypot/∂a = a/hypot, ∂/∂b = b/hypot
+  { name: "hypot", result: TRUEDIV, fold: Math.hypot, doc: "√(a² + b²), without overflow for large entries.", commutative: true, partials: (b, x, y, out) => [b.op("div", [x, out]), b.op("div", [y, out])] },
 ];
 
 for (const b of BINARY) {

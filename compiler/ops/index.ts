@@ -9,5 +9,7 @@ import "./stencil.js";
 import "./layout.js";
 import "./spectral.js";
 import "./multigrid.js";
+import "./take.js";
+import "./tally.js";
 
 export * from "./registry.js";

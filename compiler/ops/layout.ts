@@ -19,7 +19,8 @@ import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimSub, dimToString, di
 import { broadcastShapes, shapeToString, shapesEqual, type TensorT } from "../types.js";
 import { arg, dimStr, normAxis, numel, op, promote, show, staticDim, staticDims, staticInt, tensor } from "./common.js";
 import type { ShapeQuery } from "./registry.js";
-import { linearRules, NoRule, pickSpec, rangeSpec, shapeOfValue } from "./rules.js";
+import type { Value } from "../ir/ir.js";
+import { linearRules, NoRule, pickSpec, type RuleBuilder, rangeSpec, shapeOfValue } from "./rules.js";
 import type { ConcreteStatic } from "./registry.js";
 
 /** A concrete, possibly negative axis made non-negative. */
@@ -66,8 +67,15 @@ op({
     if (!dims || (dims.length === 0 && dimValue(numel(x.shape)) !== 1)) return "`reshape` needs the new sizes: reshape(x, N, M)";
     return reshapeShape(x, dims);
   },
-  ...linearRules((b, a, c) => [b.op("reshape", [c], { dims: shapeOfValue(a.inputs[0]) })]),
+  ...linearRules((b, a, c) => [reshapeBack(b, c, shapeOfValue(a.inputs[0]))]),
 });
+
+/** `c` in the given shape; a scalar is its one entry (`reshape` refuses an empty size list). */
+function reshapeBack(b: RuleBuilder, c: Value, dims: number[]): Value {
+  if (dims.length > 0) return b.op("reshape", [c], { dims });
+  const rank = shapeOfValue(c).length;
+  return b.op("index", [c], { spec: Array(rank).fill("#").join(", "), bounds: Array(rank).fill(0) });
+}
 
 op({
   name: "flatten",
@@ -77,7 +85,7 @@ op({
   doc: "The entries as a vector, in row-major order.",
   params: [{ name: "x", kind: "tensor" }],
   shape: (q) => tensor(arg(q, 0).dtype, [numel(arg(q, 0).shape)]),
-  ...linearRules((b, a, c) => [b.op("reshape", [c], { dims: shapeOfValue(a.inputs[0]) })]),
+  ...linearRules((b, a, c) => [reshapeBack(b, c, shapeOfValue(a.inputs[0]))]),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -278,7 +286,8 @@ op({
   name: "concat",
   kind: "layout",
   linear: "joint",
-  doc: "Joins a and b along an existing axis; the other sizes must agree.",
+  variadic: true,
+  doc: "Joins two or more tensors along an existing axis (`concat(a, b, c, axis: 1)`); the other sizes must agree.",
   params: [
     { name: "a", kind: "tensor" },
     { name: "b", kind: "tensor" },

@@ -160,13 +160,24 @@ op({
   name: "diag",
   kind: "linalg",
   linear: "joint",
-  doc: "The square matrix with vector v on its diagonal.",
+  doc: "As NumPy's diag: of a vector v, the square matrix with v on its diagonal; of a matrix, its diagonal as a vector.",
   params: [{ name: "v", kind: "tensor" }],
   shape(q) {
     const v = arg(q, 0);
-    return needVector("diag", v) ?? tensor(v.dtype, [v.shape[0], v.shape[0]]);
+    if (v.shape.length === 2) {
+      const len = diagonalLength("diag", v);
+      return typeof len === "string" ? len : tensor(v.dtype, [len]);
+    }
+    if (v.shape.length !== 1) return `\`diag\` needs a vector (to build a diagonal matrix) or a matrix (to take its diagonal), got ${show(v)}`;
+    return tensor(v.dtype, [v.shape[0], v.shape[0]]);
   },
-  ...linearRules((b, _a, c) => [b.op("diagonal", [c])]),
+  // The two uses are each other's transpose: diagonal back to a matrix, a matrix back to its diagonal.
+  ...linearRules((b, a, c) => {
+    const s = shapeOfValue(a.inputs[0]);
+    if (s.length === 1) return [b.op("diagonal", [c])];
+    if (s[0] !== s[1]) throw new NoRule(`the adjoint of \`diag\` of a non-square ${s[0]}×${s[1]} matrix is not written yet`);
+    return [b.op("diag", [c])];
+  }),
 });
 
 /** The length of a matrix's diagonal: min(N, M), which must be known for symbolic sizes. */

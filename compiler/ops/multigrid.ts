@@ -1,11 +1,18 @@
 // Grid transfers for geometric multigrid on vertex-centred 2D grids of interior points: a fine
 // grid of n = 2m + 1 points per side (spacing h) nests a coarse grid of m points (spacing 2h)
-// at the fine points 1, 3, …, n − 2 (0-based). Both act on the last two axes (leading axes
+// at the fine points 1, 3, …, n − 2 (0-based); an even fine grid n = 2m nests m coarse points
+// at 1, 3, …, n − 1, the last next to the boundary. Both act on the last two axes (leading axes
 // are a batch) and assume zero (Dirichlet) values outside the grid.
 //
-//   restrict_fw(u)       full weighting, f32[..., n, k] → f32[..., (n−1)/2, (k−1)/2], n and k
-//                        odd: (R u)[i, j] = Σ w[a, b] u[2i + a, 2j + b] / 16 with
-//                        w = [1 2 1; 2 4 2; 1 2 1] (centred on the fine point (2i+1, 2j+1)).
+//   restrict_fw(u)       full weighting, f32[..., n, k] → f32[..., ⌊n/2⌋, ⌊k/2⌋]:
+//                        (R u)[i, j] = Σ w[a, b] u[2i + a, 2j + b] / 16 with
+//                        w = [1 2 1; 2 4 2; 1 2 1] (centred on the fine point (2i+1, 2j+1)),
+//                        zero beyond the grid. A symbolic size is taken as odd, (n − 1)/2: the
+//                        shapes are polynomials in the sizes, and ⌊n/2⌋ is not one; concrete
+//                        sizes (every size is concrete once an op is elaborated) may be even.
+//   prolong_to(v, u)     bilinear interpolation onto u's grid: 2m + 1 points as
+//                        prolong_bilinear, or 2m (its last row and column dropped), so that
+//                        P = 4Rᵀ on even grids too (restrict_fw's transpose rule uses it).
 //   prolong_bilinear(v)  bilinear interpolation, f32[..., m, l] → f32[..., 2m + 1, 2l + 1]:
 //                        coarse values at the odd fine points, averages of 2 or 4 coarse
 //                        neighbours between them, zero beyond the boundary. P = 4 Rᵀ exactly,
@@ -27,7 +34,7 @@
 // wasm 4.3 / 63 for prolongation by pad, slices, stack and reshape (interleaving rows, then
 // columns): the single kernels win on both backends.
 import { floatOf } from "../../base/dtype.js";
-import { type Dim, dimAdd, dimConst, dimDivConst, dimMul, dimSub, dimValue } from "../shapes.js";
+import { type Dim, dimAdd, dimConst, dimDivConst, dimEq, dimMul, dimSub, dimValue } from "../shapes.js";
 import type { TensorT } from "../types.js";
 import { arg, op, show, tensor } from "./common.js";
 import { linearRules, ZERO_DERIVATIVE } from "./rules.js";
@@ -38,12 +45,15 @@ function gridCheck(op: string, u: TensorT): string | undefined {
   return undefined;
 }
 
-/** (n − 1)/2 for an odd n ≥ 3, symbolic or not; a message otherwise. */
+/**
+ * The coarse size ⌊n/2⌋: (n − 1)/2 for an odd n (symbolic sizes are taken as odd: the shapes
+ * are polynomials in the sizes, and ⌊n/2⌋ is not one), n/2 for an even one, whose coarse points
+ * sit on the fine points 1, 3, …, n − 1 (the last next to the boundary); a message below 2.
+ */
 function coarseSize(n: Dim, u: TensorT): Dim | string {
   const v = dimValue(n);
-  if (v !== undefined && (v < 3 || v % 2 !== 1)) {
-    return `\`restrict_fw\` needs odd grid sizes of at least 3 (n = 2m + 1), got ${show(u)}; a multigrid hierarchy needs n = 2^k − 1 (15, 31, 63, 127, …) so that every coarser grid is odd too`;
-  }
+  if (v !== undefined && v < 2) return `\`restrict_fw\` needs grid sizes of at least 2, got ${show(u)}`;
+  if (v !== undefined && v % 2 === 0) return dimConst(v / 2);
   return dimDivConst(dimSub(n, dimConst(1)), 2);
 }
 
@@ -61,8 +71,8 @@ op({
     for (const s of sizes) if (typeof s === "string") return s;
     return tensor(floatOf(u.dtype), [...u.shape.slice(0, -2), ...(sizes as Dim[])]);
   },
-  // P = 4 Rᵀ, so Rᵀ = P / 4.
-  ...linearRules((b, _a, c) => [b.op("mul", [b.op("prolong_bilinear", [c]), b.scalar(0.25)])]),
+  // P = 4 Rᵀ, so Rᵀ = P / 4 (onto the fine grid of u: an even one is 2m, not 2m + 1).
+  ...linearRules((b, a, c) => [b.op("mul", [b.op("prolong_to", [c, a.inputs[0]]), b.scalar(0.25)])]),
 });
 
 op({
@@ -86,6 +96,33 @@ op({
   ...linearRules((b, _a, c) => [b.op("mul", [b.op("restrict_fw", [c]), b.scalar(4)])]),
 });
 
+op({
+  name: "prolong_to",
+  kind: "transfer",
+  linear: "joint",
+  doc: "Bilinear interpolation of m×m grids (last two axes) onto the grid of u: (2m+1)×(2m+1) as prolong_bilinear, or 2m×2m (an even grid, its last row and column dropped); 4× the transpose of restrict_fw either way. u gives the size only.",
+  params: [
+    { name: "v", kind: "tensor" },
+    { name: "u", kind: "tensor" },
+  ],
+  shape(q) {
+    const v = arg(q, 0);
+    const u = arg(q, 1);
+    const bad = gridCheck("prolong_to", v) ?? gridCheck("prolong_to", u);
+    if (bad) return bad;
+    const coarse = v.shape.slice(-2);
+    const fine = u.shape.slice(-2);
+    for (let i = 0; i < 2; i++) {
+      const odd = dimAdd(dimMul(dimConst(2), coarse[i]), dimConst(1));
+      const even = dimMul(dimConst(2), coarse[i]);
+      if (!dimEq(fine[i], odd) && !dimEq(fine[i], even)) return `\`prolong_to\` interpolates an m×m grid onto a (2m+1)×(2m+1) or 2m×2m one, got ${show(v)} onto ${show(u)}`;
+    }
+    return tensor(floatOf(v.dtype), [...v.shape.slice(0, -2), ...fine]);
+  },
+  // Pᵀ = 4 R; u gives only the size.
+  ...linearRules((b, _a, c) => [b.op("mul", [b.op("restrict_fw", [c]), b.scalar(4)]), undefined]),
+});
+
 // The red–black colouring of a grid of any rank: 1 where the sum of the indices is even. A
 // builtin because the language has no rank polymorphism (a 1D, 2D or 3D grid alike).
 op({
@@ -97,8 +134,21 @@ op({
   ...ZERO_DERIVATIVE,
 });
 
-/** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */
-export function parityValues(shape: readonly number[]): Float32Array {
+// The wavefronts of lexicographic Gauss–Seidel: entries whose indices have equal sums are
+// independent for nearest-neighbour stencils (3 points in 1D, 5 in 2D, 7 in 3D), and sweeping the
+// sums in increasing order updates every entry after its lower and left neighbours — exactly the
+// row-major (lexicographic) order PETSc's SOR uses, with one operator application per front.
+op({
+  name: "wavefront",
+  kind: "transfer",
+  doc: "The sum of each entry's indices in x's grid (any rank): the front of lexicographic Gauss–Seidel it belongs to.",
+  params: [{ name: "x", kind: "tensor" }],
+  shape: (q) => tensor(floatOf(arg(q, 0).dtype), arg(q, 0).shape),
+  ...ZERO_DERIVATIVE,
+});
+
+/** The sum of the indices of each entry of a grid of this shape, row-major. */
+export function indexSums(shape: readonly number[]): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let flat = 0; flat < size; flat++) {
@@ -108,7 +158,12 @@ export function parityValues(shape: readonly number[]): Float32Array {
       sum += rest % shape[axis];
       rest = Math.floor(rest / shape[axis]);
     }
-    data[flat] = sum % 2 === 0 ? 1 : 0;
+    data[flat] = sum;
   }
   return data;
+}
+
+/** The red–black checkerboard of a grid of this shape, row-major: 1 where the indices sum to even. */
+export function parityValues(shape: readonly number[]): Float32Array {
+  return indexSums(shape).map((sum) => (sum % 2 === 0 ? 1 : 0));
 }

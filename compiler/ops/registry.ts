@@ -100,6 +100,14 @@ export interface OpRecord extends AutodiffRules {
   /** The op is the identity when its result has its first input's type (a reshape to the same shape). */
   sameTypeIsIdentity?: boolean;
   linear?: Linearity;
+  /**
+   * More positional tensors than the op's two are folded from the left into nested calls of
+   * it, sharing the static arguments: `concat(a, b, c, axis: 1)` is
+   * `concat(concat(a, b, axis: 1), c, axis: 1)`.
+   */
+  variadic?: boolean;
+  /** Made by the compiler only (a counter of applications): no program can name it. */
+  internal?: boolean;
 }
 
 /** Whether two calls of the op with equal inputs may be merged, or one moved out of a loop. */

@@ -10,7 +10,7 @@
 // compile-time `if` decided, recursion over shrinking sizes unrolled into one instance per
 // level). Only the concrete form is ever lowered.
 import type { Span } from "../../base/span.js";
-import type { BackwardPolicy, GradChoice, MethodChoice, StopRule } from "../constructs.js";
+import type { BackwardPolicy, GradChoice, MethodChoice, ReportField, StopRule } from "../constructs.js";
 import type { Dim } from "../shapes.js";
 import type { StaticValue } from "../ops/registry.js";
 import type { DataSource, TrainSettings } from "../training.js";
@@ -86,6 +86,19 @@ export interface Protocol {
   step: { params: Sym[]; call: TExpr };
 }
 
+/**
+ * The report of a construct as the program reads it: each field read (`u.iterations`) gets a
+ * symbol once, and lowering makes it an output of the construct. The checker fills `fields` as
+ * it meets the reads, after the construct itself; lowering runs after all checking.
+ */
+export interface ReportRef {
+  construct: "solve" | "fixpoint" | "loop";
+  /** The iteration bound: `history` has maxIter + 1 entries. */
+  maxIter: number;
+  label: string;
+  fields: Map<ReportField, Sym>;
+}
+
 export type TStmt =
   | { k: "let"; syms: Sym[]; value: TExpr; span: Span }
   /** `x = …` in a loop body: new symbols for the carried names' next values. */
@@ -123,6 +136,7 @@ export interface TFixpoint {
   grad: GradChoice;
   onBackwardFail: BackwardPolicy;
   protocol?: Protocol;
+  report: ReportRef;
   label: string;
   span: Span;
 }
@@ -138,12 +152,17 @@ export interface TSolve {
   /**
    * The preconditioner chosen, and its region: GMRES (a TypeScript driver) applies it, and the
    * adjoint of the solve applies its transpose (methods in iterlang call it from their step).
+   * For a nonlinear solve it approximates the inverse Jacobian at the iterate `at`, its first
+   * parameter.
    */
-  precond?: { choice: MethodChoice; op: Operator };
+  precond?: { choice: MethodChoice; op: Operator; at?: Sym };
+  /** For a driver that applies the Jacobian (Newton–Krylov): (at, v) ↦ J(at) v, by forward-mode autodiff of F. */
+  jacobian?: { at: Sym; op: Operator };
   method: MethodChoice;
   stop: StopRule;
   onBackwardFail: BackwardPolicy;
   protocol?: Protocol;
+  report: ReportRef;
   label: string;
   span: Span;
 }
@@ -167,6 +186,7 @@ export interface TLoop {
   checkpoint: number;
   /** Which carried values the loop gives back, by index into `carried`. */
   given: number[];
+  report: ReportRef;
   label: string;
   span: Span;
 }

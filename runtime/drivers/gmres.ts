@@ -54,7 +54,7 @@
 // space is invariant: the least-squares solution is then the exact solution in it (a "happy
 // breakdown"). The run is `converged` if the true residual passes, else `breakdown` with a
 // detail (A·M is singular on the Krylov space — the least-squares residual stops decreasing —
-// or the tolerance is below what float32 attains). A column that is itself dependent on the
+// or the tolerance is below what the arithmetic attains). A column that is itself dependent on the
 // previous ones (the rotated diagonal of R vanishes too) is dropped from the least squares.
 //
 // Inner products and tfjs-wasm's matMul cache. The wasm backend caches the XNNPACK operator of a
@@ -68,8 +68,8 @@
 // such cache). So the right operand of every matMul here is a tensor this driver has just
 // computed by arithmetic and gives to no one (`dotPrivate`), and an inner product of tensors
 // the program also sees (b, A's output) is a sum of products (`dotShared`), which caches nothing.
-import { buildReport } from "./method.js";
-import { type Reason } from "../report.js";
+import { buildReport, confirmFailed } from "./method.js";
+import { isConvergedReason as isConverged, type Reason } from "../report.js";
 import {
   ConvergenceMonitor,
   conform,
@@ -105,6 +105,13 @@ export interface GmresOptions<T extends Tensor = Tensor> {
   onIterate?: (k: number, x: T, inner: number) => void;
   /** Restarts allowed after the true residual fails to confirm the recursive one (default 5). */
   maxReplacements?: number;
+  /**
+   * `right` (the default): A M y = b, u = M y, minimising the true residual ‖b − A u‖. `left`:
+   * M A u = M b, minimising the preconditioned residual ‖M(b − A u)‖ — the norm the stopping
+   * test then uses, relative to ‖M b‖ (PETSc's default norm for left preconditioning). The
+   * report's `residual` is the unpreconditioned ‖b − A u‖ either way.
+   */
+  side?: "left" | "right";
 }
 
 export const MAX_REPLACEMENTS = 5;
@@ -140,6 +147,10 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
   const maxReplacements = opts.maxReplacements ?? MAX_REPLACEMENTS;
   const A = (u: T) => conform(tf, "the operator", apply(u), u);
   const M = precond ? (r: T) => conform(tf, "the preconditioner", precond(r), r) : undefined;
+  const left = opts.side === "left" && M !== undefined;
+  /** The residual as the method sees it: M r with left preconditioning, r itself with right. */
+  const P = (t: T) => (left ? M!(t) : t);
+  const normName = left ? "‖M(b − Au)‖" : "‖b − Au‖";
   const bf = isFloatDType(b.dtype) ? b : tf.cast(b, "float32");
   const arithmetic = floatName(bf.dtype);
   const breakdownRatio = arithmetic === "float64" ? BREAKDOWN_RATIO_F64 : BREAKDOWN_RATIO;
@@ -148,7 +159,8 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
   let x: T | undefined;
   let r: T | undefined; // the residual the next cycle starts from
   const V: T[] = [];
-  let bnorm = NaN;
+  let bnorm = NaN; // of b as the method sees it (M b with left preconditioning)
+  let bplain = NaN; // ‖b‖, for the report's relResidual
   let recursive = NaN;
 
   const release = () => {
@@ -158,10 +170,11 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
     V.length = 0;
   };
 
-  /** b − A x and its norm (one apply, one read-back). */
-  const trueResidual = (xt: T): { rt: T; norm: number } => {
+  /** b − A x (M(b − A x) with left preconditioning) and its norm (one apply, one read-back). */
+  const trueResidual = (xt: T, plain = false): { rt: T; norm: number } => {
     const { rt, rr } = tf.tidy(() => {
-      const rt = tf.sub(bf, A(xt));
+      const d = tf.sub(bf, A(xt));
+      const rt = plain ? d : P(d);
       return { rt, rr: dotPrivate(tf, rt, rt) };
     });
     const norm = Math.sqrt(rr.dataSync()[0]);
@@ -177,24 +190,26 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
       if (opts.x0) {
         const x0 = conform(tf, "the initial guess", opts.x0, bf);
         x = x0 === opts.x0 ? tf.clone(x0) : x0;
-        r = tf.sub(bf, A(x));
+        r = P(tf.sub(bf, A(x)));
       } else {
         x = tf.zerosLike(bf);
-        r = tf.clone(bf);
+        r = left ? P(bf) : tf.clone(bf);
       }
-      // Without x0, r is a clone of b: it shares b's data, which the program may also use.
-      const rr = opts.x0 ? dotPrivate(tf, r, r) : dotShared(tf, r, r);
-      const bb = opts.x0 ? dotShared(tf, bf, bf) : rr;
-      return { x, r, stats: tf.stack([bb, rr]) };
+      // Without x0 and a left preconditioner, r is a clone of b: it shares b's data, which the program may also use.
+      const rr = opts.x0 || left ? dotPrivate(tf, r, r) : dotShared(tf, r, r);
+      const plain = dotShared(tf, bf, bf);
+      const bb = opts.x0 ? (left ? tf.tidy(() => dotPrivate(tf, P(bf), P(bf))) : plain) : rr;
+      return { x, r, stats: tf.stack([bb, rr, plain]) };
     });
     x = init.x;
     r = init.r;
-    const [bb, rr0] = init.stats.dataSync();
+    const [bb, rr0, plainbb] = init.stats.dataSync();
     init.stats.dispose();
     bnorm = Math.sqrt(bb);
+    bplain = Math.sqrt(plainbb);
     recursive = Math.sqrt(rr0);
 
-    if (bb === 0) {
+    if (plainbb === 0) {
       // Zero right-hand side: the solution of a nonsingular system is exactly zero.
       release();
       x.dispose();
@@ -227,10 +242,12 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
     release();
     const xv = x;
     x = undefined;
-    if (trueRes === undefined) {
+    if (trueRes === undefined || left) {
+      // The report's residual is the unpreconditioned one, whatever norm the test used.
       try {
-        const { rt, norm } = trueResidual(xv);
+        const { rt, norm } = trueResidual(xv, true);
         rt.dispose();
+        if (left && trueRes !== undefined && isConverged(reason)) detail = `converged in the preconditioned norm ${normName} = ${fmt(trueRes)} (left preconditioning)`;
         trueRes = norm;
       } catch (e) {
         xv.dispose();
@@ -251,6 +268,9 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
     let replacements = 0;
     let lastTrue = Infinity;
     let beta = recursive;
+    // What the least-squares residual must reach to end a cycle early: the tolerance, made
+    // finer after each cycle whose true residual missed it (method.ts's `confirmFailed`).
+    let target = tolerance(rule, bnorm);
     for (;;) {
       // ---- one cycle: v_0 = r / β
       V.push(tf.tidy(() => tf.div(r!, beta)));
@@ -328,7 +348,8 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
           exitDetail = `h_{j+1,j} = ${fmt(hnext)} ≤ ${fmt(breakdownRatio)} × ‖A M v_j‖ = ${fmt(colNorm)} at iteration ${k}`;
           break;
         }
-        if (decision.stop) break;
+        // The tolerance is met but not the finer target of a replacement: the cycle goes on.
+        if (decision.stop && !(decision.converged && recursive > target && monitor.iteration < rule.maxIter)) break;
       }
 
       // ---- end of the cycle: x ← x + M(V y), then the true residual.
@@ -342,39 +363,41 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
       const passed = convergedReason(rule, norm, bnorm);
       if (passed) return { reason: passed, trueRes: norm };
       if (!Number.isFinite(norm)) {
-        return { reason: "diverged_nan", detail: `the true residual ‖b − Au‖ = ${fmt(norm)} at iteration ${monitor.iteration}`, trueRes: norm };
+        return { reason: "diverged_nan", detail: `the true residual ${normName} = ${fmt(norm)} at iteration ${monitor.iteration}`, trueRes: norm };
       }
       if (exit === "nan") return { reason: "diverged_nan", detail: exitDetail, trueRes: norm };
-      if (exit === "happy" || exit === "singular") {
+      if (exit === "singular") {
         return {
           reason: "breakdown",
           detail:
             `the Arnoldi vector vanished (${exitDetail}): the Krylov space is invariant, ` +
-            (exit === "singular"
-              ? `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); `
-              : `yet the true residual ‖b − Au‖ = ${fmt(norm)} misses the tolerance ${fmt(tolerance(rule, bnorm))} (below the attainable ${arithmetic} accuracy, or A${M ? "·M" : ""} is nearly singular); `) +
+            `and A${M ? "·M" : ""} is singular on it, so the least-squares residual ${fmt(recursive)} cannot decrease (is b in the range of A?); ` +
             `true residual ${fmt(norm)} at iteration ${exitAt}`,
           trueRes: norm,
         };
       }
-      if (decision?.stop && decision.converged) {
-        // The recursive residual passed but the true one does not (float32 drift): the next
-        // cycle restarts from the true residual, a residual replacement.
-        const stagnated = replacements > 0 && !(norm < 0.5 * lastTrue);
-        if (replacements >= maxReplacements || monitor.iteration >= rule.maxIter || stagnated) {
+      if ((decision?.stop && decision.converged) || exit === "happy") {
+        // The recursive residual passed, or the Krylov space is exhausted (a happy breakdown:
+        // restart ≥ n reaches the whole space), but the true residual misses the tolerance
+        // (float32 drift): the next cycle restarts from the true residual, aiming lower.
+        const verdict = confirmFailed({ trueRes: norm, lastTrue, replacements, target, tol: tolerance(rule, bnorm), atMax: monitor.iteration >= rule.maxIter });
+        if (verdict.stop || replacements >= maxReplacements) {
           return {
             reason: "max_iterations",
             detail:
-              `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, ` +
-              `but the true residual ‖b − Au‖ = ${fmt(norm)} does not (${arithmetic} drift; ` +
+              (exit === "happy"
+                ? `the Krylov space was exhausted at iteration ${exitAt} (${exitDetail}), so the least-squares solution is exact in it, `
+                : `the recursive residual ${fmt(recursive)} met the tolerance ${fmt(tolerance(rule, bnorm))} at iteration ${monitor.iteration}, `) +
+              `but the true residual ${normName} = ${fmt(norm)} does not (${arithmetic} drift; ` +
               `${replacements} residual replacement${replacements === 1 ? "" : "s"}` +
-              (stagnated ? `, the last one stagnated: this is about the attainable ${arithmetic} accuracy, loosen the tolerance` : "") +
+              (verdict.stagnated ? `; it stopped falling: this is about the attainable ${arithmetic} accuracy, loosen the tolerance` : "") +
               `)`,
             trueRes: norm,
           };
         }
         replacements++;
         lastTrue = norm;
+        target = verdict.target;
       } else if (decision?.stop) {
         // max_iterations, or diverged_growth / NaN from the monitor
         return { reason: decision.reason, trueRes: norm, ...(decision.reason === "diverged_growth" ? { detail: `‖r‖ = ${fmt(recursive)} at iteration ${monitor.iteration} exceeds ${fmt(rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)}` } : {}) };
@@ -391,10 +414,10 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
    */
   function arnoldi(j: number): { w: T; h: number[]; before: number; after: number } {
     const first = tf.tidy(() => {
-      const z = M ? M(V[j]) : V[j];
+      const z = M && !left ? M(V[j]) : V[j];
       // A's output may be a tensor of the program's own (an operator returning a captured
       // value): shared until the first Gram–Schmidt step makes w this driver's.
-      let w = A(z);
+      let w = left ? M!(A(z)) : A(z);
       const stats: T[] = [dotShared(tf, w, w)];
       for (let i = 0; i <= j; i++) {
         const hij = i === 0 ? dotShared(tf, V[i], w) : dotPrivate(tf, V[i], w);
@@ -446,7 +469,7 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
     return tf.tidy(() => {
       let u = tf.mul(V[0], y[0]);
       for (let i = 1; i < cols; i++) u = tf.add(u, tf.mul(V[i], y[i]));
-      return tf.add(xc, M ? M(u) : u);
+      return tf.add(xc, M && !left ? M(u) : u);
     });
   }
 
@@ -454,7 +477,7 @@ export function runGmres<T extends Tensor>(tf: Tf<NoInfer<T>>, apply: (u: T) => 
     const tol = tolerance(monitor.rule, bnorm);
     const fields = {
       residual,
-      relResidual: residual === 0 ? 0 : residual / bnorm,
+      relResidual: residual === 0 ? 0 : residual / bplain,
       recursiveResidual: rec,
       reason: why,
       ...(Number.isFinite(tol) ? { tolerance: tol } : {}),

@@ -46,7 +46,7 @@ const scalarOf = <T extends Tensor>(t: T): number => {
   return v;
 };
 
-export function runLbfgs<T extends Tensor>(tf: Tf<T>, o: LbfgsOptions<T>): DriverResult<T> {
+export function runLbfgs<T extends Tensor>(tf: Tf<NoInfer<T>>, o: LbfgsOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const monitor = new ConvergenceMonitor(o.stop);
   const objective = new ResidualHistory();

@@ -39,7 +39,7 @@ export function readValue<T extends Tensor>(tf: Tf<T>, f: T, g: T): [number, num
   return [fv, gn];
 }
 
-export function runOptimiser<T extends Tensor>(tf: Tf<T>, o: OptimiserOptions<T>): DriverResult<T> {
+export function runOptimiser<T extends Tensor>(tf: Tf<NoInfer<T>>, o: OptimiserOptions<T>): DriverResult<T> {
   const t0 = performance.now();
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);

@@ -20,6 +20,12 @@ import { ResidualHistory } from "../report.js";
 import { matrixShape } from "./minimize.js";
 import { fmt, type ResidualListener, secondsSince, type Tensor, type Tf } from "./stopping.js";
 
+/** How far a training run is: the total number of steps, and the step it started from (0, or a resumed one). */
+export interface StepProgress {
+  total: number;
+  first: number;
+}
+
 export interface TrainOptions<T extends Tensor = Tensor> {
   name: string;
   method: string;
@@ -44,7 +50,8 @@ export interface TrainOptions<T extends Tensor = Tensor> {
   /** A checkpoint to continue from. */
   resume?: Checkpoint;
   /** Called after every step with the step number (from 1), the epoch (from 0) and the loss. */
-  onStep?: (step: number, epoch: number, loss: number, seconds: number) => void;
+  /** After each step: where it is, the loss, the seconds since this run started, and the progress (steps to do, the step this run started from). */
+  onStep?: (step: number, epoch: number, loss: number, seconds: number, progress: StepProgress) => void;
   /** Who watches the run (--monitor, the API's onIteration): hears each step's loss; "stop" ends the run there. */
   listener?: ResidualListener;
 }
@@ -56,7 +63,7 @@ interface Position {
   batch: number;
 }
 
-export function runTrain<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>): { values: T[]; report: Report } {
+export function runTrain<T extends Tensor>(tf: Tf<NoInfer<T>>, o: TrainOptions<T>): { values: T[]; report: Report } {
   const t0 = performance.now();
   const s = o.settings;
   const perEpoch = batchesPerEpoch(o.data, s.batch);
@@ -97,7 +104,7 @@ export function runTrain<T extends Tensor>(tf: Tf<T>, o: TrainOptions<T>): { val
     }
     // The checkpoint first: whatever stops the run after this step, it can resume from here.
     if (o.save && due(s.checkpoint, at, perEpoch)) saved.push(o.save(checkpointOf(states, o, at, shuffler, total)));
-    o.onStep?.(at.step, at.epoch, lossValue, secondsSince(t0));
+    o.onStep?.(at.step, at.epoch, lossValue, secondsSince(t0), { total, first: firstStep });
     if (o.listener?.(at.step, lossValue, NaN, NaN) === "stop") {
       stopped = { reason: "aborted", detail: `stopped by the caller after step ${at.step}` };
       break;

@@ -22,7 +22,7 @@ function residualLabel(kinds: readonly Report["kind"][]): string {
   if (k.size === 1 && k.has("fixpoint")) return "residual ‖T(x) − x‖";
   if (k.size === 1 && k.has("solve")) return "residual ‖b − Au‖";
   if (k.size === 1 && k.has("minimize")) return "gradient norm ‖∇f‖";
-  if (k.size === 1 && k.has("train")) return "batch loss";
+  if (k.size === 1 && k.has("train")) return "loss";
   return "residual";
 }
 
@@ -57,11 +57,19 @@ export function reportPlot(r: Report): PlotSpec {
     xLabel: "iteration",
     yLabel: residualLabel([r.kind]),
     yScale: "log",
-    series: [{ name: r.name, points, colour: PALETTE[0] }],
+    series: [{ name: r.kind === "train" ? "batch loss" : r.name, points, colour: PALETTE[0] }, ...validationSeries(r)],
     hlines: r.tolerance !== undefined && r.tolerance > 0 ? [{ y: r.tolerance, label: `tolerance ${fmtNum(r.tolerance)}` }] : [],
     ...(dropped ? { bands: [dropped] } : {}),
     emptyNote: r.kind === "loop" ? "a loop has no residual history" : "no residual history",
   };
+}
+
+/** A training run's validation loss, one point at the end of each epoch (its last step). */
+function validationSeries(r: Report): PlotSpec["series"] {
+  const v = r.kind === "train" ? r.validationHistory : undefined;
+  if (!v?.length) return [];
+  const perEpoch = r.iterations / v.length;
+  return [{ name: "validation loss", points: v.map((y, e): PlotPoint => [Math.round((e + 1) * perEpoch), y]), colour: PALETTE[1] }];
 }
 
 /** Tolerances equal to within a part in a thousand are one line. */

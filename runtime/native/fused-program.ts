@@ -6,6 +6,8 @@
 import type { CaptureSlot, LoweredRegion, ParamSlot, ResultSlot } from "../../compiler/native/lower/index.js";
 import type { NativeArray, NativeData } from "./array.js";
 import type { FusedRegion, Precision } from "./fused.js";
+import type { Tally } from "../../compiler/ops/tally.js";
+import { tick } from "../drivers/counts.js";
 import { NativeProgram, type NativeView } from "./program.js";
 
 type Pair = readonly [NativeView, NativeView];
@@ -90,9 +92,15 @@ export class FusedProgram implements FusedRegion {
     if (args.length !== nParams + this.captureViews.length)
       throw new Error(`a fused region takes ${nParams} argument${nParams === 1 ? "" : "s"} and ${this.captureViews.length} captured value${this.captureViews.length === 1 ? "" : "s"}, got ${args.length}`);
     const v = this.variantOf(args);
+    // The operator applications the region's `tally` ops stand for (they compute nothing here).
+    for (const [what, n] of this.lowered.tallies) tick(what as Tally, n);
     this.copyIn(args, v);
     this.kernels[v]();
     return this.collect(v);
+  }
+
+  invalidateCaptures(): void {
+    this.lastCapture.fill(null);
   }
 
   /** The variant whose input buffers hold the arguments already (0 when none does). */

@@ -26,9 +26,18 @@ export interface FusedRegion {
    * until the next call, and through it when passed back to it as arguments, uncopied — a call
    * never writes its arguments, unless they were donated (`FuseOptions.donate`): then the
    * result is stored over the argument in place. A captured argument is copied in when its
-   * data array is not the one of the previous call (the same array is taken as unchanged).
+   * data array is not the one of the previous call (the same array is taken as unchanged until `invalidateCaptures`).
    */
   call(args: readonly NativeArray[]): NativeArray[];
+  /**
+   * Says that the captured values may have changed even where their data arrays are the same
+   * ones as in the last call: the next call copies every captured value in. The interpreter
+   * calls it each time a construct starts using the region, since between two runs of a
+   * construct an array can be reused for a new value (a pooled array; a view of another
+   * fused region's memory, rewritten by that region's next call). Within one run the captured
+   * values are fixed, so the identity test of `call` is sound there.
+   */
+  invalidateCaptures?(): void;
 }
 
 export type FuseResult = { ok: true; region: FusedRegion } | { ok: false; refused: string };

@@ -7,17 +7,18 @@
 // of its `captures`. Its results may be views into its own memory,
 // valid until its next call, so before calling it again the interpreter copies out every such
 // view still held (a driver's previous state, kept for a rollback).
-import type { BuiltinOp, ConstOp, ConstructOp, Region } from "../../compiler/ir/ir.js";
+import type { Attr, BuiltinOp, ConstOp, ConstructOp, Module, Region } from "../../compiler/ir/ir.js";
 import { namedRegions } from "../../compiler/ir/ir.js";
 import type { ConcreteStatic } from "../../compiler/ops/index.js";
 import { concreteShape } from "../../compiler/types.js";
 import { InternalError } from "../../base/diagnostics.js";
-import { type Inputs, Interpreter } from "../interpreter.js";
+import { type ExecutionResult, type Inputs, Interpreter } from "../interpreter.js";
 import type { Env } from "../release.js";
 import type { NativeArray } from "./array.js";
 import { NativeTensorApi } from "./facade.js";
 import type { FusedRegion, FuseResult, Precision, RegionFuser } from "./fused.js";
 import { NATIVE_KERNELS } from "./kernels/index.js";
+import { moduleConstants } from "./module-constants.js";
 import { NO_FUSER_REASON, refusingFuser } from "./refusing-fuser.js";
 import { converted, dataDType, storageDType } from "./storage.js";
 import { NativeMemory, type NativeTensor, type Storage } from "./tensor.js";
@@ -44,6 +45,8 @@ export class NativeInterpreter extends Interpreter<NativeTensor> {
   protected readonly tf: NativeTensorApi;
   private readonly fuser: RegionFuser;
   private readonly regions = new Map<Region, RegionState>();
+  /** The module's const ops by value id, for the fuser (captured literals compile as literals). */
+  private constants: ReadonlyMap<number, Attr> = new Map();
 
   constructor(options: NativeOptions = {}) {
     super();
@@ -52,6 +55,11 @@ export class NativeInterpreter extends Interpreter<NativeTensor> {
     this.tf = new NativeTensorApi(this.memory, this.precision);
     this.fuser = options.fuser ?? refusingFuser;
     this.name = `native-${this.precision}`;
+  }
+
+  override run(module: Module, inputs: Inputs<NativeTensor>): ExecutionResult<NativeTensor> {
+    this.constants = moduleConstants(module);
+    return super.run(module, inputs);
   }
 
   /** A native tensor of the given data (an input), converted to the storage of `dtype`. */
@@ -83,12 +91,14 @@ export class NativeInterpreter extends Interpreter<NativeTensor> {
     const state = this.stateOf(region);
     if (!state.result.ok) return super.regionFunction(region, env, inputs);
     const fused = state.result.region;
+    // A new run of the construct: its captured values may sit in the arrays of the last run's.
+    fused.invalidateCaptures?.();
     return (...xs) => this.callFused(state, fused, [...xs, ...fused.captures.map((id) => env.get(id))]);
   }
 
   private stateOf(region: Region): RegionState {
     let state = this.regions.get(region);
-    if (!state) this.regions.set(region, (state = { result: this.fuser(region, this.precision), views: [] }));
+    if (!state) this.regions.set(region, (state = { result: this.fuser(region, this.precision, { constants: this.constants }), views: [] }));
     return state;
   }
 

@@ -275,7 +275,7 @@ describe.concurrent("iterc check", () => {
     const r = await iterc(["check", file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("no errors");
-    const declares = /^\s*check |\) is /m.test(readFileSync(join(ROOT, file), "utf8"));
+    const declares = /^\s*check\s|^\s*(op|model)\b[^#\n]*\)\s+is\s/m.test(readFileSync(join(ROOT, file), "utf8"));
     if (declares) expect(r.stdout).toMatch(/\n\d+ contracts?: \d+ holds?, 0 fail\n/);
     else expect(r.stdout).not.toMatch(/contracts?:/);
   });

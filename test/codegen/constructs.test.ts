@@ -62,6 +62,50 @@ describe("minimize in a generated module", () => {
   });
 });
 
+const MORE: Record<string, string> = {
+  "report fields read in the program (x.iterations, y.history)": [
+    "dim n = 32",
+    "let v = normal(n, seed: 1)",
+    "let W = 0.95 * (eye(n) - 2 * outer(v, v) / dot(v, v))",
+    "let b = normal(n, seed: 2)",
+    "fixpoint x: f32[n] = tanh(W @ x + b) init zeros method picard until residual < 1e-5 max 400",
+    "fixpoint y: f32[n] = tanh(W @ y + b) init zeros method anderson(m: 5) until residual < 1e-5 max 400",
+    "export ratio = x.iterations / y.iterations",
+    "export both = x.converged and y.converged",
+    "export curve = y.history",
+    "",
+  ].join("\n"),
+  "a loop of solves recording their fields with put": [
+    "let A = [[4.0, 1.0], [1.0, 3.0]]",
+    "let B = [[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]]",
+    "loop k < 3 carry (R = zeros(3, 2)) {",
+    "  solve A @ u = B[k] method cg(rtol: 1e-6) -> u",
+    "  R = put(R, k, [u.iterations, u.residual])",
+    "} -> R",
+    "export R",
+    "",
+  ].join("\n"),
+  "broyden, as a fixpoint and as a solve": [
+    "dim n = 8",
+    "let W = 0.5 * normal(n, n, seed: 3) / 3",
+    "let c = normal(n, seed: 4)",
+    "fixpoint x: f32[n] = tanh(W @ x + c) init zeros method broyden until residual < 1e-6 max 200",
+    "op cubic(u) = u^3 + u",
+    "solve cubic(y) = c method broyden(rtol: 1e-6) -> y",
+    "export x",
+    "export y",
+    "",
+  ].join("\n"),
+};
+
+describe("constructs and fields main gained later, in a generated module", () => {
+  it.each(Object.keys(MORE))("%s: values and reports equal the interpreter's, bit for bit", async (name) => {
+    const { reference, got } = await both(MORE[name]);
+    for (const e of reference.exports) expect(bytes(got.values[e.name].data).equals(bytes(e.data)), `${e.name} differs`).toBe(true);
+    expect(got.reports.map(comparable)).toEqual(reference.reports.map(comparable));
+  });
+});
+
 describe("watching a generated module's run", () => {
   /** Events without their times (wall clock differs between two runs). */
   const timeless = (events: RunEvent[]) =>

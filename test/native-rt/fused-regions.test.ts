@@ -1,7 +1,8 @@
 // The seam between the native interpreter and the region fuser, with a fuser that returns views
 // of reused buffers (test/native-rt/view-fuser.ts): fused runs give exactly the unfused answers,
 // the reports say which regions ran fused, and `auto` picks native exactly when every region
-// the constructs call is fused.
+// the constructs call is fused. And the default fuser (runtime/native/fuse.ts, WebAssembly)
+// through runSource: `auto` takes native with it, and a region run again sees new captures.
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
 import { chooseAuto, memoFuser } from "../../runtime/engine.js";
@@ -80,6 +81,47 @@ describe("fused regions", () => {
   });
 });
 
+describe("the default fuser's regions", () => {
+  it("a construct run again reads its captured value anew, even in the array of the last run's", async () => {
+    // Each trip of the outer body (op by op: it holds constructs) runs both inner loops again.
+    // The first inner loop's result d is a view of its fused body's memory, in the same array on
+    // every trip; the second captures it. Taken as unchanged, the first trip's d (= c) was
+    // added on every trip: x = 3c instead of x_{k+1} = 2 x_k + c = 7c (newton_krylov_step's
+    // line search read the first Newton direction on every step the same way).
+    const source = `
+let c = [1.0, 2, 3, 4]
+loop k < 3 carry (x = zeros(4)) {
+  loop carry (d = x) { d = d + c } until sum(d) > 0 max 5 -> d
+  loop carry (w = x) { w = w + d } until sum(w) > -1e9 max 5 -> w
+  x = w
+} -> x
+export x
+`;
+    const out = await runSource(source, { file: "t.iter", backend: "native" });
+    expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(Array.from(out.exports[0].data)).toEqual([7, 14, 21, 28]);
+    expect(out.reports.filter((r) => /fused/.test(r.engine ?? "")).length).toBeGreaterThan(0);
+  });
+
+  it("the module's constants reach the fuser: minres's `gbar^2`, its exponent a const hoisted out of the step, compiles", async () => {
+    // Loop-invariant code motion moves the literal 2 out of the step; passed as a runtime value,
+    // `pow` would be refused (its exponent must be known when compiling) and the step would run
+    // op by op, so auto would not take native.
+    const source = `
+let A = [[1.0, 0, 0, 0], [0, 2.0, 0, 0], [0, 0, 3.0, 0], [0, 0, 0, 4.0]]
+let b = [1.0, -2, 0.5, 3]
+solve A @ u = b method minres(rtol: 1e-6) -> u
+export u
+`;
+    const out = await runSource(source, { file: "t.iter" });
+    expect(out.backend?.name).toBe("native");
+    expect(out.reports[0]).toMatchObject({ converged: true, engine: expect.stringMatching(/^native f32: fused .*step \(native: /) });
+    expect(out.reports[0].engine).not.toContain("op by op");
+    const u = Array.from(out.exports[0].data);
+    [1, -1, 0.5 / 3, 0.75].forEach((want, i) => expect(u[i]).toBeCloseTo(want, 5));
+  });
+});
+
 describe("auto", () => {
   const module = (source: string) => compileSource(source, { file: "t.iter" }).module!;
   const cg = module(POISSON("cg(rtol: 1e-5, maxiter: 500)"));
@@ -114,12 +156,23 @@ describe("auto", () => {
     expect(fuser.compiled).toBe(first);
   });
 
-  it("through runSource: native with a fuser that fuses everything, tfjs with the refusing default", async () => {
+  it("through runSource: native with a fuser that fuses everything, tfjs with the refusing fuser", async () => {
     const source = POISSON("cg(rtol: 1e-5, maxiter: 500)");
     const fused = await runSource(source, { file: "t.iter", fuser: viewFuser() });
     expect(fused.backend?.name).toBe("native");
     expect(fused.backend?.description).toContain("auto: the fuser compiles every region");
-    const plain = await runSource(source, { file: "t.iter" });
+    const plain = await runSource(source, { file: "t.iter", fuser: refusingFuser });
     expect(plain.backend?.name).not.toBe("native");
+  });
+
+  it("through runSource with the default fuser (the WebAssembly one): native on a CPU, its regions fused", async () => {
+    const out = await runSource(POISSON("cg(rtol: 1e-5, maxiter: 500)"), { file: "t.iter" });
+    expect(out.backend?.name).toBe("native");
+    expect(out.backend?.description).toContain("fused regions where the fuser compiles them");
+    expect(out.backend?.description).toContain("auto: the fuser compiles every region");
+    expect(out.reports[0]).toMatchObject({ converged: true, engine: expect.stringMatching(/^native f32: fused operator \(native: .*start \(native: .*step \(native: /) });
+    const onlyOps = await runSource(POISSON("cg(rtol: 1e-5, maxiter: 500)"), { file: "t.iter", backend: "native", fuser: refusingFuser });
+    expect(onlyOps.backend?.description).toContain("plain-TS kernels; no region fuser");
+    expect(onlyOps.reports[0].engine).toBe("native f32: op by op (plain TS)");
   });
 });

@@ -25,7 +25,12 @@ const ROOT = join(import.meta.dirname, "..", "..");
 
 export function exampleRegions(file: string, sizes: Record<string, number>): NamedRegion[] {
   const path = join(ROOT, file);
-  const c = compileSource(readFileSync(path, "utf8"), { file: path, sizes: new Map(Object.entries(sizes)) });
+  return sourceRegions(readFileSync(path, "utf8"), path, sizes);
+}
+
+/** The construct regions of a program given as source (`file` names it in the regions' names). */
+export function sourceRegions(source: string, file: string, sizes: Record<string, number> = {}): NamedRegion[] {
+  const c = compileSource(source, { file, sizes: new Map(Object.entries(sizes)) });
   const main = c.module?.funcs.get("main");
   if (!main) throw new Error(`${file}: ${c.diagnostics.map((d) => d.message).join("; ")}`);
   const constants = new Map<number, Attr>();

@@ -40,7 +40,8 @@ describe("refusals", () => {
   it("has a rule or a reason for every op of the registry", () => {
     const missing = allOps()
       .map((r) => r.name)
-      .filter((n) => !NATIVE_RULES.has(n) && !NATIVE_UNSUPPORTED.has(n) && !["zeros", "ones", "fill", "eye", "grid", "linspace", "arange", "parity"].includes(n));
+      // Creations are made in the graph as constants; `tally` is x itself there, its count kept apart.
+      .filter((n) => !NATIVE_RULES.has(n) && !NATIVE_UNSUPPORTED.has(n) && !["zeros", "ones", "fill", "eye", "grid", "linspace", "arange", "parity", "tally"].includes(n));
     expect(missing).toEqual([]);
   });
 });

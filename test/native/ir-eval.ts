@@ -75,6 +75,8 @@ function builtin(name: string, s: Record<string, Attr>, inputs: Arr[], shape: nu
   const record = getOp(name);
   if (record?.kind === "elementwise" && record.fold) return broadcast(record.fold, inputs, shape);
   switch (name) {
+    case "tally":
+      return Float64Array.from(inputs[0].data);
     case "stencil5":
       return stencil(inputs[0], taps5(s.center as number, s.side as number));
     case "laplacian": {
@@ -91,6 +93,16 @@ function builtin(name: string, s: Record<string, Attr>, inputs: Arr[], shape: nu
       return restrictRef(inputs[0].data, inputs[0].shape);
     case "prolong_bilinear":
       return prolongRef(inputs[0].data, inputs[0].shape);
+    case "prolong_to": {
+      // Onto 2m + 1 it is prolong_bilinear; onto 2m, that with its last row and column dropped.
+      const full = prolongRef(inputs[0].data, inputs[0].shape);
+      const [m, l] = inputs[0].shape.slice(-2);
+      const [n, k] = shape.slice(-2);
+      const [N, K] = [2 * m + 1, 2 * l + 1];
+      const out = new Float64Array(shape.reduce((p, d) => p * d, 1));
+      for (let g = 0; g < out.length / (n * k); g++) for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) out[g * n * k + i * k + j] = full[g * N * K + i * K + j];
+      return out;
+    }
     case "parity":
       return Float64Array.from(parityValues(shape));
     case "matmul":

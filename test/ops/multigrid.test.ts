@@ -1,5 +1,6 @@
 // restrict_fw and prolong_bilinear against float64 loop references, the transpose identity
 // ⟨R u, v⟩ = ¼ ⟨u, P v⟩, the exact symbolic shape rules and the refusals.
+import { dimValue } from "../../compiler/shapes.js";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Tf } from "../../runtime/tfjs/kernels/common.js";
@@ -203,9 +204,15 @@ describe("shape rules", () => {
     expect(dimEq(fine.shape[0], n)).toBe(true);
   });
 
-  it("refuses even, too small, 1D and bool grids with a message", () => {
-    expect(shapeOfCall("restrict_fw", [{ shape: [8, 8], data: [] }])).toMatch(/odd grid sizes/);
-    expect(shapeOfCall("restrict_fw", [{ shape: [1, 1], data: [] }])).toMatch(/at least 3/);
+  const sizes = (t: ReturnType<typeof shapeOfCall>) => (typeof t === "string" ? t : t.shape.map(dimValue));
+
+  it("coarsens an even grid 2m to m (the coarse points on the fine points 1, 3, …, 2m − 1); refuses too small, 1D and bool grids with a message", () => {
+    expect(sizes(shapeOfCall("restrict_fw", [{ shape: [8, 8], data: [] }]))).toEqual([4, 4]);
+    expect(sizes(shapeOfCall("restrict_fw", [{ shape: [8, 7], data: [] }]))).toEqual([4, 3]);
+    expect(sizes(shapeOfCall("restrict_fw", [{ shape: [2, 2], data: [] }]))).toEqual([1, 1]);
+    expect(sizes(shapeOfCall("prolong_to", [{ shape: [4, 3], data: [] }, { shape: [8, 7], data: [] }]))).toEqual([8, 7]);
+    expect(shapeOfCall("prolong_to", [{ shape: [4, 4], data: [] }, { shape: [10, 10], data: [] }])).toMatch(/onto a \(2m\+1\)×\(2m\+1\) or 2m×2m one/);
+    expect(shapeOfCall("restrict_fw", [{ shape: [1, 1], data: [] }])).toMatch(/at least 2/);
     expect(shapeOfCall("restrict_fw", [{ shape: [7], data: [] }])).toMatch(/2D grid/);
     expect(shapeOfCall("prolong_bilinear", [{ shape: [7], data: [] }])).toMatch(/2D grid/);
     expect(shapeOfCall("prolong_bilinear", [{ shape: [0, 3], data: [] }])).toMatch(/at least 1×1/);

@@ -16,6 +16,8 @@ export interface Graph {
   readonly results: readonly number[];
   /** Captured values that are not known constants, in order of first use: the call's extra arguments. */
   readonly captures: readonly number[];
+  /** The applications one call counts (`tally` ops, each as often as its enclosing repeats run). */
+  readonly tallies: ReadonlyMap<string, number>;
 }
 
 const elemOf = (v: Value): ElemType => (v.type.dtype === "i32" ? "i32" : v.type.dtype === "bool" ? "bool" : "float");
@@ -25,13 +27,16 @@ export function buildGraph(region: Region, options: LowerOptions): Graph {
   const params = region.params.map((p, index) => b.define(p, { kind: "param", index }));
   const items = b.items(region.ops);
   const results = region.results.map((v) => b.use(v));
-  return { values: b.values, items, params, results, captures: b.captures };
+  return { values: b.values, items, params, results, captures: b.captures, tallies: b.tallies };
 }
 
 class GraphBuilder {
   readonly values = new Map<number, ValueInfo>();
   readonly captures: number[] = [];
+  readonly tallies = new Map<string, number>();
   private readonly alias = new Map<number, number>();
+  /** How often an op at this depth runs per call: the product of the enclosing repeats' counts. */
+  private runs = 1;
   private readonly round: (x: number) => number;
 
   constructor(private readonly options: LowerOptions) {
@@ -90,6 +95,13 @@ class GraphBuilder {
 
   private builtin(opcode: string, statics: Record<string, Attr>, inputs: Value[], outputs: Value[], out: Item[]): void {
     if (outputs.length !== 1) throw new Refusal(`\`${opcode}\` has ${outputs.length} outputs`);
+    if (opcode === "tally") {
+      // x itself; the application it counts is counted by the caller of the fused region.
+      const what = String(statics.what);
+      this.tallies.set(what, (this.tallies.get(what) ?? 0) + this.runs);
+      this.alias.set(outputs[0].id, this.use(inputs[0]));
+      return;
+    }
     const record = getOp(opcode);
     if (record?.kind === "random") throw new Refusal(`\`${opcode}\` draws random numbers, which a fused region does not`);
     const ids = inputs.map((v) => this.use(v));
@@ -134,7 +146,10 @@ class GraphBuilder {
     const bodyItems: Item[] = [];
     const repeat: RepeatItem = { kind: "repeat", count: op.maxIter, label: op.label, carried, body: bodyItems };
     carriedParams.forEach((p, index) => this.define(p, { kind: "carried", repeat, index }));
+    const outer = this.runs;
+    this.runs = outer * op.maxIter;
     bodyItems.push(...this.items(body.ops));
+    this.runs = outer;
     carriedParams.forEach((p, index) => {
       const output = this.define(op.outputs[index], { kind: "repeated", repeat, index });
       carried.push({ param: p.id, init: inits[index], result: this.use(body.results[index]), output });

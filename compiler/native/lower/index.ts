@@ -39,7 +39,7 @@ export function lowerRegion(region: Region, options: LowerOptions): LoweredRegio
   const initNodes = schedule(init, ctx);
   const mainNodes = schedule(main, ctx);
   const plan = new StoragePlan(ctx, new Liveness(ctx, initNodes, mainNodes), mainNodes);
-  return assemble(ctx, plan, initNodes, mainNodes);
+  return { ...assemble(ctx, plan, initNodes, mainNodes), tallies: graph.tallies };
 }
 
 function forEachOp(items: readonly Item[], f: (item: Extract<Item, { kind: "op" }>) => void): void {
@@ -61,7 +61,7 @@ function checkBoundaryTypes(graph: Graph, ctx: LowerContext): void {
   }
 }
 
-function assemble(ctx: LowerContext, plan: StoragePlan, initNodes: readonly Node[], mainNodes: readonly Node[]): LoweredRegion {
+function assemble(ctx: LowerContext, plan: StoragePlan, initNodes: readonly Node[], mainNodes: readonly Node[]): Omit<LoweredRegion, "tallies"> {
   const kernels: { name: string; steps: Step[] }[] = [];
   const buffers = new Map<string, readonly number[]>();
   let initBuffers: string[] = [];

@@ -145,6 +145,7 @@ function matmulRule(q: RuleQuery): Rule {
 
 function grid2(q: RuleQuery, kind: "restrict" | "prolong"): Rule {
   if (q.inputs[0].shape.length !== 2) throw new Refusal(`\`${q.item.opcode}\` on a batch of grids has no native emit rule`);
+  if (kind === "restrict" && q.inputs[0].shape.some((n) => n % 2 === 0)) throw new Refusal(`\`${q.item.opcode}\` of an even grid (${q.inputs[0].shape.join("×")}) has no native emit rule yet (only odd grids, 2m + 1)`);
   return { kind };
 }
 
@@ -188,6 +189,16 @@ export const NATIVE_RULES: ReadonlyMap<string, RuleOf> = new Map<string, RuleOf>
   ["matmul", matmulRule],
   ["restrict_fw", (q) => grid2(q, "restrict")],
   ["prolong_bilinear", (q) => grid2(q, "prolong")],
+  // Onto an odd grid it is prolong_bilinear (u gives the size only); onto an even one, refused.
+  [
+    "prolong_to",
+    (q) => {
+      const [m, l] = q.inputs[0].shape.slice(-2);
+      const [n, k] = q.inputs[1].shape.slice(-2);
+      if (n !== 2 * m + 1 || k !== 2 * l + 1) throw new Refusal(`\`prolong_to\` onto an even grid (${n}×${k}) has no native emit rule yet (only onto 2m + 1)`);
+      return grid2(q, "prolong");
+    },
+  ],
 ]);
 
 /** Why an op has no rule, for the ops of the registry that have none (the coverage test reads it). */
@@ -202,6 +213,11 @@ export const NATIVE_UNSUPPORTED: ReadonlyMap<string, string> = new Map([
     (n): [string, string] => [n, `\`${n}\` is a layout op, which has no native emit rule yet (buffer aliasing and strided reads in the kernel IR)`],
   ),
   ["conv", "`conv` has no native emit rule yet (channels: a product per tap)"],
+  ...["tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log1p", "expm1", "log2", "log10", "exp2", "cbrt", "rsqrt", "softplus", "trunc", "arctan2", "hypot"].map(
+    (n): [string, string] => [n, `\`${n}\` has no native emit rule yet (the module computes exp, log, tanh and sigmoid itself; this function needs its own)`],
+  ),
+  ["wavefront", "`wavefront` has no native emit rule yet (the index sums of a grid, as a creation)"],
+  ...["take", "put"].map((n): [string, string] => [n, `\`${n}\` reads or writes at an index known only when running, which the kernel IR has no addressing for yet`]),
   ...["fft", "ifft", "rfft", "irfft"].map((n): [string, string] => [n, `\`${n}\` is a Fourier transform, which has no native emit rule`]),
   ...["normal", "uniform", "glorot", "he", "orthogonal"].map((n): [string, string] => [n, `\`${n}\` draws random numbers, which a fused region does not`]),
 ]);

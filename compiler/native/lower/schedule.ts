@@ -82,7 +82,7 @@ class Scheduler {
     }
     const rule = this.ctx.rule(item);
     const outRank = this.ctx.rank(item.output);
-    const gridInputs = rule.kind === "stencil" ? [item.inputs[0]] : rule.kind === "matmul" || rule.kind === "matvec" || rule.kind === "restrict" || rule.kind === "prolong" ? item.inputs : [];
+    const gridInputs = rule.kind === "stencil" || item.opcode === "prolong_to" ? [item.inputs[0]] : rule.kind === "matmul" || rule.kind === "matvec" || rule.kind === "restrict" || rule.kind === "prolong" ? item.inputs : [];
     for (const x of gridInputs)
       if (this.ctx.rank(x) > 0 && this.ctx.value(x).def.kind === "literal")
         throw new Refusal(`\`${item.opcode}\` of a constant tensor (every entry equal) has no native emit rule`);

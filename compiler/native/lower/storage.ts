@@ -137,7 +137,10 @@ export class StoragePlan {
 
   private captureSlot(c: number, k: number): CaptureSlot {
     const v = this.ctx.value(c);
-    if (this.live.usesOf(c).length === 0) return { kind: "unused", id: c };
+    // A scalar capture returned as it is (a method's literal health defined outside the step)
+    // is read by no op, but its result slot is its register: the call must still write it.
+    const returned = v.shape.length === 0 && this.ctx.graph.results.includes(c);
+    if (this.live.usesOf(c).length === 0 && !returned) return { kind: "unused", id: c };
     if (v.shape.length === 0) return { kind: "register", id: c, register: this.register(c) };
     return { kind: "buffer", id: c, shape: v.shape, buffer: `c${k}` };
   }

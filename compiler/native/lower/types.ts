@@ -121,6 +121,8 @@ export interface LoweredRegion {
   readonly params: readonly ParamSlot[];
   readonly captures: readonly CaptureSlot[];
   readonly results: readonly ResultSlot[];
+  /** The applications of operators a call counts (its `tally` ops, each times its enclosing repeats). */
+  readonly tallies: ReadonlyMap<string, number>;
   /** For reports: loops, passes over memory, products, transfers, repeats, variants. */
   readonly summary: string;
 }

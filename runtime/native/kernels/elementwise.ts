@@ -76,8 +76,8 @@ function fastBinary(name: string, a: NativeData, b: NativeData, ka: string, kb: 
   return false;
 }
 
-const UNARY = ["neg", "abs", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square", "reciprocal", "logical_not"];
-const BINARY = ["add", "sub", "mul", "div", "pow", "mod", "maximum", "minimum", "lt", "le", "gt", "ge", "eq", "ne", "logical_and", "logical_or"];
+const UNARY = ["neg", "abs", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "square", "reciprocal", "logical_not", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log1p", "expm1", "log2", "log10", "exp2", "cbrt", "rsqrt", "softplus", "trunc"];
+const BINARY = ["add", "sub", "mul", "div", "pow", "mod", "maximum", "minimum", "lt", "le", "gt", "ge", "eq", "ne", "logical_and", "logical_or", "arctan2", "hypot"];
 
 function unaryKernel(name: string): NativeKernel {
   const f = foldOf(name);

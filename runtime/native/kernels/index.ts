@@ -12,6 +12,7 @@ import { REDUCE_KERNELS } from "./reduce.js";
 import { SPECTRAL_KERNELS } from "./spectral.js";
 import { STENCIL_KERNELS } from "./stencil.js";
 import { TRANSFER_KERNELS } from "./transfer.js";
+import { INDEXING_KERNELS } from "./indexing.js";
 
 export type { NativeKernel } from "./common.js";
 
@@ -25,6 +26,7 @@ const FAMILIES: Record<string, NativeKernel>[] = [
   LAYOUT_KERNELS,
   SPECTRAL_KERNELS,
   TRANSFER_KERNELS,
+  INDEXING_KERNELS,
 ];
 
 export const NATIVE_KERNELS: ReadonlyMap<string, NativeKernel> = new Map(

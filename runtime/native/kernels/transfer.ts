@@ -1,12 +1,12 @@
 // Native kernels of the multigrid grid transfers and the red–black colouring
 // (compiler/ops/multigrid.ts holds their meaning): full weighting R and bilinear
 // prolongation P = 4 Rᵀ, both with the weights [1 2 1; 2 4 2; 1 2 1].
-import { parityValues } from "../../../compiler/ops/multigrid.js";
+import { indexSums, parityValues } from "../../../compiler/ops/multigrid.js";
 import { input, type NativeKernel, output } from "./common.js";
 
 const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
 
-/** (R u)[i, j] = Σ FW[a, b] u[2i + a, 2j + b] / 16 on each grid of the last two axes. */
+/** (R u)[i, j] = Σ FW[a, b] u[2i + a, 2j + b] / 16 on each grid of the last two axes (zero beyond an even grid's end). */
 const restrictFw: NativeKernel = (ctx, inputs, _s, out) => {
   const u = input(inputs, 0);
   const [n, k] = u.shape.slice(-2);
@@ -16,7 +16,12 @@ const restrictFw: NativeKernel = (ctx, inputs, _s, out) => {
     for (let i = 0; i < m; i++)
       for (let j = 0; j < l; j++) {
         let acc = 0;
-        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) acc += FW[a * 3 + b] * u.data[g * n * k + (2 * i + a) * k + 2 * j + b];
+        // An even size 2m has its last point's neighbour outside: the zero boundary.
+        for (let a = 0; a < 3; a++)
+          for (let b = 0; b < 3; b++) {
+            const [r, q] = [2 * i + a, 2 * j + b];
+            if (r < n && q < k) acc += FW[a * 3 + b] * u.data[g * n * k + r * k + q];
+          }
         y.data[g * m * l + i * l + j] = acc / 16;
       }
   return y;
@@ -39,9 +44,36 @@ const prolongBilinear: NativeKernel = (ctx, inputs, _s, out) => {
   return y;
 };
 
+/** P v onto u's grid: the (2m+1)×(2m+1) prolongation, its last row and column dropped for an even 2m×2m grid. */
+const prolongTo: NativeKernel = (ctx, inputs, _s, out) => {
+  const v = input(inputs, 0);
+  const [m, l] = v.shape.slice(-2);
+  const [n, k] = out.shape.slice(-2);
+  const y = output(ctx, out);
+  const fine = new Float64Array(y.data.length);
+  for (let g = 0; g < v.data.length / (m * l); g++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < l; j++) {
+        const c = v.data[g * m * l + i * l + j] / 4;
+        for (let a = 0; a < 3; a++)
+          for (let b = 0; b < 3; b++) {
+            const [r, q] = [2 * i + a, 2 * j + b];
+            if (r < n && q < k) fine[g * n * k + r * k + q] += FW[a * 3 + b] * c;
+          }
+      }
+  y.data.set(fine);
+  return y;
+};
+
 export const TRANSFER_KERNELS: Record<string, NativeKernel> = {
   restrict_fw: restrictFw,
   prolong_bilinear: prolongBilinear,
+  prolong_to: prolongTo,
+  wavefront: (ctx, _inputs, _s, out) => {
+    const y = output(ctx, out);
+    y.data.set(indexSums(out.shape));
+    return y;
+  },
   parity: (ctx, _inputs, _s, out) => {
     const y = output(ctx, out);
     y.data.set(parityValues(out.shape));

@@ -21,6 +21,25 @@ const UNARY: Record<string, Unary> = {
   round: (tf, x) => (x.dtype === "int32" ? x : tf.round(x)),
   square: (tf, x) => tf.square(x),
   reciprocal: (tf, x) => tf.reciprocal(x),
+  tan: (tf, x) => tf.tan(x),
+  sinh: (tf, x) => tf.sinh(x),
+  cosh: (tf, x) => tf.cosh(x),
+  arcsin: (tf, x) => tf.asin(x),
+  arccos: (tf, x) => tf.acos(x),
+  arctan: (tf, x) => tf.atan(x),
+  arcsinh: (tf, x) => tf.asinh(x),
+  arccosh: (tf, x) => tf.acosh(x),
+  arctanh: (tf, x) => tf.atanh(x),
+  log1p: (tf, x) => tf.log1p(x),
+  expm1: (tf, x) => tf.expm1(x),
+  log2: (tf, x) => tf.div(tf.log(x), Math.LN2),
+  log10: (tf, x) => tf.div(tf.log(x), Math.LN10),
+  exp2: (tf, x) => tf.exp(tf.mul(x, Math.LN2)),
+  // sign(x)·|x|^(1/3): pow of a negative base to 1/3 is NaN.
+  cbrt: (tf, x) => tf.mul(tf.sign(x), tf.pow(tf.abs(x), 1 / 3)),
+  rsqrt: (tf, x) => tf.rsqrt(x),
+  softplus: (tf, x) => tf.softplus(x),
+  trunc: (tf, x) => (x.dtype === "int32" ? x : tf.mul(tf.sign(x), tf.floor(tf.abs(x)))),
 };
 
 type Binary = (tf: Tf, a: Tensor, b: Tensor) => Tensor;
@@ -42,6 +61,14 @@ const BINARY: Record<string, Binary> = {
   ne: (tf, a, b) => tf.notEqual(a, b),
   logical_and: (tf, a, b) => tf.logicalAnd(a, b),
   logical_or: (tf, a, b) => tf.logicalOr(a, b),
+  arctan2: (tf, a, b) => tf.atan2(a, b),
+  // max·√(1 + (min/max)²): no overflow for entries near the float32 limit.
+  hypot: (tf, a, b) => {
+    const [x, y] = [tf.abs(a), tf.abs(b)];
+    const big = tf.maximum(x, y);
+    const ratio = tf.div(tf.minimum(x, y), tf.where(tf.greater(big, 0), big, tf.onesLike(big)));
+    return tf.mul(big, tf.sqrt(tf.add(1, tf.square(ratio))));
+  },
 };
 
 const unaryKernel = (fn: Unary): TfjsKernel => (tf, inputs, _s, out) => fn(tf, castTo(tf, input(inputs, 0), out.dtype));

@@ -11,6 +11,8 @@ import { EMPTY_REDUCTION } from "../../../compiler/ops/reduce.js";
 import { REDUCE_KERNELS } from "./reduce.js";
 import { SPECTRAL_KERNELS } from "./spectral.js";
 import { STENCIL_KERNELS } from "./stencil.js";
+import { TAKE_KERNELS } from "./take.js";
+import { TALLY_KERNELS } from "./tally.js";
 import { TRANSFER_KERNELS } from "./transfer.js";
 import { tidyKernel, type TfjsKernel } from "./common.js";
 
@@ -26,6 +28,8 @@ const FAMILIES: Record<string, TfjsKernel>[] = [
   LAYOUT_KERNELS,
   SPECTRAL_KERNELS,
   TRANSFER_KERNELS,
+  TAKE_KERNELS,
+  TALLY_KERNELS,
 ];
 
 export const TFJS_KERNELS: ReadonlyMap<string, TfjsKernel> = new Map(

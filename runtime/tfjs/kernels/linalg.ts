@@ -47,7 +47,10 @@ export const LINALG_KERNELS: Record<string, TfjsKernel> = {
     const b = castTo(tf, input(inputs, 1), out.dtype);
     return tf.mul(tf.reshape(a, [-1, 1]), tf.reshape(b, [1, -1]));
   },
-  diag: (tf, inputs) => tf.diag(input(inputs, 0)),
+  diag: (tf, inputs) => {
+    const v = input(inputs, 0);
+    return v.rank === 2 ? diagonal(tf, v) : tf.diag(v);
+  },
   diagonal: (tf, inputs) => diagonal(tf, input(inputs, 0)),
   trace: (tf, inputs, _s, out) => tf.sum(castTo(tf, diagonal(tf, input(inputs, 0)), out.dtype)),
 };

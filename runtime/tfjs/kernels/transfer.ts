@@ -7,7 +7,7 @@
 // wasm 0.5 / 8; prolongation cpu 1.9 / 32, wasm 1.0 / 17, against cpu 56 / 1070 and wasm 4.3 /
 // 63 for prolongation by pad, slices, stack and reshape: the single kernels win on both.
 import type { Tensor4D } from "@tensorflow/tfjs-core";
-import { parityValues } from "../../../compiler/ops/multigrid.js";
+import { indexSums, parityValues } from "../../../compiler/ops/multigrid.js";
 import { castTo, input, type Tensor, type Tf, type TfjsKernel } from "./common.js";
 
 const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
@@ -22,8 +22,22 @@ function toNHWC(tf: Tf, u: Tensor): Tensor4D {
 export function restrictFw(tf: Tf, u: Tensor): Tensor {
   const [n, k] = u.shape.slice(-2);
   const w = tf.tensor4d(FW.map((x) => x / 16), [3, 3, 1, 1], "float32");
-  const y = tf.conv2d(toNHWC(tf, u), w, 2, "valid");
-  return tf.reshape(y, [...u.shape.slice(0, -2), (n - 1) / 2, (k - 1) / 2]);
+  // An even size 2m: one zero (the boundary) appended, so the valid correlation gives m points.
+  const x = toNHWC(tf, u);
+  const padded = n % 2 === 0 || k % 2 === 0 ? tf.pad(x, [[0, 0], [0, n % 2 === 0 ? 1 : 0], [0, k % 2 === 0 ? 1 : 0], [0, 0]]) : x;
+  const y = tf.conv2d(padded, w, 2, "valid");
+  return tf.reshape(y, [...u.shape.slice(0, -2), Math.floor(n / 2), Math.floor(k / 2)]);
+}
+
+/** Bilinear prolongation onto u's grid: 2m + 1 points as prolongBilinear, or 2m (the last dropped). */
+export function prolongTo(tf: Tf, v: Tensor, u: Tensor): Tensor {
+  const [n, k] = u.shape.slice(-2);
+  return tf.tidy(() => {
+    const full = prolongBilinear(tf, v);
+    const [N, K] = full.shape.slice(-2);
+    if (N === n && K === k) return full;
+    return tf.slice(full, full.shape.map(() => 0), [...full.shape.slice(0, -2), n, k]);
+  });
 }
 
 /** Bilinear prolongation: a stride-2 valid transposed correlation with [1 2 1; 2 4 2; 1 2 1]/4. */
@@ -38,5 +52,7 @@ export function prolongBilinear(tf: Tf, v: Tensor): Tensor {
 export const TRANSFER_KERNELS: Record<string, TfjsKernel> = {
   restrict_fw: (tf, inputs) => restrictFw(tf, input(inputs, 0)),
   prolong_bilinear: (tf, inputs) => prolongBilinear(tf, input(inputs, 0)),
+  prolong_to: (tf, inputs) => prolongTo(tf, input(inputs, 0), input(inputs, 1)),
   parity: (tf, _inputs, _s, out) => tf.tensor(parityValues(out.shape), out.shape, "float32"),
+  wavefront: (tf, _inputs, _s, out) => tf.tensor(indexSums(out.shape), out.shape, "float32"),
 };
