@@ -46,6 +46,7 @@ export const DIAGNOSTIC_CODES = {
   "unknown-on-right": "a solve whose right side uses its unknown",
   "method-does-not-fit": "a standard-library method that cannot take this unknown or operator",
   "absurd-bound": "an iteration bound too large to ever be reached",
+  "long-run": "an iteration bound of a million or more: a run that goes that far takes minutes to hours (a warning)",
   // ---- derivatives ------------------------------------------------------------------------
   "not-differentiable": "a derivative through an op or construct that has no rule for it",
   "backward-failed": "the adjoint solve of a gradient did not converge, so the gradient is not used",

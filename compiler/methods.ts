@@ -19,6 +19,8 @@ export interface OptionSpec {
   doc: string;
   /** Values below this are refused (tolerances finer than float32 can reach). */
   min?: number;
+  /** Values at or below this are refused (a step or mixing that must be positive). */
+  above?: number;
   /** Values above this are refused (an iteration bound no run reaches). */
   max?: number;
   minHint?: string;
@@ -68,6 +70,11 @@ export const DEFAULT_MAXITER = 1000;
  * of an hour; a bound beyond it is a mistake or a wish that the loop never ends.
  */
 export const MAX_ITERATION_BOUND = 1e9;
+/**
+ * An iteration bound from which a run that reaches it takes minutes to hours (an iteration
+ * costs tens of microseconds at the least): a warning where the bound is written.
+ */
+export const LONG_ITERATION_BOUND = 1e6;
 
 /** Below ~1e-7 relative, float32 arithmetic cannot certify convergence. */
 export const FLOAT32_MIN_RTOL = 1e-7;
@@ -135,7 +142,7 @@ const SHIFT: OptionSpec = { name: "shift", kind: "float", default: 0, doc: "solv
 const BROYDEN_WHY = "it keeps up to m pairs of vectors (a low-rank inverse Jacobian) and replaces one pair per step; the language cannot update one column of a tensor, and a failed line search is a reason of its own (runtime/drivers/broyden.ts)";
 const broydenOptions = (alphaDoc: string, lineSearch: boolean): OptionSpec[] => [
   { ...int("m", 10, "how many rank-one updates of the inverse Jacobian to keep"), min: 0 },
-  float("alpha", null, alphaDoc),
+  { ...float("alpha", null, alphaDoc), above: 0 },
   choice("reduction", "restart", ["restart", "simple"], "when the memory is full: forget every pair (`restart`, SciPy's default) or the oldest (`simple`, torchdeq's ring buffer)"),
   {
     name: "line_search",
@@ -167,10 +174,11 @@ export const METHODS: readonly MethodSpec[] = [
     construct: "fixpoint",
     doc: "Anderson acceleration with memory m, damping, least squares by QR with column updates and condition control, and a safeguard",
     options: [
-      int("m", 5, "how many past residuals to combine"),
-      float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"),
-      float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"),
-      float("restart", 1e6, "drop the oldest columns while the least squares' condition number (columns scaled to unit norm) exceeds this"),
+      // The ranges runtime/drivers/anderson.ts accepts: refused when checking, where they are written.
+      { ...int("m", 5, "how many past residuals to combine"), min: 0 },
+      { ...float("damping", 1, "the mixing β of the accelerated step, in (0, 1]"), above: 0, max: 1 },
+      { ...float("ridge", 1e-6, "Tikhonov regularisation of the least-squares problem, relative to its scale"), min: 0 },
+      { ...float("restart", 1e6, "drop the oldest columns while the least squares' condition number (columns scaled to unit norm) exceeds this"), min: 1 },
       { name: "safeguard", kind: "bool", default: true, doc: "replace an accelerated step that falls behind the plain iteration (its residual above q^j times the residual at the latest plain step, q that step's ratio) by the plain damped step (counted in the report)" },
       lipschitz,
     ],

@@ -15,21 +15,13 @@ import { cpuMs, type NumpyPeer } from "./peers.js";
 import { array, bind, compileConstruct, FIXPOINT_SOURCE } from "./programs.js";
 import { median } from "./stats.js";
 import { type SuiteRow, warmUp } from "./suite.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 const ATOL = 1e-5;
 const PER_ITERATION = 50;
 
 /** mulberry32, seeded: the same W and b in every run and every peer. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function problem(n: number): { W: Float64Array; b: Float64Array } {
   const r = rng(12345);

@@ -4,7 +4,7 @@
 import { originNote, tensorOf } from "./expr.js";
 import type * as A from "../../grammar/ast.js";
 import { ADJOINT_SOLVERS, type BackwardPolicy, GRAD_MODES, type GradChoice, type GradMode, type MethodChoice, type OptionValue, RAISE, type UntilClause } from "../constructs.js";
-import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, FLOAT64_MIN_RTOL, findMethod, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
+import { type Construct, DEFAULT_METHOD, FLOAT32_MIN_RTOL, FLOAT64_MIN_RTOL, findMethod, LONG_ITERATION_BOUND, MAX_ITERATION_BOUND, methodsFor, type MethodSpec, type OptionSpec } from "../methods.js";
 import type { DType } from "../../base/dtype.js";
 import { bindArgs } from "./args.js";
 import type { CheckContext } from "./context.js";
@@ -38,8 +38,13 @@ function optionProblem(opt: OptionSpec, v: Static, method: string): { message: s
     return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at most ${opt.max}.`, hint: opt.doc };
   if (opt.max !== undefined && n > opt.max)
     return { message: `\`${opt.name}: ${bigNumber(n)}\` of \`${method}\` is more iterations than any run can make (at most ${bigNumber(opt.max)}).`, hint: "to stop on convergence, give a tolerance; the bound is a safeguard." };
+  if (!Number.isFinite(n)) return { message: `${of} must be a finite number.`, hint: opt.doc };
+  if (opt.above !== undefined && !(n > opt.above)) return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be greater than ${opt.above}.`, hint: opt.doc };
+  const tolerance = opt.name === "rtol" || opt.name === "atol";
+  // A negative tolerance is not a fine one: it can never be met.
+  if (tolerance && n < 0) return { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at least 0.`, hint: opt.doc };
   if (opt.min !== undefined && n < opt.min)
-    return opt.name === "rtol" || opt.name === "atol"
+    return tolerance
       ? { message: `\`${opt.name}: ${n}\` is finer than float64 arithmetic can reach.`, hint: FLOAT64_HINT }
       : { message: `\`${opt.name}: ${n}\` of \`${method}\` must be at least ${opt.min}.`, hint: opt.minHint ?? opt.doc };
   return undefined;
@@ -76,6 +81,7 @@ function checkOption(ctx: CheckContext, opt: OptionSpec, e: A.Expr, scope: Scope
     return undefined;
   }
   const n = asNumber(v);
+  if (opt.name === "maxiter" && n !== undefined && n >= LONG_ITERATION_BOUND) longRun(ctx, e.span, n, `\`maxiter: ${bigNumber(n)}\``);
   if (opt.name === "rtol" && n !== undefined && n > 0 && n < FLOAT32_MIN_RTOL) ctx.fineTolerances.push({ span: e.span, text: `\`rtol: ${n}\`` });
   // A size without a value yet (generic checks) stands for a whole number known at run time.
   return v.kind === "string" || v.kind === "bool" ? v.value : (asNumber(v) ?? null);
@@ -152,6 +158,15 @@ function defaultMethod(construct: Construct): MethodChoice | undefined {
 /** `1e9`, not `1000000000` or `1e+40`. */
 const bigNumber = (n: number): string => (n >= 1e6 ? n.toExponential().replace("e+", "e") : String(n));
 
+/** A bound of a million iterations or more: the run may take hours if it gets there. */
+function longRun(ctx: CheckContext, span: A.Span, n: number, what: string): void {
+  // The library's own safeguards (a sweep's `max 1000000`) are not the user's to change.
+  if (ctx.inLibrary()) return;
+  ctx.warn(span, "long-run", `${what} allows ${bigNumber(n)} iterations: at tens of microseconds each at the least, a run that goes that far takes minutes to hours.`, {
+    hint: "bound the iterations by what you expect to need; a bound is a safeguard that stops a run that goes wrong.",
+  });
+}
+
 /**
  * `max 60` or the count of `loop k < 25`: a positive whole number known when compiling. Its
  * value, `null` for a size without a value yet (generic checks), undefined after an error.
@@ -159,7 +174,10 @@ const bigNumber = (n: number): string => (n >= 1e6 ? n.toExponential().replace("
 export function checkMax(ctx: CheckContext, e: A.Expr, scope: Scope, counter?: string): number | null | undefined {
   const v = staticEval(e, scope);
   const n = v.kind === "error" ? undefined : asNumber(v);
-  if (n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_ITERATION_BOUND) return n;
+  if (n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_ITERATION_BOUND) {
+    if (n >= LONG_ITERATION_BOUND) longRun(ctx, e.span, n, counter ? `\`loop ${counter} < ${bigNumber(n)}\`` : `\`max ${bigNumber(n)}\``);
+    return n;
+  }
   if (n !== undefined && n > MAX_ITERATION_BOUND) {
     ctx.error(e.span, "absurd-bound", `${bigNumber(n)} iterations are more than any run can make (at most ${bigNumber(MAX_ITERATION_BOUND)}).`, {
       hint: counter ? "count to what you mean to run; to stop on a condition, add `until`." : "to stop on convergence, give a tolerance with `until`; `max` is a safeguard.",

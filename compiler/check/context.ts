@@ -103,6 +103,11 @@ export class CheckContext {
     this.report("warning", span, code, message, extra);
   }
 
+  /** Whether the code being checked is the standard library's (called from the user's). */
+  inLibrary(): boolean {
+    return this.libraryCall() !== undefined;
+  }
+
   /**
    * When the innermost calls being checked are standard-library ops: the innermost one (where
    * the mistake is) and the user's call that entered the library (where it is reported).

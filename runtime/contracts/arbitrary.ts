@@ -6,6 +6,7 @@
 import type * as FastCheckModule from "fast-check";
 import { clampToSupport, type Distribution, simplestValue } from "../../compiler/contracts/distributions.js";
 import type { Draw } from "../../compiler/contracts/plan.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 /** How many levels of shrinking a value goes through at most. */
 const MAX_DEPTH = 8;
@@ -22,16 +23,7 @@ export function drawValues(d: Distribution, length: number, next: () => number):
 }
 
 /** A small seeded generator (mulberry32) for `seed:` draws, the same values in every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

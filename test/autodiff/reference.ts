@@ -173,6 +173,23 @@ export const UNARY: Record<string, (x: number) => number> = {
   relu: (x) => Math.max(x, 0),
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
+  tan: Math.tan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  arcsin: Math.asin,
+  arccos: Math.acos,
+  arctan: Math.atan,
+  arcsinh: Math.asinh,
+  arccosh: Math.acosh,
+  arctanh: Math.atanh,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  log2: Math.log2,
+  log10: Math.log10,
+  exp2: (x) => 2 ** x,
+  cbrt: Math.cbrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  softplus: (x) => Math.log(1 + Math.exp(x)),
 };
 
 export const BINARY: Record<string, (a: number, b: number) => number> = {
@@ -185,6 +202,9 @@ export const BINARY: Record<string, (a: number, b: number) => number> = {
   mod: (a, b) => a - b * Math.floor(a / b),
   maximum: Math.max,
   minimum: Math.min,
+  // the angle of the point (b, a)
+  arctan2: Math.atan2,
+  hypot: (a, b) => Math.sqrt(a * a + b * b),
 };
 
 export const unary = (name: string, a: T): T => map(a, UNARY[name]);
@@ -543,8 +563,17 @@ function hat(f: number, c: number): number {
 /** Bilinear interpolation with zeros beyond the boundary, as documented: the tensor product of 1D hats. */
 export function prolongBilinear(v: T): T {
   const [m, l] = v.shape.slice(-2);
+  return prolongTo(v, [2 * m + 1, 2 * l + 1]);
+}
+
+/**
+ * prolong_to as documented: the same interpolation onto a fine grid of the given sizes, each
+ * 2m + 1 or 2m (the even grid is the odd one without its last row and column).
+ */
+export function prolongTo(v: T, fine: number[]): T {
+  const [m, l] = v.shape.slice(-2);
   const lead = v.shape.slice(0, -2);
-  const out = zeros([...lead, 2 * m + 1, 2 * l + 1]);
+  const out = zeros([...lead, ...fine]);
   for (let o = 0; o < out.data.length; o++) {
     const idx = unflat(o, out.shape);
     const [fi, fj] = idx.slice(-2);
@@ -560,6 +589,58 @@ export function prolongBilinear(v: T): T {
     out.data[o] = acc;
   }
   return out;
+}
+
+// ---- entries at an index known when running -------------------------------------------------
+
+/** The position `take` and `put` use along an axis of size n: rounded down, negative from the end, clipped. */
+function runIndex(i: number, n: number): number {
+  let k = Math.floor(i);
+  if (k < 0) k += n;
+  return Math.min(Math.max(k, 0), n - 1);
+}
+
+/** Entry i of x along `axis` (the axis dropped). */
+export function take(x: T, i: number, axis = 0): T {
+  const k = runIndex(i, x.shape[axis]);
+  return index(x, x.shape.map((_, ax) => (ax === axis ? String(k) : ":")).join(", "));
+}
+
+/** x with entry i along `axis` replaced by v (broadcast to the entry's shape). */
+export function put(x: T, i: number, v: T, axis = 0): T {
+  const k = runIndex(i, x.shape[axis]);
+  const out: T = { shape: [...x.shape], data: [...x.data] };
+  const row = broadcastTo(v, x.shape.filter((_, ax) => ax !== axis));
+  for (let o = 0; o < out.data.length; o++) {
+    const idx = unflat(o, x.shape);
+    if (idx[axis] !== k) continue;
+    out.data[o] = row.data[flat(idx.filter((_, ax) => ax !== axis), row.shape)];
+  }
+  return out;
+}
+
+// ---- linear solves -------------------------------------------------------------------------
+
+/** The solution of A u = b (A square), by Gaussian elimination with partial pivoting. */
+export function solve(A: T, b: T): T {
+  const n = b.data.length;
+  const M = Array.from({ length: n }, (_, i) => [...A.data.slice(i * n, (i + 1) * n), b.data[i]]);
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(M[i][k]) > Math.abs(M[p][k])) p = i;
+    [M[k], M[p]] = [M[p], M[k]];
+    for (let i = k + 1; i < n; i++) {
+      const f = M[i][k] / M[k][k];
+      for (let j = k; j <= n; j++) M[i][j] -= f * M[k][j];
+    }
+  }
+  const u = Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = M[i][n];
+    for (let j = i + 1; j < n; j++) s -= M[i][j] * u[j];
+    u[i] = s / M[i][i];
+  }
+  return tensor([n], u);
 }
 
 // ---- spectral ------------------------------------------------------------------------------

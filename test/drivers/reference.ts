@@ -2,6 +2,7 @@
 // algebra (Cholesky, products, Householder-free Gram–Schmidt), nothing from tfjs.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 export { tf };
 
@@ -11,16 +12,7 @@ export async function useCpu(): Promise<void> {
 }
 
 /** mulberry32: a small, fast, seedable PRNG returning uniforms in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Standard normal samples (Box–Muller). */
 export function gaussian(rand: () => number): () => number {

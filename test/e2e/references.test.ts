@@ -5,21 +5,13 @@
 import { describe, expect, it } from "vitest";
 import type { NpyArray } from "../../runtime/npy.js";
 import { type ExportedValue, type RunOutput, runSource } from "../../runtime/run.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 // ---------------------------------------------------------------------------------------------
 // Float64 helpers (row-major n×n matrices)
 
 /** mulberry32: a small seedable PRNG, uniforms in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Standard normals by Box–Muller. */
 function normals(seed: number, count: number): Float64Array {

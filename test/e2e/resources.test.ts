@@ -33,9 +33,56 @@ describe("iteration bounds", () => {
     // The bound itself is fine.
     expect(errorsOf(`${prefix}solve 2 * x = b max 1000000000 -> x\nexport x`)).toEqual([]);
   });
+
+  it("a bound of a million iterations or more is a warning where it is written (a run that gets there takes hours)", () => {
+    const warnings = (source: string) =>
+      checkSource(source, { file: "t.iter" })
+        .diagnostics.filter((d) => d.severity === "warning")
+        .map((d) => [d.code, d.span.start.line, d.span.start.column]);
+    expect(warnings("loop k < 1e30 carry (x = 0.0) { x = x + 1 } -> x\nexport x").length).toBe(0); // refused: absurd-bound
+    expect(warnings("loop k < 1e6 carry (x = 0.0) { x = x + 1 } -> x\nexport x")).toEqual([["long-run", 1, 10]]);
+    expect(warnings("solve 2 * u = ones(3) max 5000000 -> u\nexport u")).toEqual([["long-run", 1, 27]]);
+    expect(warnings("solve 2 * u = ones(3) method cg(maxiter: 2e6) -> u\nexport u")).toEqual([["long-run", 1, 42]]);
+    expect(warnings("loop k < 999999 carry (x = 0.0) { x = x + 1 } -> x\nexport x")).toEqual([]);
+    // The standard library's own safeguards (SOR's sweep loop, `max 1000000`) are not the user's.
+    expect(warnings("dim N = 7\nop A(u: f32[N, N]) = stencil5(u, center: 4, side: -1)\nsolve A(u) = ones(N, N) method sor -> u\nexport u")).toEqual([]);
+  });
+});
+
+describe("method options", () => {
+  it("values a driver cannot take are refused when checking, where they are written", () => {
+    const fix = "fixpoint x: f32[3] = tanh(x) init ones(3) method";
+    const refused = (source: string) => errorsOf(source).map((e) => [e.code, e.message]);
+    expect(refused(`${fix} anderson(m: -1)\nexport x`)).toEqual([["bad-option", "`m: -1` of `anderson` must be at least 0."]]);
+    expect(refused(`${fix} anderson(damping: 0)\nexport x`)).toEqual([["bad-option", "`damping: 0` of `anderson` must be greater than 0."]]);
+    expect(refused(`${fix} anderson(damping: 1.5)\nexport x`)).toEqual([["bad-option", "`damping: 1.5` of `anderson` must be at most 1."]]);
+    expect(refused(`${fix} anderson(ridge: -1e-3)\nexport x`)).toEqual([["bad-option", "`ridge: -0.001` of `anderson` must be at least 0."]]);
+    expect(refused(`${fix} anderson(restart: 0.5)\nexport x`)).toEqual([["bad-option", "`restart: 0.5` of `anderson` must be at least 1."]]);
+    expect(refused(`${fix} broyden(alpha: 0)\nexport x`)).toEqual([["bad-option", "`alpha: 0` of `broyden` must be greater than 0."]]);
+    expect(refused("solve 2 * u = ones(3) method cg(atol: -1) -> u\nexport u")).toEqual([["bad-option", "`atol: -1` of `cg` must be at least 0."]]);
+    expect(refused(`${fix} anderson(ridge: 1e400)\nexport x`)).toEqual([["bad-option", "`ridge` of `anderson` must be a finite number."]]);
+  });
+
+  it("the edges of the ranges run", async () => {
+    const out = await runSource("fixpoint x: f32[3] = 0.5 * x + 1 init ones(3) method anderson(m: 0, damping: 1, ridge: 0, restart: 1)\nexport x", { file: "t.iter", backend: "cpu" });
+    expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(out.reports[0].converged).toBe(true);
+  });
 });
 
 describe("sizes of zero", () => {
+  it("a stencil of an empty grid runs on the cpu backend (it reached a tfjs reshape that cannot infer a size)", async () => {
+    const src = "dim N = 0\nop A(u: f32[n, n]) = stencil5(u, center: 4, side: -1)\nlet w = A(ones(N, N))\nexport w\nexport l = laplacian(ones(N, N))";
+    for (const backend of ["cpu", "wasm"] as const) {
+      const out = await runSource(src, { file: "t.iter", backend });
+      expect(out.diagnostics).toEqual([]);
+      expect(out.exports.map((e) => [e.name, e.shape, e.data.length])).toEqual([
+        ["w", [0, 0], 0],
+        ["l", [0, 0], 0],
+      ]);
+    }
+  });
+
   it("reductions of no entries give their identities, and an empty system converges at once", async () => {
     const src = "dim N = 0\nlet b = ones(N)\nsolve 2 * x = b -> x\nfixpoint z: f32[N] = 0.5 * z + b\nexport s = sum(b)\nexport p = prod(b)\nexport m = max(b)\nexport x\nexport z";
     const out = await runSource(src, { file: "t.iter", backend: "wasm" });

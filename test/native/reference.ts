@@ -11,6 +11,7 @@
 // Reductions accumulate in float64 in lane order (the backend's order differs: tests allow
 // for that).
 import type { DType, Expr, KernelSet, LoopStep, Step, UnaryOp } from "../../compiler/native/kernel-ir.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 export interface RefState {
   buffers: Map<string, Float64Array>;
@@ -265,16 +266,7 @@ export function prolongRef(v: ArrayLike<number>, [m, l]: readonly number[]): Flo
 }
 
 /** mulberry32: a small seedable PRNG with uniforms in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Same value, counting NaN as equal to NaN (and +0 as equal to -0). */
 export const sameNumber = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));

@@ -66,7 +66,7 @@ function settings(argv: string[]): Settings {
 function line(f: Figures): string {
   return (
     `${f.seconds.toFixed(0)} s: tried ${f.tried}, reached check ${f.reachedCheck}, passed check ${f.passedCheck}, ` +
-    `reached run ${f.reachedRun}, completed run ${f.completedRun}; internal errors ${f.internal}, hangs ${f.hangs}, crashes ${f.crashes}, known ${f.known}, slow ${f.slow}`
+    `reached run ${f.reachedRun}, completed run ${f.completedRun}; internal errors ${f.internal}, hangs ${f.hangs}, crashes ${f.crashes}, known ${f.known}, slow ${f.slow}, warned long runs ${f.warnedHangs}`
   );
 }
 
@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   const f = result.figures;
   writeFileSync(join(s.out, "summary.json"), JSON.stringify({ settings: s, figures: f, failures: result.failures.map((x) => ({ signature: x.failure.signature, area: x.failure.area, count: x.count, known: x.known })) }, null, 2) + "\n");
   process.stdout.write(`\n${line(f)}\n`);
-  process.stdout.write(`\nprograms tried   ${f.tried}\nreached check    ${f.reachedCheck}\npassed check     ${f.passedCheck}\nreached run      ${f.reachedRun}\ncompleted run    ${f.completedRun}\ninternal errors  ${f.internal}\nhangs            ${f.hangs}\ncrashes          ${f.crashes}\nknown (skipped)  ${f.known}\nslow (retried)   ${f.slow}\n`);
+  process.stdout.write(`\nprograms tried   ${f.tried}\nreached check    ${f.reachedCheck}\npassed check     ${f.passedCheck}\nreached run      ${f.reachedRun}\ncompleted run    ${f.completedRun}\ninternal errors  ${f.internal}\nhangs            ${f.hangs}\ncrashes          ${f.crashes}\nknown (skipped)  ${f.known}\nslow (retried)   ${f.slow}\nwarned long runs ${f.warnedHangs}\n`);
   for (const x of result.failures) process.stdout.write(`  ${x.count}× ${x.known ? "known" : "NEW"} (${x.failure.area}) ${x.failure.signature}\n`);
   return f.internal + f.hangs + f.crashes > 0 ? 1 : 0;
 }

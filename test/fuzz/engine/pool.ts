@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { Job, Outcome, Stage, WorkerMessage } from "./protocol.js";
 
 /** How a job ended, from the pool's side. */
-export type PoolResult = { kind: "outcome"; outcome: Outcome; ms: number } | { kind: "hang" | "crash"; stage: Stage; detail: string; ms: number };
+export type PoolResult = { kind: "outcome"; outcome: Outcome; ms: number } | { kind: "hang" | "crash"; stage: Stage; detail: string; ms: number; warned: string[] };
 
 const RECYCLE_AFTER = 250;
 /** Per worker: a program that needs more heap than this is killed as a crash. */
@@ -69,6 +69,7 @@ export class FuzzPool {
     const t0 = performance.now();
     const result = await new Promise<PoolResult>((resolve) => {
       let stage: Stage = "parse";
+      let warned: string[] = [];
       const finish = (r: PoolResult, keep: boolean) => {
         clearTimeout(timer);
         slot.worker.off("message", onMessage);
@@ -80,12 +81,15 @@ export class FuzzPool {
       const ms = () => performance.now() - t0;
       const onMessage = (m: WorkerMessage) => {
         if (m.id !== job.id) return;
-        if (m.type === "stage") stage = m.stage;
+        if (m.type === "stage") {
+          stage = m.stage;
+          warned = m.warned ?? warned;
+        }
         else finish({ kind: "outcome", outcome: m.outcome, ms: ms() }, true);
       };
-      const onError = (e: Error) => finish({ kind: "crash", stage, detail: `${e.name}: ${e.message}`, ms: ms() }, false);
-      const onExit = (code: number) => finish({ kind: "crash", stage, detail: `the worker exited with code ${code}`, ms: ms() }, false);
-      const timer = setTimeout(() => finish({ kind: "hang", stage, detail: `no answer in ${limit} ms`, ms: ms() }, false), limit);
+      const onError = (e: Error) => finish({ kind: "crash", stage, detail: `${e.name}: ${e.message}`, ms: ms(), warned }, false);
+      const onExit = (code: number) => finish({ kind: "crash", stage, detail: `the worker exited with code ${code}`, ms: ms(), warned }, false);
+      const timer = setTimeout(() => finish({ kind: "hang", stage, detail: `no answer in ${limit} ms`, ms: ms(), warned }, false), limit);
       slot.worker.on("message", onMessage);
       slot.worker.on("error", onError);
       slot.worker.on("exit", onExit);

@@ -2,18 +2,10 @@
 // the repository's own programs (examples/*.iter, stdlib/*.iter) — numbers, names and operators
 // swapped, tokens and lines deleted or duplicated. Everything is a pure function of the seed,
 // so a failure is reproduced by its seed and index alone.
+import { mulberry32 } from "../../../base/mulberry32.js";
 
 /** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export type Random = () => number;
 

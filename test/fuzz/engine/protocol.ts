@@ -26,7 +26,12 @@ export interface ErrorInfo {
  */
 export type Outcome = { end: "rejected" | "completed"; stage: Stage } | { end: "internal"; stage: Stage; error: ErrorInfo };
 
-export type WorkerMessage = { type: "stage"; id: number; stage: Stage } | { type: "done"; id: number; outcome: Outcome };
+/**
+ * `warned`, with the `run` stage: the codes of the warnings check gave. A run that hangs after
+ * a `long-run` warning (an iteration bound of a million or more, said where it is written)
+ * keeps the promise: the user was told.
+ */
+export type WorkerMessage = { type: "stage"; id: number; stage: Stage; warned?: string[] } | { type: "done"; id: number; outcome: Outcome };
 
 /** The largest size a program is run at: a `dim` with a larger value is set smaller. */
 export const RUN_SIZE_CAP = 16;

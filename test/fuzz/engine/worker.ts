@@ -45,15 +45,17 @@ async function evaluate(job: Job): Promise<Outcome> {
 
   const sizes = sizesFor(parsed.program, job.id);
   post({ type: "stage", id: job.id, stage: "check" });
+  let warned: string[];
   try {
     const checked = check(job.source, { file, sizes: Object.fromEntries(sizes) });
     if (hasErrors(checked.diagnostics)) return { end: "rejected", stage: "check" };
+    warned = checked.diagnostics.filter((d) => d.severity === "warning").map((d) => d.code);
   } catch (e) {
     return thrown("check", e);
   }
 
   if (!job.run) return { end: "completed", stage: "check" };
-  post({ type: "stage", id: job.id, stage: "run" });
+  post({ type: "stage", id: job.id, stage: "run", warned });
   try {
     const out = await run(job.source, { file, sizes: Object.fromEntries(sizes), backend: job.backend });
     if (hasErrors(out.diagnostics)) return { end: "rejected", stage: "run" };
