@@ -11,6 +11,13 @@ export { BACKEND_NAMES, type BackendName, BackendUnavailableError } from "./runt
 export { type Diagnostic, type DiagnosticCode, InternalError, renderDiagnostic, renderDiagnostics } from "./base/diagnostics.js";
 export { DIAGNOSTIC_CODES } from "./base/codes.js";
 
+// Code generation: a program as a typed TypeScript (or JavaScript) module, or as a live one
+// (docs/codegen.md).
+export { compile, type CodegenOptions, type CodegenResult, type Emit } from "./compiler/codegen/index.js";
+export type { SourceMap } from "./compiler/codegen/source-map.js";
+export { CompileError, load, type LoadedModule, type LoadOptions } from "./runtime/load.js";
+export { selectBackend, type SelectedBackendInfo } from "./runtime/api/select-backend.js";
+
 // Reports, and watching a run: the events, the monitors, plots and CSV histories.
 export { type Report, type Reason, renderReports, reportToJson } from "./runtime/report.js";
 export type { ConstructKind, ConstructRun, IterationEvent, RunEvent, RunObserver } from "./runtime/monitor/events.js";
@@ -25,7 +32,7 @@ export { historiesCsv } from "./runtime/monitor/history-csv.js";
 // The compiler's stages, for tools: the syntax tree, the IR, the method registry, .npy files.
 export type * from "./grammar/ast.js";
 export { parse, type ParseResult } from "./grammar/parse.js";
-export { compileSource as compile, type CompileOptions, type Compiled } from "./compiler/compile.js";
+export { compileSource as compileIR, type CompileOptions, type Compiled } from "./compiler/compile.js";
 export { printModule } from "./compiler/ir/print.js";
 export { METHODS, type MethodSpec } from "./compiler/methods.js";
 export { readNpy, writeNpy, type NpyArray } from "./runtime/api/npy.js";

@@ -34,6 +34,8 @@ export interface CompileOptions {
   dump?: (pass: string, text: string) => void;
   /** The memory a run may plan for (`--max-memory`); a program that cannot fit is refused. */
   memory?: MemoryLimit;
+  /** Compile the default of this input instead: the module's one export is its value (code generation). */
+  exportInput?: string;
   /**
    * How `f32` values are computed: in float32 (default), or in float64 (`--precision f64`, which
    * runs a whole program in float64 on the native backend): constants fold that way, and the
@@ -47,6 +49,8 @@ export interface Compiled {
   program?: A.Program;
   /** The concrete elaboration, when there were no errors and every size had a value. */
   typed?: TProgram;
+  /** The generic check's typed program (sizes without a value symbolic), when it had no errors. */
+  generic?: TProgram;
   /** Present when there were no errors. */
   lowered?: Lowered;
   module?: Module;
@@ -69,7 +73,8 @@ export function checkSource(source: string, options: CompileOptions = {}, concre
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, program: parsed.program };
   const generic = check(parsed.program, { ...(options.sizes ? { sizes: options.sizes } : {}), ...(options.precision ? { precision: options.precision } : {}) });
   const diagnostics = [...parsed.diagnostics, ...generic.diagnostics];
-  if (!concrete || hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
+  if (hasErrors(diagnostics)) return { diagnostics, program: parsed.program };
+  if (!concrete) return { diagnostics, program: parsed.program, ...(generic.typed ? { generic: generic.typed } : {}) };
   const elaborated = elaborate(parsed.program, options, { shapes: options.inputShapes ?? new Map(), required: false });
   if (elaborated.undecided) return { diagnostics, program: parsed.program };
   return { diagnostics: [...diagnostics, ...elaborated.errors], program: parsed.program, ...(elaborated.typed ? { typed: elaborated.typed } : {}) };
@@ -96,7 +101,7 @@ export function compileChecked(checked: Compiled, options: CompileOptions = {}):
   if (hasErrors(checked.diagnostics) || !checked.program) return checked;
   const elaborated = elaborate(checked.program, options, { shapes: options.inputShapes ?? new Map(), required: true });
   if (!elaborated.typed) return { ...checked, diagnostics: [...checked.diagnostics, ...elaborated.errors] };
-  const lowered = lower(elaborated.typed);
+  const lowered = lower(elaborated.typed, options.exportInput !== undefined ? { exportInput: options.exportInput } : {});
   let module: Module;
   try {
     module = runPipeline(lowered.module, defaultPasses({ specialise, autodiff, f32: options.precision ?? "f32" }), {

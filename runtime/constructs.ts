@@ -3,11 +3,14 @@
 // adjoint and tangent constructs autodiff adds, the policy when they (or the forward construct
 // they differentiate) do not converge. A backend supplies only "run this region on these
 // values"; the drivers own stopping, confirmation and the report. The tfjs interpreter uses
-// this module, and so does every backend after it.
+// this module, and so does every backend after it, generated modules included: a region is
+// whatever the backend runs (`R`: an IR region for the interpreters, a closure for generated
+// code), and a construct is its spec (runtime/construct-spec.ts; an IR construct op is one).
 import { InternalError } from "../base/diagnostics.js";
 import { type AdjointOf, methodSpec, numberOption, optionalNumber } from "../compiler/constructs.js";
 import { operandCount } from "../compiler/training.js";
-import type { ConstructOp, FixpointOp, LoopOp, MinimizeOp, Region, SolveOp, TrainOp, UnrollOp } from "../compiler/ir/ir.js";
+import type { ConstructOp, Region } from "../compiler/ir/ir.js";
+import type { ConstructSpec, FixpointSpec, LoopSpec, MinimizeSpec, SolveSpec, TrainSpec, UnrollSpec } from "./construct-spec.js";
 import { runAnderson } from "./drivers/anderson.js";
 import { runBroyden } from "./drivers/broyden.js";
 import { cgProtocol, picardProtocol } from "./drivers/callbacks.js";
@@ -21,21 +24,26 @@ import { runLoop } from "./drivers/loop.js";
 import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import { runOptimiser } from "./drivers/minimize.js";
 import { runTrain, type StepProgress } from "./drivers/train.js";
-import type { TrainingHost } from "./training-host.js";
+import type { TrainingHost } from "./training-types.js";
 import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
 import { watchedRun } from "./monitor/watched-run.js";
 import type { Watcher } from "./monitor/watcher.js";
 import type { Report } from "./report.js";
-import { RunStopped } from "./stopped.js";
+import { BackwardFailure } from "./backward-failure.js";
 
-/** A region as a function of its parameters' values, supplied by the backend. */
-export type RunRegion<T extends Tensor = Tensor> = (region: Region) => (...args: T[]) => T[];
+export { BackwardFailure };
+
+/**
+ * A region as a function of its parameters' values, supplied by the backend. `R` is how the
+ * backend holds a region: an IR region (the interpreters), a closure (generated code).
+ */
+export type RunRegion<T extends Tensor = Tensor, R = Region> = (region: R) => (...args: T[]) => T[];
 
 /** What a backend gives the constructs it runs. */
-export interface ConstructHost<T extends Tensor = Tensor> {
+export interface ConstructHost<T extends Tensor = Tensor, R = Region> {
   tf: Tf<T>;
-  run: RunRegion<T>;
+  run: RunRegion<T, R>;
   /** The report of the construct that computed the value `id`, once it has run. */
   reportOf: (id: number) => Report | undefined;
   /** Data, checkpoints and resumption for `train` (absent: a program without one). */
@@ -51,21 +59,6 @@ export interface ConstructHost<T extends Tensor = Tensor> {
 export interface ConstructResult<T extends Tensor = Tensor> {
   values: T[];
   report: Report;
-}
-
-/**
- * A gradient whose adjoint did not converge, or whose forward construct did not: under the
- * policy `raise` (the default) the run stops here — a gradient is never used silently — and the
- * reports so far, this one's included, say why.
- */
-export class BackwardFailure extends RunStopped {
-  constructor(
-    override readonly report: Report,
-    message: string,
-  ) {
-    super(report, message);
-    this.name = "BackwardFailure";
-  }
 }
 
 /**
@@ -94,9 +87,9 @@ export function calledRegions(op: ConstructOp): Region[] {
   }
 }
 
-export function runConstruct<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
+export function runConstruct<T extends Tensor, R = Region>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
   // The report says which engine ran it before anyone watching hears of its end.
-  const run = (h: ConstructHost<T>): ConstructResult<T> => {
+  const run = (h: ConstructHost<T, R>): ConstructResult<T> => {
     const { result, counts } = counting(op.kind === "loop" || op.kind === "unroll", () => runOp(h, op, inputs));
     result.report.counts = counts;
     if (host.engine) result.report.engine = host.engine;
@@ -107,24 +100,24 @@ export function runConstruct<T extends Tensor>(host: ConstructHost<T>, op: Const
 }
 
 /** The report fields the program reads (`u.iterations`, …), after the construct's own outputs. */
-function withReportFields<T extends Tensor>(tf: Tf<T>, op: ConstructOp, result: ConstructResult<T>): ConstructResult<T> {
+function withReportFields<T extends Tensor, R>(tf: Tf<T>, op: ConstructSpec<R>, result: ConstructResult<T>): ConstructResult<T> {
   if (op.kind !== "fixpoint" && op.kind !== "solve" && op.kind !== "loop") return result;
   if (!op.reportFields?.length) return result;
   const maxIter = op.kind === "loop" ? op.maxIter : op.stop.maxIter;
   return { ...result, values: [...result.values, ...reportValues(tf, result.report, op.reportFields, maxIter)] };
 }
 
-function runOp<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[]): ConstructResult<T> {
+function runOp<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[]): ConstructResult<T> {
   if ((op.kind === "fixpoint" || op.kind === "solve" || op.kind === "loop") && op.adjointOf) return adjoint(host, op, op.adjointOf, inputs);
   return runPlain(host, op, inputs);
 }
 
 /** The rule with the open run's listener, when someone watches. */
-function heard<T extends Tensor>(host: ConstructHost<T>, rule: StoppingRule): StoppingRule {
+function heard<T extends Tensor, R>(host: ConstructHost<T, R>, rule: StoppingRule): StoppingRule {
   return host.listen ? { ...rule, listener: host.listen } : rule;
 }
 
-function runPlain<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inputs: T[], stop?: StoppingRule): ConstructResult<T> {
+function runPlain<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[], stop?: StoppingRule): ConstructResult<T> {
   switch (op.kind) {
     case "fixpoint":
       return single(fixpoint(host, op, inputs, heard(host, stop ?? op.stop)));
@@ -144,7 +137,7 @@ function runPlain<T extends Tensor>(host: ConstructHost<T>, op: ConstructOp, inp
 const single = <T extends Tensor>(r: DriverResult<T>): ConstructResult<T> => ({ values: [r.value], report: r.report });
 
 /** Broyden's options from its method clause (the registry's defaults filled in by the checker). */
-function broydenOptions(method: FixpointOp["method"]) {
+function broydenOptions(method: FixpointSpec<unknown>["method"]) {
   const alpha = optionalNumber(method, "alpha");
   return {
     m: numberOption(method, "m"),
@@ -155,7 +148,7 @@ function broydenOptions(method: FixpointOp["method"]) {
 }
 
 /** The one-argument function a region computes, each call counted as an application of `what`. */
-function unary<T extends Tensor>(run: RunRegion<T>, r: Region, what: Tally = "operator"): (x: T) => T {
+function unary<T extends Tensor, R>(run: RunRegion<T, R>, r: R, what: Tally = "operator"): (x: T) => T {
   const f = run(r);
   return (x) => {
     tick(what);
@@ -163,7 +156,7 @@ function unary<T extends Tensor>(run: RunRegion<T>, r: Region, what: Tally = "op
   };
 }
 
-function fixpoint<T extends Tensor>({ tf, run }: ConstructHost<T>, op: FixpointOp, [x0]: T[], stop: StoppingRule): DriverResult<T> {
+function fixpoint<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: FixpointSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { start, step, map } = op.regions;
   const lipschitz = optionalNumber(op.method, "lipschitz");
   const common = { stop, name: op.label, ...(lipschitz !== undefined ? { lipschitz } : {}) };
@@ -180,7 +173,7 @@ function fixpoint<T extends Tensor>({ tf, run }: ConstructHost<T>, op: FixpointO
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve<T extends Tensor>({ tf, run }: ConstructHost<T>, op: SolveOp, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
+function solve<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: SolveSpec<R>, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);
@@ -209,10 +202,10 @@ function solve<T extends Tensor>({ tf, run }: ConstructHost<T>, op: SolveOp, [b,
 }
 
 /** F, J(x)v and the preconditioner of the Jacobian, from a Newton driver's regions, each call counted. */
-function newtonCallbacks<T extends Tensor>(run: RunRegion<T>, op: SolveOp): NewtonCallbacks<T> {
+function newtonCallbacks<T extends Tensor, R>(run: RunRegion<T, R>, op: SolveSpec<R>): NewtonCallbacks<T> {
   const { operator, jacobian, precond } = op.regions;
   if (!jacobian) throw new InternalError(`the Newton solve \`${op.label}\` has no jacobian region`);
-  const binary = (r: Region, what: Tally) => {
+  const binary = (r: R, what: Tally) => {
     const f = run(r);
     return (x: T, v: T) => {
       tick(what);
@@ -222,7 +215,7 @@ function newtonCallbacks<T extends Tensor>(run: RunRegion<T>, op: SolveOp): Newt
   return { F: unary(run, operator), J: binary(jacobian, "jacobian"), ...(precond ? { M: binary(precond, "precond") } : {}) };
 }
 
-function minimize<T extends Tensor>({ tf, run }: ConstructHost<T>, op: MinimizeOp, [x0]: T[], stop: StoppingRule): DriverResult<T> {
+function minimize<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: MinimizeSpec<R>, [x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { value, start, step } = op.regions;
   const evaluate = run(value);
   const objective = { value: (x: T) => evaluate(x) as [T, T] };
@@ -238,7 +231,7 @@ function minimize<T extends Tensor>({ tf, run }: ConstructHost<T>, op: MinimizeO
   throw new InternalError(`minimize method \`${op.method.name}\` has no driver`);
 }
 
-function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>, op: TrainOp, inputs: T[]): ConstructResult<T> {
+function train<T extends Tensor, R>({ tf, run, training, listen }: ConstructHost<T, R>, op: TrainSpec<R>, inputs: T[]): ConstructResult<T> {
   if (!training) throw new InternalError(`\`train ${op.label}\` ran without data: the backend was given no training host`);
   // The params, then the values of the data sets the program computed (compiler/training.ts).
   const params = inputs.slice(0, op.outputs.length);
@@ -269,7 +262,7 @@ function train<T extends Tensor>({ tf, run, training, listen }: ConstructHost<T>
   });
 }
 
-function loop<T extends Tensor>({ tf, run, listen, watch }: ConstructHost<T>, op: LoopOp, inits: T[], maxIter = op.maxIter): ConstructResult<T> {
+function loop<T extends Tensor, R>({ tf, run, listen, watch }: ConstructHost<T, R>, op: LoopSpec<R>, inits: T[], maxIter = op.maxIter): ConstructResult<T> {
   const { body, until } = op.regions;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
@@ -293,7 +286,7 @@ function loop<T extends Tensor>({ tf, run, listen, watch }: ConstructHost<T>, op
   return { values, report };
 }
 
-function unroll<T extends Tensor>({ tf, run, reportOf }: ConstructHost<T>, op: UnrollOp, inputs: T[]): ConstructResult<T> {
+function unroll<T extends Tensor, R>({ tf, run, reportOf }: ConstructHost<T, R>, op: UnrollSpec<R>, inputs: T[]): ConstructResult<T> {
   const n = inputs.length / 2;
   const counted = op.counter !== null;
   const withCounter = (k: number, xs: T[]) => (counted ? [tf.scalar(k), ...xs] : xs);
@@ -321,7 +314,7 @@ function unroll<T extends Tensor>({ tf, run, reportOf }: ConstructHost<T>, op: U
  * An adjoint or tangent construct, under its policy: it runs only on a converged forward
  * construct, and its own failure to converge is never passed on silently.
  */
-function adjoint<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, of: AdjointOf, inputs: T[]): ConstructResult<T> {
+function adjoint<T extends Tensor, R>(host: ConstructHost<T, R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, of: AdjointOf, inputs: T[]): ConstructResult<T> {
   const forward = host.reportOf(of.forward);
   const forwardFailed = forward && !forward.converged ? `the forward ${forward.kind} \`${forward.name}\` did not converge (${forward.reason}), so it is not differentiated as if it had` : undefined;
   const result = forwardFailed && of.onFail.mode === "phantom" ? phantom(host, op, of.onFail.k, inputs) : runPlain(host, op, inputs);
@@ -344,7 +337,7 @@ function adjoint<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | Solv
 }
 
 /** `on backward_fail phantom(k: n)`: n steps of the adjoint iteration, an approximate gradient. */
-function phantom<T extends Tensor>(host: ConstructHost<T>, op: FixpointOp | SolveOp | LoopOp, k: number, inputs: T[]): ConstructResult<T> {
+function phantom<T extends Tensor, R>(host: ConstructHost<T, R>, op: FixpointSpec<R> | SolveSpec<R> | LoopSpec<R>, k: number, inputs: T[]): ConstructResult<T> {
   const r = runPlain(host, op, inputs, { rtol: 0, atol: 0, maxIter: k });
   r.report.reason = "completed";
   r.report.converged = true;

@@ -1,17 +1,18 @@
 // The execution walk every backend shares: run a specialised IR module op by op, hand each
 // iterative construct to runtime/constructs.ts with its regions as callbacks, free values after
-// their last use, and keep the reports (by output id, for the adjoints that look them up). A
+// their last use, and keep the reports (runtime/construct-reports.ts, shared with generated
+// modules: by output id, for the adjoints that look them up). A
 // backend supplies its tensor API, its constants and its builtin kernels
 // (runtime/tfjs/interpreter.ts, runtime/native/interpreter.ts), and may run a region its own way
 // (the native backend's fused regions).
 import { InternalError } from "../base/diagnostics.js";
 import type { BuiltinOp, ConstOp, ConstructOp, Module, Op, Region } from "../compiler/ir/ir.js";
-import { type ConstructHost, type ConstructResult, runConstruct } from "./constructs.js";
+import { ConstructReports } from "./construct-reports.js";
+import type { ConstructHost } from "./constructs.js";
 import type { Tensor, TensorApi } from "./drivers/tensor-api.js";
 import type { Watcher } from "./monitor/watcher.js";
 import { Env, Release } from "./release.js";
-import type { InnerSummary, Report } from "./report.js";
-import { RunStopped } from "./stopped.js";
+import type { Report } from "./report.js";
 import type { TrainingHost } from "./training-host.js";
 
 export interface ExecutionResult<T extends Tensor = Tensor> {
@@ -41,12 +42,8 @@ export type Inputs<T> = ReadonlyMap<string, T>;
 export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<T> {
   abstract readonly name: string;
   protected abstract readonly tf: TensorApi<T>;
-  private reports: Report[] = [];
+  private reports = new ConstructReports();
   private peakBytes = 0;
-  /** Each construct's report, by its first output's id. */
-  private readonly byOutput = new Map<number, Report>();
-  /** Reports of constructs running inside another construct's regions (a smoother's loop). */
-  private inner: Report[] | undefined;
 
   /** Who hears of each construct run and iteration, and may stop the run (set before `run`). */
   watch?: Watcher;
@@ -72,7 +69,7 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
   run(module: Module, inputs: Inputs<T>): ExecutionResult<T> {
     const main = module.funcs.get("main");
     if (!main) throw new InternalError("the module has no main function");
-    this.reports = [];
+    this.reports = new ConstructReports();
     this.peakBytes = this.bytesInUse();
     const env = new Env<T>();
     const keep = new Set<number>(module.exports.map((e) => e.value.id));
@@ -84,10 +81,7 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
         release.after(i, op, env);
       });
       const exports = new Map(module.exports.map((e) => [e.name, env.get(e.value.id)]));
-      return { exports, reports: this.reports, peakBytes: this.peakBytes };
-    } catch (e) {
-      if (e instanceof RunStopped) e.reports = [...this.reports];
-      throw e;
+      return { exports, reports: this.reports.all, peakBytes: this.peakBytes };
     } finally {
       // Everything computed at the top level but not exported is released, inputs excepted.
       const exported = new Set([...keep].map((id) => env.find(id)));
@@ -144,77 +138,19 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
   }
 
   /**
-   * Runs a construct's driver with the reports of the constructs inside its regions collected
-   * apart: they are summarised in the enclosing report (a failure among them is never hidden)
-   * instead of each adding a row per application.
-   */
-  private nested<R extends { report: Report }>(run: () => R): R {
-    const outer = this.inner;
-    this.inner = [];
-    try {
-      const result = run();
-      // A loop says what ran in its body; a method's own inner loops (a smoother's) stay quiet.
-      if (this.inner.length && result.report.kind === "loop") result.report.inner = summarise(this.inner);
-      const failed = this.inner.filter((r) => !r.converged);
-      if (failed.length) {
-        const names = [...new Set(failed.map((r) => `\`${r.name}\``))].join(", ");
-        const reasons = [...new Set(failed.map((r) => r.reason))].join(", ");
-        const summary = `inner ${names}: ${failed.length} of ${this.inner.length} runs did not converge (${reasons})`;
-        result.report.detail = result.report.detail ? `${result.report.detail}; ${summary}` : summary;
-      }
-      return result;
-    } finally {
-      this.inner = outer;
-    }
-  }
-
-  private record<R extends { report: Report }>(result: R): R {
-    (this.inner ?? this.reports).push(result.report);
-    return result;
-  }
-
-  /**
-   * Runs a construct through the one module that says what each construct means. Its report is
-   * kept by its first output, where the adjoint that differentiates it finds it; a construct that
-   * stops the run (RunStopped: an adjoint that failed, a run the caller aborted) still leaves its
-   * report among the others.
+   * Runs a construct through the one module that says what each construct means; its report is
+   * kept (a construct that stops the run leaves its report among the others).
    */
   private construct(op: ConstructOp, args: T[], env: Env<T>, inputs: Inputs<T>): T[] {
     const base: ConstructHost<T> = {
       tf: this.tf,
       run: (region: Region) => this.regionFunction(region, env, inputs),
-      reportOf: (id) => this.byOutput.get(id),
+      reportOf: this.reports.reportOf,
       engine: this.engineOf(op),
       ...(this.training ? { training: this.training } : {}),
       ...(this.watch ? { watch: this.watch } : {}),
     };
     const host = this.observer ? this.observer.host(op, base, args) : base;
-    let result: ConstructResult<T>;
-    try {
-      result = this.nested(() => runConstruct(host, op, args));
-    } catch (e) {
-      if (e instanceof RunStopped && e.report) {
-        e.report.engine = this.engineOf(op);
-        this.record({ report: e.report });
-      }
-      throw e;
-    }
-    result.report.engine = this.engineOf(op);
-    this.byOutput.set(op.outputs[0].id, result.report);
-    return this.record(result).values;
+    return this.reports.run(host, op, args, () => this.engineOf(op));
   }
-}
-
-/** The runs of each inner construct (by name and method), in the order they first ran. */
-function summarise(reports: readonly Report[]): InnerSummary[] {
-  const out = new Map<string, InnerSummary>();
-  for (const r of reports) {
-    const key = `${r.kind} ${r.name} ${r.method}`;
-    const s = out.get(key) ?? { name: r.name, kind: r.kind, method: r.method, runs: 0, iterations: 0, failed: 0 };
-    s.runs++;
-    s.iterations += r.iterations;
-    if (!r.converged) s.failed++;
-    out.set(key, s);
-  }
-  return [...out.values()];
 }

@@ -6,20 +6,13 @@
 import { resolve } from "node:path";
 import { InternalError } from "../base/diagnostics.js";
 import type { DataSource } from "../compiler/training.js";
-import { type Checkpoint, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from "./checkpoint/index.js";
+import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from "./checkpoint/index.js";
 import { DataError, type Dataset, type DatasetSpec, datasetOfTensors, loadDataset } from "./data/index.js";
 import type { Tensor } from "./drivers/stopping.js";
-import type { StepProgress } from "./drivers/train.js";
 import { ResumeMismatch } from "./drivers/train.js";
+import type { TrainingHost } from "./training-types.js";
 
-export interface TrainingHost {
-  /** A file's data set, read now; or a `tensors(...)` set from its values (`operands`, one per field). */
-  load(source: DataSource, operands: readonly Tensor[]): Dataset;
-  save(dir: string, c: Omit<Checkpoint, "version" | "programHash">): string;
-  /** The checkpoint of the `train` block named `label`, when the run resumes one. */
-  resumeFor(label: string): Checkpoint | undefined;
-  onStep?: (label: string, step: number, epoch: number, loss: number, seconds: number, progress: StepProgress) => void;
-}
+export type { TrainingHost };
 
 export interface TrainingOptions {
   /** The .iter file: data paths start at its folder. */

@@ -3,8 +3,9 @@
 // way. Why: chevrotain's ESM build is 647 modules (lodash-es), and loading them took ~0.5 s of
 // every command (and of every `run`, whose worker loads the compiler afresh); one bundled file
 // loads in a fraction of that. tfjs stays external and is imported only when a command runs
-// something (runtime/tfjs/backend.ts), as do the optional peers (tfjs-node, prettier);
-// fast-check, which `iterc check` runs contracts with, is loaded from node_modules too.
+// something (runtime/tfjs/backend.ts), as do the optional peers (tfjs-node); so are the code
+// generator's ts-morph and prettier, imported only by `iterc compile`; fast-check, which
+// `iterc check` runs contracts with, is loaded from node_modules too.
 // bench/startup.mjs measures the result.
 //
 // `node scripts/build-cli.mjs [OUT]` writes into OUT instead of dist/ (test/package builds a
@@ -21,7 +22,7 @@ const common = {
   format: "esm",
   target: "node20",
   sourcemap: true,
-  external: ["@tensorflow/*", "prettier", "esbuild", "fast-check"],
+  external: ["@tensorflow/*", "prettier", "esbuild", "ts-morph", "unplugin", "fast-check"],
   // ESM output: give bundled CommonJS dependencies (commander) a `require` to call.
   banner: { js: "import { createRequire as __iterlangRequire } from 'node:module'; const require = __iterlangRequire(import.meta.url);" },
   logLevel: "warning",

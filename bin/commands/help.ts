@@ -33,5 +33,8 @@ export const HELP = {
     ],
     [[0, "every iterative construct converged"], [3, "the run finished, but some construct did not converge (the report says which)"], MISTAKE, BUG],
   ),
-  compile: epilogue(["iterc compile examples/poisson.iter --emit ir", "iterc compile examples/poisson.iter --dump-after licm --set N=15"], [[0, "compiled"], MISTAKE, BUG]),
+  compile: epilogue(
+    ["iterc compile examples/poisson.iter -o poisson.ts", "iterc compile examples/poisson.iter --emit js -o poisson.js --set N=127", "iterc compile examples/poisson.iter --dump-after licm --set N=15"],
+    [[0, "compiled"], MISTAKE, BUG],
+  ),
 } as const;

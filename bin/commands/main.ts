@@ -8,6 +8,7 @@ import { ROOT_HELP } from "./help.js";
 import { failureJson, unplacedJson } from "./json-diagnostics.js";
 import { registerRun } from "./run.js";
 import { registerCheck } from "./check.js";
+import { registerCompile } from "./compile.js";
 
 export async function main(argv: string[]): Promise<number> {
   // With --json, a failure is JSON on stdout too, whatever failed (commander's own messages included).
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerFrontEnd(program, setCode);
   registerCheck(program, setCode);
   registerRun(program, setCode);
+  registerCompile(program, setCode);
   try {
     await program.parseAsync(argv);
     return code;

@@ -3,8 +3,6 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { printModule } from "../../compiler/ir/print.js";
-import { compileSource, STAGES } from "../../compiler/compile.js";
 import type { FloatDType } from "../../base/dtype.js";
 import { MakeDirError, makeDir } from "../../runtime/fs/make-dir.js";
 import { RUN_BACKENDS, type RunBackend } from "../../runtime/engine.js";
@@ -194,29 +192,5 @@ export function registerRun(program: Command, setCode: (c: number) => void): voi
         if (written.length) process.stdout.write(`\n${written.join("\n")}\n`);
       }
       setCode(out.reports.every((r) => r.converged) ? EXIT.ok : EXIT.notConverged);
-    });
-
-  program
-    .command("compile")
-    .description("compile a .iter file and print its IR (TypeScript output is planned)")
-    .argument("<file>", "the .iter file")
-    .option("--emit <what>", "what to print: ir", "ir")
-    .option("--set <size=value>", "give a size a value, e.g. --set N=63 (repeatable)", collect, [])
-    .option("--dump-after <pass>", `print the IR after this stage: ${STAGES.join(", ")}`)
-    .addHelpText("after", HELP.compile)
-    .action((file: string, flags: { emit: string; set?: string[]; dumpAfter?: string }) => {
-      if (flags.emit !== "ir") throw new UsageError(`\`--emit ${flags.emit}\` is not available yet.`, "`--emit ir` prints the IR; TypeScript modules come with the code generator (planned).");
-      const source = readSource(file);
-      const compiled = compileSource(source, {
-        file,
-        sizes: sizesFor(source, file, flags.set),
-        ...(flags.dumpAfter ? { dumpAfter: flags.dumpAfter, dump: (pass: string, text: string) => void process.stdout.write(`// after ${pass}\n${text}\n`) } : {}),
-      });
-      printDiagnostics(compiled.diagnostics, file, source);
-      if (!compiled.module) {
-        setCode(EXIT.user);
-        return;
-      }
-      if (!flags.dumpAfter) process.stdout.write(printModule(compiled.module) + "\n");
     });
 }

@@ -251,6 +251,12 @@ export interface Func {
   body: Region;
   /** Size parameters still symbolic in this function (empty once specialised). */
   sizeParams: string[];
+  /**
+   * An instance of a standard-library op: its ops' spans are lines of a stdlib file, so
+   * `specialise` gives them the span of the call they are inlined at (a span is a place in the
+   * user's file: messages, generated code and source maps point there).
+   */
+  std?: boolean;
 }
 
 export interface Module {

@@ -121,5 +121,5 @@ function lowerInstance(L: Lowering, inst: Instance, name: string): LoweredInstan
     for (const s of inst.body) lowerStmt(L, s);
     const r = lowerExpr(L, result);
     return Array.isArray(r) ? r : [r];
-  });
+  }, inst.std);
 }

@@ -18,10 +18,15 @@ export interface Lowered {
   inputs: { name: string; type: TensorT; hasDefault: boolean }[];
 }
 
-export function lower(program: TProgram): Lowered {
+/**
+ * `exportInput`: the module's one export is that input's value instead of the program's
+ * exports (code generation computes an input's default with it, when the caller gives none).
+ */
+export function lower(program: TProgram, options: { exportInput?: string } = {}): Lowered {
   const L = new Lowering();
   const inputs: Lowered["inputs"] = [];
   const exports: { name: string; value: Value }[] = [];
+  const inputValues: { name: string; value: Value }[] = [];
   for (const d of program.decls) {
     switch (d.k) {
       case "input": {
@@ -32,6 +37,7 @@ export function lower(program: TProgram): Lowered {
             : single(lowerExpr(L, d.default), "an input's default");
         L.bind(d.sym, v);
         inputs.push({ name: d.sym.name, type, hasDefault: d.default !== undefined });
+        if (d.sym.name === options.exportInput) inputValues.push({ name: d.sym.name, value: v });
         break;
       }
       case "param":
@@ -55,5 +61,6 @@ export function lower(program: TProgram): Lowered {
     const v = dimValue(d);
     return v === undefined ? [] : [[k, v] as [string, number]];
   }));
-  return { module: L.module(exports, exports.map((e) => e.value)), sizes, inputs };
+  const outputs = options.exportInput === undefined ? exports : inputValues;
+  return { module: L.module(outputs, outputs.map((e) => e.value)), sizes, inputs };
 }

@@ -38,13 +38,13 @@ export class Lowering {
   }
 
   /** Lowers `body` as a new function whose parent is the current one. */
-  inFunction(name: string, body: (fn: FnLowering) => Value[]): LoweredInstance {
+  inFunction(name: string, body: (fn: FnLowering) => Value[], std = false): LoweredInstance {
     const outer = this.fn;
     const fn = new FnLowering(name, this.values, outer);
     this.fn = fn;
     try {
       const func = fn.finish(body(fn));
-      this.funcs.set(name, func);
+      this.funcs.set(name, std ? { ...func, std } : func);
       return { name, results: func.body.results, captures: fn.captures.map((c) => c.outer) };
     } finally {
       this.fn = outer;

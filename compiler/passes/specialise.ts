@@ -3,6 +3,7 @@
 // Lowering already made one closed instance per distinct (op, argument types, operator
 // arguments), so inlining is a plain substitution of parameters by call inputs.
 import { InternalError } from "../../base/diagnostics.js";
+import type { Span } from "../../base/span.js";
 import { type Func, mapRegions, type Module, type Op, type Region, type Value, type ValueFactory } from "../ir/ir.js";
 import { cloneRegion, freshValues, renameUses } from "../ir/substitute.js";
 
@@ -40,8 +41,13 @@ function inlineCalls(region: Region, m: Module, values: ValueFactory, stack: rea
     const bind = new Map(fn.body.params.map((p, i) => [p.id, inputs[i]]));
     const copy = cloneRegion({ params: [], ops: fn.body.ops, results: fn.body.results }, bind, values);
     const inlined = inlineCalls(copy, m, values, [...stack, callee]).region;
-    ops.push(...inlined.ops);
+    ops.push(...(fn.std && op.span ? inlined.ops.map((o) => placedAt(o, op.span!)) : inlined.ops));
     op.outputs.forEach((o, i) => rename.set(o.id, inlined.results[i]));
   }
   return { region: { params: region.params, ops, results: region.results.map(use) }, rename };
+}
+
+/** An op of a standard-library instance, and the ops of its regions, placed at the user's call. */
+function placedAt(op: Op, span: Span): Op {
+  return { ...mapRegions(op, (r) => ({ ...r, ops: r.ops.map((o) => placedAt(o, span)) })), span };
 }

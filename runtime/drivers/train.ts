@@ -9,9 +9,12 @@
 // same bits.
 import type { Schedule, TrainSettings } from "../../compiler/training.js";
 import { scheduleFactor } from "../../compiler/training.js";
-import type { Checkpoint, TensorRecord } from "../checkpoint/index.js";
-import type { Dataset } from "../data/index.js";
-import { batchesPerEpoch, gather, Shuffler } from "../data/index.js";
+// The files, not the folders' index: this module is on generated modules' browser-safe import
+// graph (through runtime/constructs.ts), and the indexes reach the file-reading code.
+import type { Checkpoint, TensorRecord } from "../checkpoint/types.js";
+import type { Dataset } from "../data/types.js";
+import { batchesPerEpoch, gather } from "../data/batch.js";
+import { Shuffler } from "../data/shuffle.js";
 import type { Reason, Report } from "../report.js";
 import { ResidualHistory } from "../report.js";
 import { matrixShape } from "./minimize.js";

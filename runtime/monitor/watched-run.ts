@@ -2,7 +2,7 @@
 // watches): its start, each residual (through the listener it gives the run's stopping
 // rules), its end with the report; and, once the caller has asked to stop, the report said
 // `aborted` and the run stopped at the top level.
-import type { ConstructOp } from "../../compiler/ir/ir.js";
+import type { ConstructSpec } from "../construct-spec.js";
 import type { ResidualListener } from "../drivers/stopping.js";
 import type { Report } from "../report.js";
 import { RunAborted, RunStopped } from "../stopped.js";
@@ -13,7 +13,7 @@ import type { RunInfo, Watcher } from "./watcher.js";
  * top level, a stop asked before it starts, or a run that stopped `aborted`, raises RunAborted
  * (`discard` frees the values no one will use).
  */
-export function watchedRun<R extends { report: Report }>(watch: Watcher, op: ConstructOp, run: (listen: ResidualListener) => R, discard: (r: R) => void): R {
+export function watchedRun<R extends { report: Report }>(watch: Watcher, op: ConstructSpec<unknown>, run: (listen: ResidualListener) => R, discard: (r: R) => void): R {
   const topLevel = watch.depth === 0;
   if (topLevel && watch.stopRequested) throw new RunAborted(undefined);
   const opened = watch.start(runInfo(op));
@@ -47,12 +47,12 @@ function saidAborted(report: Report): void {
 }
 
 /** What a watcher is told when a construct starts. */
-export function runInfo(op: ConstructOp): RunInfo {
+export function runInfo(op: ConstructSpec<unknown>): RunInfo {
   const info = kindInfo(op);
   return op.adjointOf ? { ...info, adjointOf: op.adjointOf.label } : info;
 }
 
-function kindInfo(op: ConstructOp): RunInfo {
+function kindInfo(op: ConstructSpec<unknown>): RunInfo {
   switch (op.kind) {
     case "fixpoint":
     case "solve":

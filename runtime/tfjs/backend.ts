@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Tf } from "./kernels/common.js";
+import { quietCpu } from "./quiet.js";
 import { guardWasmMatMul } from "./wasm-matmul-guard.js";
 import { type BackendName, BackendUnavailableError } from "./backend-names.js";
 
@@ -120,16 +121,6 @@ async function activate(name: Exclude<BackendName, "auto">): Promise<SelectedBac
   if (name === "cpu") quietCpu(tf);
   if (name === "wasm") guardWasmMatMul(tf);
   return { name: tfName, tf, description: await describe(tf, name), ...(name === "wasm" ? { maxBytes: WASM_MAX_BYTES } : {}), ...(name === "tensorflow-gpu" ? { gpu: true } : {}) };
-}
-
-/**
- * The cpu backend prints a banner urging tfjs-node on its first tensor; iterlang reports the
- * backend itself (and says how to install others), so it is switched off. Harmless if a later
- * tfjs renames the field.
- */
-function quietCpu(tf: Tf): void {
-  const backend = tf.backend() as unknown as { firstUse?: boolean };
-  if (typeof backend.firstUse === "boolean") backend.firstUse = false;
 }
 
 /**

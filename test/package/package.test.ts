@@ -29,8 +29,9 @@ afterAll(() => rmSync(BUILT, { recursive: true, force: true }));
 
 describe("what npm pack ships", () => {
   it("the built library, the CLI and the worker bundles, the stdlib, the docs; no bench, tests or sources", () => {
-    for (const f of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/bin/iterc.js", "dist/runtime/api/worker.js", "dist/grammar/prettier-plugin.js", "stdlib/krylov.iter", "docs/cli.md"]) expect(packed).toContain(f);
-    const stray = packed.filter((f) => !/^(dist|stdlib|docs)\//.test(f) && !["package.json", "README.md", "LICENSE"].includes(f));
+    for (const f of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/bin/iterc.js", "dist/runtime/api/worker.js", "dist/grammar/prettier-plugin.js", "dist/runtime/module/index.js", "dist/bundler/vite.js", "types/iter-modules.d.ts", "stdlib/krylov.iter", "docs/cli.md"]) expect(packed).toContain(f);
+    // types/: the declarations of `.iter` imports in a build (`iterlang/modules`).
+    const stray = packed.filter((f) => !/^(dist|stdlib|docs|types)\//.test(f) && !["package.json", "README.md", "LICENSE"].includes(f));
     expect(stray).toEqual([]);
     expect(packed.filter((f) => f.startsWith("dist/bench/") || f.startsWith("dist/test/") || f.startsWith("test/"))).toEqual([]);
     expect(packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -99,7 +100,7 @@ function docSnippets(): string[] {
 }
 
 /** What a TypeScript user of the package writes. */
-const CONSUMER = `import { run, check, format, parse, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue, type Program, type ProgramSource } from "iterlang";
+const CONSUMER = `import { run, check, format, parse, FileReadError, BackendUnavailableError, FormatError, MonitorLines, type IterationEvent, type RunResult, type Report, type Diagnostic, type TensorValue, type Program, type ProgramSource, compile, load, selectBackend, type CodegenResult } from "iterlang";
 
 const controller = new AbortController();
 const result: RunResult = await run("input f: f32[n]\\nexport g = 2 * f\\n", {
@@ -125,4 +126,11 @@ try {
   if (e instanceof FileReadError || e instanceof BackendUnavailableError || e instanceof FormatError) console.log(e.message);
 }
 console.log(data, reasons, lines, text, result.stopped?.reason, result.ok && result.converged);
+// Code generation: a module's code, or a live one, typed without tfjs.
+const generated: CodegenResult = await compile("export x = 1\\n", { filename: "a.iter", emit: "js" });
+const selected: { name: string; description: string } = await selectBackend("cpu");
+const live = await load("export x = 1\\n", { sizes: { N: 3 } });
+const ran = await live.run({}, { onIteration: (e: IterationEvent) => console.log(e.residual), signal: controller.signal });
+const first: Report | undefined = ran.reports[0];
+console.log(selected.name, generated.code, generated.dts, live.signature.outputs, ran.values["x"]?.data, first?.engine);
 `;

@@ -52,6 +52,29 @@ describe("layering", () => {
     expect(offenders("runtime", under("bin/"))).toEqual([]);
   });
 
+  test("no file under bundler/ imports runtime/ or tfjs: the plugin finds the runtime entry by path, so compiler and runtime ship together", () => {
+    expect(offenders("bundler", (s) => TFJS(s) || under("runtime/")(s) || under("bin/")(s))).toEqual([]);
+  });
+
+  test("only bin/ and index.ts may import bundler/", () => {
+    for (const dir of ["base", "grammar", "compiler", "runtime"]) expect(offenders(dir, under("bundler/"))).toEqual([]);
+  });
+
+  test("iterlang/runtime (what generated modules import) reaches no Node module, so a compiled module runs in a browser", () => {
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of importsOf(file)) {
+        if (/^(base|grammar|compiler|runtime)\//.test(spec)) visit(spec.replace(/\.js$/, ".ts"));
+        else packages.add(spec);
+      }
+    };
+    visit("runtime/module/index.ts");
+    expect([...packages].filter((p) => p.startsWith("node:") || !["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@babel/code-frame"].includes(p))).toEqual([]);
+  });
+
   test("the checks see imports (a file known to import is read as importing)", () => {
     expect(importsOf("compiler/ops/elementwise.ts")).toContain("compiler/types.js");
   });
