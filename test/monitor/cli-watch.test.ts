@@ -48,13 +48,14 @@ describe("iterc run --monitor", () => {
 });
 
 describe("the live progress line", () => {
-  // 6000 Picard steps of a slow contraction that never meets its tolerance (about 1 s here):
+  // 6000 Picard steps of a slow contraction that never meets its tolerance (about 1 s here on
+  // tfjs's cpu backend; fused on native they take milliseconds, so the backend is named):
   // long enough (≥ 250 ms) for the line to show.
   const dir = mkdtempSync(join(tmpdir(), "iterc-watch-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "slow.iter");
   writeFileSync(file, "dim n = 64\nlet b = normal(n, seed: 2)\nfixpoint x: f32[n] = 0.999 * x + b until residual < 1e-30 max 6000\nexport x\n");
-  const LONG = ["run", file];
+  const LONG = ["run", file, "--backend", "cpu"];
 
   it("on a terminal: drawn on stderr while a construct runs, erased when it ends", async () => {
     const r = await asTerminal(process.stderr, 80, () => iterc(LONG));
