@@ -53,8 +53,8 @@ export function reportPlot(r: Report): PlotSpec {
   return {
     title: r.name,
     status: status(r),
-    subtitle: `${r.method === r.kind ? r.kind : `${r.kind} by ${r.method}`} · ${plural(r.iterations, "iteration")}${residual} · ${fmtTime(r.seconds)}`,
-    xLabel: "iteration",
+    subtitle: `${r.method === r.kind ? r.kind : `${r.kind} by ${r.method}`} · ${plural(r.iterations, r.kind === "train" ? "step" : "iteration")}${residual} · ${fmtTime(r.seconds)}`,
+    xLabel: r.kind === "train" ? "step" : "iteration",
     yLabel: residualLabel([r.kind]),
     yScale: "log",
     series: [{ name: r.kind === "train" ? "batch loss" : r.name, points, colour: PALETTE[0] }, ...validationSeries(r)],
