@@ -54,7 +54,7 @@ export const DIAGNOSTIC_CODES = {
   "not-a-model": "`train` given something that is not a model",
   "unknown-setting": "a training setting that does not exist",
   "bad-setting": "a training setting with a value of the wrong kind, given twice, or missing",
-  "bad-data": "a `data` declaration that does not say a file and its fields",
+  "bad-data": "a `data` declaration that does not say a file and its fields, or a data file that cannot be read as it says",
   "unknown-contract": "a `check` contract or a structure tag that does not exist",
   "bad-contract": "a contract or tag whose arguments or `for` clauses cannot be tested as written",
   "undeclared-structure": "a solver that needs a structure (SPD, symmetric, a contraction) of an operator that does not declare it",

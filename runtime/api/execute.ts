@@ -98,6 +98,12 @@ function declaredShapes(req: RunRequest, sizes: ReadonlyMap<string, number>): De
 function asDiagnostic(e: unknown, program: A.Program): Diagnostic | undefined {
   if (e instanceof InputError) return { severity: "error", code: "bad-input", message: e.message, file: program.file, span: FILE_START };
   if (e instanceof OutOfMemoryError) return { severity: "error", code: "too-large", message: e.message, file: program.file, span: FILE_START };
+  // Any other mistake of the user's the runtime found (a data file, a checkpoint): a diagnostic
+  // too. A backend that cannot start is not the program's: it rejects (BackendUnavailableError).
+  if (e instanceof Error && (e as { isUserError?: unknown }).isUserError === true && e.name !== "BackendUnavailableError") {
+    const hint = (e as { hint?: unknown }).hint;
+    return { severity: "error", code: e.name === "DataError" ? "bad-data" : "bad-input", message: e.message, file: program.file, span: FILE_START, ...(typeof hint === "string" ? { hint } : {}) };
+  }
   return undefined;
 }
 

@@ -58,6 +58,14 @@ describe("run", () => {
     await expect(missing).rejects.toThrow("there is no such file");
   });
 
+  it("a data file that is not there is a diagnostic, not an internal error (found by the fuzzer)", async () => {
+    const src = ["dim B, D = 2", "param W: f32[D, 1] init glorot(seed: 1)", "model m(x: f32[B, D]) -> f32[B, 1] = x @ W", 'data toy = csv("no-such.csv", x: 0..D, y: D)', "train m on toy {", "  loss mean((m(x) - y)^2)", "  batch 4", "}", ""].join("\n");
+    const r = await run(src, { file: "missing-data.iter", backend: "cpu" });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["bad-data"]);
+    expect(r.diagnostics[0].message).toContain("I can't find the data file `no-such.csv`");
+  });
+
   it("a mistake in the program or its data is a diagnostic, never a throw", async () => {
     const syntax = await run("export x = (1 +\n", { file: "bad.iter" });
     expect(syntax).toMatchObject({ ok: false, converged: false, exports: {}, reports: {} });
