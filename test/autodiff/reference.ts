@@ -25,6 +25,7 @@
 // smaller than what any wrong rule (wrong factor, sign, transposition, axis or boundary) does
 // to an entry.
 import { expect } from "vitest";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 /** A dense float64 tensor, row-major. */
 export interface T {
@@ -48,15 +49,7 @@ export const scalar = (x: number): T => ({ shape: [], data: [x] });
 export const zeros = (shape: number[]): T => ({ shape: [...shape], data: Array<number>(size(shape)).fill(0) });
 
 /** A reproducible uniform stream in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Float32-representable values uniform in [lo, hi). */
 export function uniform(seed: number, shape: number[], lo = -1, hi = 1): T {

@@ -9,6 +9,7 @@ import { TFJS_KERNELS } from "../../runtime/tfjs/kernels/index.js";
 import { NATIVE_KERNELS } from "../../runtime/native/kernels/index.js";
 import { dimConst } from "../../compiler/shapes.js";
 import { concreteShape, shapeOf, type TensorT, tensor } from "../../compiler/types.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 export interface Arr {
   shape: number[];
@@ -23,15 +24,7 @@ export interface Result {
 }
 
 /** A reproducible uniform stream in [0, 1) (mulberry32), independent of the code under test. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Random float32-representable values in [lo, hi), shaped. */
 export function rand(seed: number, shape: number[], lo = -1, hi = 1): Arr {

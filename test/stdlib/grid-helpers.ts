@@ -3,6 +3,7 @@
 import type { NpyArray } from "../../runtime/npy.js";
 import type { Report } from "../../runtime/report.js";
 import { runSource } from "../../runtime/run.js";
+import { mulberry32 } from "../../base/mulberry32.js";
 
 export type G = Float64Array;
 export type OpName = "P" | "S";
@@ -28,15 +29,7 @@ export async function runIter(source: string, inputs: Record<string, { shape: nu
 }
 
 /** A reproducible uniform stream in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** float32-representable values in [-1, 1). */
 export function randomGrid(n: number, seed: number): Float64Array {
