@@ -237,6 +237,8 @@ export interface Clauses {
   until: Expr | null;
   max: Expr | null;
   grad: GradSpec | null;
+  /** `nullspace constant | z`: a solve's known null space, projected out (a singular operator). */
+  nullspace: Expr | null;
   /** `on backward_fail raise | phantom(k: 5)`: what a gradient does if its adjoint fails. */
   onBackwardFail: MethodSpec | null;
 }
@@ -480,5 +482,5 @@ export type AnyNode =
   | Tag
   | Ident;
 
-export const CLAUSE_ORDER = ["init", "method", "precond", "until", "max", "grad", "onBackwardFail"] as const;
+export const CLAUSE_ORDER = ["init", "method", "precond", "until", "max", "grad", "nullspace", "onBackwardFail"] as const;
 export type ClauseName = (typeof CLAUSE_ORDER)[number];

@@ -714,6 +714,9 @@ function clauseList(node: ClauseOwner): ClausePart[] {
       case "grad":
         if (node.grad) parts.push({ span: node.grad.span, doc: ["grad ", spec(node.grad)] });
         break;
+      case "nullspace":
+        if (node.nullspace) parts.push({ span: node.nullspace.span, doc: ["nullspace ", expr(node.nullspace)] });
+        break;
       case "onBackwardFail":
         if (node.onBackwardFail) parts.push({ span: node.onBackwardFail.span, doc: ["on backward_fail ", spec(node.onBackwardFail)] });
         break;

@@ -25,7 +25,7 @@ const RULE_PHRASES: Record<string, string> = {
   primary: "an expression",
   unary: "an expression",
   notExpr: "an expression",
-  clause: "a clause (`init`, `method`, `precond`, `until`, `max`, `grad`)",
+  clause: "a clause (`init`, `method`, `precond`, `until`, `max`, `grad`, `nullspace`)",
 };
 
 /** Expression-starting tokens are summarised as "an expression" rather than listed. */

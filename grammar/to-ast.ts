@@ -342,7 +342,7 @@ export class AstBuilder {
 
   /** Collects clauses into their fields; a clause written twice is an error. */
   private clauses(nodes: CstNode[]): A.Clauses {
-    const out: A.Clauses = { init: null, method: null, precond: null, until: null, max: null, grad: null, onBackwardFail: null };
+    const out: A.Clauses = { init: null, method: null, precond: null, until: null, max: null, grad: null, nullspace: null, onBackwardFail: null };
     for (const c of nodes) {
       if (realToken(tok(c, "On"))) {
         this.onClause(c, out);
@@ -366,7 +366,7 @@ export class AstBuilder {
       if (key === "method" || key === "precond") out[key] = s;
       else if (key === "grad") {
         out.grad = { kind: "GradSpec", mode: s.name, args: s.args, span: s.span };
-      } else if (key === "init" || key === "until" || key === "max") out[key] = this.expr(kid(c, "expr"));
+      } else if (key === "init" || key === "until" || key === "max" || key === "nullspace") out[key] = this.expr(kid(c, "expr"));
     }
     return out;
   }

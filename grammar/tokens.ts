@@ -25,7 +25,7 @@ function softKeyword(word: string, category?: TokenType): TokenType {
 }
 
 /** Clause words followed by an expression (`until residual < 1e-5`) or by a method spec. */
-export const ExprClauseWord = createToken({ name: "ExprClauseWord", pattern: Lexer.NA, label: "`init`, `until` or `max`" });
+export const ExprClauseWord = createToken({ name: "ExprClauseWord", pattern: Lexer.NA, label: "`init`, `until`, `max` or `nullspace`" });
 export const SpecClauseWord = createToken({ name: "SpecClauseWord", pattern: Lexer.NA, label: "`method`, `precond` or `grad`" });
 
 export const Use = keyword("use");
@@ -59,6 +59,8 @@ export const Precond = softKeyword("precond", SpecClauseWord);
 export const Until = softKeyword("until", ExprClauseWord);
 export const Max = softKeyword("max", ExprClauseWord);
 export const Grad = softKeyword("grad", SpecClauseWord);
+/** `solve A(u) = f nullspace constant -> u`: a known null space of a singular operator. */
+export const Nullspace = softKeyword("nullspace", ExprClauseWord);
 export const Carry = softKeyword("carry");
 export const On = softKeyword("on");
 export const Every = softKeyword("every");
@@ -68,7 +70,7 @@ export const For = softKeyword("for");
 export const Is = softKeyword("is");
 
 /** Words that continue the previous line's construct when they start a line. */
-export const CLAUSE_WORDS: readonly TokenType[] = [Init, Method, Precond, Until, Max, Grad, Carry, On];
+export const CLAUSE_WORDS: readonly TokenType[] = [Init, Method, Precond, Until, Max, Grad, Nullspace, Carry, On];
 
 export const NumberLit = createToken({
   name: "NumberLit",
@@ -136,7 +138,7 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, grou
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\f]+/, group: Lexer.SKIPPED });
 
 const keywords = [Use, Dim, Input, ParamKw, Op, Model, Data, Train, Export, Check, Let, Return, Fixpoint, Solve, Minimize, Loop, True, False, And, Or, Not, If, Then, Else];
-const softKeywords = [Init, Method, Precond, Until, Max, Grad, Carry, On, Every, For, Is];
+const softKeywords = [Init, Method, Precond, Until, Max, Grad, Nullspace, Carry, On, Every, For, Is];
 
 /** Order matters: longer punctuation before its prefixes, keywords before Identifier. */
 export const allTokens: TokenType[] = [

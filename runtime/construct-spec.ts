@@ -19,7 +19,7 @@ type Spec<T extends { kind: string; label: string; adjointOf?: unknown; reportFi
 };
 
 export type FixpointSpec<R = Region> = Spec<FixpointOp, "method" | "stop", R>;
-export type SolveSpec<R = Region> = Spec<SolveOp, "method" | "stop", R>;
+export type SolveSpec<R = Region> = Spec<SolveOp, "method" | "stop" | "nullspace", R>;
 export type LoopSpec<R = Region> = Spec<LoopOp, "maxIter" | "counter" | "counted", R>;
 export type UnrollSpec<R = Region> = Spec<UnrollOp, "maxIter" | "counter" | "counted" | "checkpoint" | "iterationsOf", R>;
 

@@ -25,7 +25,7 @@ import { runFixpointMethod, runSolveMethod } from "./drivers/method.js";
 import { runOptimiser } from "./drivers/minimize.js";
 import { runTrain, type StepProgress } from "./drivers/train.js";
 import type { TrainingHost } from "./training-types.js";
-import type { DriverResult, ResidualListener, StoppingRule, Tensor, Tf } from "./drivers/stopping.js";
+import { type DriverResult, flatDot, type ResidualListener, type StoppingRule, type Tensor, type Tf } from "./drivers/stopping.js";
 import { runUnroll } from "./drivers/unroll.js";
 import { watchedRun } from "./monitor/watched-run.js";
 import type { Watcher } from "./monitor/watcher.js";
@@ -173,7 +173,26 @@ function fixpoint<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: Fix
   throw new InternalError(`fixpoint method \`${op.method.name}\` has no driver`);
 }
 
-function solve<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: SolveSpec<R>, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
+function solve<T extends Tensor, R>(host: ConstructHost<T, R>, op: SolveSpec<R>, inputs: T[], stop: StoppingRule): DriverResult<T> {
+  if (!op.nullspace) return solveGiven(host, op, inputs, stop);
+  const [b, x0, stats] = inputs;
+  const [removed, znorm] = [...stats.dataSync()];
+  const result = solveGiven(host, op, [b, x0], stop);
+  const r = result.report;
+  if (!(znorm > 0 && Number.isFinite(znorm))) {
+    // b = f − (⟨z, f⟩/⟨z, z⟩) z is NaN: the driver has stopped on it; say why.
+    r.detail = `the null space vector is ${znorm === 0 ? "zero" : "not finite"} (‖z‖ = ${znorm}), so it spans nothing to project out${r.detail ? `; ${r.detail}` : ""}`;
+    return result;
+  }
+  // ‖f‖² = ‖b‖² + removed²: b is f with its component along z removed.
+  const d = host.tf.tidy(() => flatDot(host.tf, b, b));
+  const fnorm = Math.hypot(Math.sqrt(d.dataSync()[0]), removed);
+  d.dispose();
+  r.nullspace = { removed, relative: fnorm > 0 ? removed / fnorm : 0 };
+  return result;
+}
+
+function solveGiven<T extends Tensor, R>({ tf, run }: ConstructHost<T, R>, op: SolveSpec<R>, [b, x0]: T[], stop: StoppingRule): DriverResult<T> {
   const { operator, precond, start, step } = op.regions;
   const apply = unary(run, operator);
   const spec = methodSpec(op.method);

@@ -107,6 +107,12 @@ export interface Report {
   counts?: Counts;
   /** The constructs that ran inside this one's regions (a loop body's solves), one line each. */
   inner?: InnerSummary[];
+  /**
+   * A solve with a `nullspace` clause: the norm of the right side's component along the null
+   * space, which was projected out, and that over ‖f‖₂ (0 for a consistent right side; a large
+   * one means the problem as posed has no solution, and u solves the projected one).
+   */
+  nullspace?: { removed: number; relative: number };
 }
 
 export interface Counts {
@@ -218,6 +224,12 @@ function residualText(r: Report): string {
 function firstNonFinite(history: readonly number[]): number | undefined {
   const i = history.findIndex((x) => !Number.isFinite(x));
   return i < 0 ? undefined : i;
+}
+
+/** The note of a solve that projected out a null space: how much of f it removed. */
+function describeNullspace(n: { removed: number; relative: number }): string {
+  const size = `the right side's component along it, ${fmtNum(n.removed)} (${fmtNum(n.relative)} of ‖f‖), was removed`;
+  return n.relative > 1e-3 ? `null space projected out: ${size} — the system as given is inconsistent, and the result solves the projected one` : `null space projected out: ${size}`;
 }
 
 /**
@@ -354,6 +366,7 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
         `error bound ‖x − x*‖ ≤ ${fmtNum(r.errorBound.value)} (Lipschitz ${fmtNum(r.errorBound.lipschitz)}, ${r.errorBound.source})`,
       );
     }
+    if (r.nullspace) bits.push(describeNullspace(r.nullspace));
     if (r.historyTruncated) bits.push(`history truncated to the first and last ${HISTORY_KEEP} entries`);
     const work = describeCounts(r);
     if (work) bits.push(work);
@@ -465,6 +478,7 @@ export interface ReportJson {
   engine?: string;
   counts?: Counts;
   inner?: InnerSummary[];
+  nullspace?: { removed: JsonNumber; relative: JsonNumber };
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -505,6 +519,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.engine !== undefined) out.engine = r.engine;
   if (r.counts) out.counts = { ...r.counts };
   if (r.inner) out.inner = r.inner.map((i) => ({ ...i }));
+  if (r.nullspace) out.nullspace = { removed: jsonNumber(r.nullspace.removed), relative: jsonNumber(r.nullspace.relative) };
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -540,6 +555,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.engine !== undefined) out.engine = j.engine;
   if (j.counts) out.counts = { ...j.counts };
   if (j.inner) out.inner = j.inner.map((i) => ({ ...i }));
+  if (j.nullspace) out.nullspace = { removed: fromJsonNumber(j.nullspace.removed), relative: fromJsonNumber(j.nullspace.relative) };
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

@@ -130,7 +130,8 @@ function forwardSolve(e: Emitter, op: SolveOp, db: Value | undefined, free: Read
   // The method's regions capture the right-hand side (the protocol's `b`): the copy takes the new one.
   const map = new Map<number, Value>([[b.id, rhs]]);
   const regions = Object.fromEntries(Object.entries(op.regions).map(([k, r]) => [k, cloneRegion(r as Region, new Map(map), e.values)])) as SolveOp["regions"];
-  const { reportFields: _, ...forwardOp } = op;
+  // A null space's projections are ops around the solve, differentiated on their own; the tangent solve takes only its right side.
+  const { reportFields: _, nullspace: _projected, ...forwardOp } = op;
   return e.addOp([u.type], (outputs) => ({ ...forwardOp, inputs: [rhs], outputs, regions, adjointOf: adjointOf(op, "tangent"), label: `${op.label}'` }))[0];
 }
 

@@ -13,7 +13,7 @@ import { checkBackwardPolicy, checkGrad, checkMax, checkMethod, checkPrecond, ch
 import { CheckContext } from "./context.js";
 import { originNote, sameTensorType, tensorOf, typeOf } from "./expr.js";
 import { jacobianOf, jacobianPrecond } from "./linearise.js";
-import { applyOperator, checkProtocol, lambdaOf, precondOf, symBinding, tallied } from "./protocol.js";
+import { applyOperator, checkProtocol, lambdaOf, precondOf, projectedPrecond, symBinding, tallied } from "./protocol.js";
 import type { Scope } from "./scope.js";
 import { RESIDUAL_NAMES, type StopNames } from "./stop.js";
 import { defineValue, poison } from "./stmt.js";
@@ -65,6 +65,7 @@ export function checkFixpoint(ctx: CheckContext, s: A.Fixpoint, scope: Scope): T
   const fine = ctx.fineTolerances.length;
   const method = checkMethod(ctx, s.method, "fixpoint", scope);
   refuse(ctx, s.precond, "precond", "fixpoint", "a preconditioner belongs to a `solve`.");
+  refuse(ctx, s.nullspace, "nullspace", "fixpoint", "a null space belongs to a `solve`'s operator.");
   const stop = stopOf(ctx, s, method, scope);
   const grad = checkGrad(ctx, s.grad, "fixpoint", scope);
   const onBackwardFail = checkBackwardPolicy(ctx, s.onBackwardFail, scope);
@@ -156,11 +157,14 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     ctx.error(s.lhs.span, "unknown-not-used", `The left side does not use the unknown \`${s.unknown.name}\`, so there is nothing to solve for.`, {
       hint: `write the operator applied to the unknown, as in \`solve A(${s.unknown.name}) = f ... -> ${s.unknown.name}\`.`,
     });
+  const nullspace = s.nullspace ? checkNullspace(ctx, s.nullspace, t, method, scope) : undefined;
   const report = reportRef("solve", stop, s.unknown.name);
   const out = defineValue(ctx, scope, s.unknown, t, "solution", report);
-  if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice)) return undefined;
+  if (!operator || !fits || !used || !method || !stop || !onBackwardFail || (s.precond && !precondChoice) || nullspace === null) return undefined;
   const rhsSym = ctx.sym("%b", rhs.type);
-  const M = precondOf(s.precond, A, scope, s.span, precondChecked?.user);
+  const zSym = nullspace ? ctx.sym("%z", t) : undefined;
+  const given = precondOf(s.precond, A, scope, s.span, precondChecked?.user);
+  const M = zSym && s.precond ? projectedPrecond(given, symBinding(zSym, s.nullspace!.span, "null space"), scope, s.span) : given;
   const iter = findMethod("solve", method.name)?.implementation.kind === "iter";
   const lead = [
     { name: "%A", binding: tallied(A, "operator", scope, s.span) },
@@ -185,6 +189,7 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     operator,
     ...(precondChoice && precondOp?.op ? { precond: { choice: precondChoice, op: precondOp.op, ...("at" in precondOp ? { at: precondOp.at } : {}) } } : {}),
     ...(jacobian ? { jacobian } : {}),
+    ...(nullspace && zSym ? { nullspace: { z: nullspace, sym: zSym } } : {}),
     method,
     stop,
     onBackwardFail,
@@ -193,6 +198,31 @@ export function checkSolve(ctx: CheckContext, s: A.Solve, scope: Scope): TSolve 
     label: s.unknown.name,
     span: s.span,
   };
+}
+
+/**
+ * `nullspace constant` (the constant vectors: a pure Neumann or periodic problem) or
+ * `nullspace z`, a tensor of the unknown's type spanning the null space of a singular A (and of
+ * Aᵀ: the solve projects the right side onto z's orthogonal complement). Null after an error.
+ */
+function checkNullspace(ctx: CheckContext, e: A.Expr, t: TensorT, method: MethodChoice | undefined, scope: Scope): TTensor | "constant" | null {
+  if (method && findMethod("solve", method.name)?.nonlinear) {
+    ctx.error(e.span, "bad-clause", `\`nullspace\` belongs to a linear solve, and \`${method.name}\` solves a nonlinear one.`, {
+      hint: "a nonlinear F has no fixed null space; remove the clause, or fix the free component in F itself.",
+    });
+    return null;
+  }
+  if (e.kind === "Name" && e.name === "constant" && scope.lookup("constant") === undefined) return "constant";
+  const z = tensorOf(ctx, e, scope, t);
+  if (!z) return null;
+  if (!sameTensorType(z.type, t)) {
+    ctx.error(e.span, "shape-mismatch", `A null space vector has the unknown's type, ${typeToString(t)}, and this is ${typeToString(z.type)}.`, {
+      label: `this is ${typeToString(z.type)}`,
+      hint: "write `nullspace constant` for the constant vectors, or give a tensor of the unknown's shape.",
+    });
+    return null;
+  }
+  return z;
 }
 
 /**

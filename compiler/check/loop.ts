@@ -81,6 +81,7 @@ function checkLoopClauses(ctx: CheckContext, s: A.Loop, scope: Scope): { maxIter
   refuse(ctx, s.method, "method", "loop", "a loop's body is its method.");
   refuse(ctx, s.precond, "precond", "loop");
   refuse(ctx, s.init, "init", "loop", "initial values go in `carry (x = ...)`.");
+  refuse(ctx, s.nullspace, "nullspace", "loop", "a null space belongs to a `solve`'s operator.");
   refuse(ctx, s.onBackwardFail, "on backward_fail", "loop", "a loop's gradient goes through its iterations: there is no adjoint to fail.");
   const max = s.max ? checkMax(ctx, s.max, scope) : null;
   const bound = s.bound ? checkMax(ctx, s.bound, scope, s.counter?.name ?? "k") : null;

@@ -27,6 +27,7 @@ export function checkMinimize(ctx: CheckContext, s: A.Minimize, scope: Scope): T
   const method = checkMethod(ctx, s.method, "minimize", scope);
   refuse(ctx, s.precond, "precond", "minimize", "an optimiser has no preconditioner clause; its options are in `method`.");
   refuse(ctx, s.grad, "grad", "minimize", "a minimize is not differentiated through.");
+  refuse(ctx, s.nullspace, "nullspace", "minimize", "a null space belongs to a `solve`'s operator.");
   refuse(ctx, s.onBackwardFail, "on backward_fail", "minimize", "a minimize is not differentiated through.");
   const stop = stopOf(ctx, s, method, scope, GRADIENT_NAMES);
   const u = unknownType(ctx, s.unknownType, s.init, scope);

@@ -59,6 +59,30 @@ export function precondOf(spec: A.MethodSpec | null, operator: Binding, scope: S
 }
 
 /**
+ * `r => Π(M(r))`, Π w = w − z (⟨z, w⟩/⟨z, z⟩): a preconditioner whose output is kept
+ * orthogonal to a solve's null space `z` (a symbol lowering binds before the regions), as
+ * PETSc's KSP removes the null space from the preconditioned residual. Without it a singular
+ * coarse problem (a multigrid cycle's coarsest, from a residual orthogonal to z only to
+ * rounding) lets the iterate drift along z, and a large component along z costs the operator
+ * its float32 precision.
+ */
+export function projectedPrecond(M: Binding, z: Binding, scope: Scope, span: A.Span): Binding {
+  const sum = getOp("sum");
+  if (!sum) throw new InternalError("the `sum` op is not registered");
+  const inner = scope.child();
+  inner.define("%M", M);
+  inner.define("%z", z);
+  inner.define("%sum", { kind: "builtin", spec: sum });
+  const bin = (op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Expr => ({ kind: "Binary", op, left, right, span });
+  const sumOf = (e: A.Expr): A.Expr => ({ kind: "Call", callee: name("%sum", span), args: [arg(e)], span });
+  const [w, z_] = [name("%w", span), name("%z", span)];
+  const project = lambdaOf({ kind: "Ident", name: "%w", span }, bin("-", w, bin("*", z_, bin("/", sumOf(bin("*", z_, w)), sumOf(bin("*", z_, z_))))), inner);
+  inner.define("%proj", project);
+  const applied: A.Expr = { kind: "Call", callee: name("%M", span), args: [arg(name("%r", span))], span };
+  return lambdaOf({ kind: "Ident", name: "%r", span }, { kind: "Call", callee: name("%proj", span), args: [arg(applied)], span }, inner);
+}
+
+/**
  * `v => tally(f(v), what: ...)`: the operator `f` counting each application into the report of
  * the construct that runs it (compiler/ops/tally.ts). Methods receive their operators so.
  */

@@ -99,6 +99,11 @@ function staticBinary(e: A.Binary, scope: Scope): StaticResult {
   }
   const a = asDim(l);
   const b = asDim(r);
+  if (e.op === "%" && a && b) {
+    // `n % 2` of a size: a number once the sizes are known (a cell-centred grid that halves no further).
+    const [x, y] = [dimValue(a), dimValue(b)];
+    return x !== undefined && y !== undefined && y !== 0 ? { kind: "number", value: x % y } : { kind: "symbolic" };
+  }
   if (a && b) {
     if (e.op === "+") return { kind: "dim", value: dimAdd(a, b) };
     if (e.op === "-") return { kind: "dim", value: dimSub(a, b) };
@@ -106,7 +111,7 @@ function staticBinary(e: A.Binary, scope: Scope): StaticResult {
     const k = dimValue(b);
     if (e.op === "/" && k !== undefined && k !== 0 && Number.isInteger(k)) return { kind: "dim", value: dimDivConst(a, k) };
   }
-  return err(e.span, `\`${e.op}\` cannot be worked out when compiling here; sizes allow +, -, * and division by a whole number.`);
+  return err(e.span, `\`${e.op}\` cannot be worked out when compiling here; sizes allow +, -, *, division by a whole number and %.`);
 }
 
 const COMPARE: Partial<Record<A.BinaryOp, (a: number, b: number) => boolean>> = {

@@ -135,8 +135,9 @@ function attributes(op: ConstructOp): [string, Literal][] {
     ...(op.reportFields?.length ? [["reportFields", [...op.reportFields]] as [string, Literal]] : []),
   ];
   switch (op.kind) {
-    case "fixpoint":
     case "solve":
+      return [...common, ["method", { name: op.method.name, construct: op.method.construct, options: { ...op.method.options } }], ["stop", { ...op.stop }], ...(op.nullspace ? [["nullspace", true] as [string, Literal]] : [])];
+    case "fixpoint":
     case "minimize":
       return [...common, ["method", { name: op.method.name, construct: op.method.construct, options: { ...op.method.options } }], ["stop", { ...op.stop }]];
     case "train":

@@ -123,6 +123,11 @@ export interface SolveOp extends ConstructBase {
   precond: MethodChoice | null;
   /** What a gradient through this solve does if its adjoint does not converge. */
   onBackwardFail: BackwardPolicy;
+  /**
+   * The solve projects out a known null space (compiler/lower/nullspace.ts): the inputs are
+   * then [b, x0, stats], stats = [|⟨z, f⟩|/‖z‖, ‖z‖] for the report, b already projected.
+   */
+  nullspace?: boolean;
 }
 
 /**
@@ -322,7 +327,7 @@ export function opAttrs(op: Op): Record<string, Attr> {
     case "fixpoint":
       return { grad: op.grad.mode, method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop }, ...adjointAttrs(op), ...reportAttrs(op) };
     case "solve":
-      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...adjointAttrs(op), ...reportAttrs(op) };
+      return { method: op.method.name, options: { ...op.method.options }, precond: op.precond?.name ?? null, stop: { ...op.stop }, ...(op.nullspace ? { nullspace: true } : {}), ...adjointAttrs(op), ...reportAttrs(op) };
     case "minimize":
       return { method: op.method.name, options: { ...op.method.options }, stop: { ...op.stop } };
     case "train":

@@ -13,9 +13,9 @@
 //     `fixpoint`, `solve` below), and a `call`'s callee exists and agrees;
 //   - a builtin's record exists and its shape rule gives exactly its output's type.
 import { reportFieldType } from "../constructs.js";
-import { dimValue } from "../shapes.js";
+import { dimConst, dimValue } from "../shapes.js";
 import { operandCount } from "../training.js";
-import { scalar as scalarType, type TensorT, typesEqual } from "../types.js";
+import { scalar as scalarType, tensor, type TensorT, typesEqual } from "../types.js";
 import { builtinType } from "./builder.js";
 import type { Attr, BuiltinOp, CallOp, ConstOp, DiffOp, FixpointOp, Func, LoopOp, MinimizeOp, Module, Op, Region, SolveOp, TrainOp, UnrollOp, Value } from "./ir.js";
 import { namedRegions, opName } from "./ir.js";
@@ -314,13 +314,14 @@ class Verifier {
 
   /** solve: inputs [rhs, init?]; operator unknown -> rhs; precond rhs -> unknown. */
   private solve(op: SolveOp, where: string): void {
-    if (!this.count(where, "inputs", op.inputs.length, [1, 2])) return;
+    if (!this.count(where, "inputs", op.inputs.length, op.nullspace ? 3 : [1, 2])) return;
     const fields = reportTypes(op, op.stop.maxIter);
     if (!this.count(where, "outputs", op.outputs.length, 1 + fields.length)) return;
     this.same(where, "report outputs", op.outputs.slice(1), fields);
     const rhs = op.inputs[0].type;
     const unknown = op.outputs[0].type;
-    if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", op.inputs.slice(1), [unknown]);
+    if (op.inputs[1]) this.same(where, "inputs after the rhs (the initial guess)", [op.inputs[1]], [unknown]);
+    if (op.nullspace) this.same(where, "null space statistics", [op.inputs[2]], [tensor(rhs.dtype, [dimConst(2)])]);
     const { operator, precond, jacobian, start, step } = op.regions;
     this.same(where, "operator region params", operator.params, [unknown]);
     this.same(where, "operator region results", operator.results, [rhs]);

@@ -44,7 +44,7 @@ export function emitBuiltin(L: Lowering, op: string, inputs: Value[], statics: R
 }
 
 /** A builtin used to expand a typed form (a stacked literal): typed by its own record. */
-function expand(L: Lowering, op: string, inputs: Value[], statics: Record<string, Attr>, span: TExpr["span"]): Value {
+export function expand(L: Lowering, op: string, inputs: Value[], statics: Record<string, Attr>, span: TExpr["span"]): Value {
   const t = builtinType(op, inputs, statics);
   if (typeof t === "string") throw new InternalError(`\`${op}\` rejected its expansion: ${t}`);
   return emitBuiltin(L, op, inputs, statics as Record<string, StaticValue>, t, span);

@@ -6,6 +6,7 @@ import type { Region, Value } from "../ir/ir.js";
 import type { Operator, Protocol, ReportRef, Sym, TFixpoint, TLoop, TMinimize, TSolve, TStmt } from "../typed/program.js";
 import { concreteType, emitBuiltin, lowerExpr, single } from "./expr.js";
 import { hintOf, type Lowering } from "./lowering.js";
+import { nullVector, projectOut, removedStats } from "./nullspace.js";
 
 /** Binds each symbol to its value (a tuple gives one value per symbol). */
 function bindAll(L: Lowering, syms: readonly Sym[], v: Value | Value[]): void {
@@ -80,9 +81,15 @@ function lowerFixpoint(L: Lowering, s: TFixpoint): void {
 }
 
 function lowerSolve(L: Lowering, s: TSolve): void {
-  const rhs = single(lowerExpr(L, s.rhs), "a right-hand side");
+  const given = single(lowerExpr(L, s.rhs), "a right-hand side");
+  const ns = nullVector(L, s);
+  const projected = ns && projectOut(L, given, ns, s);
+  const rhs = projected?.value ?? given;
   L.bind(s.rhsSym, rhs);
-  const init = s.init ? single(lowerExpr(L, s.init), "an initial guess") : undefined;
+  const type = concreteType(s.out.type);
+  // With a null space the inputs are always [b, x0, stats]: an absent guess is zeros.
+  const init = s.init ? single(lowerExpr(L, s.init), "an initial guess") : ns ? emitBuiltin(L, "zeros", [], { dims: type.shape }, type, s.span) : undefined;
+  const stats = projected && ns ? [removedStats(L, projected.zv, ns, s)] : [];
   const operator = operatorRegion(L, s.operator);
   const regions = {
     operator,
@@ -90,9 +97,8 @@ function lowerSolve(L: Lowering, s: TSolve): void {
     ...(s.jacobian ? { jacobian: operatorRegion(L, s.jacobian.op, s.jacobian.at) } : {}),
     ...(s.protocol ? protocolRegions(L, s.protocol) : {}),
   };
-  const type = concreteType(s.out.type);
   const rep = reportOutputs(s);
-  const [out, ...fields] = L.fn.emit(init ? [rhs, init] : [rhs], [type, ...rep.types], (inputs, outputs) => ({
+  const [out, ...fields] = L.fn.emit([rhs, ...(init ? [init] : []), ...stats], [type, ...rep.types], (inputs, outputs) => ({
     kind: "solve",
     inputs,
     outputs,
@@ -101,11 +107,12 @@ function lowerSolve(L: Lowering, s: TSolve): void {
     stop: s.stop,
     precond: s.precond?.choice ?? null,
     onBackwardFail: s.onBackwardFail,
+    ...(ns ? { nullspace: true } : {}),
     ...rep.attr,
     label: s.label,
     span: s.span,
   }), [s.label, ...rep.hints]);
-  L.bind(s.out, out);
+  L.bind(s.out, ns ? projectOut(L, out, ns, s).value : out);
   rep.bind(L, fields);
 }
 

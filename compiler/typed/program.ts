@@ -158,6 +158,12 @@ export interface TSolve {
   precond?: { choice: MethodChoice; op: Operator; at?: Sym };
   /** For a driver that applies the Jacobian (Newton–Krylov): (at, v) ↦ J(at) v, by forward-mode autodiff of F. */
   jacobian?: { at: Sym; op: Operator };
+  /**
+   * A known null space of a singular A (`nullspace constant`, or a tensor z of the unknown's
+   * type), bound to `sym` before the regions (the preconditioner projects its output with it):
+   * lowering projects it out of the right side and the solution.
+   */
+  nullspace?: { z: TExpr | "constant"; sym: Sym };
   method: MethodChoice;
   stop: StopRule;
   onBackwardFail: BackwardPolicy;

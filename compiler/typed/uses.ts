@@ -49,7 +49,7 @@ function stmtsRead(stmts: readonly TStmt[], out: Set<number>, seen: Set<Instance
         [s.init, s.map.body, s.protocol?.start.call, s.protocol?.step.call].forEach(expr);
         break;
       case "solve":
-        [s.rhs, s.init, s.operator.body, s.precond?.op.body, s.protocol?.start.call, s.protocol?.step.call].forEach(expr);
+        [s.rhs, s.init, s.nullspace?.z === "constant" ? undefined : s.nullspace?.z, s.operator.body, s.precond?.op.body, s.protocol?.start.call, s.protocol?.step.call].forEach(expr);
         break;
       case "minimize":
         [s.init, s.objective.body, s.gradient.body, s.protocol?.start.call, s.protocol?.step.call].forEach(expr);

@@ -205,6 +205,7 @@ export function programArbs(options: ProgramArbOptions) {
     until: fc.option(expr(), { nil: null }),
     max: fc.option(smallExpr(), { nil: null }),
     grad: fc.option(gradArb, { nil: null }),
+    nullspace: fc.option(smallExpr(), { nil: null }),
     onBackwardFail: fc.option(
       fc.tuple(fc.constantFrom("raise", "phantom").map((name): A.Ident => ({ kind: "Ident", name, span })), fc.option(argsArb, { nil: null })).map(([name, args]): A.MethodSpec => ({ kind: "MethodSpec", name, args, span })),
       { nil: null },
