@@ -131,6 +131,8 @@ const multigridOptions: OptionSpec[] = [
   choice("cycle", "V", ["V", "W"], "the cycle: V visits each coarser level once, W twice"),
   int("coarsest", 3, "the size at or below which the coarse problem is solved by many smoothing steps"),
   choice("coarse", "rediscretise", ["rediscretise", "galerkin"], "the coarse operators: the operator re-discretised on each coarser grid (it must be size-polymorphic), or the Galerkin products R A P, which apply it on the finest grid only (variable coefficients of a fixed size)"),
+  choice("grid", "vertex", ["vertex", "cell"], "where the unknowns sit: at the interior vertices of a grid with a boundary (n = 2m + 1 or 2m coarsens to m: full weighting, bilinear prolongation), or at cell centres (2m cells coarsen to m: cell-centred bilinear prolongation and its adjoint; an odd size is the coarsest)"),
+  choice("boundary", "zero", ["zero", "reflect"], "the boundary condition the cell-centred transfers assume beyond the grid: zero values on the wall (Dirichlet) or a zero normal derivative (Neumann; constants interpolate exactly); vertex-centred transfers always assume zero values"),
 ];
 
 /**

@@ -166,9 +166,9 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { label: "V(1,1) rbgs, symmetric (the preconditioner)", expr: (A, w) => `multigrid(${A}, ${w})`, sm: { kind: "rbgs", sym: true, sweeps: 1 }, gamma: 1 },
-  { label: "V(1,1) rbgs (the solver's cycle)", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "V", 3)`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 1 },
+  { label: "V(1,1) rbgs (the solver's cycle)", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "V", 3, "rediscretise", "vertex")`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 1 },
   { label: "V(2,2) rbgs, symmetric", expr: (A, w) => `multigrid(${A}, ${w}, sweeps: 2)`, sm: { kind: "rbgs", sym: true, sweeps: 2 }, gamma: 1 },
-  { label: "W(1,1) rbgs", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "W", 3)`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 2 },
+  { label: "W(1,1) rbgs", expr: (A, w) => `mg_cycle(${A}, ${w}, "rbgs", 0, 1, 1, "W", 3, "rediscretise", "vertex")`, sm: { kind: "rbgs", sym: false, sweeps: 1 }, gamma: 2 },
   { label: "V(2,2) jacobi ω = 0.8", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "jacobi", sweeps: 2)`, sm: { kind: "jacobi", omega: 0.8, sweeps: 2 }, gamma: 1 },
   { label: "V(1,1) chebyshev (degree 2)", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "chebyshev")`, sm: { kind: "chebyshev", sweeps: 1 }, gamma: 1 },
   { label: "W(1,2) jacobi ω = 0.6, coarsest 7", expr: (A, w) => `multigrid(${A}, ${w}, smoother: "jacobi", omega: 0.6, sweeps: 2, cycle: "W", coarsest: 7)`, sm: { kind: "jacobi", omega: 0.6, sweeps: 2 }, gamma: 2, coarsest: 7 },
@@ -537,7 +537,7 @@ describe("Galerkin coarse operators (coarse: galerkin)", () => {
     const r = randomGrid(n, 17);
     const variants = [
       { label: "V(1,1) rbgs, symmetric", expr: (A: string) => `multigrid(${A}, r, coarse: "galerkin")`, sm: { kind: "rbgs", sym: true, sweeps: 1 } as const },
-      { label: "V(2,2) jacobi", expr: (A: string) => `mg_cycle(${A}, r, "jacobi", 0, 2, 0.8, "V", 3, "galerkin")`, sm: { kind: "jacobi", sym: false, sweeps: 2 } as const },
+      { label: "V(2,2) jacobi", expr: (A: string) => `mg_cycle(${A}, r, "jacobi", 0, 2, 0.8, "V", 3, "galerkin", "vertex")`, sm: { kind: "jacobi", sym: false, sweeps: 2 } as const },
     ];
     let prog = `use std.precond\nuse std.multigrid\n${OPERATORS}\ninput r: f32[${n}, ${n}]\n`;
     variants.forEach((v, i) => (prog += `export zP${i} = ${v.expr("P")}\nexport zS${i} = ${v.expr("S")}\n`));

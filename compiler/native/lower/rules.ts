@@ -216,6 +216,7 @@ export const NATIVE_UNSUPPORTED: ReadonlyMap<string, string> = new Map([
   ...["tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "log1p", "expm1", "log2", "log10", "exp2", "cbrt", "rsqrt", "softplus", "trunc", "arctan2", "hypot"].map(
     (n): [string, string] => [n, `\`${n}\` has no native emit rule yet (the module computes exp, log, tanh and sigmoid itself; this function needs its own)`],
   ),
+  ...["restrict_cc", "prolong_cc"].map((n): [string, string] => [n, `\`${n}\` (a cell-centred grid transfer) has no native emit rule yet: it runs op by op`]),
   ["wavefront", "`wavefront` has no native emit rule yet (the index sums of a grid, as a creation)"],
   ...["take", "put"].map((n): [string, string] => [n, `\`${n}\` reads or writes at an index known only when running, which the kernel IR has no addressing for yet`]),
   ...["fft", "ifft", "rfft", "irfft"].map((n): [string, string] => [n, `\`${n}\` is a Fourier transform, which has no native emit rule`]),

@@ -1,7 +1,7 @@
 // Native kernels of the multigrid grid transfers and the red–black colouring
 // (compiler/ops/multigrid.ts holds their meaning): full weighting R and bilinear
 // prolongation P = 4 Rᵀ, both with the weights [1 2 1; 2 4 2; 1 2 1].
-import { indexSums, parityValues } from "../../../compiler/ops/multigrid.js";
+import { CELL_TAPS, ghostSign, indexSums, parityValues } from "../../../compiler/ops/multigrid.js";
 import { input, type NativeKernel, output } from "./common.js";
 
 const FW = [1, 2, 1, 2, 4, 2, 1, 2, 1];
@@ -65,7 +65,64 @@ const prolongTo: NativeKernel = (ctx, inputs, _s, out) => {
   return y;
 };
 
+/**
+ * The cell-centred prolongation along one axis: fine index q reads coarse i = q >> 1 with
+ * weight ¾ and its neighbour toward q's side with ¼ — beyond an edge, the ghost: the edge cell
+ * itself times the boundary's sign.
+ */
+function cellParents(q: number, m: number, sign: number): [number, number, number] {
+  const i = q >> 1;
+  const other = q % 2 === 0 ? i - 1 : i + 1;
+  return other < 0 || other >= m ? [i, i, sign * CELL_TAPS[0]] : [i, other, CELL_TAPS[0]];
+}
+
+/** P v: per axis ¾ of the parent and ¼ of its neighbour (compiler/ops/multigrid.ts), each 2D grid of the batch. */
+const prolongCc: NativeKernel = (ctx, inputs, statics, out) => {
+  const v = input(inputs, 0);
+  const [m, l] = v.shape.slice(-2);
+  const [n, k] = out.shape.slice(-2);
+  const [near, sign] = [CELL_TAPS[1], ghostSign(statics.boundary)];
+  const y = output(ctx, out);
+  for (let g = 0; g < v.data.length / (m * l); g++)
+    for (let r = 0; r < n; r++) {
+      const [i0, i1, fi] = cellParents(r, m, sign);
+      for (let q = 0; q < k; q++) {
+        const [j0, j1, fj] = cellParents(q, l, sign);
+        const at = (i: number, j: number) => v.data[g * m * l + i * l + j];
+        y.data[g * n * k + r * k + q] = near * (near * at(i0, j0) + fj * at(i0, j1)) + fi * (near * at(i1, j0) + fj * at(i1, j1));
+      }
+    }
+  return y;
+};
+
+/** R u = Pᵀ u / 4: each fine value spread back onto the coarse cells P read it from. */
+const restrictCc: NativeKernel = (ctx, inputs, statics, out) => {
+  const u = input(inputs, 0);
+  const [n, k] = u.shape.slice(-2);
+  const [m, l] = out.shape.slice(-2);
+  const [near, sign] = [CELL_TAPS[1], ghostSign(statics.boundary)];
+  const coarse = new Float64Array(out.shape.reduce((p, d) => p * d, 1));
+  for (let g = 0; g < u.data.length / (n * k); g++)
+    for (let r = 0; r < n; r++) {
+      const [i0, i1, fi] = cellParents(r, m, sign);
+      for (let q = 0; q < k; q++) {
+        const [j0, j1, fj] = cellParents(q, l, sign);
+        const f = u.data[g * n * k + r * k + q] / 4;
+        const base = g * m * l;
+        coarse[base + i0 * l + j0] += near * near * f;
+        coarse[base + i0 * l + j1] += near * fj * f;
+        coarse[base + i1 * l + j0] += fi * near * f;
+        coarse[base + i1 * l + j1] += fi * fj * f;
+      }
+    }
+  const y = output(ctx, out);
+  y.data.set(coarse);
+  return y;
+};
+
 export const TRANSFER_KERNELS: Record<string, NativeKernel> = {
+  restrict_cc: restrictCc,
+  prolong_cc: prolongCc,
   restrict_fw: restrictFw,
   prolong_bilinear: prolongBilinear,
   prolong_to: prolongTo,
