@@ -4,7 +4,7 @@
 // Neumann problem's minimum-norm solution by float64 CG on the projected system.
 import { describe, expect, it } from "vitest";
 import { runSource } from "../../runtime/run.js";
-import { randomGrid, runIter } from "./grid-helpers.js";
+import { cg64, randomGrid, runIter } from "./grid-helpers.js";
 
 type G = Float64Array;
 type Boundary = "zero" | "reflect";
@@ -107,22 +107,7 @@ function cycle(b: G, n: number, bc: Boundary): G {
 /** The minimum-norm solution of the Neumann problem for the mean-free part of f: float64 CG on the projected system. */
 function neumann64(f: G, n: number): G {
   const mean = sum(f) / f.length;
-  const b = f.map((v) => v - mean);
-  const x = new Float64Array(n * n);
-  const r = Float64Array.from(b);
-  let p = Float64Array.from(r);
-  let rr = dot(r, r);
-  for (let k = 0; k < 10 * n * n && Math.sqrt(rr) > 1e-13 * norm(b); k++) {
-    const Ap = laplacian(p, n, "reflect");
-    const alpha = rr / dot(p, Ap);
-    for (let i = 0; i < x.length; i++) {
-      x[i] += alpha * p[i];
-      r[i] -= alpha * Ap[i];
-    }
-    const rr1 = dot(r, r);
-    p = r.map((v, i) => v + (rr1 / rr) * p[i]);
-    rr = rr1;
-  }
+  const x = cg64((v) => laplacian(v, n, "reflect"), f.map((v) => v - mean), 1e-13);
   const xm = sum(x) / x.length;
   return x.map((v) => v - xm);
 }

@@ -65,3 +65,25 @@ export function fields(op: OpName, n: number): { s: G; c: G } {
       }
   return { s, c };
 }
+
+/** Float64 conjugate gradients from zero to `rtol` relative (at most 20 × the size iterations). */
+export function cg64(apply: (v: G) => G, b: G, rtol: number): G {
+  const dot = (a: G, c: G): number => a.reduce((acc, v, k) => acc + v * c[k], 0);
+  const x = new Float64Array(b.length);
+  const r = Float64Array.from(b);
+  let p = Float64Array.from(r);
+  let rr = dot(r, r);
+  const stop = rtol * Math.sqrt(dot(b, b));
+  for (let k = 0; k < 20 * b.length && Math.sqrt(rr) > stop; k++) {
+    const Ap = apply(p);
+    const alpha = rr / dot(p, Ap);
+    for (let i = 0; i < x.length; i++) {
+      x[i] += alpha * p[i];
+      r[i] -= alpha * Ap[i];
+    }
+    const rr1 = dot(r, r);
+    p = r.map((v, i) => v + (rr1 / rr) * p[i]);
+    rr = rr1;
+  }
+  return x;
+}

@@ -4,7 +4,7 @@
 // CG and of multigrid as a solver on examples/poisson.iter's operator for N = 31 … 255.
 import { describe, expect, it } from "vitest";
 import { runSource } from "../../runtime/run.js";
-import { fields, type G, type OpName, OPERATORS, randomGrid, runIter } from "./grid-helpers.js";
+import { cg64, fields, type G, type OpName, OPERATORS, randomGrid, runIter } from "./grid-helpers.js";
 
 // ---- running programs ------------------------------------------------------------------------
 
@@ -508,25 +508,6 @@ function fixedOperator(N: number): Apply {
   };
 }
 
-/** Float64 CG to 1e-12 relative. */
-function cg64(A: Apply, b: G, n: number): G {
-  const x = new Float64Array(n * n);
-  let r = Float64Array.from(b);
-  let p = Float64Array.from(r);
-  let rr = dot(r, r);
-  for (let k = 0; k < 20 * n * n && Math.sqrt(rr) > 1e-12 * norm(b); k++) {
-    const Ap = A(p, n);
-    const alpha = rr / dot(p, Ap);
-    for (let i = 0; i < x.length; i++) {
-      x[i] += alpha * p[i];
-      r[i] -= alpha * Ap[i];
-    }
-    const rr1 = dot(r, r);
-    p = r.map((v, i) => v + (rr1 / rr) * p[i]);
-    rr = rr1;
-  }
-  return x;
-}
 
 describe("Galerkin coarse operators (coarse: galerkin)", () => {
   const applyOf = (op: OpName): Apply => (u, n) => apply(op, u, n);
@@ -586,7 +567,7 @@ ${N < 63 ? "export w" : ""}
       if (solver) expect(solver.iterations).toBeLessThanOrEqual(12);
       if (plain) expect(plain.iterations).toBeGreaterThan(3 * mg!.iterations);
       lines.push(`N = ${N}: cg + multigrid(galerkin) ${mg!.iterations}, ${plain ? `cg ${plain.iterations}, ` : ""}${solver ? `multigrid(galerkin, jacobi) ${solver.iterations} ` : ""}(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      const u64 = cg64(fixedOperator(N), new Float64Array(N * N).fill(1), N);
+      const u64 = cg64((v) => fixedOperator(N)(v, N), new Float64Array(N * N).fill(1), 1e-12);
       for (const name of N < 63 ? ["u", "w"] : ["u"]) {
         const got = ran.values.get(name)!;
         // rtol 1e-4 bounds the relative error by κ·1e-4; measured far below
