@@ -1,6 +1,7 @@
 // The native backend's benchmark suite (issue 16), one process run, every case with its peers:
 //
-//   1. CG per iteration on 2-D Poisson, N = 63, 255, 511, 1023
+//   1. CG per iteration on 2-D Poisson, N = 63, 255, 511, 1023 (iterlang on tfjs wasm, cpu and,
+//      when Dawn finds an adapter, webgpu: its row names the adapter)
 //   2. MG-PCG to rtol 1e-6 (f32) and 1e-10 (f64), N = 63 … 1023
 //   3. Picard and Anderson on x = tanh(W x + b), n = 1000
 //   4. compile times of the fused regions
@@ -18,6 +19,7 @@ import { fpSection } from "./native/fp-section.js";
 import { mgSection } from "./native/mg-section.js";
 import { CPeer, NumpyPeer } from "./native/peers.js";
 import { renderSuite, type SuiteResults } from "./native/report.js";
+import { releaseBackends } from "../runtime/tfjs/backend.js";
 import type { SuiteRow } from "./native/suite.js";
 
 const quick = process.argv.includes("--quick");
@@ -62,4 +64,8 @@ async function main(): Promise<void> {
   process.stdout.write(md);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  releaseBackends(); // Dawn (webgpu) would keep the process alive
+}

@@ -3,6 +3,7 @@
 // converge, 4 `fmt --check` found an unformatted file or `check` a contract's counterexample,
 // 1 an internal error (a bug in iterlang, reported as such). bin/commands/io.ts holds them.
 import { main } from "./commands/main.js";
+import { releaseBackends } from "../runtime/tfjs/backend.js";
 
 // A reader that went away (`iterc run --monitor … | head`) is not an error: what is left to
 // print is dropped, and the run goes on to write its files.
@@ -12,4 +13,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+try {
+  process.exitCode = await main(process.argv);
+} finally {
+  releaseBackends(); // a GPU backend (Dawn) would keep the process alive
+}

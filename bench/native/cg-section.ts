@@ -82,14 +82,15 @@ export async function cgSection(o: CgOptions): Promise<SuiteRow[]> {
       }
       if (o.tfjs && round === 0) pool.add("tfjs-wasm f32 (by hand)", await tfjsWasmCg(n, iterations, 1));
     }
-    for (const backend of ["wasm", "cpu"] as BackendName[]) {
+    // webgpu when Dawn finds an adapter (the row notes which; skipped, with the reason, when none).
+    for (const backend of ["wasm", "cpu", "webgpu"] as BackendName[]) {
       const peer = `iterlang tfjs-${backend} f32`;
       if (!o.tfjs) {
         pool.add(peer, { skipped: "--no-tfjs" });
         continue;
       }
       const r = await runIterlang(CG_SOURCE(n, TFJS_ITERATIONS[n]), backend, { f: npy([n, n], new Float64Array(n * n).fill(h2(n))) });
-      pool.add(peer, "skipped" in r ? r : { times: [r.msPerIteration] }, "skipped" in r ? undefined : { iterations: r.iterations, note: `${r.iterations} iterations, ${r.reason}` });
+      pool.add(peer, "skipped" in r ? r : { times: [r.msPerIteration] }, "skipped" in r ? undefined : { iterations: r.iterations, note: `${r.iterations} iterations, ${r.reason}${backend === "webgpu" && r.backend ? `, ${r.backend}` : ""}` });
     }
     rows.push(...pool.rows("cg", `N = ${n}`).map((r) => ({ ...r, ...(r.iterations === undefined && !r.skipped ? { iterations } : {}) })));
     o.log(`cg N = ${n} done`);

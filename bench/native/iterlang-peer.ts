@@ -12,6 +12,8 @@ export interface IterlangRun {
   msPerIteration: number;
   reason: string;
   relResidual: number;
+  /** The backend line of the run (webgpu's names its adapter). */
+  backend?: string;
 }
 
 export type IterlangResult = IterlangRun | { skipped: string };
@@ -31,7 +33,7 @@ export async function runIterlang(source: string, backend: BackendName, inputs: 
     if (errors.length) return { skipped: errors[0].message };
     const r = out.reports[0];
     if (!r) return { skipped: "no report" };
-    return { iterations: r.iterations, seconds: r.seconds, msPerIteration: (1000 * r.seconds) / Math.max(1, r.iterations), reason: r.reason, relResidual: r.relResidual };
+    return { iterations: r.iterations, seconds: r.seconds, msPerIteration: (1000 * r.seconds) / Math.max(1, r.iterations), reason: r.reason, relResidual: r.relResidual, ...(out.backend ? { backend: out.backend.description } : {}) };
   } catch (e) {
     return { skipped: `${backend}: ${(e as Error).message.split("\n")[0]}` };
   }

@@ -2,9 +2,9 @@
 // backend.ts, which speaks of tfjs's own types, so that the library API can name them without
 // exposing any of tfjs.
 
-export type BackendName = "auto" | "cpu" | "wasm" | "tensorflow" | "tensorflow-gpu";
+export type BackendName = "auto" | "cpu" | "wasm" | "webgpu" | "tensorflow" | "tensorflow-gpu";
 
-export const BACKEND_NAMES: readonly BackendName[] = ["auto", "cpu", "wasm", "tensorflow", "tensorflow-gpu"];
+export const BACKEND_NAMES: readonly BackendName[] = ["auto", "cpu", "wasm", "webgpu", "tensorflow", "tensorflow-gpu"];
 
 /**
  * The user asked for a backend that is not installed or cannot start: a user error (the CLI

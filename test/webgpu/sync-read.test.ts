@@ -1,45 +1,37 @@
-// Spike test for scripts/webgpu-node.mjs: tfjs's webgpu backend on Dawn (optional packages
-// `webgpu`, `@tensorflow/tfjs-backend-webgpu`) with a synchronous readSync. Skips itself when the
-// packages or a WebGPU adapter are missing (see .ci/webgpu-setup for a software adapter).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// tfjs's webgpu backend on Dawn (the optional packages `webgpu`, `@tensorflow/tfjs-backend-webgpu`)
+// with runtime/tfjs/webgpu.ts's synchronous readSync: dataSync of GPU-resident results, a
+// solver-style loop reading a scalar each step, and the globals it must leave as they were.
+// Skipped (reported as skipped) when the packages or a WebGPU adapter are missing: see
+// .ci/webgpu-setup for a software adapter.
+import { afterAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { mulberry32 } from "../../base/mulberry32.js";
+import { registerWebGPU } from "../../runtime/tfjs/webgpu.js";
 
-interface WebGPUNode {
-  registerWebGPU(t: typeof tf, o?: { dawnOptions?: string[] }): Promise<{ info: { description: string; device: string }; featureLevel: string }>;
-  pumpDawn(ready: () => boolean, timeoutMs?: number): number;
-}
-
-const moduleUrl = new URL("../../scripts/webgpu-node.mjs", import.meta.url).href;
-let available = false;
-let why = "";
 const realSetImmediate = globalThis.setImmediate;
 
-beforeAll(async () => {
+/** Whether the backend starts here, and what it runs on (or why not). */
+async function start(): Promise<{ available: boolean; why: string }> {
   try {
-    const mod = (await import(moduleUrl)) as WebGPUNode;
-    const r = await mod.registerWebGPU(tf);
-    available = await tf.setBackend("webgpu");
-    why = `${r.info.description || r.info.device} (${r.featureLevel})`;
+    const r = await registerWebGPU(tf);
+    const available = await tf.setBackend("webgpu");
+    return { available, why: `${r.info.description || r.info.device} (${r.featureLevel})` };
   } catch (e) {
-    why = e instanceof Error ? e.message : String(e);
+    return { available: false, why: e instanceof Error ? e.message : String(e) };
   }
-  console.log(`webgpu: ${available ? "using" : "skipping:"} ${why}`);
-});
+}
+let { available, why } = await start();
+console.log(`webgpu: ${available ? "using" : "skipping:"} ${why}`);
 
 afterAll(() => {
   if (available) tf.removeBackend("webgpu");
 });
 
-/** mulberry32-like values in [-0.5, 0.5). */
+/** Values in [-0.5, 0.5). */
 function values(seed: number, n: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296 - 0.5;
-  });
+  const u = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => u() - 0.5);
 }
 
 /** Power iteration on a symmetric matrix with a dataSync'd scalar each step, as solver drivers do. */
@@ -60,9 +52,8 @@ function powerIteration(backend: string, a: Float32Array, n: number, steps: numb
   return history;
 }
 
-describe("webgpu backend on Dawn with synchronous reads", () => {
+describe.skipIf(!available)("webgpu backend on Dawn with synchronous reads", () => {
   it("dataSync reads a GPU-resident result and agrees with cpu", () => {
-    if (!available) return;
     const n = 128;
     const a = values(1, n * n);
     const on = (b: string) => {
@@ -86,7 +77,6 @@ describe("webgpu backend on Dawn with synchronous reads", () => {
   });
 
   it("a solver-style loop reading a scalar each step matches cpu within float32 tolerance", () => {
-    if (!available) return;
     const n = 64;
     const a = values(7, n * n);
     const g = powerIteration("webgpu", a, n, 30);
@@ -95,7 +85,6 @@ describe("webgpu backend on Dawn with synchronous reads", () => {
   });
 
   it("async reads still work alongside, and nothing is left on navigator", async () => {
-    if (!available) return;
     tf.setBackend("webgpu");
     const x = tf.sum(tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])));
     expect((await x.data())[0]).toBe(64 * 64 * 64);
@@ -104,7 +93,6 @@ describe("webgpu backend on Dawn with synchronous reads", () => {
   });
 
   it("removing the backend restores setImmediate", () => {
-    if (!available) return;
     expect(globalThis.setImmediate).not.toBe(realSetImmediate);
     tf.removeBackend("webgpu");
     available = false;

@@ -1,5 +1,7 @@
-// Spike: tfjs's webgpu backend on Dawn in Node, with a SYNCHRONOUS readSync (dataSync works).
-// Not wired into iterc; runtime/tfjs/backend.ts would call registerWebGPU() from its activate().
+// tfjs's webgpu backend on Dawn in Node (the optional packages `webgpu` and
+// `@tensorflow/tfjs-backend-webgpu`), with a SYNCHRONOUS readSync, so `dataSync()` works and the
+// interpreter and drivers run unchanged: runtime/tfjs/backend.ts calls registerWebGPU() for
+// `--backend webgpu`.
 //
 // How the synchronous read works. dawn.node maps buffers with CallbackMode::AllowProcessEvents:
 // the map callback, which marks the buffer mapped, runs only inside wgpuInstanceProcessEvents,
@@ -12,32 +14,47 @@
 // of other code pass through untouched. Promise reactions stay asynchronous either way.
 //
 // Relies on dawn.node internals (the setImmediate lookup, the callback being a native function):
-// checked by test/webgpu/sync-read.test.ts against the pinned `webgpu` version.
+// checked by test/webgpu/sync-read.test.ts against the pinned `webgpu` version. A scalar read
+// costs about 0.25 ms on a software adapter, as much as an awaited `data()` (measured).
+//
+// Globals: `navigator` is set only while the tfjs backend is constructed (its support check reads
+// navigator.gpu); six standard names tfjs uses as bare globals (GPUBufferUsage, GPUMapMode, …)
+// are added when absent, non-enumerable.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { InternalError } from "../../base/diagnostics.js";
+import type { Tf } from "./kernels/common.js";
+
+type Any = any;
+
+/** GPU errors reported since the last read (uncaptured errors of the device). */
+const gpuErrors: string[] = [];
 
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 
-let realSetImmediate;
-const dawnTicks = [];
+let realSetImmediate: typeof setImmediate | undefined;
+const dawnTicks: { fn: () => void; done: boolean }[] = [];
 
 function installPump() {
   if (realSetImmediate) return;
   realSetImmediate = globalThis.setImmediate;
-  const wrapped = function setImmediate(fn, ...args) {
+  const real = realSetImmediate;
+  const wrapped = function setImmediate(fn: Any, ...args: Any[]) {
     if (typeof fn === "function" && NATIVE.test(Function.prototype.toString.call(fn))) {
       const entry = { fn, done: false };
       dawnTicks.push(entry);
-      return realSetImmediate(() => {
+      return real(() => {
         if (!entry.done) {
           entry.done = true;
           fn();
         }
       });
     }
-    return realSetImmediate(fn, ...args);
+    return real(fn, ...args);
   };
   // Keep util.promisify(setImmediate) and friends working.
-  Object.assign(wrapped, realSetImmediate);
-  globalThis.setImmediate = wrapped;
+  Object.assign(wrapped, real);
+  globalThis.setImmediate = wrapped as typeof setImmediate;
 }
 
 function uninstallPump() {
@@ -52,7 +69,7 @@ function uninstallPump() {
  * Runs dawn.node's queued ProcessEvents ticks until `ready()` holds. Throws after `timeoutMs`.
  * Spins (no sleep): a software adapter finishes small copies within a few ticks.
  */
-export function pumpDawn(ready, timeoutMs = 10_000) {
+export function pumpDawn(ready: () => boolean, timeoutMs = 10_000): number {
   const t = performance.now();
   let ticks = 0;
   while (!ready()) {
@@ -69,12 +86,23 @@ export function pumpDawn(ready, timeoutMs = 10_000) {
   return ticks;
 }
 
+/**
+ * Whether Linux has a Vulkan loader for Dawn to open (elsewhere: assumed). Without one Dawn
+ * prints a warning on every start before falling back, so OpenGL ES is asked for at once.
+ */
+function vulkanLoader(): boolean {
+  if (process.platform !== "linux") return true;
+  const dirs = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", ...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean)];
+  return dirs.some((d) => existsSync(join(d, "libvulkan.so.1")));
+}
+
 /** What to tell a user when no adapter is found. */
 export const NO_ADAPTER_HELP =
   "no WebGPU adapter was found. With a GPU, install its Vulkan driver (NVIDIA: the proprietary driver; " +
   "AMD/Intel: mesa-vulkan-drivers). Without one, a software adapter: Vulkan lavapipe from Mesa >= 23 " +
   "(Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers), or OpenGL ES llvmpipe " +
-  "(apt-get install libegl1 libgles2 libegl-mesa0) run with DAWN_BACKEND=opengles EGL_PLATFORM=surfaceless.";
+  "(apt-get install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri; .ci/webgpu-setup does it), which is tried when " +
+  "Vulkan finds no adapter (DAWN_BACKEND=vulkan or opengles chooses one).";
 
 const GLOBAL_NAMES = ["GPUBufferUsage", "GPUMapMode", "GPUTextureUsage", "GPUShaderStage", "GPUBuffer", "GPUTexture"];
 
@@ -83,32 +111,49 @@ const GLOBAL_NAMES = ["GPUBufferUsage", "GPUMapMode", "GPUTextureUsage", "GPUSha
  * (default: from DAWN_BACKEND). Resolves to { adapter, info, featureLevel } or throws with
  * NO_ADAPTER_HELP (name "WebGPUUnavailable") when Dawn finds no adapter.
  */
-export async function registerWebGPU(tf, { dawnOptions, syncRead = true } = {}) {
-  let webgpu;
-  let tfwebgpu;
+export interface WebGPUAdapter {
+  /** Dawn's adapter info: vendor, architecture, device, description. */
+  info: { vendor?: string; architecture?: string; device?: string; description?: string };
+  featureLevel: string;
+  dawnOptions: string[];
+}
+
+/** The error registerWebGPU throws when the packages or an adapter are missing: its message says what to install. */
+export class WebGPUUnavailable extends Error {
+  override name = "WebGPUUnavailable";
+}
+
+/** Imports an optional package by a specifier TypeScript does not resolve (it may be absent). */
+async function optional(specifier: string): Promise<Any> {
+  return import(specifier);
+}
+
+export async function registerWebGPU(tf: Tf, { dawnOptions, syncRead = true }: { dawnOptions?: string[]; syncRead?: boolean } = {}): Promise<WebGPUAdapter> {
+  let webgpu: Any;
+  let tfwebgpu: Any;
   try {
-    webgpu = await import("webgpu");
-    tfwebgpu = await import("@tensorflow/tfjs-backend-webgpu");
+    webgpu = await optional("webgpu");
+    tfwebgpu = await optional("@tensorflow/tfjs-backend-webgpu");
   } catch (e) {
-    const err = new Error(
-      `the webgpu backend needs the optional packages webgpu and @tensorflow/tfjs-backend-webgpu (${String(e.message).split("\n")[0]}). ` +
-        "Install them with `npm install webgpu @tensorflow/tfjs-backend-webgpu@4.22.0`.",
+    throw new WebGPUUnavailable(
+      `the webgpu backend needs the optional packages webgpu and @tensorflow/tfjs-backend-webgpu (${String((e as Error).message).split("\n")[0]}). ` +
+        "Install them with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`.",
     );
-    err.name = "WebGPUUnavailable";
-    throw err;
   }
   if (syncRead) installPump(); // before create(): every dawn.node tick goes through the wrapper
   // Default: Dawn's own choice (Vulkan on Linux), then OpenGL ES, which on a machine without a GPU
   // is Mesa's llvmpipe through EGL's surfaceless platform (set when the user has not chosen one).
-  const attempts = dawnOptions
+  const attempts: string[][] = dawnOptions
     ? [dawnOptions]
     : process.env.DAWN_BACKEND
       ? [[`backend=${process.env.DAWN_BACKEND}`]]
-      : [[], ["backend=opengles"]];
-  let gpu;
-  let opts;
-  let adapter = null;
-  let featureLevel = null;
+      : vulkanLoader()
+        ? [[], ["backend=opengles"]]
+        : [["backend=opengles"]];
+  let gpu: Any;
+  let opts: string[] = [];
+  let adapter: Any = null;
+  let featureLevel = "";
   search: for (const attempt of attempts) {
     if (attempt.includes("backend=opengles")) process.env.EGL_PLATFORM ??= "surfaceless";
     gpu = webgpu.create(attempt);
@@ -124,9 +169,7 @@ export async function registerWebGPU(tf, { dawnOptions, syncRead = true } = {}) 
   if (!adapter) {
     gpu = undefined;
     uninstallPump();
-    const err = new Error(NO_ADAPTER_HELP);
-    err.name = "WebGPUUnavailable";
-    throw err;
+    throw new WebGPUUnavailable(NO_ADAPTER_HELP);
   }
   // tfjs-backend-webgpu names these as bare globals; add only absent ones, non-enumerable.
   for (const name of GLOBAL_NAMES) {
@@ -149,17 +192,22 @@ export async function registerWebGPU(tf, { dawnOptions, syncRead = true } = {}) 
         maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
       },
     });
+    // A kernel the GPU rejects (a WGSL validation error) makes every later one on the device yield
+    // zeros, silently: record it, and fail the next read (readSync) instead of returning them.
+    device.onuncapturederror = (ev: Any) => {
+      gpuErrors.push(String(ev?.error?.message ?? ev).split("\n").find((l: string) => l.trim() && !/^validation:?$/.test(l.trim())) ?? "an unknown GPU error");
+    };
     // The constructor's support check reads navigator.gpu: provide it for that call only.
     const had = Object.getOwnPropertyDescriptor(globalThis, "navigator");
     Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
-    let backend;
+    let backend: Any;
     try {
       backend = new tfwebgpu.WebGPUBackend(device, info);
     } finally {
       if (had) Object.defineProperty(globalThis, "navigator", had);
-      else delete globalThis.navigator;
+      else delete (globalThis as Any).navigator;
     }
-    if (syncRead) backend.readSync = (dataId) => readSync(tf, backend, dataId, GPUBufferUsage, GPUMapMode);
+    if (syncRead) backend.readSync = (dataId: object) => readSync(tf, backend, dataId, GPUBufferUsage, GPUMapMode);
     const dispose = backend.dispose.bind(backend);
     backend.dispose = () => {
       dispose();
@@ -169,17 +217,47 @@ export async function registerWebGPU(tf, { dawnOptions, syncRead = true } = {}) 
     };
     return backend;
   }, 0);
-  return { adapter, info, featureLevel, dawnOptions: opts };
+  fixBoolCast(tf);
+  return { info, featureLevel, dawnOptions: opts };
+}
+
+/**
+ * tfjs-backend-webgpu 4.22 casts a bool tensor to float32 or int32 by relabelling its buffer
+ * (no conversion: "no encoding loss"); a 3-D transpose of the result — `sum(cast(b), axis: 0)` —
+ * then fails WGSL validation, and every later kernel yields zeros (measured on
+ * examples/rank-centrality.iter). Cast from bool converts instead: select(b, 1, 0) in the target
+ * dtype, with the backend's own Fill and Select kernels.
+ */
+function fixBoolCast(tf: Tf): void {
+  const t = tf as Any;
+  const original = t.getKernel("Cast", "webgpu");
+  const [fill, select] = [t.getKernel("Fill", "webgpu"), t.getKernel("Select", "webgpu")];
+  if (!original || !fill || !select || original.kernelFunc.boolFixed) return;
+  const kernelFunc = (args: Any) => {
+    const { x } = args.inputs;
+    const dtype = args.attrs.dtype;
+    if (x.dtype !== "bool" || dtype === "bool" || dtype === "complex64") return original.kernelFunc(args);
+    const backend = args.backend;
+    const one = fill.kernelFunc({ backend, attrs: { shape: x.shape, value: 1, dtype } });
+    const zero = fill.kernelFunc({ backend, attrs: { shape: x.shape, value: 0, dtype } });
+    const out = select.kernelFunc({ inputs: { condition: x, t: one, e: zero }, backend, attrs: {} });
+    backend.disposeData(one.dataId);
+    backend.disposeData(zero.dataId);
+    return out;
+  };
+  kernelFunc.boolFixed = true;
+  t.unregisterKernel("Cast", "webgpu");
+  t.registerKernel({ ...original, kernelFunc });
 }
 
 /** WebGPUBackend.readSync without OffscreenCanvas: copy to a staging buffer, map, pump Dawn. */
-function readSync(tf, backend, dataId, GPUBufferUsage, GPUMapMode) {
+function readSync(tf: Tf, backend: Any, dataId: object, GPUBufferUsage: Any, GPUMapMode: Any): Any {
   const data = backend.tensorMap.get(dataId);
   if (data.values != null || data.dtype === "string") return data.values;
   if (data.dtype === "complex64") {
     const re = readSync(tf, backend, data.complexTensorInfos.real.dataId, GPUBufferUsage, GPUMapMode);
     const im = readSync(tf, backend, data.complexTensorInfos.imag.dataId, GPUBufferUsage, GPUMapMode);
-    const vals = tf.backend_util.mergeRealAndImagArrays(re, im);
+    const vals = (tf as Any).backend_util.mergeRealAndImagArrays(re, im);
     backend.convertAndCacheOnCPU(dataId, vals);
     return vals;
   }
@@ -192,10 +270,16 @@ function readSync(tf, backend, dataId, GPUBufferUsage, GPUMapMode) {
   backend.submitQueue();
   staging.mapAsync(GPUMapMode.READ).catch(() => {}); // its result is observed through mapState
   pumpDawn(() => staging.mapState === "mapped");
+  if (gpuErrors.length > 0) {
+    staging.unmap();
+    const first = gpuErrors[0];
+    gpuErrors.length = 0;
+    throw new InternalError(`the GPU rejected a kernel of tfjs's webgpu backend, so the values computed since cannot be trusted: ${first}`);
+  }
   const bytes = staging.getMappedRange().slice(0);
   staging.unmap();
   backend.bufferManager.releaseBuffer(staging);
-  const vals = tf.util.convertBackendValuesAndArrayBuffer(bytes, data.dtype);
+  const vals = (tf as Any).util.convertBackendValuesAndArrayBuffer(bytes, data.dtype);
   backend.convertAndCacheOnCPU(dataId, vals);
   return vals;
 }
