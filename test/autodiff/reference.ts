@@ -584,6 +584,53 @@ export function prolongTo(v: T, fine: number[]): T {
   return out;
 }
 
+/**
+ * Cell-centred bilinear interpolation m × l → 2m × 2l as documented (compiler/ops/multigrid.ts):
+ * per axis fine[2i] = ¾ v[i] + ¼ v[i − 1], fine[2i + 1] = ¾ v[i] + ¼ v[i + 1], the value beyond
+ * an edge −v[edge] ("zero") or v[edge] ("reflect"), signs multiplying at a corner.
+ */
+export function prolongCc(v: T, bc: "zero" | "reflect"): T {
+  const [m, l] = v.shape.slice(-2);
+  const lead = v.shape.slice(0, -2);
+  const out = zeros([...lead, 2 * m, 2 * l]);
+  const ghost = bc === "zero" ? -1 : 1;
+  /** The coarse index and weight sign of the neighbour `c` along an axis of `size`. */
+  const at = (c: number, size: number): [number, number] => (c < 0 ? [0, ghost] : c >= size ? [size - 1, ghost] : [c, 1]);
+  const parents = (q: number): [number, number][] => [[q >> 1, 0.75], [q % 2 === 0 ? (q >> 1) - 1 : (q >> 1) + 1, 0.25]];
+  for (let o = 0; o < out.data.length; o++) {
+    const idx = unflat(o, out.shape);
+    const [fi, fj] = idx.slice(-2);
+    let acc = 0;
+    for (const [ci, wi] of parents(fi))
+      for (const [cj, wj] of parents(fj)) {
+        const [[i, si], [j, sj]] = [at(ci, m), at(cj, l)];
+        acc += wi * wj * si * sj * v.data[flat([...idx.slice(0, -2), i, j], v.shape)];
+      }
+    out.data[o] = acc;
+  }
+  return out;
+}
+
+/** restrict_cc as documented: R = Pᵀ/4, built here as the transpose of prolongCc, one coarse entry at a time. */
+export function restrictCc(u: T, bc: "zero" | "reflect"): T {
+  const [n, k] = u.shape.slice(-2);
+  const lead = u.shape.slice(0, -2);
+  const out = zeros([...lead, n / 2, k / 2]);
+  const unit = zeros([n / 2, k / 2]);
+  const batch = u.data.length / (n * k);
+  for (let c = 0; c < unit.data.length; c++) {
+    unit.data.fill(0);
+    unit.data[c] = 1;
+    const column = prolongCc(unit, bc).data;
+    for (let g = 0; g < batch; g++) {
+      let acc = 0;
+      for (let f = 0; f < n * k; f++) acc += column[f] * u.data[g * n * k + f];
+      out.data[g * unit.data.length + c] = acc / 4;
+    }
+  }
+  return out;
+}
+
 // ---- entries at an index known when running -------------------------------------------------
 
 /** The position `take` and `put` use along an axis of size n: rounded down, negative from the end, clipped. */

@@ -456,6 +456,13 @@ for (const [coarse, fine] of [
   NUM.push({ op: "prolong_to", wrt: 0, expr: "prolong_to(v, ku)", x: U(coarse), consts: { ku: U(fine) }, ref: (v) => R.prolongTo(v, fine.slice(-2)) });
 }
 ZERO.push({ op: "prolong_to", wrt: 1, expr: "prolong_to(kv, v)", x: U([6, 6]), consts: { kv: U([3, 3]) }, out: [6, 6], dtype: "f32" });
+// The cell-centred transfers, both boundary rules, a batch; prolong_cc's u gives only the size.
+for (const bc of ["zero", "reflect"] as const) {
+  NUM.push({ op: "restrict_cc", wrt: 0, expr: `restrict_cc(v, boundary: "${bc}")`, x: U([6, 4]), ref: (v) => R.restrictCc(v, bc) });
+  NUM.push({ op: "restrict_cc", wrt: 0, expr: `restrict_cc(v, boundary: "${bc}")`, x: U([2, 4, 4]), ref: (v) => R.restrictCc(v, bc) });
+  NUM.push({ op: "prolong_cc", wrt: 0, expr: `prolong_cc(v, ku, boundary: "${bc}")`, x: U([3, 2]), consts: { ku: U([6, 4]) }, ref: (v) => R.prolongCc(v, bc) });
+}
+ZERO.push({ op: "prolong_cc", wrt: 1, expr: "prolong_cc(kv, v)", x: U([6, 6]), consts: { kv: U([3, 3]) }, out: [6, 6], dtype: "f32" });
 // wavefront depends on the shape of its argument only.
 ZERO.push({ op: "wavefront", wrt: 0, expr: "wavefront(v)", x: U([3, 4]), out: [3, 4], dtype: "f32" });
 

@@ -23,7 +23,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type ExportedValue, runSource } from "../../runtime/run.js";
+import { runSource } from "../../runtime/run.js";
+import { expectExportAgrees } from "../reference/agree.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 // neural-operator.iter trains for 1600 steps: over a minute on op-by-op native and 37 s on tfjs
@@ -33,21 +34,6 @@ const SLOW = new Set(["neural-operator.iter"]);
 const files = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith(".iter") && !SLOW.has(f))
   .sort();
-
-function maxAbs(data: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));
-  return m;
-}
-
-function expectAgree(native: ExportedValue, tfjs: ExportedValue): void {
-  expect(native.shape).toEqual(tfjs.shape);
-  const scale = maxAbs(tfjs.data);
-  const tol = scale < 1e-2 ? 1e-3 : 1e-3 * scale;
-  let worst = 0;
-  for (let i = 0; i < tfjs.data.length; i++) worst = Math.max(worst, Math.abs(native.data[i] - tfjs.data[i]));
-  expect(worst, `${native.name}: native and tfjs differ by ${worst} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
-}
 
 describe("every example on native agrees with tfjs cpu", () => {
   it.each(files)("%s", async (name) => {
@@ -65,6 +51,6 @@ describe("every example on native agrees with tfjs cpu", () => {
       expect(tfjs.reports[i].engine).toBe("tfjs-cpu");
     });
     expect(native.exports.map((e) => [e.name, e.dtype])).toEqual(tfjs.exports.map((e) => [e.name, e.dtype]));
-    native.exports.forEach((e, i) => expectAgree(e, tfjs.exports[i]));
+    native.exports.forEach((e, i) => expectExportAgrees(e, tfjs.exports[i], "native"));
   });
 });

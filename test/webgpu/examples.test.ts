@@ -16,7 +16,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ExportedValue, runSource } from "../../runtime/run.js";
+import { runSource } from "../../runtime/run.js";
+import { expectExportAgrees } from "../reference/agree.js";
 import { releaseBackends, selectBackend } from "../../runtime/tfjs/backend.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -43,21 +44,6 @@ if (adapter) console.log(`webgpu: ${adapter}`);
 
 afterAll(() => releaseBackends());
 
-function maxAbs(data: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));
-  return m;
-}
-
-function expectAgree(gpu: ExportedValue, cpu: ExportedValue): void {
-  expect(gpu.shape).toEqual(cpu.shape);
-  const scale = maxAbs(cpu.data);
-  const tol = scale < 1e-2 ? 1e-3 : 1e-3 * scale;
-  let worst = 0;
-  for (let i = 0; i < cpu.data.length; i++) worst = Math.max(worst, Math.abs(gpu.data[i] - cpu.data[i]));
-  expect(worst, `${gpu.name}: webgpu and cpu differ by ${worst} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
-}
-
 describe.skipIf(!adapter)("every example on webgpu agrees with tfjs cpu", () => {
   it.each(files)(
     "%s",
@@ -75,7 +61,7 @@ describe.skipIf(!adapter)("every example on webgpu agrees with tfjs cpu", () => 
         expect(Math.abs(r.iterations - want), `${r.name}: ${r.iterations} iterations on webgpu, ${want} on cpu`).toBeLessThanOrEqual(Math.max(2, slack));
       });
       expect(gpu.exports.map((e) => e.name)).toEqual(cpu.exports.map((e) => e.name));
-      gpu.exports.forEach((e, i) => expectAgree(e, cpu.exports[i]));
+      gpu.exports.forEach((e, i) => expectExportAgrees(e, cpu.exports[i], "webgpu"));
     },
     600_000, // a software adapter runs 2–8× slower than cpu
   );
