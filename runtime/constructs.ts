@@ -54,6 +54,11 @@ export interface ConstructHost<T extends Tensor = Tensor, R = Region> {
   watch?: Watcher;
   /** The open run's listener, which runConstruct gives the stopping rules of the run it opens. */
   listen?: ResidualListener;
+  /**
+   * Read the residual every this many iterations (a GPU backend, where each read is a round
+   * trip): the generic drivers step that often between reads and say so in the report.
+   */
+  checkEvery?: number;
 }
 
 export interface ConstructResult<T extends Tensor = Tensor> {
@@ -114,7 +119,7 @@ function runOp<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec
 
 /** The rule with the open run's listener, when someone watches. */
 function heard<T extends Tensor, R>(host: ConstructHost<T, R>, rule: StoppingRule): StoppingRule {
-  return host.listen ? { ...rule, listener: host.listen } : rule;
+  return { ...rule, ...(host.listen ? { listener: host.listen } : {}), ...(host.checkEvery && host.checkEvery > 1 ? { checkEvery: host.checkEvery } : {}) };
 }
 
 function runPlain<T extends Tensor, R>(host: ConstructHost<T, R>, op: ConstructSpec<R>, inputs: T[], stop?: StoppingRule): ConstructResult<T> {

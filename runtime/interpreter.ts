@@ -61,6 +61,11 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
   /** Which engine ran a construct, for its report (`tfjs-wasm`, `native f64, op by op`). */
   protected abstract engineOf(op: ConstructOp): string;
 
+  /** How many iterations the generic drivers take between residual reads: 1 unless reads are round trips to a device. */
+  protected checkEvery(): number {
+    return 1;
+  }
+
   /** The function a construct's driver calls for a region: by default, the region op by op. */
   protected regionFunction(region: Region, env: Env<T>, inputs: Inputs<T>): (...xs: T[]) => T[] {
     return (...xs) => this.evalRegion(region, xs, env, inputs);
@@ -147,6 +152,7 @@ export abstract class Interpreter<T extends Tensor> implements ExecutionBackend<
       run: (region: Region) => this.regionFunction(region, env, inputs),
       reportOf: this.reports.reportOf,
       engine: this.engineOf(op),
+      ...(this.checkEvery() > 1 ? { checkEvery: this.checkEvery() } : {}),
       ...(this.training ? { training: this.training } : {}),
       ...(this.watch ? { watch: this.watch } : {}),
     };

@@ -113,6 +113,12 @@ export interface Report {
    * one means the problem as posed has no solution, and u solves the projected one).
    */
   nullspace?: { removed: number; relative: number };
+  /**
+   * The residual was read every this many iterations (a GPU backend): the same run as with a
+   * read per iteration (the driver keeps the batch's states and takes the step that decided),
+   * with up to this many − 1 steps computed and discarded.
+   */
+  checkedEvery?: number;
 }
 
 export interface Counts {
@@ -367,6 +373,7 @@ export function renderReports(all: readonly Report[], options: RenderOptions = {
       );
     }
     if (r.nullspace) bits.push(describeNullspace(r.nullspace));
+    if (r.checkedEvery) bits.push(`residual read every ${r.checkedEvery} iterations (one round trip to the device per ${r.checkedEvery} steps; the steps past the deciding one discarded)`);
     if (r.historyTruncated) bits.push(`history truncated to the first and last ${HISTORY_KEEP} entries`);
     const work = describeCounts(r);
     if (work) bits.push(work);
@@ -479,6 +486,7 @@ export interface ReportJson {
   counts?: Counts;
   inner?: InnerSummary[];
   nullspace?: { removed: JsonNumber; relative: JsonNumber };
+  checkedEvery?: number;
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -520,6 +528,7 @@ export function reportToJson(r: Report): ReportJson {
   if (r.counts) out.counts = { ...r.counts };
   if (r.inner) out.inner = r.inner.map((i) => ({ ...i }));
   if (r.nullspace) out.nullspace = { removed: jsonNumber(r.nullspace.removed), relative: jsonNumber(r.nullspace.relative) };
+  if (r.checkedEvery) out.checkedEvery = r.checkedEvery;
   if (r.errorBound) {
     out.errorBound = {
       value: jsonNumber(r.errorBound.value),
@@ -556,6 +565,7 @@ export function reportFromJson(j: ReportJson): Report {
   if (j.counts) out.counts = { ...j.counts };
   if (j.inner) out.inner = j.inner.map((i) => ({ ...i }));
   if (j.nullspace) out.nullspace = { removed: fromJsonNumber(j.nullspace.removed), relative: fromJsonNumber(j.nullspace.relative) };
+  if (j.checkedEvery) out.checkedEvery = j.checkedEvery;
   if (j.errorBound) {
     out.errorBound = {
       value: fromJsonNumber(j.errorBound.value),

@@ -10,6 +10,7 @@ import { errorBound } from "./bounds.js";
 import {
   ConvergenceMonitor,
   convergedReason,
+  type Decision,
   type DriverResult,
   flatDot,
   fmt,
@@ -59,12 +60,41 @@ export function release<T extends Tensor>(old: readonly T[], keep: readonly T[],
   for (const t of old) if (t.id > mark && !keep.includes(t) && !t.isDisposed) t.dispose();
 }
 
-/** Reads the last `n` scalars of a step's outputs in one read-back. */
-function readTail<T extends Tensor>(tf: Tf<T>, out: readonly T[], n: number): number[] {
-  const stats = tf.tidy(() => tf.stack(out.slice(out.length - n).map((t) => tf.reshape(t, []))));
-  const values = [...stats.dataSync()];
+
+/**
+ * `count` steps from `state`, each step's last `tail` outputs kept as tensors and read once at
+ * the end (one round trip to the device for all of them; `extra` adds a scalar of each step's
+ * input). Returns every state, `states[0]` being `state` and `states[i]` the one after step i,
+ * so the caller can stop at the first step that decides, exactly as one read per step would,
+ * and release the others (`keepOnly`): a batch costs up to count − 1 discarded steps and holds
+ * count + 1 states at once.
+ */
+function stepMany<T extends Tensor>(tf: Tf<T>, step: (s: T[]) => T[], state: T[], count: number, tail: number, mark: number, extra?: (s: T[]) => T): { states: T[][]; values: number[][] } {
+  const width = tail + (extra ? 1 : 0);
+  const states = [state];
+  const scalars: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const cur = states[states.length - 1];
+    if (extra) scalars.push(extra(cur));
+    const out = step(cur);
+    states.push(out.slice(0, out.length - tail));
+    scalars.push(...out.slice(out.length - tail));
+  }
+  const stats = tf.tidy(() => tf.stack(scalars.map((t) => tf.reshape(t, []))));
+  const flat = [...stats.dataSync()];
   stats.dispose();
-  return values;
+  release(scalars, states.flat(), mark);
+  return { states, values: Array.from({ length: count }, (_, i) => flat.slice(i * width, (i + 1) * width)) };
+}
+
+/** Releases every state of a batch but `kept`. */
+function keepOnly<T extends Tensor>(states: T[][], kept: T[], mark: number): void {
+  for (const s of states) if (s !== kept) release(s, kept, mark);
+}
+
+/** The steps to take before the next read: `every`, or what is left of the iteration budget. */
+function batchSize(every: number, done: number, maxIter: number): number {
+  return every <= 1 ? 1 : Math.max(1, Math.min(every, maxIter - done));
 }
 
 function norm<T extends Tensor>(tf: Tf<T>, t: T): number {
@@ -102,6 +132,7 @@ export function runSolveMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, b: T, o: So
   const mark = tensorIdMark(tf);
   const monitor = new ConvergenceMonitor(o.stop);
   const rule = monitor.rule;
+  const every = Math.max(1, Math.floor(o.stop.checkEvery ?? 1));
   const trueResidual = (x: T) => {
     const r = tf.tidy(() => tf.sub(b, o.apply(x)));
     const n = norm(tf, r);
@@ -118,6 +149,7 @@ export function runSolveMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, b: T, o: So
       recursiveResidual: recursive,
       reason,
       ...(detail ? { detail } : {}),
+      ...(every > 1 ? { checkedEvery: every } : {}),
     }),
   });
   if (!Number.isFinite(bnorm)) {
@@ -142,28 +174,38 @@ export function runSolveMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, b: T, o: So
   // tolerance, made finer after each confirmation that failed (see `confirmFailed`).
   let target = tolerance(rule, bnorm);
   for (;;) {
-    const k = monitor.iteration + 1;
-    const out = o.step(state);
-    const [res, health] = readTail(tf, out, 2);
-    const next = out.slice(0, out.length - 2);
-    release(out.slice(out.length - 2), [], mark);
-    const bad = !Number.isFinite(res) || !Number.isFinite(health);
-    const broken = !bad && !(health > 0) && !convergedReason(rule, res, bnorm);
-    if (bad || broken) {
-      // The step is rolled back: the previous iterate stays the answer.
-      release(next, state, mark);
-      const x = state[0];
-      release(state, [x], mark);
-      const detail = bad
-        ? `NaN or ±Inf at iteration ${k} (residual estimate ${fmt(res)}, ${o.breakdown ? "health" : "check"} ${fmt(health)})`
-        : `${o.breakdown ?? "the method's health quantity"}: got ${fmt(health)} at iteration ${k}`;
-      monitor.observe(bad ? NaN : res, bnorm);
-      return finish(x, bad ? "diverged_nan" : "breakdown", trueResidual(x), recursive, detail);
+    // One step per read, or `every` on a GPU backend (their scalars read together); the first
+    // step that decides is taken, as if each had been read.
+    const k0 = monitor.iteration;
+    const { states, values } = stepMany(tf, o.step, state, batchSize(every, k0, rule.maxIter), 2, mark);
+    let d: Decision | undefined;
+    let res = NaN;
+    let j = 0;
+    for (; j < values.length; j++) {
+      const [r, health] = values[j];
+      const k = k0 + j + 1;
+      const bad = !Number.isFinite(r) || !Number.isFinite(health);
+      const broken = !bad && !(health > 0) && !convergedReason(rule, r, bnorm);
+      if (bad || broken) {
+        // The step is rolled back: the previous iterate stays the answer.
+        const x = states[j][0];
+        keepOnly(states, [x], mark);
+        const detail = bad
+          ? `NaN or ±Inf at iteration ${k} (residual estimate ${fmt(r)}, ${o.breakdown ? "health" : "check"} ${fmt(health)})`
+          : `${o.breakdown ?? "the method's health quantity"}: got ${fmt(health)} at iteration ${k}`;
+        monitor.observe(bad ? NaN : r, bnorm);
+        return finish(x, bad ? "diverged_nan" : "breakdown", trueResidual(x), recursive, detail);
+      }
+      d = monitor.observe(r, bnorm);
+      res = r;
+      recursive = r;
+      // Met the tolerance but not yet the finer target of a replacement: go on while iterations remain.
+      if (d.stop && !(d.converged && r > target && k < rule.maxIter)) break;
     }
-    release(state, next, mark);
-    state = next;
-    recursive = res;
-    const d = monitor.observe(res, bnorm);
+    state = states[Math.min(j + 1, values.length)];
+    keepOnly(states, state, mark);
+    if (!d) throw new Error("internal error: a batch of steps read nothing");
+    const k = monitor.iteration;
     // Met the tolerance but not yet the finer target of a replacement: go on while iterations remain.
     if (!d.stop || (d.converged && res > target && k < rule.maxIter)) continue;
     const x = state[0];
@@ -235,21 +277,27 @@ export function runFixpointMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, o: Fixpo
   let state = o.start(x0);
   // A start that computes a new iterate (a fused region does) leaves the copy unused.
   if (!state.includes(x0)) x0.dispose();
+  const every = Math.max(1, Math.floor(o.stop.checkEvery ?? 1));
   for (;;) {
-    const out = o.step(state);
-    const [res] = readTail(tf, out, 1);
-    const next = out.slice(0, out.length - 1);
-    release(out.slice(out.length - 1), [], mark);
-    const x = state[0];
-    const ref = Math.max(norm(tf, x), FLOAT32_TINY);
-    const d = monitor.observe(res, ref);
+    // One step per read, or `every` on a GPU backend: each step's residual and its input's ‖x‖
+    // read together; the first step that decides is taken, as if each had been read.
+    const { states, values } = stepMany(tf, o.step, state, batchSize(every, monitor.iteration, monitor.rule.maxIter), 1, mark, (s) => tf.sqrt(flatDot(tf, s[0], s[0])));
+    let d: Decision | undefined;
+    let [res, ref, j] = [NaN, NaN, 0];
+    for (; j < values.length; j++) {
+      [ref, res] = [Math.max(values[j][0], FLOAT32_TINY), values[j][1]];
+      d = monitor.observe(res, ref);
+      if (d.stop) break;
+    }
+    if (!d) throw new Error("internal error: a batch of steps read nothing");
     if (!d.stop) {
-      release(state, next, mark);
-      state = next;
+      state = states[values.length];
+      keepOnly(states, state, mark);
       continue;
     }
-    release(next, state, mark);
-    release(state, [x], mark);
+    // Each step reports the residual of its input: the answer is the input of the deciding step.
+    const x = states[j][0];
+    keepOnly(states, [x], mark);
     const k = monitor.iteration;
     const detail =
       d.reason === "diverged_nan"
@@ -257,7 +305,7 @@ export function runFixpointMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, o: Fixpo
         : d.reason === "diverged_growth"
           ? `the residual ${fmt(res)} grew past ${fmt(monitor.rule.divergenceFactor)} × the initial ${fmt(monitor.initialResidual)} at iteration ${k}`
           : undefined;
-    const r = buildReport("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}) });
+    const r = buildReport("fixpoint", o, monitor, t0, { residual: res, relResidual: res === 0 ? 0 : res / ref, reason: d.reason, ...(detail ? { detail } : {}), ...(every > 1 ? { checkedEvery: every } : {}) });
     const bound = errorBound(r, { ...(o.lipschitz !== undefined ? { lipschitz: o.lipschitz } : {}), estimate: o.method === "picard" });
     if (bound) r.errorBound = bound;
     return { value: x, report: r };

@@ -23,6 +23,12 @@ export interface StoppingRule {
    * so that it reaches every driver's monitor through the options the driver already takes.
    */
   listener?: ResidualListener;
+  /**
+   * Read the method's residual every this many iterations instead of after each (a GPU
+   * backend): the generic drivers (runtime/drivers/method.ts) take that many steps between
+   * reads, one read for all their scalars. Default 1.
+   */
+  checkEvery?: number;
 }
 
 /**

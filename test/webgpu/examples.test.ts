@@ -8,7 +8,8 @@
 // says why): both backends compute in float32 and differ only in rounding — a GPU kernel sums in
 // another order and may fuse a multiply-add — so values agree to 1e-3 of their largest entry,
 // exports that measure an error (entries below 1e-2) to 1e-3 absolutely, and iteration counts to
-// within two or a tenth of the count — a fifth for BiCGStab, whose residual is not monotone: it
+// within two or a tenth of the count (reading the residual every 8 iterations on the GPU changes
+// no count: test/drivers/check-every.test.ts) — a fifth for BiCGStab, whose residual is not monotone: it
 // plateaus near the tolerance, and a rounding difference moves the crossing by several steps
 // (measured on solvers.iter's `w`, rtol 1e-3: 42 iterations on cpu, 48 on llvmpipe).
 import { execFileSync } from "node:child_process";
@@ -57,8 +58,8 @@ describe.skipIf(!adapter)("every example on webgpu agrees with tfjs cpu", () => 
       expect(gpu.reports.map((r) => [r.name, r.kind, r.method, r.reason])).toEqual(cpu.reports.map((r) => [r.name, r.kind, r.method, r.reason]));
       gpu.reports.forEach((r, i) => {
         const want = cpu.reports[i].iterations;
-        const slack = Math.ceil(want * (r.method === "bicgstab" ? 0.2 : 0.1));
-        expect(Math.abs(r.iterations - want), `${r.name}: ${r.iterations} iterations on webgpu, ${want} on cpu`).toBeLessThanOrEqual(Math.max(2, slack));
+        const slack = Math.max(2, Math.ceil(want * (r.method === "bicgstab" ? 0.2 : 0.1)));
+        expect(Math.abs(r.iterations - want), `${r.name}: ${r.iterations} iterations on webgpu, ${want} on cpu`).toBeLessThanOrEqual(slack);
       });
       expect(gpu.exports.map((e) => e.name)).toEqual(cpu.exports.map((e) => e.name));
       gpu.exports.forEach((e, i) => expectExportAgrees(e, cpu.exports[i], "webgpu"));
