@@ -281,7 +281,7 @@ export function runFixpointMethod<T extends Tensor>(tf: Tf<NoInfer<T>>, o: Fixpo
   for (;;) {
     // One step per read, or `every` on a GPU backend: each step's residual and its input's ‖x‖
     // read together; the first step that decides is taken, as if each had been read.
-    const { states, values } = stepMany(tf, o.step, state, batchSize(every, monitor.iteration, monitor.rule.maxIter), 1, mark, (s) => tf.sqrt(flatDot(tf, s[0], s[0])));
+    const { states, values } = stepMany(tf, o.step, state, batchSize(every, monitor.iteration, monitor.rule.maxIter), 1, mark, (s) => tf.tidy(() => tf.sqrt(flatDot(tf, s[0], s[0]))));
     let d: Decision | undefined;
     let [res, ref, j] = [NaN, NaN, 0];
     for (; j < values.length; j++) {

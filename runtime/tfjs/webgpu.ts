@@ -106,11 +106,7 @@ export const NO_ADAPTER_HELP =
 
 const GLOBAL_NAMES = ["GPUBufferUsage", "GPUMapMode", "GPUTextureUsage", "GPUShaderStage", "GPUBuffer", "GPUTexture"];
 
-/**
- * Registers tfjs backend "webgpu" on Dawn. `dawnOptions`: create() strings, e.g. ["backend=opengles"]
- * (default: from DAWN_BACKEND). Resolves to { adapter, info, featureLevel } or throws with
- * NO_ADAPTER_HELP (name "WebGPUUnavailable") when Dawn finds no adapter.
- */
+/** The adapter Dawn gave the backend, for the backend line. */
 export interface WebGPUAdapter {
   /** Dawn's adapter info: vendor, architecture, device, description. */
   info: { vendor?: string; architecture?: string; device?: string; description?: string };
@@ -128,6 +124,12 @@ async function optional(specifier: string): Promise<Any> {
   return import(specifier);
 }
 
+/**
+ * Registers tfjs backend "webgpu" on Dawn. `dawnOptions`: create() strings, e.g. ["backend=opengles"]
+ * (default: DAWN_BACKEND, else Vulkan where a loader is installed, then OpenGL ES). Resolves to
+ * the adapter's description, or throws WebGPUUnavailable (its message says what to install) when
+ * the packages or an adapter are missing.
+ */
 export async function registerWebGPU(tf: Tf, { dawnOptions, syncRead = true }: { dawnOptions?: string[]; syncRead?: boolean } = {}): Promise<WebGPUAdapter> {
   let webgpu: Any;
   let tfwebgpu: Any;

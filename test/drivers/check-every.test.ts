@@ -85,7 +85,7 @@ describe("runSolveMethod reading every k iterations", () => {
 });
 
 describe("runFixpointMethod reading every k iterations", () => {
-  it("Picard on a contraction: the same run as with a read per iteration", () => {
+  it("Picard on a contraction: the same run as with a read per iteration, no leak", () => {
     const n = 20;
     const u = mulberry32(9);
     const W = tf.tensor2d(Float32Array.from({ length: n * n }, () => ((u() < 0.5 ? -1 : 1) * 0.8) / n), [n, n]);
@@ -95,12 +95,15 @@ describe("runFixpointMethod reading every k iterations", () => {
     const once = run(1);
     expect(once.report.reason).toBe("converged_atol");
     for (const k of [3, 5, 8]) {
+      const before = tf.memory().numTensors;
       const batched = run(k);
+      expect(tf.memory().numTensors - before, "tensors left but the answer and x0").toBe(2);
       const { seconds: _s, checkedEvery, ...same } = batched.report;
       const { seconds: _t, ...want } = once.report;
       expect(same).toEqual(want);
       expect(checkedEvery).toBe(k);
       expect([...batched.value.dataSync()]).toEqual([...once.value.dataSync()]);
+      batched.value.dispose();
     }
     // Some k puts the deciding step inside a batch, not at its end.
     expect([3, 5, 8].some((k) => once.report.iterations % k !== 0)).toBe(true);
