@@ -10,6 +10,7 @@ import { mulberry32 } from "../../base/mulberry32.js";
 import { cgProtocol, picardProtocol } from "../../runtime/drivers/callbacks.js";
 import { runFixpointMethod, runSolveMethod } from "../../runtime/drivers/method.js";
 import type { Tf } from "../../runtime/tfjs/kernels/common.js";
+import type { DriverResult } from "../../runtime/drivers/stopping.js";
 
 const T = tf as unknown as Tf;
 beforeAll(async () => {
@@ -26,6 +27,16 @@ function problem(n: number, seed: number) {
   return { A, b, apply: (x: tf.Tensor) => tf.squeeze(tf.matMul(A, tf.reshape(x, [n, 1]))) };
 }
 
+/** The batched run's report equals the per-step one's (but its time and `checkedEvery`), and so does its answer; the batched answer is disposed. */
+function expectSameRun(batched: DriverResult<tf.Tensor>, once: DriverResult<tf.Tensor>, k: number): void {
+  const { seconds: _s, checkedEvery, ...same } = batched.report;
+  const { seconds: _t, ...want } = once.report;
+  expect(same).toEqual(want);
+  expect(checkedEvery).toBe(k);
+  expect([...batched.value.dataSync()]).toEqual([...once.value.dataSync()]);
+  batched.value.dispose();
+}
+
 describe("runSolveMethod reading every k iterations", () => {
   it.each([2, 4, 8])("CG with k = %i: the same run as with a read per iteration, no leak", (k) => {
     const { A, b, apply } = problem(40, 3);
@@ -38,12 +49,7 @@ describe("runSolveMethod reading every k iterations", () => {
     const batched = run(k);
     expect(batched.report.reason).toBe("converged_rtol");
     expect(once.report.iterations % k).not.toBe(0); // the deciding step is inside a batch, not at its end
-    const { seconds: _s, checkedEvery, ...same } = batched.report;
-    const { seconds: _t, ...want } = once.report;
-    expect(same).toEqual(want);
-    expect(checkedEvery).toBe(k);
-    expect([...batched.value.dataSync()]).toEqual([...once.value.dataSync()]);
-    batched.value.dispose();
+    expectSameRun(batched, once, k);
     expect(tf.memory().numTensors).toBe(before);
     once.value.dispose();
     A.dispose();
@@ -98,12 +104,7 @@ describe("runFixpointMethod reading every k iterations", () => {
       const before = tf.memory().numTensors;
       const batched = run(k);
       expect(tf.memory().numTensors - before, "tensors left but the answer and x0").toBe(2);
-      const { seconds: _s, checkedEvery, ...same } = batched.report;
-      const { seconds: _t, ...want } = once.report;
-      expect(same).toEqual(want);
-      expect(checkedEvery).toBe(k);
-      expect([...batched.value.dataSync()]).toEqual([...once.value.dataSync()]);
-      batched.value.dispose();
+      expectSameRun(batched, once, k);
     }
     // Some k puts the deciding step inside a batch, not at its end.
     expect([3, 5, 8].some((k) => once.report.iterations % k !== 0)).toBe(true);
