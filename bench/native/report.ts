@@ -31,7 +31,7 @@ function table(header: string[], body: string[][]): string[] {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)];
 }
 
-const CG_PEERS = [
+const CG_BASE = [
   "native f32",
   "native f32 (hand kernels)",
   "C f32",
@@ -51,9 +51,14 @@ interface Target {
   met: boolean | undefined;
 }
 
+const WEBGPU = "iterlang tfjs-webgpu f32";
+
 function cgPart(res: SuiteResults, targets: Target[]): string[] {
   const rows = res.rows.filter((r) => r.section === "cg");
   const cases = [...new Set(rows.map((r) => r.case))];
+  // The webgpu column when Dawn found an adapter (its row has times, not a skip), after the tfjs ones.
+  const gpuRow = rows.find((r) => r.peer === WEBGPU && r.ms !== undefined);
+  const CG_PEERS = gpuRow ? [...CG_BASE.slice(0, 7), WEBGPU, ...CG_BASE.slice(7)] : CG_BASE;
   /** CPU ms where the peer has it, else wall (iterlang and tfjs by hand: marked †). */
   const ms = (c: string, p: string) => {
     const r = find(rows, "cg", c, p);
@@ -64,6 +69,7 @@ function cgPart(res: SuiteResults, targets: Target[]): string[] {
   const out = ["## 1. CG iteration on 2-D Poisson (CPU ms per iteration, median)", ""];
   out.push(...table(["", ...CG_PEERS.map(dagger)], cases.map((c) => [c, ...CG_PEERS.map((p) => fmt(ms(c, p)))])));
   out.push("", "† wall clock (the iterlang peers from their reports' seconds / iterations, start and true-residual check included).", "");
+  if (gpuRow?.note) out.push(`The webgpu column's adapter: ${gpuRow.note.replace(/^[^,]*, [^,]*, /, "")}.`, "");
   out.push("Wall clock, for reference (the machine is shared: wall time includes time the process waited for a core):", "");
   out.push(...table(["", ...CG_PEERS], cases.map((c) => [c, ...CG_PEERS.map((p) => fmt(wall(c, p)))])));
   out.push("", "**Ratios** (CPU time, same run; < 1 means the first is faster; the iterlang columns are wall/wall)", "");
