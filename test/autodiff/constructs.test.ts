@@ -10,6 +10,7 @@
 // gradient's size is a bound float32 can keep and a wrong rule cannot.
 import { describe, expect, it } from "vitest";
 import { runSource } from "../../runtime/run.js";
+import * as R from "./reference.js";
 
 async function run(source: string) {
   const out = await runSource(source, { file: "t.iter", backend: "cpu" });
@@ -22,26 +23,9 @@ async function run(source: string) {
 const lit = (v: readonly number[]) => `[${v.map((x) => x.toFixed(6)).join(", ")}]`;
 const mat = (m: readonly (readonly number[])[]) => `[${m.map(lit).join(", ")}]`;
 
-/** Dense float64 solve by Gaussian elimination with partial pivoting. */
+/** Dense float64 solve (reference.ts's Gaussian elimination with partial pivoting) on nested arrays. */
 function solve(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(M[i][k]) > Math.abs(M[p][k])) p = i;
-    [M[k], M[p]] = [M[p], M[k]];
-    for (let i = k + 1; i < n; i++) {
-      const f = M[i][k] / M[k][k];
-      for (let j = k; j <= n; j++) M[i][j] -= f * M[k][j];
-    }
-  }
-  const x = Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = M[i][n];
-    for (let j = i + 1; j < n; j++) s -= M[i][j] * x[j];
-    x[i] = s / M[i][i];
-  }
-  return x;
+  return [...R.solve(R.tensor([b.length, b.length], A.flat()), R.tensor([b.length], b)).data];
 }
 
 const transpose = (A: number[][]) => A[0].map((_, j) => A.map((row) => row[j]));

@@ -1,51 +1,21 @@
 // The `iterc` command line end to end: spawns the built CLI (dist/bin/iterc.js, built once in
 // beforeAll) and checks exit codes, output and the files it writes. Files the tests write go to
 // a temp folder.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy, writeNpy } from "../../runtime/npy.js";
+import { CLI, expectNoStack, iterc, ROOT } from "./helpers.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "dist/bin/iterc.js");
 const EXAMPLES = readdirSync(join(ROOT, "examples"))
   .filter((f) => f.endsWith(".iter"))
   .sort()
   .map((f) => `examples/${f}`);
 
 let tmp: string;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `node dist/bin/iterc.js ...args` from the repository root. Asynchronous, so that the
- * tests of a `describe.concurrent` block run their processes side by side.
- */
-function iterc(args: string[], nodeFlags: string[] = []): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, CLI, ...args], { cwd: ROOT, timeout: 50_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A user error prints a message, never a stack trace. */
-function expectNoStack(r: Result): void {
-  expect(r.stderr).not.toMatch(/^ {4}at /m);
-  expect(r.stderr).not.toMatch(/internal error/);
-}
 
 const write = (name: string, text: string): string => {
   const path = join(tmp, name);
@@ -391,7 +361,7 @@ describe.concurrent("internal errors", () => {
     // The preload makes every performance.now() throw: the drivers time themselves with it, so
     // the failure happens inside `run`, where nothing expects it.
     const preload = write("fault.mjs", 'globalThis.performance.now = () => { throw new Error("injected fault"); };\n');
-    const r = await iterc(["run", "examples/contraction.iter"], ["--import", preload]);
+    const r = await iterc(["run", "examples/contraction.iter"], { nodeFlags: ["--import", preload] });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/internal error: injected fault/);
     expect(r.stderr).toMatch(/bug/);

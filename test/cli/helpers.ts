@@ -39,10 +39,10 @@ export function requireFreshBuild(): void {
   if (newest > built) throw new Error("dist/ is older than the sources: run `npm run build` before these tests (npm test does).");
 }
 
-/** Runs `node dist/bin/iterc.js ...args` from the repository root, with a time limit. */
-export function iterc(args: string[], options: { timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<Result> {
+/** Runs `node dist/bin/iterc.js ...args` from the repository root (or `cwd`), with a time limit. */
+export function iterc(args: string[], options: { timeoutMs?: number; nodeFlags?: string[]; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 50_000, killSignal: "SIGKILL" });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 50_000, killSignal: "SIGKILL" });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
@@ -52,11 +52,16 @@ export function iterc(args: string[], options: { timeoutMs?: number; nodeFlags?:
   });
 }
 
+/** Neither a stack trace nor an internal error on stderr. */
+export function expectNoStack(r: Pick<Result, "stderr">): void {
+  expect(r.stderr).not.toMatch(/^ {4}at /m);
+  expect(r.stderr).not.toMatch(/internal error/);
+}
+
 /** A user error: exit 2, a message, never a stack trace or an internal error. */
 export function expectUserError(r: Result, pattern?: RegExp): void {
   expect(r.signal, "the command was killed (a hang?)").toBeNull();
   expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr).not.toMatch(/^ {4}at /m);
-  expect(r.stderr).not.toMatch(/internal error/);
+  expectNoStack(r);
   if (pattern) expect(r.stderr).toMatch(pattern);
 }

@@ -193,20 +193,7 @@ function linearMap({ n, G, b }: Linear) {
 
 /** min ‖f − F γ‖ over γ (F given as columns) by modified Gram–Schmidt done twice, float64. */
 function lstsq64(F: ArrayLike<number>[], f: ArrayLike<number>): number[] {
-  const p = F.length;
-  const Q: Float64Array[] = [];
-  const R = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-  for (let j = 0; j < p; j++) {
-    const w = Float64Array.from(F[j]);
-    for (let pass = 0; pass < 2; pass++)
-      for (let i = 0; i < j; i++) {
-        const c = dot(Q[i], w);
-        R[i][j] += c;
-        for (let r = 0; r < w.length; r++) w[r] -= c * Q[i][r];
-      }
-    R[j][j] = norm(w);
-    Q.push(w.map((v) => v / R[j][j]));
-  }
+  const { Q, R } = qr64(F);
   return solveUpper(R, Q.map((q) => dot(q, f)));
 }
 
@@ -299,8 +286,8 @@ function anderson64(T: (x: ArrayLike<number>) => Float64Array, x0: ArrayLike<num
   return { xs, drops };
 }
 
-/** R of the QR factorisation of the columns F (MGS twice), float64. */
-function qrR(F: ArrayLike<number>[]): number[][] {
+/** The QR factorisation of the columns F (MGS twice), float64: Q's columns and R. */
+function qr64(F: ArrayLike<number>[]): { Q: Float64Array[]; R: number[][] } {
   const p = F.length;
   const Q: Float64Array[] = [];
   const R = Array.from({ length: p }, () => new Array<number>(p).fill(0));
@@ -315,8 +302,11 @@ function qrR(F: ArrayLike<number>[]): number[][] {
     R[j][j] = norm(w);
     Q.push(w.map((v) => v / R[j][j]));
   }
-  return R;
+  return { Q, R };
 }
+
+/** R of the QR factorisation of the columns F (MGS twice), float64. */
+const qrR = (F: ArrayLike<number>[]): number[][] => qr64(F).R;
 
 /** Accepted iterates of the driver, as float64 arrays. */
 function andersonIterates(map: (x: Tensor) => Tensor, n: number, opts: Partial<Parameters<typeof runAnderson>[3]>, maxIter: number) {

@@ -142,6 +142,24 @@ function linearProblem(n: number, rho: number, seed: number) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The iterates against the float64 reference's, relative to the size of its last: each within
+ * 2e-5, until the reference has `converged` (float32 cannot follow it further). The largest
+ * difference and how many were compared.
+ */
+function compareIterates(xs: Float64Array[], ref: Float64Array[], converged: (x: Float64Array) => boolean): { worst: number; compared: number } {
+  const scale = Math.max(1, norm(ref[ref.length - 1]));
+  let [worst, compared] = [0, 0];
+  for (let k = 1; k < Math.min(xs.length, ref.length); k++) {
+    const err = norm(sub(xs[k], ref[k])) / scale;
+    worst = Math.max(worst, err);
+    expect(err).toBeLessThanOrEqual(2e-5);
+    compared++;
+    if (converged(ref[k])) break;
+  }
+  return { worst, compared };
+}
+
 describe("runBroyden against its float64 transcription", () => {
   // The same steps, the same line-search decisions, the same updates: the iterates agree to
   // float32 while ‖R‖ is above 1e-4·‖R(x₀)‖ (below, float32's differences of nearly equal
@@ -168,14 +186,9 @@ describe("runBroyden against its float64 transcription", () => {
           tf.dispose(x0);
           p.dispose();
           const r0 = norm(p.R64(new Float64Array(n)));
-          const scale = Math.max(1, norm(ref.xs[ref.xs.length - 1]));
-          for (let k = 1; k < Math.min(xs.length, ref.xs.length); k++) {
-            const err = norm(sub(xs[k], ref.xs[k])) / scale;
-            worst = Math.max(worst, err);
-            expect(err).toBeLessThanOrEqual(2e-5);
-            compared++;
-            if (norm(p.R64(ref.xs[k])) < 1e-4 * r0) break;
-          }
+          const c = compareIterates(xs, ref.xs, (x) => norm(p.R64(x)) < 1e-4 * r0);
+          worst = Math.max(worst, c.worst);
+          compared += c.compared;
         },
       ),
       { seed: 31, numRuns: 40 },
@@ -211,14 +224,9 @@ describe("runBroyden as a solve, against its float64 transcription", () => {
         const alpha = 0.5 / norm(b);
         expect(report.detail).toContain(`α = ${Number(alpha.toPrecision(3))}`);
         const ref = broyden64(R64, new Float64Array(n), { m, alpha, reduction: "restart", lineSearch }, steps);
-        const scale = Math.max(1, norm(ref.xs[ref.xs.length - 1]));
-        for (let k = 1; k < Math.min(xs.length, ref.xs.length); k++) {
-          const err = norm(sub(xs[k], ref.xs[k])) / scale;
-          worst = Math.max(worst, err);
-          expect(err).toBeLessThanOrEqual(2e-5);
-          compared++;
-          if (norm(R64(ref.xs[k])) < 1e-4 * norm(b)) break;
-        }
+        const c = compareIterates(xs, ref.xs, (x) => norm(R64(x)) < 1e-4 * norm(b));
+        worst = Math.max(worst, c.worst);
+        compared += c.compared;
       }),
       { seed: 33, numRuns: 30 },
     );
