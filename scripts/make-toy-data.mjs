@@ -1,22 +1,13 @@
 // Writes examples/data/toy.csv (1024 rows) and toy-valid.csv (256 rows): 8 features drawn from
 // N(0, 1) and a target y = sin(x·w) + 0.5·x₀x₁ + noise(0.05), with a fixed seed, so that the
-// examples train on the same numbers everywhere. Run: node scripts/make-toy-data.mjs
+// examples train on the same numbers everywhere. Run (after `npm run build`): node scripts/make-toy-data.mjs
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/** mulberry32: a small seeded generator, enough for example data. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// base/mulberry32.ts, built into dist/ by `npm run build`: the generator the tests use.
+const { mulberry32: generator } = await import(new URL("../dist/base/mulberry32.js", import.meta.url).href);
 
 function normal(u) {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
